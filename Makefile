@@ -1,0 +1,52 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.10 || echo python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
+MODEL := models/current.tar.gz
+TRAINING := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONHASHSEED := 0
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: run test venv model migrate lock clean
+
+run: $(STAMP) $(MODEL) migrate
+	$(BIN)/python -m bot.demo
+	$(BIN)/python -m bot.devserver
+
+test: $(STAMP) $(MODEL)
+	$(BIN)/rasa data validate --domain domain.yml --data data --config config.yml
+	$(BIN)/rasa test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/core
+	$(BIN)/python -m pytest tests
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip 'setuptools<70' wheel
+	$(BIN)/pip install --quiet -r requirements.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+# Retrains only when config, domain or training data changed (make compares timestamps).
+model: $(MODEL)
+$(MODEL): $(STAMP) $(TRAINING)
+	$(BIN)/rasa train --fixed-model-name current --out models
+
+migrate: $(STAMP)
+	$(BIN)/python -m bot.db.migrate
+
+# Re-resolve all pins in one pass (never add a package alone: see docs/dependencies.md).
+lock:
+	rm -rf /tmp/lock-venv && $(PYTHON) -m venv /tmp/lock-venv
+	/tmp/lock-venv/bin/pip install --quiet --upgrade pip 'setuptools<70' wheel
+	/tmp/lock-venv/bin/pip install --quiet -r requirements.in
+	/tmp/lock-venv/bin/pip check
+	/tmp/lock-venv/bin/pip freeze --exclude-editable > requirements.txt
+
+clean:
+	rm -rf results .pytest_cache $(MODEL)

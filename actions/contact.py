@@ -1,0 +1,24 @@
+"""'Ring til mig' at any time: a contact_request alert and a confirmation naming the coordinator."""
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import context
+from actions.citizen import current_citizen
+from bot.contact import request_contact
+
+
+class ActionRequestContact(Action):
+    def name(self) -> str:
+        return "action_request_contact"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        info = await current_citizen(tracker)
+        if info is None:
+            dispatcher.utter_message(response="utter_unknown_sender")
+            return []
+        await context.db().run(request_contact, info.citizen, context.clock().now())
+        dispatcher.utter_message(response="utter_contact_confirmed", coordinator=info.coordinator_name)
+        return []

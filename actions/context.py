@@ -1,0 +1,27 @@
+"""What actions share: the database and the clock, built once from the environment.
+Tests replace them with `use(db, clock)`."""
+from __future__ import annotations
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.db.database import Database
+
+_db: Database | None = None
+_clock: Clock = Clock()
+
+
+def db() -> Database:
+    global _db
+    if _db is None:
+        _db = Database(Settings.from_env().database_url)
+    return _db
+
+
+def clock() -> Clock:
+    return _clock
+
+
+def use(database: Database, new_clock: Clock | None = None) -> None:
+    global _db, _clock
+    _db = database
+    _clock = new_clock or Clock()

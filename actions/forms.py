@@ -1,0 +1,53 @@
+"""Base class for robust form validation: every citizen-facing form can be stopped at any question
+("det er nok for i dag"), and an unclear answer sets `clarify` so the question is asked again with
+its options spelled out (conditional response variations in domain.yml) instead of guessing."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from bot.lyskurve.answers import is_stop
+
+REQUESTED_SLOT = "requested_slot"
+CLARIFY = "clarify"
+CONFIDENT = 0.7
+
+
+def latest_intent(tracker: Tracker, minimum: float = CONFIDENT) -> str | None:
+    intent = tracker.latest_message.get("intent") or {}
+    return intent.get("name") if (intent.get("confidence") or 0) >= minimum else None
+
+
+def latest_text(tracker: Tracker) -> str:
+    return tracker.latest_message.get("text") or ""
+
+
+def unclear(slot: str) -> dict[str, Any]:
+    return {slot: None, CLARIFY: True}
+
+
+def accepted(values: dict[str, Any]) -> dict[str, Any]:
+    return {**values, CLARIFY: False}
+
+
+class CitizenFormValidation(FormValidationAction):
+    """Subclasses set `stopped_slot` and `stop_intent`."""
+
+    stopped_slot: str = ""
+    stop_intent: str = ""
+
+    def wants_to_stop(self, tracker: Tracker) -> bool:
+        return is_stop(latest_text(tracker)) or latest_intent(tracker, 0.8) == self.stop_intent
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        if requested and self.wants_to_stop(tracker):
+            # Undo the from_text fill of the stop words and end the form; answers so far are kept.
+            return [SlotSet(requested, None), SlotSet(self.stopped_slot, True), SlotSet(CLARIFY, False),
+                    SlotSet(REQUESTED_SLOT, None)]
+        return await super().run(dispatcher, tracker, domain)

@@ -1,0 +1,1 @@
+"""Coordination backend: database, coordination service, channels and the lyskurve logic."""

@@ -1,0 +1,21 @@
+"""A citizen asking for a person: one open contact_request per citizen at a time."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.db import alerts as alert_db
+from bot.db.models import Alert, Citizen
+from bot.lyskurve.rules import contact_request
+
+
+def request_contact(session: Session, citizen: Citizen, now: datetime) -> Alert:
+    """Repeated "ring til mig" while one request is still open does not pile up alerts."""
+    for alert in alert_db.list_alerts(session, citizen_id=citizen.id, status="open"):
+        if alert.rule == "contact_request":
+            return alert
+    draft = contact_request()
+    return alert_db.add_alert(
+        session, citizen.id, rule=draft.rule, severity=draft.severity, reason=draft.reason, created_at=now
+    )

@@ -1,0 +1,62 @@
+"""Citizens: registration, lookup by phone (the Rasa sender id) and opt-out status."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from bot.db.models import Citizen
+
+
+class DuplicatePhone(ValueError):
+    pass
+
+
+def create_citizen(
+    session: Session,
+    *,
+    name: str,
+    phone: str,
+    coordinator_id: int,
+    checkin_interval_days: int = 7,
+    programme: str = "standard",
+    consent_at: datetime | None = None,
+) -> Citizen:
+    if citizen_by_phone(session, phone) is not None:
+        raise DuplicatePhone(phone)
+    citizen = Citizen(
+        name=name,
+        phone=phone,
+        coordinator_id=coordinator_id,
+        checkin_interval_days=checkin_interval_days,
+        programme=programme,
+        consent_at=consent_at,
+        status="active",
+    )
+    session.add(citizen)
+    session.flush()
+    return citizen
+
+
+def get_citizen(session: Session, citizen_id: int, coordinator_id: int | None = None) -> Citizen | None:
+    """coordinator_id scopes the lookup: another coordinator's citizen is simply not found."""
+    query = sa.select(Citizen).where(Citizen.id == citizen_id)
+    if coordinator_id is not None:
+        query = query.where(Citizen.coordinator_id == coordinator_id)
+    return session.execute(query).scalar_one_or_none()
+
+
+def citizen_by_phone(session: Session, phone: str) -> Citizen | None:
+    return session.execute(sa.select(Citizen).where(Citizen.phone == phone)).scalar_one_or_none()
+
+
+def list_citizens(session: Session, coordinator_id: int | None = None) -> list[Citizen]:
+    query = sa.select(Citizen).order_by(Citizen.name)
+    if coordinator_id is not None:
+        query = query.where(Citizen.coordinator_id == coordinator_id)
+    return list(session.execute(query).scalars())
+
+
+def set_status(session: Session, citizen_id: int, status: str) -> None:
+    session.execute(sa.update(Citizen).where(Citizen.id == citizen_id).values(status=status))

@@ -1,0 +1,140 @@
+"""Understanding check-in answers deterministically. NLU is only the fallback for free text, and
+an unclear answer returns None so the dialogue asks again: a colour is never guessed."""
+from __future__ import annotations
+
+import difflib
+import re
+
+from bot.lyskurve.programmes import Programme
+from bot.text import fold, strip_variants, words
+
+GREEN, YELLOW, RED = "green", "yellow", "red"
+
+_COLOUR_WORDS = {
+    GREEN: ["grøn", "grønt", "grønne", "green", "grøn grøn"],
+    YELLOW: ["gul", "gult", "gule", "yellow", "orange"],
+    RED: ["rød", "rødt", "røde", "red"],
+}
+_COLOUR_EMOJI = {
+    GREEN: "🟢💚✅🟩🍏",
+    YELLOW: "🟡💛🟠🧡🟨🟧⚠",
+    RED: "🔴🟥🆘❌⛔🚨",
+}
+# The clarification question defines the digits: 1 GRØN, 2 GUL, 3 RØD.
+_COLOUR_DIGITS = {"1": GREEN, "2": YELLOW, "3": RED}
+_NEGATIONS = {"ikke", "ik", "ikk", "aldrig", "ingen"}
+
+_LEXICON: dict[str, str] = {}
+for _colour, _variants in _COLOUR_WORDS.items():
+    for _w in _variants:
+        for _form in (fold(_w), strip_variants(fold(_w))):
+            _LEXICON[_form] = _colour
+
+
+def _colour_of_word(word: str) -> str | None:
+    if word in _LEXICON:
+        return _LEXICON[word]
+    if strip_variants(word) in _LEXICON:
+        return _LEXICON[strip_variants(word)]
+    if len(word) >= 4:  # typos like "grønn", "guul", "rødd"; short words are too risky
+        close = difflib.get_close_matches(word, list(_LEXICON), n=1, cutoff=0.8)
+        if close:
+            return _LEXICON[close[0]]
+    return None
+
+
+def parse_colour(text: str, allow_digits: bool = True) -> str | None:
+    """The one colour the text names, or None when it names none, several, or a negated one."""
+    found: set[str] = set()
+    for colour, emoji in _COLOUR_EMOJI.items():
+        if any(e in text for e in emoji):
+            found.add(colour)
+    tokens = words(text)
+    for i, token in enumerate(tokens):
+        colour = _colour_of_word(token)
+        if colour is None and allow_digits and len(tokens) == 1:
+            colour = _COLOUR_DIGITS.get(token)
+        if colour is None:
+            continue
+        if i > 0 and tokens[i - 1] in _NEGATIONS:
+            return None  # "ikke rød" says what it is not; ask again
+        found.add(colour)
+    return found.pop() if len(found) == 1 else None
+
+
+def parse_colour_sequence(text: str, count: int) -> list[str] | None:
+    """'grøn gul rød grøn grøn' answers all life areas at once (full shape), in order."""
+    tokens = [t for t in words(text) if t not in {"og", "er"}]
+    colours = [_colour_of_word(t) for t in tokens]
+    if len(colours) == count and all(colours):
+        return colours  # type: ignore[return-value]
+    return None
+
+
+_ALL_AREAS = {"alt", "alle", "allesammen", "det hele", "hele"}
+
+
+def parse_areas(text: str, programme: Programme) -> list[str]:
+    """Life areas named by number (1-5) or by words, in the order the citizen gave them."""
+    tokens = words(text)
+    if set(tokens) & _ALL_AREAS:
+        return [a.key for a in programme.areas]
+    picked: list[str] = []
+    for token in tokens:
+        key = None
+        if token.isdigit() and 1 <= int(token) <= len(programme.areas):
+            key = programme.areas[int(token) - 1].key
+        else:
+            for area in programme.areas:
+                stems = {fold(w) for w in area.words} | {fold(w) for w in area.label.split() if len(w) > 3}
+                if token in stems or strip_variants(token) in {strip_variants(s) for s in stems}:
+                    key = area.key
+                    break
+        if key and key not in picked:
+            picked.append(key)
+    return picked
+
+
+_YES = {"ja", "jo", "jep", "jah", "yes", "ok", "okay", "gerne", "jaa", "jaaa", "js", "yep", "klart", "selvfoelgelig"}
+_NO = {"nej", "nej tak", "nope", "no", "nah", "ellers tak", "naej", "nix"}
+
+
+def parse_yes_no(text: str) -> bool | None:
+    if "👍" in text:
+        return True
+    if "👎" in text:
+        return False
+    tokens = words(text)
+    if not tokens:
+        return None
+    if tokens[0] in _YES:
+        return True
+    if tokens[0] in _NO or " ".join(tokens) in _NO:
+        return False
+    return None
+
+
+_STOP_PATTERNS = [
+    r"^stop+$", r"^stands$", r"^slut$", r"^afslut$", r"det er nok", r"ikke mere", r"ikke flere",
+    r"^jeg gider ikke", r"orker ikke mere", r"^nok for i dag", r"^vil ikke mere",
+]
+
+
+def is_stop(text: str) -> bool:
+    """The citizen wants to end the check-in now (what they answered so far is kept)."""
+    folded = fold(text).strip(" .!")
+    return any(re.search(p, folded) for p in _STOP_PATTERNS)
+
+
+_SKIP_PATTERNS = [r"^spring over", r"^spring$", r"^skip", r"^videre$", r"^ved ikke$", r"^vil ikke svare"]
+
+
+def is_skip(text: str) -> bool:
+    folded = fold(text).strip(" .!")
+    return any(re.search(p, folded) for p in _SKIP_PATTERNS)
+
+
+def is_no_more(text: str) -> bool:
+    """An answer to 'vil du fortælle mere?' that declines."""
+    folded = fold(text).strip(" .!")
+    return parse_yes_no(text) is False or folded in {"", "intet", "ingenting", "nix", "ikke noget", "nej tak"}

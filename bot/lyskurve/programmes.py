@@ -1,0 +1,52 @@
+"""Programme settings (check-in shape and life areas) loaded from programmes.yml."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+CONFIG = Path(__file__).with_name("programmes.yml")
+DEFAULT_PROGRAMME = "standard"
+
+
+@dataclass(frozen=True)
+class LifeArea:
+    key: str
+    label: str
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Programme:
+    name: str
+    shape: str  # "short" | "full"
+    areas: tuple[LifeArea, ...]
+
+    def area(self, key: str) -> LifeArea:
+        return next(a for a in self.areas if a.key == key)
+
+    def label(self, key: str) -> str:
+        return self.area(key).label
+
+
+@lru_cache(maxsize=None)
+def _load(path: Path = CONFIG) -> dict[str, Programme]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    programmes = {}
+    for name, spec in raw["programmes"].items():
+        if spec["shape"] not in ("short", "full"):
+            raise ValueError(f"programme {name}: shape must be short or full")
+        areas = tuple(LifeArea(a["key"], a["label"], tuple(a.get("words", []))) for a in spec["areas"])
+        programmes[name] = Programme(name, spec["shape"], areas)
+    return programmes
+
+
+def programme_names() -> list[str]:
+    return list(_load())
+
+
+def get_programme(name: str | None) -> Programme:
+    programmes = _load()
+    return programmes.get(name or DEFAULT_PROGRAMME, programmes[DEFAULT_PROGRAMME])

@@ -1,0 +1,1 @@
+"""The coordination service: JSON API and (later) dashboard, scheduler and SMS outbox."""

@@ -1,0 +1,19 @@
+"""`python -m bot.service`: run the coordination service."""
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from bot.config import Settings
+from bot.service.app import create_app
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    settings = Settings.from_env()
+    web.run_app(create_app(settings), host=settings.service_host, port=settings.service_port, print=None)
+
+
+if __name__ == "__main__":
+    main()

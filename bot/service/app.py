@@ -1,0 +1,24 @@
+"""Application factory: everything the views need (settings, db, clock) is injected here."""
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.db.database import Database
+from bot.service.auth import bearer_auth
+from bot.service.routes import setup_routes
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings, db: Database | None = None, clock: Clock | None = None) -> web.Application:
+    settings.check()
+    app = web.Application(middlewares=[bearer_auth], client_max_size=256 * 1024)
+    app["settings"] = settings
+    app["db"] = db or Database(settings.database_url)
+    app["clock"] = clock or Clock()
+    setup_routes(app)
+    return app

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from aiohttp import web
+
+from bot.service.views import alerts, citizens, coordinators
+
+
+async def healthz(request: web.Request) -> web.Response:
+    await request.app["db"].run(lambda s: s.execute(sa.text("SELECT 1")))
+    return web.json_response({"status": "ok"})
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_get("/healthz", healthz)
+    app.router.add_post("/api/coordinators", coordinators.create)
+    app.router.add_post("/api/citizens", citizens.create)
+    app.router.add_get("/api/citizens", citizens.index)
+    app.router.add_get("/api/citizens/{id}", citizens.show)
+    app.router.add_get("/api/citizens/{id}/checkins", citizens.checkins)
+    app.router.add_get("/api/alerts", alerts.index)
+    app.router.add_post("/api/alerts/{id}/acknowledge", alerts.acknowledge)

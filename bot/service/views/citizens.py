@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.db import checkins as checkin_db
+from bot.db import citizens as citizen_db
+from bot.db.coordinators import get_coordinator
+from bot.lyskurve.programmes import programme_names
+from bot.phone import InvalidPhone, normalize_phone
+from bot.service.serializers import checkin_json, citizen_json
+from bot.service.validation import Invalid, int_in_range, json_body, path_id, required_str
+
+
+def not_found() -> web.HTTPNotFound:
+    return web.HTTPNotFound(text='{"error": "citizen not found"}', content_type="application/json")
+
+
+async def create(request: web.Request) -> web.Response:
+    principal = request["principal"]
+    body = await json_body(request)
+    name = required_str(body, "name")
+    try:
+        phone = normalize_phone(required_str(body, "phone", 30))
+    except InvalidPhone:
+        raise Invalid("'phone' must be a Danish mobile number: 8 digits or +45 followed by 8 digits")
+    coordinator_id = body.get("coordinator_id", principal.coordinator_id)
+    if not isinstance(coordinator_id, int) or isinstance(coordinator_id, bool):
+        raise Invalid("'coordinator_id' is required and must be an integer")
+    if not principal.is_admin and coordinator_id != principal.coordinator_id:
+        raise web.HTTPForbidden(
+            text='{"error": "a coordinator can only register their own citizens"}', content_type="application/json"
+        )
+    interval = int_in_range(body, "checkin_interval_days", 7, 1, 90)
+    programme = body.get("programme", "standard")
+    if programme not in programme_names():
+        raise Invalid(f"'programme' must be one of: {', '.join(programme_names())}")
+    now = request.app["clock"].now()
+
+    def register(session):
+        if get_coordinator(session, coordinator_id) is None:
+            raise Invalid(f"coordinator {coordinator_id} does not exist")
+        # Registration by the municipality is where consent is recorded (DESIGN §6).
+        return citizen_db.create_citizen(
+            session,
+            name=name,
+            phone=phone,
+            coordinator_id=coordinator_id,
+            checkin_interval_days=interval,
+            programme=programme,
+            consent_at=now,
+        )
+
+    try:
+        citizen = await request.app["db"].run(register)
+    except citizen_db.DuplicatePhone:
+        return web.json_response({"error": "a citizen with this phone number already exists"}, status=409)
+    return web.json_response(citizen_json(citizen), status=201)
+
+
+async def _scoped_citizen(request: web.Request):
+    citizen = await request.app["db"].run(citizen_db.get_citizen, path_id(request), request["principal"].scope)
+    if citizen is None:
+        raise not_found()
+    return citizen
+
+
+async def show(request: web.Request) -> web.Response:
+    return web.json_response(citizen_json(await _scoped_citizen(request)))
+
+
+async def index(request: web.Request) -> web.Response:
+    citizens = await request.app["db"].run(citizen_db.list_citizens, request["principal"].scope)
+    return web.json_response([citizen_json(c) for c in citizens])
+
+
+async def checkins(request: web.Request) -> web.Response:
+    citizen = await _scoped_citizen(request)
+    rows = await request.app["db"].run(checkin_db.list_checkins, citizen.id)
+    return web.json_response([checkin_json(c) for c in rows])

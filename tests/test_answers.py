@@ -1,0 +1,74 @@
+import pytest
+
+from bot.lyskurve.answers import (
+    is_skip,
+    is_stop,
+    parse_areas,
+    parse_colour,
+    parse_colour_sequence,
+    parse_yes_no,
+)
+from bot.lyskurve.programmes import get_programme
+
+
+@pytest.mark.parametrize(
+    "text, colour",
+    [
+        ("grøn", "green"), ("GRØN", "green"), ("groen", "green"), ("gron", "green"), ("grönt", "green"),
+        ("grønn", "green"), ("det er grønt i dag", "green"), ("🟢", "green"), ("💚", "green"), ("1", "green"),
+        ("gul", "yellow"), ("Gult", "yellow"), ("guul", "yellow"), ("🟡", "yellow"), ("2", "yellow"),
+        ("rød", "red"), ("roed", "red"), ("rod", "red"), ("RØDT!!", "red"), ("🔴", "red"), ("3", "red"),
+        ("rødd", "red"), ("red", "red"),
+    ],
+)
+def test_colour_words_emoji_digits_and_typos(text, colour):
+    assert parse_colour(text) == colour
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["hej", "det ved jeg ikke", "gul i dag men rød i går", "ikke rød", "4", "", "🟢🔴", "12"],
+)
+def test_unclear_answers_are_not_guessed(text):
+    assert parse_colour(text) is None
+
+
+def test_digits_only_count_as_a_whole_answer():
+    assert parse_colour("jeg har 3 børn") is None
+
+
+def test_colour_sequence_for_the_full_shape():
+    assert parse_colour_sequence("grøn gul rød grøn grøn", 5) == ["green", "yellow", "red", "green", "green"]
+    assert parse_colour_sequence("grøn gul", 5) is None
+    assert parse_colour_sequence("grøn gul hej grøn grøn", 5) is None
+
+
+def test_areas_by_number_and_words_in_the_citizens_order():
+    p = get_programme("standard")
+    assert parse_areas("5 og 1", p) == ["oekonomi", "krop"]
+    assert parse_areas("penge og ondt", p) == ["oekonomi", "krop"]
+    assert parse_areas("oekonomi", p) == ["oekonomi"]
+    assert parse_areas("det hele", p) == [a.key for a in p.areas]
+    assert parse_areas("9", p) == []
+    assert parse_areas("ved ikke", p) == []
+
+
+@pytest.mark.parametrize("text, answer", [("ja", True), ("Ja tak", True), ("jo", True), ("👍", True),
+                                          ("nej", False), ("Nej tak", False), ("nope", False),
+                                          ("måske", None), ("", None)])
+def test_yes_no(text, answer):
+    assert parse_yes_no(text) is answer
+
+
+@pytest.mark.parametrize("text", ["stop", "STOP", "det er nok for i dag", "Det er nok", "ikke mere", "slut"])
+def test_stop(text):
+    assert is_stop(text)
+
+
+@pytest.mark.parametrize("text", ["rød", "jeg stopper med medicinen", "ja"])
+def test_not_stop(text):
+    assert not is_stop(text)
+
+
+def test_skip():
+    assert is_skip("spring over") and is_skip("Spring over.") and not is_skip("rød")
