@@ -3,6 +3,7 @@
 its options spelled out (conditional response variations in domain.yml) instead of guessing."""
 from __future__ import annotations
 
+import abc
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -40,6 +41,10 @@ class CitizenFormValidation(FormValidationAction):
 
     stopped_slot: str = ""
     stop_intent: str = ""
+
+    @abc.abstractmethod
+    def name(self) -> str:
+        """Abstract so the action server does not register this base class itself."""
 
     def wants_to_stop(self, tracker: Tracker) -> bool:
         return is_stop(latest_text(tracker)) or latest_intent(tracker, 0.8) == self.stop_intent

@@ -72,3 +72,9 @@ def test_not_stop(text):
 
 def test_skip():
     assert is_skip("spring over") and is_skip("Spring over.") and not is_skip("rød")
+
+
+def test_inflected_area_words():
+    p = get_programme("standard")
+    assert parse_areas("pengene", p) == ["oekonomi"]
+    assert parse_areas("familien og oekonomien", p) == ["netvaerk", "oekonomi"]

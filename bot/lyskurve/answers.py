@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from bot.lyskurve.programmes import Programme
+from bot.lyskurve.programmes import LifeArea, Programme
 from bot.text import fold, strip_variants, words
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
@@ -74,6 +74,18 @@ def parse_colour_sequence(text: str, count: int) -> list[str] | None:
 _ALL_AREAS = {"alt", "alle", "allesammen", "det hele", "hele"}
 
 
+def _names_area(token: str, area: LifeArea) -> bool:
+    """Exact word, or an inflected form of a longer stem ("pengene" for "penge")."""
+    stems = {fold(w) for w in area.words} | {fold(w) for w in area.label.split() if len(w) > 3}
+    plain = strip_variants(token)
+    for stem in stems:
+        if token == stem or plain == strip_variants(stem):
+            return True
+        if len(stem) >= 4 and (token.startswith(stem) or plain.startswith(strip_variants(stem))):
+            return True
+    return False
+
+
 def parse_areas(text: str, programme: Programme) -> list[str]:
     """Life areas named by number (1-5) or by words, in the order the citizen gave them."""
     tokens = words(text)
@@ -85,11 +97,7 @@ def parse_areas(text: str, programme: Programme) -> list[str]:
         if token.isdigit() and 1 <= int(token) <= len(programme.areas):
             key = programme.areas[int(token) - 1].key
         else:
-            for area in programme.areas:
-                stems = {fold(w) for w in area.words} | {fold(w) for w in area.label.split() if len(w) > 3}
-                if token in stems or strip_variants(token) in {strip_variants(s) for s in stems}:
-                    key = area.key
-                    break
+            key = next((area.key for area in programme.areas if _names_area(token, area)), None)
         if key and key not in picked:
             picked.append(key)
     return picked

@@ -1,0 +1,135 @@
+"""Starts the real system for end-to-end tests: Rasa server, action server and coordination service
+as separate processes on test ports, sharing a throw-away SQLite database."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+MODEL = ROOT / "models" / "current.tar.gz"
+
+
+def _port_in_use(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+class Stack:
+    def __init__(self, workdir: Path, *, rasa_port=15005, action_port=15055, service_port=18080, extra_env=None):
+        self.workdir = workdir
+        self.rasa_url = f"http://127.0.0.1:{rasa_port}"
+        self.action_url = f"http://127.0.0.1:{action_port}"
+        self.service_url = f"http://127.0.0.1:{service_port}"
+        self.ports = (rasa_port, action_port, service_port)
+        self.database_url = f"sqlite:///{workdir / 'coordination.db'}"
+        self.admin_token = "e2e-admin-token"
+        self.rasa_token = "e2e-rasa-token"
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": self.database_url,
+            "ADMIN_TOKEN": self.admin_token,
+            "RASA_TOKEN": self.rasa_token,
+            "RASA_URL": self.rasa_url,
+            "SERVICE_PORT": str(service_port),
+            "RASA_TELEMETRY_ENABLED": "false",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            **(extra_env or {}),
+        }
+        self.procs: dict[str, subprocess.Popen] = {}
+
+    def _endpoints(self) -> Path:
+        path = self.workdir / "endpoints.yml"
+        path.write_text(
+            f"action_endpoint:\n  url: \"{self.action_url}/webhook\"\n"
+            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {self.workdir / 'tracker.db'}\n",
+            encoding="utf-8",
+        )
+        return path
+
+    def start_process(self, name: str) -> None:
+        rasa_port, action_port, _ = self.ports
+        commands = {
+            "actions": [str(BIN / "rasa"), "run", "actions", "--port", str(action_port), "--actions", "actions"],
+            "rasa": [str(BIN / "rasa"), "run", "--model", str(MODEL), "--port", str(rasa_port), "--enable-api",
+                     "--auth-token", self.rasa_token, "--credentials", str(ROOT / "credentials.yml"),
+                     "--endpoints", str(self._endpoints())],
+            "service": [sys.executable, "-m", "bot.service"],
+        }
+        log = open(self.workdir / f"{name}.log", "ab")
+        self.procs[name] = subprocess.Popen(commands[name], cwd=ROOT, env=self.env, stdout=log, stderr=log)
+
+    def start(self) -> "Stack":
+        from bot.db.migrate import upgrade
+
+        upgrade(self.database_url)
+        for port in self.ports:
+            if _port_in_use(port):
+                raise RuntimeError(f"port {port} is taken: a stale test process? stop it first")
+        try:
+            for name in ("actions", "service", "rasa"):
+                self.start_process(name)
+            self.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def wait_ready(self, timeout: float = 180) -> None:
+        checks = {
+            "actions": f"{self.action_url}/health",
+            "service": f"{self.service_url}/healthz",
+            "rasa": f"{self.rasa_url}/status?token={self.rasa_token}",
+        }
+        deadline = time.time() + timeout
+        pending = {n: u for n, u in checks.items() if n in self.procs}
+        while pending and time.time() < deadline:
+            for name, url in list(pending.items()):
+                if self.procs[name].poll() is not None:
+                    raise RuntimeError(f"{name} exited: {self.log(name)[-3000:]}")
+                try:
+                    if requests.get(url, timeout=2).status_code == 200:
+                        pending.pop(name)
+                except requests.RequestException:
+                    pass
+            time.sleep(0.5)
+        if pending:
+            raise RuntimeError(f"not ready after {timeout}s: {list(pending)}")
+
+    def stop_process(self, name: str) -> None:
+        proc = self.procs.pop(name, None)
+        if proc and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+    def stop(self) -> None:
+        for name in list(self.procs):
+            self.stop_process(name)
+
+    def log(self, name: str) -> str:
+        path = self.workdir / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    # --- talking to it ---
+    def admin(self) -> dict:
+        return {"Authorization": f"Bearer {self.admin_token}"}
+
+    def api(self, method: str, path: str, token: str | None = None, **kwargs) -> requests.Response:
+        headers = {"Authorization": f"Bearer {token or self.admin_token}"}
+        return requests.request(method, f"{self.service_url}{path}", headers=headers, timeout=30, **kwargs)
+
+    def say(self, sender: str, text: str) -> list[str]:
+        """One citizen turn over the REST channel; returns the bot's texts."""
+        resp = requests.post(f"{self.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
+                             timeout=60)
+        resp.raise_for_status()
+        return [m.get("text", "") for m in resp.json()]

@@ -1,0 +1,88 @@
+"""The whole system, for real: Rasa server, action server and coordination service (issue 2)."""
+import pytest
+import requests
+
+from tests.stack import Stack
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    stack = Stack(tmp_path_factory.mktemp("e2e-checkin")).start()
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture(scope="module")
+def registered(stack):
+    resp = stack.api("POST", "/api/coordinators", json={"name": "Mette"})
+    coordinator = resp.json()
+    resp = stack.api("POST", "/api/citizens", json={"name": "Bente", "phone": "+4522334455",
+                                                    "coordinator_id": coordinator["id"]})
+    assert resp.status_code == 201, resp.text
+    return coordinator, resp.json()
+
+
+def test_red_checkin_with_call_request_reaches_the_api(stack, registered):
+    coordinator, citizen = registered
+    sender = citizen["phone"]
+    [question] = stack.say(sender, "tjek ind")
+    assert "GRØN" in question and "GUL" in question and "RØD" in question
+    [focus] = stack.say(sender, "rød")
+    assert "1 Krop og helbred" in focus
+    [more] = stack.say(sender, "5")
+    assert "NEJ" in more
+    [call] = stack.say(sender, "nej")
+    assert "ringe" in call
+    [done] = stack.say(sender, "ja")
+    assert "Mette" in done and "ringer" in done
+
+    token = coordinator["token"]
+    [checkin] = stack.api("GET", f"/api/citizens/{citizen['id']}/checkins", token).json()
+    assert checkin["overall"] == "red" and checkin["focus_areas"] == ["oekonomi"]
+    assert checkin["wants_contact"] is True and checkin["complete"] is True and checkin["channel"] == "rest"
+    alerts = stack.api("GET", f"/api/alerts?status=open&citizen_id={citizen['id']}", token).json()
+    assert {a["rule"] for a in alerts} == {"overall_red", "contact_request"}
+
+
+def test_unclear_colour_is_asked_again_with_options(stack, registered):
+    sender = registered[1]["phone"]
+    stack.say(sender, "tjek ind")
+    [again] = stack.say(sender, "tja")
+    assert "1 for GRØN" in again and "3 for RØD" in again
+    [note] = stack.say(sender, "grøn")
+    assert "NEJ" in note
+    [done] = stack.say(sender, "Det går fint med det hele")
+    assert "Tak" in done
+
+
+def test_stopping_keeps_a_partial_checkin(stack, registered):
+    coordinator, citizen = registered
+    stack.say(citizen["phone"], "tjek ind")
+    stack.say(citizen["phone"], "gul")
+    [bye] = stack.say(citizen["phone"], "det er nok for i dag")
+    assert "gemt" in bye
+    newest = stack.api("GET", f"/api/citizens/{citizen['id']}/checkins", coordinator["token"]).json()[0]
+    assert newest["overall"] == "yellow" and newest["complete"] is False
+
+
+def test_asking_for_a_person_names_the_coordinator(stack, registered):
+    coordinator, citizen = registered
+    [reply] = stack.say(citizen["phone"], "kan min koordinator ringe til mig?")
+    assert "Mette" in reply
+
+
+def test_unknown_sender_gets_a_polite_answer_and_nothing_is_stored(stack, registered):
+    [reply] = stack.say("+4587654321", "hej, tjek ind")
+    assert "kommune" in reply
+    tracker = requests.get(f"{stack.rasa_url}/conversations/+4587654321/tracker?token={stack.rasa_token}",
+                           timeout=10).json()
+    assert [e for e in tracker["events"] if e["event"] == "user"] == []
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(stack.database_url)
+    with engine.connect() as conn:
+        texts = [r[0] for r in conn.execute(sa.text("SELECT text FROM inbound_messages"))]
+    engine.dispose()
+    assert "hej, tjek ind" not in texts and "tjek ind" in texts
