@@ -16,13 +16,16 @@ BIN = Path(sys.executable).parent
 MODEL = ROOT / "models" / "current.tar.gz"
 
 
-def _port_in_use(port: int) -> bool:
+def _free_port() -> int:
     with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 class Stack:
-    def __init__(self, workdir: Path, *, rasa_port=15005, action_port=15055, service_port=18080, extra_env=None):
+    def __init__(self, workdir: Path, *, extra_env=None):
+        # Free ports chosen per run, so parallel test runs on one machine never meet.
+        rasa_port, action_port, service_port = (_free_port() for _ in range(3))
         self.workdir = workdir
         self.rasa_url = f"http://127.0.0.1:{rasa_port}"
         self.action_url = f"http://127.0.0.1:{action_port}"
@@ -69,9 +72,6 @@ class Stack:
         from bot.db.migrate import upgrade
 
         upgrade(self.database_url)
-        for port in self.ports:
-            if _port_in_use(port):
-                raise RuntimeError(f"port {port} is taken: a stale test process? stop it first")
         try:
             for name in ("actions", "service", "rasa"):
                 self.start_process(name)
