@@ -1,0 +1,44 @@
+"""Every citizen-facing text, rendered with realistic (long) values, for the response lints."""
+from __future__ import annotations
+
+import string
+from pathlib import Path
+
+import yaml
+
+from bot import texts
+from bot.lyskurve.programmes import get_programme
+
+ROOT = Path(__file__).resolve().parent.parent
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+# Long but realistic values: a text must still fit its SMS budget with them filled in.
+SAMPLE_VALUES = {
+    "coordinator": "Mette Kristensen",
+    "coordinator_phone": "+45 12 34 56 78",
+    "area_list": ", ".join(f"{i} {a.label}" for i, a in enumerate(get_programme("standard").areas, 1)),
+    "area": "Familie og netværk",
+    "count": "5",
+}
+
+
+def render(template: str) -> str:
+    fields = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    missing = fields - SAMPLE_VALUES.keys()
+    assert not missing, f"add sample values for {missing} in tests/responses.py"
+    return template.format(**SAMPLE_VALUES)
+
+
+def sms_texts() -> list[tuple[str, str]]:
+    """(name, rendered text) for every text that can go out by SMS."""
+    out = []
+    for name, variants in DOMAIN["responses"].items():
+        for i, variant in enumerate(variants):
+            if variant.get("channel") in ("socketio",):
+                continue  # web-chat-only variants may use emoji
+            out.append((f"{name}[{i}]", render(variant["text"])))
+    for name in dir(texts):
+        value = getattr(texts, name)
+        if name.isupper() and isinstance(value, str):
+            out.append((f"bot.texts.{name}", render(value)))
+    return out
