@@ -1,6 +1,7 @@
 import pytest
 
 from bot.lyskurve.answers import (
+    decide_colour,
     is_skip,
     is_stop,
     parse_areas,
@@ -78,3 +79,27 @@ def test_inflected_area_words():
     p = get_programme("standard")
     assert parse_areas("pengene", p) == ["oekonomi"]
     assert parse_areas("familien og oekonomien", p) == ["netvaerk", "oekonomi"]
+
+
+@pytest.mark.parametrize(
+    "text, intent, confidence, colour",
+    [
+        ("rød", "out_of_scope", 0.99, "red"),  # a named colour wins over NLU
+        ("🔴", None, 0.0, "red"),
+        ("det går ad h til", "mood_bad", 0.93, "red"),
+        ("sådan da", "mood_okay", 0.88, "yellow"),
+        ("fint nok", "mood_good", 0.95, "green"),
+        ("gul i dag men rød i går", "mood_bad", 0.9, "yellow"),  # the clause that says now
+        ("rød i går, grøn nu", None, 0.0, "green"),
+        ("gul eller rød", "mood_bad", 0.9, None),  # several colours, none tied to now
+        ("ikke rød", "mood_good", 0.9, None),  # a negated colour is not overridden by NLU
+        ("ikke så godt", "mood_good", 0.95, None),  # never green for a negated "godt"
+        ("ikk s godt", "mood_good", 0.95, None),
+        ("ikke så godt", "mood_bad", 0.95, "red"),
+        ("mjah", "mood_bad", 0.5, None),  # not confident
+        ("hvem ved", "nlu_fallback", 0.5, None),
+        ("ja", "affirm", 0.99, None),
+    ],
+)
+def test_decide_colour(text, intent, confidence, colour):
+    assert decide_colour(text, intent, confidence) == colour
