@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 MODEL := models/current.tar.gz
+SPACY_DA := models/spacy-da/meta.json
 TRAINING := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
 export RASA_TELEMETRY_ENABLED := false
@@ -12,7 +13,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONHASHSEED := 0
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: run test venv model migrate lock clean
+.PHONY: run test venv model spacy-da migrate lock clean
 
 run: $(STAMP) $(MODEL) migrate
 	$(BIN)/python -m bot.demo
@@ -37,6 +38,11 @@ model: $(MODEL)
 $(MODEL): $(STAMP) $(TRAINING)
 	$(BIN)/rasa train --fixed-model-name current --out models
 
+# spaCy's Danish tokenizer + lookup lemmatizer, built locally (nothing downloaded; never committed).
+spacy-da: $(SPACY_DA)
+$(SPACY_DA): $(STAMP) bot/nlp/spacy_da.py
+	$(BIN)/python -m bot.nlp.spacy_da models/spacy-da
+
 migrate: $(STAMP)
 	$(BIN)/python -m bot.db.migrate
 
@@ -49,4 +55,4 @@ lock:
 	/tmp/lock-venv/bin/pip freeze --exclude-editable > requirements.txt
 
 clean:
-	rm -rf results .pytest_cache $(MODEL)
+	rm -rf results .pytest_cache $(MODEL) models/spacy-da
