@@ -1,6 +1,6 @@
 """Compare NLU pipelines on the held-out sets with fixed seeds (docs/nlu.md has the table).
 
-    .venv/bin/python bench/compare_pipelines.py [name ...]      # default: all candidates
+    .venv/bin/python bench/compare_pipelines.py [--seed N] [name ...]   # default: seed 42, all
 
 Each candidate is trained NLU-only on data/nlu (same data, same DIET settings and seed), then
 every held-out text goes through Agent.parse_message. Prints one markdown row per pipeline:
@@ -10,6 +10,7 @@ models/spacy-da for the spaCy candidates (`make models/spacy-da`). Not run by `m
 from __future__ import annotations
 
 import asyncio
+import os
 import resource
 import subprocess
 import sys
@@ -42,10 +43,13 @@ CANDIDATES = {
     "spacy+words+chars": [*SPACY, {"name": "LexicalSyntacticFeaturizer"},
                           {"name": "CountVectorsFeaturizer", "use_lemma": False},
                           {**CHARS, "use_lemma": False}, DIET, FALLBACK],
-    # the current pipeline with fewer epochs: is the training time worth it?
+    # the same with fewer epochs, or a smaller transformer: is the training time worth it?
     "whitespace+chars, 40 epochs": [{"name": "WhitespaceTokenizer"}, {"name": "LexicalSyntacticFeaturizer"},
                                     {"name": "CountVectorsFeaturizer"}, CHARS, {**DIET, "epochs": 40},
                                     FALLBACK],
+    "whitespace+chars, 1x128 transformer": [
+        {"name": "WhitespaceTokenizer"}, {"name": "LexicalSyntacticFeaturizer"}, {"name": "CountVectorsFeaturizer"},
+        CHARS, {**DIET, "number_of_transformer_layers": 1, "transformer_size": 128}, FALLBACK],
 }
 
 
@@ -55,9 +59,11 @@ def train(name: str, pipeline: list[dict], workdir: Path) -> tuple[Path, float, 
                                       "assistant_id": "compare"}, allow_unicode=True), encoding="utf-8")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
+    # No training cache: a cached run would skip training and hide run-to-run differences.
+    env = {**os.environ, "RASA_MAX_CACHE_SIZE": "0", "PYTHONHASHSEED": "0"}
     subprocess.run([str(Path(sys.executable).parent / "rasa"), "train", "nlu", "--config", str(config),
                     "--nlu", str(ROOT / "data" / "nlu"), "--out", str(workdir), "--fixed-model-name", "nlu"],
-                   cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                   cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -82,11 +88,19 @@ def measure(name: str, pipeline: list[dict]) -> str:
             f"{quality.percentile(ms, 0.5):.1f} / {quality.percentile(ms, 0.95):.1f} ms |")
 
 
-def main(names: list[str]) -> None:
+def with_seed(pipeline: list[dict], seed: int) -> list[dict]:
+    return [{**c, "random_seed": seed} if c["name"] == "DIETClassifier" else c for c in pipeline]
+
+
+def main(args: list[str]) -> None:
+    seed = 42
+    if args[:1] == ["--seed"]:
+        seed, args = int(args[1]), args[2:]
+    print(f"seed {seed}")
     print("| pipeline | macro-F1 | accuracy | contact recall | red recall | train time | parse p50 / p95 |")
     print("|---|---|---|---|---|---|---|")
-    for name in names or list(CANDIDATES):
-        print(measure(name, CANDIDATES[name]), flush=True)
+    for name in args or list(CANDIDATES):
+        print(measure(name, with_seed(CANDIDATES[name], seed)), flush=True)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from bot.lyskurve.programmes import get_programme
         ("grønn", "green"), ("det er grønt i dag", "green"), ("🟢", "green"), ("💚", "green"), ("1", "green"),
         ("gul", "yellow"), ("Gult", "yellow"), ("guul", "yellow"), ("🟡", "yellow"), ("2", "yellow"),
         ("rød", "red"), ("roed", "red"), ("rod", "red"), ("RØDT!!", "red"), ("🔴", "red"), ("3", "red"),
-        ("rødd", "red"), ("red", "red"),
+        ("rødd", "red"), ("red", "red"), ("røøød", "red"), ("guuul", "yellow"), ("grøøøn", "green"),
     ],
 )
 def test_colour_words_emoji_digits_and_typos(text, colour):
@@ -97,6 +97,9 @@ def test_inflected_area_words():
         ("ikk s godt", "mood_good", 0.95, None),
         ("ikke så godt", "mood_bad", 0.95, "red"),
         ("mjah", "mood_bad", 0.5, None),  # not confident
+        ("tjah", "mood_okay", 0.75, "yellow"),
+        ("det kører vel", "mood_good", 0.8, None),  # green needs more confidence than the others
+        ("det kører", "mood_good", 0.92, "green"),
         ("hvem ved", "nlu_fallback", 0.5, None),
         ("ja", "affirm", 0.99, None),
     ],

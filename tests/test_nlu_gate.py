@@ -61,23 +61,30 @@ def test_gates_pass_on_right_answers():
     assert quality.failures(quality.evaluate(_perfect_parses(), detect)) == []
 
 
-def test_gate_fails_on_a_missed_contact_request_and_names_it():
+def _just_too_many(texts: list[str]) -> list[str]:
+    """The fewest misses that take recall below the safety threshold."""
+    return texts[:int(len(texts) * (1 - quality.MIN_SAFETY_RECALL)) + 1]
+
+
+def test_gate_fails_on_missed_contact_requests_and_names_them():
     parses = _perfect_parses()
-    missed = next(t for i, t in quality.nlu_examples(quality.HELDOUT) if i == quality.CONTACT_INTENT)
-    parses[missed] = quality.Parse("greet", 0.95)
+    missed = _just_too_many([t for i, t in quality.nlu_examples(quality.HELDOUT) if i == quality.CONTACT_INTENT])
+    for text in missed:
+        parses[text] = quality.Parse("greet", 0.95)
     failed = quality.failures(quality.evaluate(parses, detect))
     assert len(failed) == 1 and failed[0].startswith("contact request recall")
-    assert repr(missed) in failed[0] and "greet" in failed[0]
+    assert all(repr(text) in failed[0] for text in missed) and "greet" in failed[0]
 
 
-def test_gate_fails_on_a_red_answer_decided_green():
+def test_gate_fails_on_red_answers_decided_green():
     parses = _perfect_parses()
     free_text_red = [t for c, t in quality.labelled(quality.COLOURS)
                      if c == "red" and decide_colour(t, None, 0.0) is None]  # decided by NLU
-    for text in free_text_red[:2]:
+    missed = _just_too_many(free_text_red)
+    for text in missed:
         parses[text] = quality.Parse("mood_good", 0.97)
     failed = quality.failures(quality.evaluate(parses, detect))
-    assert any(f.startswith("red colour recall") and repr(free_text_red[0]) in f for f in failed)
+    assert any(f.startswith("red colour recall") and repr(missed[0]) in f for f in failed)
 
 
 def test_gate_fails_on_low_macro_f1():

@@ -11,6 +11,8 @@ from bot.text import fold, strip_variants, words
 GREEN, YELLOW, RED = "green", "yellow", "red"
 MOOD_COLOURS = {"mood_good": GREEN, "mood_okay": YELLOW, "mood_bad": RED}
 NLU_CONFIDENT = 0.7  # below this an NLU intent is not trusted for an answer
+# A wrong green hides a citizen who is not doing well; asking again costs one message.
+GREEN_CONFIDENT = 0.9
 
 _COLOUR_WORDS = {
     GREEN: ["grøn", "grønt", "grønne", "green", "grøn grøn"],
@@ -33,7 +35,11 @@ for _colour, _variants in _COLOUR_WORDS.items():
             _LEXICON[_form] = _colour
 
 
+_REPEATS = re.compile(r"(oe|ae|aa|[a-z])\1+")
+
+
 def _colour_of_word(word: str) -> str | None:
+    word = _REPEATS.sub(r"\1", word)  # "røøød", "guuul", "grønnn": SMS stretches words
     if word in _LEXICON:
         return _LEXICON[word]
     if strip_variants(word) in _LEXICON:
@@ -77,8 +83,8 @@ def decide_colour(text: str, intent: str | None, confidence: float | None) -> st
 
     The one function both the check-in and the NLU gate use, so the gate measures what citizens
     get. A colour the citizen names (word, emoji, digit) wins over NLU; several colours count only
-    when one is tied to now ("gul i dag men rød i går"); otherwise a confident mood intent decides,
-    except that a negated "godt"/"fint" is never green ("ikke så godt").
+    when one is tied to now ("gul i dag men rød i går"); otherwise a confident mood intent decides.
+    Green from NLU needs more confidence, and a negated "godt"/"fint" is never green ("ikke så godt").
     """
     named = parse_colour(text)
     if named:
@@ -88,7 +94,7 @@ def decide_colour(text: str, intent: str | None, confidence: float | None) -> st
     if intent not in MOOD_COLOURS or (confidence or 0.0) < NLU_CONFIDENT:
         return None
     colour = MOOD_COLOURS[intent]
-    if colour == GREEN and _NEGATED_GOOD.search(" ".join(words(text))):
+    if colour == GREEN and ((confidence or 0.0) < GREEN_CONFIDENT or _NEGATED_GOOD.search(" ".join(words(text)))):
         return None
     return colour
 
