@@ -1,13 +1,13 @@
 """Crisis language in any free text (DESIGN §4, alert rule crisis_language).
 
 `detect(text)` returns the matched category (suicide, self_harm, violence, acute_illness) or None.
-It matches the reviewed phrase list in crisis_phrases.yml on lemmas from spaCy's Danish lookup
-lemmatizer, with æøå-insensitive keys and a typo allowance. A miss is worse than a false alarm,
-so matching is deliberately broad; the trade-off is documented in docs/nlu.md.
+It matches the phrase list in crisis_phrases.yml (review status in its header) on lemmas from
+spaCy's Danish lookup lemmatizer, with æøå-insensitive keys and a typo allowance. A miss is worse
+than a false alarm, so matching is deliberately broad; the trade-off is documented in docs/nlu.md.
 
-The detector loads once per process (about 2 s, mostly importing spaCy); after that a message takes
-well under a millisecond (bench/nlu.py). Call `warm()` at start-up to pay the load before the first
-citizen message.
+The detector loads once per process (about 3 s, two thirds of it importing spaCy, which imports
+TensorFlow); after that a message takes about 0.1 ms (bench/nlu.py). Call `warm()` at start-up to
+pay the load before the first citizen message.
 """
 from __future__ import annotations
 
