@@ -15,7 +15,7 @@ DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 # Long but realistic values: a text must still fit its SMS budget with them filled in.
 SAMPLE_VALUES = {
     "coordinator": "Mette Kristensen",
-    "coordinator_phone": "+45 12 34 56 78",
+    "coordinator_phone": "12 34 56 78",
     "area_list": ", ".join(f"{i} {a.label}" for i, a in enumerate(get_programme("standard").areas, 1)),
     "area": "Familie og netværk",
     "count": "5",

@@ -2,6 +2,7 @@
 as separate processes on test ports, sharing a throw-away SQLite database."""
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import jwt
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +36,8 @@ class Stack:
         self.database_url = f"sqlite:///{workdir / 'coordination.db'}"
         self.admin_token = "e2e-admin-token"
         self.rasa_token = "e2e-rasa-token"
+        self.sms_secret = "e2e-sms-secret-long-enough-for-hs256"
+        self._mo_ids = itertools.count(1)
         self.env = {
             **os.environ,
             "DATABASE_URL": self.database_url,
@@ -43,6 +47,9 @@ class Stack:
             "SERVICE_PORT": str(service_port),
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
+            "SMS_GATEWAY": "fake",
+            "SMS_WEBHOOK_SECRET": self.sms_secret,
+            "SMS_DISPATCH_INTERVAL": "0.2",
             **(extra_env or {}),
         }
         self.procs: dict[str, subprocess.Popen] = {}
@@ -133,3 +140,36 @@ class Stack:
                              timeout=60)
         resp.raise_for_status()
         return [m.get("text", "") for m in resp.json()]
+
+    # --- SMS, as the gateway and the citizen's phone see it ---
+    def sms_webhook(self, msisdn: str, text: str, mo_id: str | None = None, secret: str | None = None,
+                    signed: bool = True) -> requests.Response:
+        """The gateway delivers an MO (a citizen's SMS) to Rasa, signed as GatewayAPI signs it."""
+        payload = {"id": mo_id or f"mo-{next(self._mo_ids)}-{time.time_ns()}", "msisdn": int(msisdn.lstrip("+")),
+                   "receiver": 1204, "message": text, "senttime": int(time.time())}
+        headers = {"Content-Type": "application/json"}
+        if signed:
+            headers["X-Gwapi-Signature"] = jwt.encode(payload, secret or self.sms_secret, algorithm="HS256")
+        return requests.post(f"{self.rasa_url}/webhooks/sms/webhook", json=payload, headers=headers, timeout=30)
+
+    def phone_inbox(self, msisdn: str) -> list[str]:
+        """What the fake operator delivered to this phone (MT messages), oldest first."""
+        rows = requests.get(f"{self.service_url}/fake-sms/messages", params={"msisdn": msisdn.lstrip("+")},
+                            timeout=10).json()
+        return [r["message"] for r in rows if r["direction"] == "mt"]
+
+    def wait_for_sms(self, msisdn: str, count: int, timeout: float = 30) -> list[str]:
+        """Wait until the phone has received `count` messages in all; return them."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            inbox = self.phone_inbox(msisdn)
+            if len(inbox) >= count:
+                return inbox
+            time.sleep(0.2)
+        raise AssertionError(f"phone {msisdn} has {self.phone_inbox(msisdn)}, expected {count} messages")
+
+    def text_and_wait(self, msisdn: str, text: str, replies: int = 1, timeout: float = 30) -> list[str]:
+        """The citizen sends an SMS; returns the new replies once they reached the phone."""
+        before = len(self.phone_inbox(msisdn))
+        assert self.sms_webhook(msisdn, text).status_code == 200
+        return self.wait_for_sms(msisdn, before + replies, timeout)[before:]

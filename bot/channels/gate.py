@@ -1,12 +1,16 @@
-"""The door to Rasa: only registered citizens get a conversation. An unknown number gets a polite
-answer and leaves no trace (no tracker, no log row), which is the least-data rule for strangers."""
+"""The door to Rasa: only registered citizens get a conversation. What they write is logged
+(idempotently per provider message id) before it is processed. An unknown number gets a polite
+answer and leaves no trace (no tracker, no log row): the least-data rule for strangers."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Awaitable, Callable
 
+import sqlalchemy as sa
 from rasa.core.channels.channel import UserMessage
 
+from bot.channels.keywords import as_rasa_text
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import citizens as citizen_db
@@ -17,6 +21,17 @@ from bot.texts import UNKNOWN_SENDER
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 1600  # ten SMS; longer input is cut rather than refused so nothing the citizen said is lost
+
+
+class DuplicateMessage(Exception):
+    """The provider delivered this message before (gateways retry)."""
+
+
+@dataclass(frozen=True)
+class Admitted:
+    citizen_id: int
+    phone: str
+    text: str  # what Rasa gets: keywords as intents, long texts cut
 
 
 class CitizenGate:
@@ -31,28 +46,39 @@ class CitizenGate:
             self._db = Database(Settings.from_env().database_url)
         return self._db
 
-    def wrap(self, on_new_message: Callable[[UserMessage], Awaitable[None]]):
-        async def gated(message: UserMessage) -> None:
-            phone = try_normalize_phone(message.sender_id or "")
-            citizen = await self.db.run(citizen_db.citizen_by_phone, phone) if phone else None
+    async def admit(self, sender: str, text: str, channel: str, provider_id: str | None = None) -> Admitted | None:
+        """None for an unknown sender; raises DuplicateMessage for a provider id seen before."""
+        phone = try_normalize_phone(sender or "")
+        text = (text or "")[:MAX_TEXT]
+
+        def admit_in_db(session):
+            citizen = citizen_db.citizen_by_phone(session, phone) if phone else None
             if citizen is None:
-                log.info("message from an unregistered sender on %s refused", message.input_channel)
+                return None
+            log_inbound(session, citizen.id, channel=channel, text=text, received_at=self.clock.now(),
+                        provider_id=provider_id)
+            return Admitted(citizen.id, phone, as_rasa_text(text))
+
+        try:
+            admitted = await self.db.run(admit_in_db)
+        except sa.exc.IntegrityError:
+            raise DuplicateMessage(provider_id)
+        if admitted is None:
+            log.info("message from an unregistered sender on %s refused", channel)
+        return admitted
+
+    def wrap(self, on_new_message: Callable[[UserMessage], Awaitable[None]]):
+        """For channels that answer in the HTTP response (REST): gate each message."""
+
+        async def gated(message: UserMessage) -> None:
+            admitted = await self.admit(message.sender_id, message.text, message.input_channel or "rest")
+            if admitted is None:
                 await message.output_channel.send_text_message(message.sender_id, UNKNOWN_SENDER)
                 return
-            text = (message.text or "")[:MAX_TEXT]
-            await self.db.run(
-                log_inbound, citizen.id, channel=message.input_channel or "rest", text=text,
-                received_at=self.clock.now(),
-            )
             await on_new_message(
-                UserMessage(
-                    text,
-                    message.output_channel,
-                    phone,
-                    input_channel=message.input_channel,
-                    metadata=message.metadata,
-                    message_id=message.message_id,
-                )
+                UserMessage(admitted.text, message.output_channel, admitted.phone,
+                            input_channel=message.input_channel, metadata=message.metadata,
+                            message_id=message.message_id)
             )
 
         return gated

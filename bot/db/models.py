@@ -131,3 +131,44 @@ class InboundMessage(Base):
     provider_id = sa.Column(sa.String(100))
     text = sa.Column(sa.Text, nullable=False)
     received_at = sa.Column(UTCDateTime, nullable=False, default=_now)
+
+
+OUTBOX_STATUSES = ("queued", "sending", "sent", "delivered", "undelivered", "failed", "suppressed")
+
+
+class OutboxMessage(Base):
+    """Every SMS the system sends is stored here first; the dispatcher sends it, in order per
+    recipient, and delivery reports update it. Nothing is sent that was not stored."""
+
+    __tablename__ = "outbox"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    citizen_id = sa.Column(sa.Integer, sa.ForeignKey("citizens.id"), index=True)
+    msisdn = sa.Column(sa.String(20), nullable=False, index=True)
+    # reply: answer to the citizen's own message; proactive: started by us; notification: to staff
+    purpose = sa.Column(sa.String(20), nullable=False, default="reply")
+    text = sa.Column(sa.Text, nullable=False)
+    segments = sa.Column(sa.Integer, nullable=False)
+    status = sa.Column(sa.String(20), nullable=False, default="queued", index=True)
+    attempts = sa.Column(sa.Integer, nullable=False, default=0)
+    next_attempt_at = sa.Column(UTCDateTime, nullable=False)
+    last_error = sa.Column(sa.Text)
+    provider_id = sa.Column(sa.String(100), index=True)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=_now)
+    sent_at = sa.Column(UTCDateTime)
+    status_at = sa.Column(UTCDateTime)
+
+
+class FakeSms(Base):
+    """The development/test gateway's own store (what the fake operator received and delivered)."""
+
+    __tablename__ = "fake_sms"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    direction = sa.Column(sa.String(2), nullable=False)  # "mt" to the phone, "mo" from the phone
+    msisdn = sa.Column(sa.String(20), nullable=False, index=True)  # digits, no "+", as on the wire
+    sender = sa.Column(sa.String(20))
+    message = sa.Column(sa.Text, nullable=False)
+    userref = sa.Column(sa.String(100))
+    callback_url = sa.Column(sa.String(500))
+    created_at = sa.Column(UTCDateTime, nullable=False, default=_now)

@@ -1,6 +1,8 @@
 """Application factory: everything the views need (settings, db, clock) is injected here."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 
 from aiohttp import web
@@ -10,6 +12,9 @@ from bot.config import Settings
 from bot.db.database import Database
 from bot.service.auth import bearer_auth
 from bot.service.routes import setup_routes
+from bot.sms.dispatcher import Dispatcher
+from bot.sms.fake import setup_fake_gateway
+from bot.sms.gateway import GatewayApiClient
 
 log = logging.getLogger(__name__)
 
@@ -21,4 +26,22 @@ def create_app(settings: Settings, db: Database | None = None, clock: Clock | No
     app["db"] = db or Database(settings.database_url)
     app["clock"] = clock or Clock()
     setup_routes(app)
+    if settings.sms_gateway == "fake":
+        setup_fake_gateway(app)
+    app["dispatcher"] = Dispatcher(app["db"], GatewayApiClient.from_settings(settings), app["clock"])
+    if settings.sms_dispatch_interval > 0:
+        app.cleanup_ctx.append(_background(app["dispatcher"].run_forever, settings.sms_dispatch_interval))
     return app
+
+
+def _background(run, *args):
+    """A task that lives as long as the app (aiohttp cleanup context)."""
+
+    async def context(app: web.Application):
+        task = asyncio.get_running_loop().create_task(run(*args))
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return context
