@@ -28,6 +28,15 @@ def latest_text(tracker: Tracker) -> str:
     return tracker.latest_message.get("text") or ""
 
 
+def latest_entity_int(tracker: Tracker, name: str) -> int | None:
+    """An id passed as an entity with trigger_intent (e.g. appointment_id)."""
+    value = next(tracker.get_latest_entity_values(name), None)
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
 def unclear(slot: str) -> dict[str, Any]:
     return {slot: None, CLARIFY: True}
 
@@ -51,7 +60,12 @@ class CitizenFormValidation(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
         requested = tracker.get_slot(REQUESTED_SLOT)
-        if requested and self.wants_to_stop(tracker):
+        if requested is None:
+            # The form is starting: slots filled before it (a resumed preparation) are valid
+            # already, and the message that started it is no answer to anything.
+            next_slot = await self.next_requested_slot(dispatcher, tracker, domain)
+            return [next_slot] if next_slot else []
+        if self.wants_to_stop(tracker):
             # Undo the from_text fill of the stop words and end the form; answers so far are kept.
             return [SlotSet(requested, None), SlotSet(self.stopped_slot, True), SlotSet(CLARIFY, False),
                     SlotSet(REQUESTED_SLOT, None)]

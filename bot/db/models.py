@@ -172,3 +172,57 @@ class FakeSms(Base):
     userref = sa.Column(sa.String(100))
     callback_url = sa.Column(sa.String(500))
     created_at = sa.Column(UTCDateTime, nullable=False, default=_now)
+
+
+PREPARATION_STATUSES = ("not_started", "in_progress", "completed")
+AGREEMENT_STATUSES = ("proposed", "approved", "rejected")
+
+
+class Preparation(Base):
+    """The citizen's own agenda for a meeting, kept answer by answer so it can be resumed days later."""
+
+    __tablename__ = "preparations"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    appointment_id = sa.Column(sa.Integer, sa.ForeignKey("appointments.id"), nullable=False, unique=True)
+    citizen_id = sa.Column(sa.Integer, sa.ForeignKey("citizens.id"), nullable=False, index=True)
+    status = sa.Column(sa.String(20), nullable=False, default="in_progress")
+    # question key -> the citizen's words verbatim, or None when skipped ("spring over")
+    answers = sa.Column(sa.JSON, nullable=False, default=dict)
+    correction = sa.Column(sa.Text)  # what the citizen said was wrong in the summary
+    updated_at = sa.Column(UTCDateTime, nullable=False, default=_now)
+    completed_at = sa.Column(UTCDateTime)
+
+
+class MeetingSummary(Base):
+    """What the coordinator wrote after the meeting, and the citizen's own next step (teach-back)."""
+
+    __tablename__ = "meeting_summaries"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    appointment_id = sa.Column(sa.Integer, sa.ForeignKey("appointments.id"), nullable=False, unique=True)
+    summary = sa.Column(sa.JSON, nullable=False, default=dict)
+    approval = sa.Column(sa.String(20), nullable=False, default="pending")  # pending|approved|rejected
+    approval_at = sa.Column(UTCDateTime)
+    rejection_note = sa.Column(sa.Text)
+    citizen_next_step = sa.Column(sa.Text)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=_now)
+
+
+class Agreement(Base):
+    """Who does what by when, approved by the citizen and followed up about two weeks later."""
+
+    __tablename__ = "agreements"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    appointment_id = sa.Column(sa.Integer, sa.ForeignKey("appointments.id"), nullable=False, index=True)
+    citizen_id = sa.Column(sa.Integer, sa.ForeignKey("citizens.id"), nullable=False, index=True)
+    what = sa.Column(sa.String(300), nullable=False)
+    who = sa.Column(sa.String(100), nullable=False)
+    owner_is_citizen = sa.Column(sa.Boolean, nullable=False, default=False)
+    due_date = sa.Column(sa.Date)
+    status = sa.Column(sa.String(20), nullable=False, default="proposed")
+    approved_at = sa.Column(UTCDateTime)
+    follow_up_answer = sa.Column(sa.String(10))  # yes|no|unknown
+    followed_up_at = sa.Column(UTCDateTime)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=_now)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from aiohttp import web
 
-from bot.service.views import alerts, citizens, coordinators, sms
+from bot.service.views import alerts, citizens, coordinators, meetings, sms
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -19,6 +19,9 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/api/citizens/{id}", citizens.show)
     app.router.add_get("/api/citizens/{id}/checkins", citizens.checkins)
     app.router.add_get("/api/citizens/{id}/messages", sms.citizen_messages)
+    app.router.add_get("/api/citizens/{id}/agreements", meetings.citizen_agreements)
+    app.router.add_get("/api/appointments/{id}/preparation", meetings.preparation)
+    app.router.add_post("/api/appointments/{id}/agreements", meetings.create_agreements)
     app.router.add_get("/api/alerts", alerts.index)
     app.router.add_post("/api/alerts/{id}/acknowledge", alerts.acknowledge)
     app.router.add_post("/sms/delivery-report", sms.delivery_report)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.db.models import Alert, CheckIn, Citizen, Coordinator
+from bot.db.models import Agreement, Alert, CheckIn, Citizen, Coordinator
 
 
 def iso(value: datetime | None) -> str | None:
@@ -54,4 +54,21 @@ def alert_json(a: Alert) -> dict:
         "created_at": iso(a.created_at),
         "acknowledged_at": iso(a.acknowledged_at),
         "acknowledged_by": a.acknowledged_by,
+    }
+
+
+def agreement_json(a: Agreement) -> dict:
+    return {
+        "id": a.id,
+        "appointment_id": a.appointment_id,
+        "citizen_id": a.citizen_id,
+        "what": a.what,
+        "who": a.who,
+        "owner_is_citizen": a.owner_is_citizen,
+        "due_date": a.due_date.isoformat() if a.due_date else None,
+        "status": a.status,
+        "approved_at": iso(a.approved_at),
+        "follow_up_answer": a.follow_up_answer,
+        "followed_up_at": iso(a.followed_up_at),
+        "created_at": iso(a.created_at),
     }
