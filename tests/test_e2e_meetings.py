@@ -123,8 +123,9 @@ def test_agreements_approved_then_followed_up(stack, citizen):
     [status] = stack.text_and_wait(phone, "hvad sker der i min sag?")
     assert "søger om bostøtte" in status
 
+    before = len(stack.phone_inbox(phone))
     trigger(stack, phone, "EXTERNAL_agreement_followup", agreement_id=agreements[0]["id"])
-    [followup] = stack.wait_for_sms(phone, len(stack.phone_inbox(phone)))[-1:]
+    [followup] = stack.wait_for_sms(phone, before + 1)[before:]
     assert "Har du hørt fra Kommunen" in followup and "VED IKKE" in followup
     [alerted] = stack.text_and_wait(phone, "nej")
     assert "følger op" in alerted
