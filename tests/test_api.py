@@ -12,7 +12,7 @@ ADMIN = {"Authorization": "Bearer test-admin"}
 
 @pytest.fixture
 async def client(aiohttp_client, db, clock):
-    settings = Settings.from_env({"ADMIN_TOKEN": "test-admin", "DATABASE_URL": db.url})
+    settings = Settings.from_env({"ADMIN_TOKEN": "test-admin", "DATABASE_URL": db.url, "SCHEDULER_INTERVAL_SECONDS": "0"})
     return await aiohttp_client(create_app(settings, db=db, clock=clock))
 
 

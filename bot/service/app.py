@@ -1,6 +1,8 @@
 """Application factory: everything the views need (settings, db, clock) is injected here."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 
 from aiohttp import web
@@ -8,6 +10,8 @@ from aiohttp import web
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db.database import Database
+from bot.rasa_client import RasaClient
+from bot.scheduler.runner import Scheduler
 from bot.service.auth import bearer_auth
 from bot.service.routes import setup_routes
 
@@ -20,5 +24,28 @@ def create_app(settings: Settings, db: Database | None = None, clock: Clock | No
     app["settings"] = settings
     app["db"] = db or Database(settings.database_url)
     app["clock"] = clock or Clock()
+    app["scheduler"] = Scheduler(
+        app["db"],
+        RasaClient(settings.rasa_url, settings.rasa_token, settings.proactive_channel),
+        settings.proactive,
+        app["clock"],
+    )
+    app.cleanup_ctx.append(_scheduler_loop)
     setup_routes(app)
     return app
+
+
+async def _scheduler_loop(app: web.Application):
+    """The service is the only thing that starts proactive conversations: its scheduler runs here."""
+    interval = app["settings"].scheduler_interval_seconds
+    task = None
+    if interval > 0:
+        task = asyncio.create_task(app["scheduler"].run_forever(interval))
+        log.info("scheduler running every %ss, delivering via Rasa channel %r", interval,
+                 app["settings"].proactive_channel)
+    yield
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    await app["scheduler"].rasa.close()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.db.models import Alert, CheckIn, Citizen, Coordinator
+from bot.db.models import Alert, Appointment, CheckIn, Citizen, Coordinator, Job
 
 
 def iso(value: datetime | None) -> str | None:
@@ -54,4 +54,39 @@ def alert_json(a: Alert) -> dict:
         "created_at": iso(a.created_at),
         "acknowledged_at": iso(a.acknowledged_at),
         "acknowledged_by": a.acknowledged_by,
+    }
+
+
+def job_json(j: Job) -> dict:
+    return {
+        "id": j.id,
+        "citizen_id": j.citizen_id,
+        "purpose": j.purpose,
+        "target": j.target,
+        "due_at": iso(j.due_at),
+        "next_attempt_at": iso(j.next_attempt_at),
+        "status": j.status,
+        "attempts": j.attempts,
+        "note": j.note,
+        "last_error": j.last_error,
+        "sent_at": iso(j.sent_at),
+    }
+
+
+def appointment_json(a: Appointment, jobs: list[Job] | None = None) -> dict:
+    return {
+        "id": a.id,
+        "citizen_id": a.citizen_id,
+        "kind": a.kind,
+        "title": a.title,
+        "starts_at": iso(a.starts_at),
+        "ends_at": iso(a.ends_at),
+        "location": a.location,
+        "status": a.status,
+        "citizen_reply": a.citizen_reply,
+        "citizen_replied_at": iso(a.citizen_replied_at),
+        "notify_if_unanswered": a.notify_if_unanswered,
+        "attendance_recorded_at": iso(a.attendance_recorded_at),
+        "created_at": iso(a.created_at),
+        "jobs": [job_json(j) for j in jobs or []],
     }
