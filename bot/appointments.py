@@ -2,6 +2,7 @@
 the alerts they raise (DESIGN §4: rule + a reason the coordinator can read)."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -12,6 +13,7 @@ from bot.db import appointments as appointment_db
 from bot.db.models import Alert, Appointment
 from bot.danish_time import format_when
 from bot.scheduler.planner import plan_attendance
+from bot.text import words
 
 CANNOT_COME = "appointment_cannot_come"  # medium
 UNANSWERED = "appointment_unanswered"  # medium
@@ -59,3 +61,30 @@ def record_attendance(session: Session, appointment: Appointment, status: str, n
         reason += " Det er anden gang i træk."
     return alert_db.add_alert(session, appointment.citizen_id, rule=MISSED, severity="high" if in_a_row else "medium",
                               reason=reason, created_at=now)
+
+
+# The citizen's answer to "Svar JA hvis du kommer, eller KAN IKKE". Not coming is checked first:
+# "ja, men jeg kan ikke" means not coming.
+_CANNOT_COME = [
+    r"\bka[nm]\s*i+k+e*\b", r"\bkna\s*ikke?\b", r"\bkan\s*ikek\b", r"\bkanikke?\b", r"\bkommer\s*i+k+e*\b",
+    r"\bikke\s+komme\b", r"\bafbud\b", r"\baflys", r"\bmelde?r?\s+fra\b", r"^nej\b", r"^nope\b", r"^naej\b",
+    r"^ikke?\b", r"\bdesvaerre\s+ikke\b", r"^nix\b", r"^no\b",
+]
+_CONFIRMED = [
+    r"^ja+\b", r"^jo\b", r"^jep\b", r"^jah?\b", r"^ok", r"^yes\b", r"^yep\b", r"^klart\b", r"^selvfoelgelig\b",
+    r"\bjeg kommer\b", r"^kommer\b", r"\bvi ses\b", r"^det goer jeg\b", r"^gerne\b", r"^fint\b",
+]
+
+
+def parse_attendance_answer(text: str) -> str | None:
+    """"confirmed", "cannot_come", or None when unclear (the dialogue then asks again)."""
+    if "👎" in text:
+        return "cannot_come"
+    if "👍" in text:
+        return "confirmed"
+    folded = " ".join(words(text))
+    if any(re.search(p, folded) for p in _CANNOT_COME):
+        return "cannot_come"
+    if any(re.search(p, folded) for p in _CONFIRMED):
+        return "confirmed"
+    return None

@@ -27,7 +27,8 @@ class RasaClient:
     async def trigger_intent(self, sender: str, intent: str, entities: dict) -> list[dict]:
         """Returns the bot messages when the output channel collects them (`collector`), else [].
         Raises RasaUnavailable unless Rasa ran the intent and the bot said something."""
-        url = f"{self.url}/conversations/{quote(sender, safe='')}/trigger_intent"
+        # Rasa does not unquote the conversation id: "+" must stay "+" (it is literal in a path).
+        url = f"{self.url}/conversations/{quote(sender, safe='+')}/trigger_intent"
         params = {"output_channel": self.output_channel, "token": self.token}
         try:
             async with self._http().post(url, params=params, json={"name": intent, "entities": entities}) as resp:

@@ -1,6 +1,6 @@
 """What each kind of job does when it is due. `prepare` runs in one transaction and decides: send
 (through Rasa, after the transaction), skip (recorded with the reason) or done (internal jobs, which
-only raise alerts). `after_sent` runs in the transaction that marks a delivered job done."""
+only raise alerts). `after_sent` runs once a delivered job is marked done."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -139,13 +139,10 @@ def _no_response(session: Session, nudge: Job, now: datetime) -> None:
                        reason="Borgeren har ikke svaret på de to seneste opfordringer til at tjekke ind.")
 
 
-def after_sent(session: Session, job: Job, now: datetime, settings: ProactiveSettings) -> bool:
-    """Mark a delivered job done and plan what follows from it. False if the job was not ours."""
-    if not job_db.mark_done(session, job, now):
-        return False
-    session.refresh(job)
+def after_sent(session: Session, job_id: int, now: datetime, settings: ProactiveSettings) -> None:
+    """Plan what follows from a delivered job (runs after it was marked done)."""
+    job = session.get(Job, job_id)
     if job.purpose == CHECKIN_PROMPT:
         planner.plan_checkin_nudge(session, job, settings)
     elif job.purpose == CHECKIN_NUDGE:
         _no_response(session, job, now)
-    return True

@@ -48,7 +48,11 @@ class Scheduler:
         return {"now": now.isoformat(), "planned": len(planned), "jobs": done}
 
     async def _run(self, job: Job, now: datetime) -> dict:
-        decision = await self.db.run(handlers.prepare, job, now, self.settings)
+        try:
+            decision = await self.db.run(handlers.prepare, job, now, self.settings)
+        except Exception as exc:  # one broken job must not stop the others
+            log.exception("job %s (%s) could not be prepared", job.id, job.purpose)
+            return await self._failed(job, now, f"internal error: {type(exc).__name__}: {exc}")
         if decision.action != "send":
             return _job_json(job, "skipped" if decision.action == "skip" else "done", note=decision.note)
         if not timing.in_window(now, self.settings):
@@ -59,8 +63,14 @@ class Scheduler:
             messages = await self.rasa.trigger_intent(decision.sender, decision.intent, decision.entities)
         except RasaUnavailable as exc:
             return await self._failed(job, now, str(exc))
-        ours = await self.db.run(handlers.after_sent, job, now, self.settings)
+        # Done first, in its own transaction: whatever follows must never cause a second send.
+        ours = await self.db.run(job_db.mark_done, job, now)
         log.info("job %s (%s) delivered", job.id, job.purpose)
+        if ours:
+            try:
+                await self.db.run(handlers.after_sent, job.id, now, self.settings)
+            except Exception:
+                log.exception("job %s (%s) delivered, but planning what follows failed", job.id, job.purpose)
         return _job_json(job, "sent" if ours else "sent_after_lease_expired", messages=messages)
 
     async def _failed(self, job: Job, now: datetime, error: str) -> dict:
