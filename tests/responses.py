@@ -19,6 +19,10 @@ SAMPLE_VALUES = {
     "area_list": ", ".join(f"{i} {a.label}" for i, a in enumerate(get_programme("standard").areas, 1)),
     "area": "Familie og netværk",
     "count": "5",
+    "when": "onsdag 30. september kl. 13.30",
+    "location": "Sundhedshuset, Torvegade 74, 2. sal, lokale 12",
+    "first": "onsdag 30. september kl. 13.30 (Sundhedshuset, Torvegade 74)",
+    "second": "torsdag 29. oktober kl. 10 (Jobcentret, Kongensgade 12)",
 }
 
 

@@ -239,3 +239,37 @@ def test_two_workers_claiming_at_once_never_share_a_job(db):
     assert not set(claimed["a"]) & set(claimed["b"])
     assert len(claimed["a"]) + len(claimed["b"]) == 40
     assert claimed["a"] and claimed["b"], "both workers should have had a share"
+
+
+def test_an_unanswered_reminder_alerts_when_the_coordinator_asked_for_it(db):
+    citizen = db.call(make_citizen)
+    appointment = db.call(lambda s: make_appointment(s, citizen, cph(2026, 11, 26, 10), notify_if_unanswered=True))
+    db.call(lambda s: planner.plan_appointment(s, s.get(Appointment, appointment.id), cph(2026, 11, 23), SETTINGS))
+    [day_before] = db.call(job_db.claim_due, cph(2026, 11, 25, 10), limit=5, lease=LEASE)
+    assert db.call(job_db.mark_done, day_before, cph(2026, 11, 25, 10))
+    due = db.call(job_db.claim_due, cph(2026, 11, 26, 8), limit=5, lease=LEASE)
+    [check] = [j for j in due if j.purpose == "appointment_unanswered"]
+    decision = db.call(handlers.prepare, check, cph(2026, 11, 26, 8), SETTINGS)
+    assert decision.action == "done"
+    from bot.db.alerts import list_alerts
+
+    [alert] = db.call(lambda s: list_alerts(s, citizen_id=citizen.id))
+    assert (alert.rule, alert.severity) == ("appointment_unanswered", "medium")
+    assert "torsdag 26. november kl. 10" in alert.reason
+
+
+def test_a_nudge_is_skipped_when_the_citizen_checked_in(db):
+    from bot.db.checkins import add_checkin
+
+    citizen = db.call(make_citizen)
+    sent = cph(2026, 10, 8, 10)
+    prompt = db.call(lambda s: job_db.schedule(s, citizen_id=citizen.id, purpose=CHECKIN_PROMPT, due_at=sent,
+                                               next_attempt_at=sent, now=sent))
+    [prompt] = db.call(job_db.claim_due, sent, limit=1, lease=LEASE)
+    db.call(job_db.mark_done, prompt, sent)
+    nudge = db.call(lambda s: planner.plan_checkin_nudge(s, s.get(Job, prompt.id), SETTINGS))
+    assert nudge.due_at == sent + timedelta(hours=24)
+    db.call(lambda s: add_checkin(s, citizen.id, created_at=sent + timedelta(hours=3), overall="green"))
+    [claimed] = db.call(job_db.claim_due, nudge.due_at, limit=1, lease=LEASE)
+    decision = db.call(handlers.prepare, claimed, nudge.due_at, SETTINGS)
+    assert (decision.action, decision.note) == ("skip", "citizen checked in")
