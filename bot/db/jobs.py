@@ -16,6 +16,7 @@ from bot.db.models import Citizen, Job
 
 NATURAL_KEY = ("citizen_id", "purpose", "target", "due_at")
 OPEN = ("pending", "running")
+CHANGED = "target changed while running"
 
 
 def appointment_target(appointment_id: int) -> str:
@@ -61,15 +62,23 @@ def schedule(
 
 
 def cancel_open(session: Session, target: str, purposes: Iterable[str] | None = None, note: str = "") -> int:
-    """Cancel what has not run yet. A job being sent right now is left alone; its handler re-checks
-    the appointment before sending, so a moved or cancelled appointment still sends nothing stale."""
-    query = sa.update(Job).where(Job.target == target, Job.status == "pending")
-    if purposes is not None:
-        query = query.where(Job.purpose.in_(list(purposes)))
+    """Cancel what has not run yet. A job being sent right now cannot be cancelled; it is flagged
+    instead (CHANGED), and its handler skips it rather than send something stale."""
+    def scoped(query):
+        query = query.where(Job.target == target)
+        return query.where(Job.purpose.in_(list(purposes))) if purposes is not None else query
+
+    session.execute(scoped(sa.update(Job).where(Job.status == "running")).values(note=CHANGED)
+                    .execution_options(synchronize_session=False))
     result = session.execute(
-        query.values(status="cancelled", note=note or None).execution_options(synchronize_session=False)
+        scoped(sa.update(Job).where(Job.status == "pending")).values(status="cancelled", note=note or None)
+        .execution_options(synchronize_session=False)
     )
     return result.rowcount
+
+
+def changed_while_running(session: Session, job: Job) -> bool:
+    return session.execute(sa.select(Job.note).where(Job.id == job.id)).scalar_one() == CHANGED
 
 
 def claim_due(session: Session, now: datetime, *, limit: int, lease: timedelta) -> list[Job]:

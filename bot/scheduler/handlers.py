@@ -23,7 +23,6 @@ from bot.scheduler.purposes import (
     UNANSWERED,
     external_intent,
 )
-from bot.scheduler.timing import reminder_times
 
 NO_RESPONSE = "no_response"  # low
 
@@ -56,7 +55,7 @@ def _reminder(session: Session, job: Job, citizen: Citizen, now: datetime, setti
         return skip(f"appointment {appointment.status if appointment else 'deleted'}")
     if now >= appointment.starts_at:
         return skip("appointment already started")
-    if job.due_at not in reminder_times(appointment.starts_at, settings):
+    if job_db.changed_while_running(session, job):
         return skip("appointment moved")
     if appointment.citizen_reply == "cannot_come":
         return skip("citizen cannot come")
