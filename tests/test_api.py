@@ -136,4 +136,8 @@ async def test_checkins_and_alerts_json_shape(client, db):
 def test_default_admin_token_is_refused_in_production():
     with pytest.raises(ConfigError):
         Settings.from_env({"APP_ENV": "production"})
-    assert Settings.from_env({"APP_ENV": "production", "ADMIN_TOKEN": "s3cret-long"}).production
+    # The scheduler calls Rasa's HTTP API: its token must not be the development default either.
+    with pytest.raises(ConfigError, match="RASA_TOKEN"):
+        Settings.from_env({"APP_ENV": "production", "ADMIN_TOKEN": "s3cret-long"})
+    assert Settings.from_env({"APP_ENV": "production", "ADMIN_TOKEN": "s3cret-long",
+                              "RASA_TOKEN": "an0ther-secret"}).production

@@ -1,12 +1,12 @@
 """Appointments over the JSON API (issue 4): validation, scoping, and that every change re-plans
 the appointment's reminder jobs. On SQLite and PostgreSQL."""
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 
 from bot.config import Settings
 from bot.service.app import create_app
-from tests.conftest import T0  # 2026-11-23 10:00 UTC, a Monday
+# The injected clock starts at tests.conftest.T0: Monday 2026-11-23 10:00 UTC.
 
 ADMIN = {"Authorization": "Bearer test-admin"}
 # Thursday 2026-11-26 10:00 in Copenhagen (UTC+1 in winter).

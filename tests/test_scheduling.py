@@ -273,3 +273,17 @@ def test_a_nudge_is_skipped_when_the_citizen_checked_in(db):
     [claimed] = db.call(job_db.claim_due, nudge.due_at, limit=1, lease=LEASE)
     decision = db.call(handlers.prepare, claimed, nudge.due_at, SETTINGS)
     assert (decision.action, decision.note) == ("skip", "citizen checked in")
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"QUIET_HOURS_END": "8"}, "QUIET_HOURS_END must be a time of day"),
+    ({"QUIET_HOURS_END": "21:00"}, "must be before QUIET_HOURS_START"),
+    ({"REMINDER_HOURS_BEFORE": "two"}, "REMINDER_HOURS_BEFORE must be a number"),
+    ({"JOB_MAX_ATTEMPTS": "0"}, "JOB_MAX_ATTEMPTS must be at least 1"),
+    ({"PROACTIVE_TIMEZONE": "Mars/Olympus"}, "IANA time zone"),
+])
+def test_bad_timing_settings_are_refused_with_a_clear_message(env, message):
+    from bot.config import ConfigError
+
+    with pytest.raises(ConfigError, match=message):
+        ProactiveSettings.from_env(env)
