@@ -10,7 +10,7 @@ from actions import context
 from actions.citizen import current_citizen
 from actions.forms import latest_entity_int
 from actions.questions import YES_NO, YES_NO_UNKNOWN, ask
-from bot.danish_time import when_text
+from bot.danish_time import format_when
 from bot.db import agreements as agreement_db
 from bot.db.appointments import get_appointment
 from bot.meetings.agreements import LIST_IN_APPROVAL, LIST_IN_STATUS, agreement_list
@@ -35,7 +35,7 @@ class ActionPresentAgreements(Action):
         appointment, agreements = await context.db().run(load)
         if appointment is None or not agreements:
             return []
-        dispatcher.utter_message(response="utter_agreements_list", when=when_text(appointment.starts_at),
+        dispatcher.utter_message(response="utter_agreements_list", when=format_when(appointment.starts_at),
                                  agreements=agreement_list(agreements, LIST_IN_APPROVAL))
         return ask("agreements_approval", YES_NO, appointment_id=appointment_id)
 

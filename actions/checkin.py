@@ -35,6 +35,7 @@ CHECKIN_SLOTS = (
     "checkin_note",
     "checkin_wants_contact",
     "checkin_stopped",
+    "checkin_prompt",  # set when the scheduler started the check-in (actions/proactive_checkin.py)
 )
 MOOD_INTENTS = {"mood_good": GREEN, "mood_okay": YELLOW, "mood_bad": RED}
 NOTE_MAX = 2000

@@ -10,8 +10,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.interfaces import ActionExecutionRejection
 from rasa_sdk.types import DomainDict
 
+from actions.external import is_external
 from bot.lyskurve.answers import is_stop
 
 REQUESTED_SLOT = "requested_slot"
@@ -65,6 +67,10 @@ class CitizenFormValidation(FormValidationAction):
             # already, and the message that started it is no answer to anything.
             next_slot = await self.next_requested_slot(dispatcher, tracker, domain)
             return [next_slot] if next_slot else []
+        if is_external(tracker):
+            # A proactive message (reminder, check-in prompt) arriving mid-form is not an answer:
+            # rejecting hands the turn to the rules for EXTERNAL_* intents (data/rules/*.yml).
+            raise ActionExecutionRejection(self.name(), "a proactive message is not an answer")
         if self.wants_to_stop(tracker):
             # Undo the from_text fill of the stop words and end the form; answers so far are kept.
             return [SlotSet(requested, None), SlotSet(self.stopped_slot, True), SlotSet(CLARIFY, False),

@@ -14,7 +14,7 @@ from actions import context
 from actions.citizen import current_citizen
 from actions.forms import CitizenFormValidation, accepted, latest_entity_int, latest_text, unclear
 from actions.questions import YES_NO, ask
-from bot.danish_time import when_text
+from bot.danish_time import format_when
 from bot.db import preparations as prep_db
 from bot.db.appointments import get_appointment, next_preparable_appointment
 from bot.lyskurve.answers import is_skip, parse_yes_no
@@ -65,7 +65,7 @@ async def start_preparation(dispatcher: CollectingDispatcher, tracker: Tracker,
         dispatcher.utter_message(response="utter_no_meeting_to_prepare")
         return reset_preparation() + [SlotSet("prep_stopped", True)], False
     dispatcher.utter_message(response="utter_preparation_resumed" if resumed else "utter_preparation_intro",
-                             when=when_text(appointment.starts_at))
+                             when=format_when(appointment.starts_at))
     events = reset_preparation() + [SlotSet("prep_appointment_id", appointment.id)] + _slots_from_answers(answers)
     return events, True
 
@@ -94,7 +94,7 @@ class ActionInvitePreparation(Action):
             return []  # cancelled or moved away since the invitation was planned: say nothing
         days = max(1, (appointment.starts_at.date() - context.clock().now().date()).days)
         return ask("preparation_invite", YES_NO, appointment_id=appointment.id, days=str(days),
-                   when=when_text(appointment.starts_at))
+                   when=format_when(appointment.starts_at))
 
 
 

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_ADMIN_TOKEN = "dev-admin-token"
@@ -17,6 +19,71 @@ class ConfigError(RuntimeError):
 
 def default_database_url() -> str:
     return f"sqlite:///{ROOT / 'var' / 'coordination.db'}"
+
+
+def _clock_time(env: dict[str, str], name: str, default: str) -> time:
+    raw = env.get(name, default)
+    try:
+        return time.fromisoformat(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a time of day like 08:00, not {raw!r}")
+
+
+def _number(env: dict[str, str], name: str, default: float, low: float = 0) -> float:
+    raw = env.get(name)
+    try:
+        value = float(raw) if raw not in (None, "") else default
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {raw!r}")
+    if value < low:
+        raise ConfigError(f"{name} must be at least {low}")
+    return value
+
+
+@dataclass(frozen=True)
+class ProactiveSettings:
+    """Every timing of a proactive message, in one place (README: "What the citizen receives, and
+    when"). Local times are in `timezone`; each can be set with the environment variable named in
+    from_env."""
+
+    timezone: ZoneInfo = ZoneInfo("Europe/Copenhagen")
+    quiet_end: time = time(8, 0)  # proactive messages only from ...
+    quiet_start: time = time(20, 0)  # ... until this time of day
+    reminder_day_before_at: time = time(10, 0)
+    reminder_hours_before: float = 2
+    unanswered_alert_hours_before: float = 2
+    missed_followup_minutes_after_end: float = 60
+    checkin_prompt_at: time = time(10, 0)
+    checkin_nudge_hours: float = 24
+    retry_base_seconds: float = 60
+    retry_max_seconds: float = 3600
+    max_attempts: int = 10
+    lease_seconds: float = 300
+
+    @classmethod
+    def from_env(cls, env: dict[str, str]) -> "ProactiveSettings":
+        try:
+            zone = ZoneInfo(env.get("PROACTIVE_TIMEZONE", "Europe/Copenhagen"))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError("PROACTIVE_TIMEZONE must be an IANA time zone like Europe/Copenhagen")
+        settings = cls(
+            timezone=zone,
+            quiet_end=_clock_time(env, "QUIET_HOURS_END", "08:00"),
+            quiet_start=_clock_time(env, "QUIET_HOURS_START", "20:00"),
+            reminder_day_before_at=_clock_time(env, "REMINDER_DAY_BEFORE_AT", "10:00"),
+            reminder_hours_before=_number(env, "REMINDER_HOURS_BEFORE", 2),
+            unanswered_alert_hours_before=_number(env, "UNANSWERED_ALERT_HOURS_BEFORE", 2),
+            missed_followup_minutes_after_end=_number(env, "MISSED_FOLLOWUP_MINUTES_AFTER_END", 60),
+            checkin_prompt_at=_clock_time(env, "CHECKIN_PROMPT_AT", "10:00"),
+            checkin_nudge_hours=_number(env, "CHECKIN_NUDGE_HOURS", 24),
+            retry_base_seconds=_number(env, "JOB_RETRY_BASE_SECONDS", 60, low=1),
+            retry_max_seconds=_number(env, "JOB_RETRY_MAX_SECONDS", 3600, low=1),
+            max_attempts=int(_number(env, "JOB_MAX_ATTEMPTS", 10, low=1)),
+            lease_seconds=_number(env, "JOB_LEASE_SECONDS", 300, low=10),
+        )
+        if settings.quiet_end >= settings.quiet_start:
+            raise ConfigError("QUIET_HOURS_END (morning) must be before QUIET_HOURS_START (evening)")
+        return settings
 
 
 @dataclass(frozen=True)
@@ -34,6 +101,12 @@ class Settings:
     sms_webhook_secret: str
     public_url: str  # how the gateway reaches this service (delivery reports)
     sms_dispatch_interval: float  # seconds between outbox rounds; 0 turns the loop off
+    rasa_token: str = "dev-rasa-token"
+    # Rasa output channel for proactive messages (trigger_intent?output_channel=...).
+    proactive_channel: str = "sms"
+    # Seconds between scheduler runs inside the service; 0 switches the loop off (tests use tick).
+    scheduler_interval_seconds: float = 60
+    proactive: ProactiveSettings = field(default_factory=ProactiveSettings)
 
     @property
     def production(self) -> bool:
@@ -61,6 +134,10 @@ class Settings:
             sms_webhook_secret=env.get("SMS_WEBHOOK_SECRET", DEV_SMS_SECRET),
             public_url=public_url,
             sms_dispatch_interval=float(env.get("SMS_DISPATCH_INTERVAL", "1")),
+            rasa_token=env.get("RASA_TOKEN", "dev-rasa-token"),
+            proactive_channel=env.get("PROACTIVE_CHANNEL", "sms"),
+            scheduler_interval_seconds=_number(env, "SCHEDULER_INTERVAL_SECONDS", 60),
+            proactive=ProactiveSettings.from_env(env),
         )
         settings.check()
         return settings
@@ -77,3 +154,5 @@ class Settings:
         if self.sms_gateway == "gatewayapi" and not self.sms_gateway_token:
             raise ConfigError("SMS_GATEWAY_TOKEN is required for SMS_GATEWAY=gatewayapi")
 
+        if self.production and self.rasa_token == "dev-rasa-token":
+            raise ConfigError("RASA_TOKEN must be set to a secret value when APP_ENV=production")

@@ -1,20 +1,20 @@
-"""Dates and times as a Danish citizen reads them: "tirsdag 3. juni kl. 10.30", Copenhagen time."""
+"""Dates and times the way a Danish citizen reads them: "tirsdag 3. juni kl. 10", "kl. 13.30"."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from bot.clock import COPENHAGEN
 
-WEEKDAYS = ["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"]
-MONTHS = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
-          "november", "december"]
+from babel.dates import format_date, format_datetime
 
 
-def day_text(value: date) -> str:
-    return f"{WEEKDAYS[value.weekday()]} {value.day}. {MONTHS[value.month - 1]}"
+
+def format_when(instant: datetime, zone: ZoneInfo = COPENHAGEN) -> str:
+    local = instant.astimezone(zone)
+    pattern = "EEEE d. MMMM 'kl.' H" if local.minute == 0 else "EEEE d. MMMM 'kl.' H.mm"
+    return format_datetime(local, pattern, locale="da")
 
 
-def when_text(moment: datetime) -> str:
-    local = moment.astimezone(COPENHAGEN)
-    clock = f"{local.hour}" if local.minute == 0 else f"{local.hour}.{local.minute:02d}"
-    return f"{day_text(local.date())} kl. {clock}"
+def format_day(day: date) -> str:
+    return format_date(day, "EEEE d. MMMM", locale="da")

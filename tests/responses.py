@@ -29,7 +29,6 @@ SAMPLE_VALUES = {
     "area_list": ", ".join(f"{i} {a.label}" for i, a in enumerate(get_programme("standard").areas, 1)),
     "area": "Familie og netværk",
     "count": "5",
-    "when": "onsdag 30. september kl. 10.30",
     "days": "3",
     "who": "Jobcentret i Esbjerg",
     "what": "x" * 120,
@@ -38,6 +37,10 @@ SAMPLE_VALUES = {
     # the longest summary there can be: every answer long enough to be cut
     "summary": summary_text({"topics": ["x" * 200] * 3, "avoid": "y" * 200, "attendees": "z" * 200,
                              "practical": "w" * 200}),
+    "when": "onsdag 30. september kl. 13.30",
+    "location": "Sundhedshuset, Torvegade 74, 2. sal, lokale 12",
+    "first": "onsdag 30. september kl. 13.30 (Sundhedshuset, Torvegade 74)",
+    "second": "torsdag 29. oktober kl. 10 (Jobcentret, Kongensgade 12)",
 }
 
 

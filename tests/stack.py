@@ -24,8 +24,13 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+# Where proactive messages go (Rasa output channel). "collector" returns them in the
+# trigger_intent answer (the scheduler's tick report); switch to "sms" once the SMS channel is in.
+PROACTIVE_CHANNEL = os.environ.get("E2E_PROACTIVE_CHANNEL", "collector")
+
+
 class Stack:
-    def __init__(self, workdir: Path, *, extra_env=None):
+    def __init__(self, workdir: Path, *, extra_env=None, database_url: str | None = None):
         # Free ports chosen per run, so parallel test runs on one machine never meet.
         rasa_port, action_port, service_port = (_free_port() for _ in range(3))
         self.workdir = workdir
@@ -33,7 +38,7 @@ class Stack:
         self.action_url = f"http://127.0.0.1:{action_port}"
         self.service_url = f"http://127.0.0.1:{service_port}"
         self.ports = (rasa_port, action_port, service_port)
-        self.database_url = f"sqlite:///{workdir / 'coordination.db'}"
+        self.database_url = database_url or f"sqlite:///{workdir / 'coordination.db'}"
         self.admin_token = "e2e-admin-token"
         self.rasa_token = "e2e-rasa-token"
         self.sms_secret = "e2e-sms-secret-long-enough-for-hs256"
@@ -45,6 +50,9 @@ class Stack:
             "RASA_TOKEN": self.rasa_token,
             "RASA_URL": self.rasa_url,
             "SERVICE_PORT": str(service_port),
+            # Time is driven by POST /api/scheduler/tick in tests, never by the wall clock.
+            "SCHEDULER_INTERVAL_SECONDS": "0",
+            "PROACTIVE_CHANNEL": PROACTIVE_CHANNEL,
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "SMS_GATEWAY": "fake",
@@ -132,7 +140,20 @@ class Stack:
 
     def api(self, method: str, path: str, token: str | None = None, **kwargs) -> requests.Response:
         headers = {"Authorization": f"Bearer {token or self.admin_token}"}
-        return requests.request(method, f"{self.service_url}{path}", headers=headers, timeout=30, **kwargs)
+        kwargs.setdefault("timeout", 30)
+        return requests.request(method, f"{self.service_url}{path}", headers=headers, **kwargs)
+
+    def tick(self, now) -> dict:
+        """Run the scheduler at `now` (an aware datetime) through the admin endpoint."""
+        resp = self.api("POST", "/api/scheduler/tick", json={"now": now.isoformat()}, timeout=120)
+        resp.raise_for_status()
+        return resp.json()
+
+    def tracker_events(self, sender: str) -> list[dict]:
+        resp = requests.get(f"{self.rasa_url}/conversations/{requests.utils.quote(sender, safe='+')}/tracker",
+                            params={"token": self.rasa_token}, timeout=30)
+        resp.raise_for_status()
+        return resp.json()["events"]
 
     def say(self, sender: str, text: str) -> list[str]:
         """One citizen turn over the REST channel; returns the bot's texts."""

@@ -12,7 +12,8 @@ ADMIN = {"Authorization": "Bearer test-admin"}
 
 @pytest.fixture
 async def client(aiohttp_client, db, clock):
-    settings = Settings.from_env({"ADMIN_TOKEN": "test-admin", "DATABASE_URL": db.url, "SMS_DISPATCH_INTERVAL": "0"})
+    settings = Settings.from_env({"ADMIN_TOKEN": "test-admin", "DATABASE_URL": db.url, "SMS_DISPATCH_INTERVAL": "0",
+                                  "SCHEDULER_INTERVAL_SECONDS": "0"})
     return await aiohttp_client(create_app(settings, db=db, clock=clock))
 
 
@@ -134,10 +135,11 @@ async def test_checkins_and_alerts_json_shape(client, db):
 
 
 PRODUCTION = {"APP_ENV": "production", "ADMIN_TOKEN": "s3cret-long", "SMS_WEBHOOK_SECRET": "s3cret-too",
-              "SMS_GATEWAY": "gatewayapi", "SMS_GATEWAY_TOKEN": "gw-token"}
+              "SMS_GATEWAY": "gatewayapi", "SMS_GATEWAY_TOKEN": "gw-token", "RASA_TOKEN": "an0ther-secret"}
 
 
 @pytest.mark.parametrize("dev_default", [{"ADMIN_TOKEN": "dev-admin-token"},
+                                         {"RASA_TOKEN": "dev-rasa-token"},
                                          {"SMS_WEBHOOK_SECRET": "dev-sms-secret"},
                                          {"SMS_GATEWAY": "fake"},
                                          {"SMS_GATEWAY_TOKEN": ""}])

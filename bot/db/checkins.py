@@ -34,3 +34,18 @@ def list_checkins(session: Session, citizen_id: int, limit: int = 200) -> list[C
             .limit(limit)
         ).scalars()
     )
+
+
+def latest_checkin(session: Session, citizen_id: int) -> CheckIn | None:
+    return session.execute(
+        sa.select(CheckIn)
+        .where(CheckIn.citizen_id == citizen_id)
+        .order_by(CheckIn.created_at.desc(), CheckIn.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def checked_in_since(session: Session, citizen_id: int, since: datetime) -> bool:
+    return session.execute(
+        sa.select(CheckIn.id).where(CheckIn.citizen_id == citizen_id, CheckIn.created_at >= since).limit(1)
+    ).first() is not None

@@ -11,6 +11,7 @@ Base = declarative_base()
 COLOURS = ("green", "yellow", "red")
 APPOINTMENT_KINDS = ("opstartssamtale", "netvaerksmoede", "opfoelgning", "afslutningssamtale", "andet")
 APPOINTMENT_STATUSES = ("planned", "attended", "missed", "cancelled")
+APPOINTMENT_REPLIES = ("confirmed", "cannot_come")
 CITIZEN_STATUSES = ("active", "opted_out", "inactive")
 ALERT_STATUSES = ("open", "acknowledged", "resolved")
 SEVERITIES = ("low", "medium", "high", "urgent")
@@ -84,6 +85,12 @@ class Appointment(Base):
     location = sa.Column(sa.String(200))
     status = sa.Column(sa.String(20), nullable=False, default="planned")
     created_at = sa.Column(UTCDateTime, nullable=False, default=_now)
+    # Added by migration 0003 (scheduling): the citizen's answer to a reminder, and whether the
+    # coordinator wants an alert when a reminder is still unanswered 2 hours before.
+    citizen_reply = sa.Column(sa.String(20))
+    citizen_replied_at = sa.Column(UTCDateTime)
+    notify_if_unanswered = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
+    attendance_recorded_at = sa.Column(UTCDateTime)
 
 
 class CheckIn(Base):
@@ -226,3 +233,36 @@ class Agreement(Base):
     follow_up_answer = sa.Column(sa.String(10))  # yes|no|unknown
     followed_up_at = sa.Column(UTCDateTime)
     created_at = sa.Column(UTCDateTime, nullable=False, default=_now)
+# --- proactive messaging (issue 4) -------------------------------------------------------------
+JOB_STATUSES = ("pending", "running", "done", "skipped", "cancelled", "failed")
+
+
+class Job(Base):
+    """One proactive action for one citizen. The natural key (citizen, purpose, target, due_at) makes
+    planning idempotent: a restart or a second scheduler plans the same row, never a second one."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        sa.UniqueConstraint("citizen_id", "purpose", "target", "due_at", name="uq_jobs_natural_key"),
+        sa.Index("ix_jobs_status_next_attempt_at", "status", "next_attempt_at"),
+        sa.Index("ix_jobs_target", "target"),
+    )
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    citizen_id = sa.Column(sa.Integer, sa.ForeignKey("citizens.id"), nullable=False, index=True)
+    purpose = sa.Column(sa.String(40), nullable=False)
+    # What the job is about, e.g. "appointment:12"; "" when nothing (NULL would escape the unique key).
+    target = sa.Column(sa.String(60), nullable=False, default="")
+    due_at = sa.Column(UTCDateTime, nullable=False)
+    # When it may run: due_at moved out of quiet hours, or later after a failed attempt.
+    next_attempt_at = sa.Column(UTCDateTime, nullable=False)
+    status = sa.Column(sa.String(20), nullable=False, default="pending")
+    attempts = sa.Column(sa.Integer, nullable=False, default=0)
+    last_error = sa.Column(sa.Text)
+    # Why a job was skipped ("opted_out", "answered", ...): kept so the coordinator can see it.
+    note = sa.Column(sa.String(200))
+    claim_token = sa.Column(sa.String(32))
+    locked_until = sa.Column(UTCDateTime)
+    sent_at = sa.Column(UTCDateTime)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=_now)
+    updated_at = sa.Column(UTCDateTime, nullable=False, default=_now, onupdate=_now)

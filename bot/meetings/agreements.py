@@ -1,7 +1,7 @@
 """Agreements in plain words for the citizen, and the rules for who owns an agreement."""
 from __future__ import annotations
 
-from bot.danish_time import day_text
+from bot.danish_time import format_day
 from bot.db.models import Agreement
 
 # Characters the list may use in each message (two SMS minus the message's own words).
@@ -19,7 +19,7 @@ def owned_by_citizen(who: str, citizen_name: str) -> bool:
 
 def agreement_line(number: int, agreement: Agreement) -> str:
     who = "Du" if agreement.owner_is_citizen else agreement.who
-    when = f", senest {day_text(agreement.due_date)}" if agreement.due_date else ""
+    when = f", senest {format_day(agreement.due_date)}" if agreement.due_date else ""
     line = f"{number}. {who}: {agreement.what}{when}"
     return line if len(line) <= MAX_LINE else line[: MAX_LINE - 3].rstrip() + "..."
 

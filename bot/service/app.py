@@ -10,6 +10,8 @@ from aiohttp import web
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db.database import Database
+from bot.rasa_client import RasaClient
+from bot.scheduler.runner import Scheduler
 from bot.service.auth import bearer_auth
 from bot.service.routes import setup_routes
 from bot.sms.dispatcher import Dispatcher
@@ -28,6 +30,13 @@ def create_app(settings: Settings, db: Database | None = None, clock: Clock | No
     # Hook for what follows new agreements (the scheduler plans the approval question and the
     # follow-ups); a plain function so it runs inside the same transaction.
     app["on_agreements"] = lambda session, appointment, now: None
+    app["scheduler"] = Scheduler(
+        app["db"],
+        RasaClient(settings.rasa_url, settings.rasa_token, settings.proactive_channel),
+        settings.proactive,
+        app["clock"],
+    )
+    app.cleanup_ctx.append(_scheduler_loop)
     setup_routes(app)
     if settings.sms_gateway == "fake":
         setup_fake_gateway(app)
@@ -48,3 +57,19 @@ def _background(run, *args):
             await task
 
     return context
+
+
+async def _scheduler_loop(app: web.Application):
+    """The service is the only thing that starts proactive conversations: its scheduler runs here."""
+    interval = app["settings"].scheduler_interval_seconds
+    task = None
+    if interval > 0:
+        task = asyncio.create_task(app["scheduler"].run_forever(interval))
+        log.info("scheduler running every %ss, delivering via Rasa channel %r", interval,
+                 app["settings"].proactive_channel)
+    yield
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    await app["scheduler"].rasa.close()

@@ -3,7 +3,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from aiohttp import web
 
-from bot.service.views import alerts, citizens, coordinators, meetings, sms
+from bot.service.views import alerts, appointments, citizens, coordinators, jobs, meetings, scheduler, sms
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -25,3 +25,10 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/api/alerts", alerts.index)
     app.router.add_post("/api/alerts/{id}/acknowledge", alerts.acknowledge)
     app.router.add_post("/sms/delivery-report", sms.delivery_report)
+    app.router.add_post("/api/citizens/{id}/appointments", appointments.create)
+    app.router.add_get("/api/citizens/{id}/appointments", appointments.index)
+    app.router.add_get("/api/citizens/{id}/jobs", jobs.for_citizen)
+    app.router.add_get("/api/appointments/{id}", appointments.show)
+    app.router.add_patch("/api/appointments/{id}", appointments.update)
+    app.router.add_post("/api/appointments/{id}/attendance", appointments.attendance)
+    app.router.add_post("/api/scheduler/tick", scheduler.tick)

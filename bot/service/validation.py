@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 
 from aiohttp import web
 
@@ -48,3 +49,34 @@ def path_id(request: web.Request, name: str = "id") -> int:
         return int(request.match_info[name])
     except ValueError:
         raise web.HTTPNotFound(text='{"error": "not found"}', content_type="application/json")
+
+
+def aware_datetime(body: dict, field: str, *, required: bool = True) -> datetime | None:
+    """ISO 8601 with an offset ("2026-06-02T10:00:00+02:00" or "...Z"); a time without one is
+    refused, because guessing the zone would move the appointment by an hour or two."""
+    value = body.get(field)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str):
+        raise Invalid(f"'{field}' is required: an ISO 8601 time with offset, e.g. 2026-06-02T10:00:00+02:00")
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise Invalid(f"'{field}' is not a valid ISO 8601 time: {value[:40]!r}")
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise Invalid(f"'{field}' needs a UTC offset, e.g. {value[:19]}+02:00 (Danish summer time) or Z for UTC")
+    return parsed.astimezone(timezone.utc)
+
+
+def optional_bool(body: dict, field: str, default: bool | None = None) -> bool | None:
+    value = body.get(field, default)
+    if value is not None and not isinstance(value, bool):
+        raise Invalid(f"'{field}' must be true or false")
+    return value
+
+
+def one_of(body: dict, field: str, choices: tuple[str, ...], default: str | None = None) -> str:
+    value = body.get(field, default)
+    if value not in choices:
+        raise Invalid(f"'{field}' must be one of: {', '.join(choices)}")
+    return value
