@@ -2,7 +2,6 @@
 kind message after a missed appointment, and "hvornår er mit næste møde?"."""
 from __future__ import annotations
 
-import functools
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -11,11 +10,11 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions import context
+from bot.db.preparations import get_preparation
 from actions.citizen import current_citizen
 from actions.external import entity, undo_placeholder_fills
 from actions.forms import latest_intent, latest_text
 from bot.appointments import parse_attendance_answer, record_citizen_reply
-from bot.config import ProactiveSettings, Settings
 from bot.contact import request_contact
 from bot.danish_time import format_when
 from bot.db import appointments as appointment_db
@@ -31,13 +30,8 @@ INTENT_ANSWERS = {"affirm": "confirmed", "confirm_attendance": "confirmed", "den
                   "cannot_come": "cannot_come"}
 
 
-@functools.lru_cache(maxsize=1)
-def _settings() -> ProactiveSettings:
-    return Settings.from_env().proactive
-
-
 def _when(appointment: Appointment) -> str:
-    return format_when(appointment.starts_at, _settings().timezone)
+    return format_when(appointment.starts_at, context.proactive_settings().timezone)
 
 
 def _load(session: Session, appointment_id) -> Appointment | None:
@@ -63,10 +57,22 @@ class ActionSendAppointmentReminder(Action):
         response = "utter_appointment_reminder_confirmed" if confirmed else "utter_appointment_reminder"
         if not appointment.location:
             response += "_no_place"
-        dispatcher.utter_message(response=response, when=_when(appointment), location=appointment.location or "")
+        recap = await context.db().run(topic_recap, appointment.id)
+        dispatcher.utter_message(response=response, when=_when(appointment), location=appointment.location or "",
+                                 recap=recap)
         if confirmed:
             return events
         return events + [SlotSet(AWAITING, "appointment_answer"), SlotSet(APPOINTMENT_SLOT, str(appointment.id))]
+
+
+def topic_recap(session: Session, appointment_id: int) -> str:
+    """The citizen's own most important topic from their preparation, as a reminder line."""
+    preparation = get_preparation(session, appointment_id)
+    topics = (preparation.answers or {}).get("topics") if preparation else None
+    if not topics:
+        return ""
+    topic = topics[0] if len(topics[0]) <= 50 else topics[0][:47].rstrip() + "..."
+    return f"Du vil gerne tale om: {topic}. "
 
 
 def _answerable(session: Session, phone: str, reminded_id, now) -> tuple[Appointment | None, str | None]:
@@ -100,7 +106,7 @@ class ActionAppointmentAnswer(Action):
         if answer is None:
             dispatcher.utter_message(response="utter_ask_appointment_answer", when=_when(appointment))
             return [SlotSet(AWAITING, "appointment_answer"), SlotSet(APPOINTMENT_SLOT, str(appointment.id))]
-        settings = _settings()
+        settings = context.proactive_settings()
         await context.db().run(
             lambda s: record_citizen_reply(s, s.get(Appointment, appointment.id), answer, now, settings))
         if answer == "confirmed":

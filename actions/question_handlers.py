@@ -7,11 +7,20 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import context
+from actions.context import proactive_settings
 from actions.citizen import CitizenInfo, current_citizen
 from actions.preparation import start_preparation
 from actions.questions import TEXT, UNCLEAR, ask
 from bot.db import agreements as agreement_db
 from bot.db.alerts import add_alert
+from bot.db.appointments import get_appointment
+from bot.scheduler.planner import plan_agreement_followups
+
+
+def approve_agreements(session, appointment_id: int, now) -> None:
+    """Approved: and the follow-ups about two weeks later are planned in the same transaction."""
+    agreement_db.set_approval(session, appointment_id, True, None, now)
+    plan_agreement_followups(session, get_appointment(session, appointment_id), now, proactive_settings())
 
 
 def _alert(info: CitizenInfo, rule: str, reason: str):
@@ -30,7 +39,7 @@ async def preparation_invite(dispatcher, tracker, info, answer, params) -> list:
 async def agreements_approval(dispatcher, tracker, info, answer, params) -> list:
     appointment_id = params["appointment_id"]
     if answer == "yes":
-        await context.db().run(agreement_db.set_approval, appointment_id, True, None, context.clock().now())
+        await context.db().run(approve_agreements, appointment_id, context.clock().now())
         return ask("teachback", TEXT, appointment_id=appointment_id)
     if answer == "no":
         return ask("agreements_rejection", TEXT, appointment_id=appointment_id)

@@ -55,6 +55,8 @@ class ProactiveSettings:
     missed_followup_minutes_after_end: float = 60
     checkin_prompt_at: time = time(10, 0)
     checkin_nudge_hours: float = 24
+    preparation_days_before: float = 3
+    agreement_followup_days: float = 14
     retry_base_seconds: float = 60
     retry_max_seconds: float = 3600
     max_attempts: int = 10
@@ -76,6 +78,8 @@ class ProactiveSettings:
             missed_followup_minutes_after_end=_number(env, "MISSED_FOLLOWUP_MINUTES_AFTER_END", 60),
             checkin_prompt_at=_clock_time(env, "CHECKIN_PROMPT_AT", "10:00"),
             checkin_nudge_hours=_number(env, "CHECKIN_NUDGE_HOURS", 24),
+            preparation_days_before=_number(env, "PREPARATION_DAYS_BEFORE", 3),
+            agreement_followup_days=_number(env, "AGREEMENT_FOLLOWUP_DAYS", 14),
             retry_base_seconds=_number(env, "JOB_RETRY_BASE_SECONDS", 60, low=1),
             retry_max_seconds=_number(env, "JOB_RETRY_MAX_SECONDS", 3600, low=1),
             max_attempts=int(_number(env, "JOB_MAX_ATTEMPTS", 10, low=1)),

@@ -30,6 +30,7 @@ SAMPLE_VALUES = {
     "area": "Familie og netværk",
     "count": "5",
     "days": "3",
+    "recap": "Du vil gerne tale om: " + "x" * 47 + "... ",
     "who": "Jobcentret i Esbjerg",
     "what": "x" * 120,
     # the longer of the two lists (approval); the status list is shorter still

@@ -24,9 +24,8 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-# Where proactive messages go (Rasa output channel). "collector" returns them in the
-# trigger_intent answer (the scheduler's tick report); switch to "sms" once the SMS channel is in.
-PROACTIVE_CHANNEL = os.environ.get("E2E_PROACTIVE_CHANNEL", "collector")
+# Proactive messages go out by SMS, as in production: through the outbox to the fake operator.
+PROACTIVE_CHANNEL = "sms"
 
 
 class Stack:
@@ -43,6 +42,7 @@ class Stack:
         self.rasa_token = "e2e-rasa-token"
         self.sms_secret = "e2e-sms-secret-long-enough-for-hs256"
         self._mo_ids = itertools.count(1)
+        self._seen_sms: dict[str, int] = {}
         self.env = {
             **os.environ,
             "DATABASE_URL": self.database_url,
@@ -194,3 +194,10 @@ class Stack:
         before = len(self.phone_inbox(msisdn))
         assert self.sms_webhook(msisdn, text).status_code == 200
         return self.wait_for_sms(msisdn, before + replies, timeout)[before:]
+
+    def new_sms(self, msisdn: str, count: int = 1, timeout: float = 30) -> list[str]:
+        """The next `count` messages the phone receives after those already returned here."""
+        seen = self._seen_sms.get(msisdn, 0)
+        inbox = self.wait_for_sms(msisdn, seen + count, timeout)
+        self._seen_sms[msisdn] = len(inbox)
+        return inbox[seen:]

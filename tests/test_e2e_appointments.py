@@ -1,6 +1,6 @@
 """Appointments end to end (issue 4): the real Rasa server, action server and coordination service,
 with time driven by the scheduler's tick endpoint. Proactive messages reach the citizen through the
-output channel in tests/stack.py (PROACTIVE_CHANNEL)."""
+SMS channel: outbox, dispatcher and the fake operator, read as the citizen's phone."""
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -8,7 +8,7 @@ import pytest
 
 from bot.db.appointments import create_appointment
 from bot.db.database import Database
-from tests.stack import PROACTIVE_CHANNEL, Stack
+from tests.stack import Stack
 
 pytestmark = pytest.mark.e2e
 CPH = ZoneInfo("Europe/Copenhagen")
@@ -30,13 +30,11 @@ def people(stack):
     return coordinator, citizen
 
 
-def delivered(report, citizen, purpose) -> list[str]:
-    """What the citizen received from this tick's jobs of one purpose."""
+def delivered(stack, report, citizen, purpose) -> list[str]:
+    """What the citizen's phone received (by SMS) from this tick's job of one purpose."""
     jobs = [j for j in report["jobs"] if j["citizen_id"] == citizen["id"] and j["purpose"] == purpose]
     assert [j["outcome"] for j in jobs] == ["sent"], report
-    if PROACTIVE_CHANNEL != "collector":
-        pytest.skip("read the SMS outbox here once the SMS channel is merged")
-    return [m.get("text", "") for j in jobs for m in j.get("messages", [])]
+    return stack.new_sms(citizen["phone"])
 
 
 def open_alerts(stack, coordinator, citizen):
@@ -53,7 +51,7 @@ def test_reminder_then_kan_ikke_alerts_the_coordinator(stack, people):
     appointment = resp.json()
 
     day_before = datetime(day.year, day.month, day.day, 10, 0, tzinfo=CPH) - timedelta(days=1)
-    [reminder] = delivered(stack.tick(day_before), citizen, "appointment_reminder")
+    [reminder] = delivered(stack, stack.tick(day_before), citizen, "appointment_reminder")
     assert f"{WEEKDAYS[day.weekday()]} {day.day}." in reminder and "kl. 10" in reminder
     assert "Rådhuset" in reminder and "Svar JA hvis du kommer, eller KAN IKKE" in reminder
 
@@ -94,7 +92,7 @@ def test_marked_missed_gives_a_kind_follow_up_and_an_alert(stack, people):
     alerts = open_alerts(stack, coordinator, citizen)
     assert ("missed_appointment", "medium") in [(a["rule"], a["severity"]) for a in alerts]
 
-    [message] = delivered(stack.tick(datetime.fromisoformat(followup_job["next_attempt_at"])), citizen,
+    [message] = delivered(stack, stack.tick(datetime.fromisoformat(followup_job["next_attempt_at"])), citizen,
                           "missed_followup")
     assert "Vi savnede dig" in message and "ny tid" in message and "Mette" in message
     [reply] = stack.say(citizen["phone"], "ja tak")
@@ -106,7 +104,7 @@ def test_a_check_in_prompt_leads_into_the_lyskurve(stack, people):
     coordinator, citizen = people
     jobs = stack.api("GET", f"/api/citizens/{citizen['id']}/jobs", coordinator["token"]).json()
     [prompt] = [j for j in jobs if j["purpose"] == "checkin_prompt" and j["status"] == "pending"]
-    [question] = delivered(stack.tick(datetime.fromisoformat(prompt["next_attempt_at"])), citizen, "checkin_prompt")
+    [question] = delivered(stack, stack.tick(datetime.fromisoformat(prompt["next_attempt_at"])), citizen, "checkin_prompt")
     assert "tid til dit tjek ind" in question and "GRØN" in question
     [more] = stack.say(citizen["phone"], "grøn")
     assert "fortælle" in more

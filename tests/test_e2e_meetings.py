@@ -1,14 +1,15 @@
-"""Before and after the meeting over SMS with the real Rasa server (issue 5). Proactive messages are
-sent the way the scheduler sends them: trigger_intent with output_channel=sms."""
+"""Before and after the meeting over SMS with the real Rasa server, action server and coordination
+service (issue 5). Proactive messages come from the scheduler, with time driven by its tick."""
+import re
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
-import requests
-import sqlalchemy as sa
 
-from bot.db.models import Appointment
 from tests.stack import Stack
+
+CPH = ZoneInfo("Europe/Copenhagen")
 
 pytestmark = pytest.mark.e2e
 
@@ -29,31 +30,32 @@ def citizen(stack):
     return {**resp.json(), "token": coordinator["token"]}
 
 
-def add_appointment(stack, citizen_id: int, days_ahead: float = 3) -> int:
-    engine = sa.create_engine(stack.database_url)
-    starts = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=days_ahead)
-    with engine.begin() as conn:
-        result = conn.execute(sa.insert(Appointment.__table__).values(
-            citizen_id=citizen_id, kind="netvaerksmoede", starts_at=starts, ends_at=starts + timedelta(hours=1),
-            location="Rådhuset", status="planned", created_at=datetime.now(timezone.utc)))
-        appointment_id = result.inserted_primary_key[0]
-    engine.dispose()
-    return appointment_id
+def add_appointment(stack, citizen, days_ahead: int = 3) -> int:
+    """A network meeting at 13:00 Copenhagen time, `days_ahead` days from today, booked by the API."""
+    day = datetime.now(CPH).date() + timedelta(days=days_ahead)
+    starts = datetime(day.year, day.month, day.day, 13, 0, tzinfo=CPH)
+    resp = stack.api("POST", f"/api/citizens/{citizen['id']}/appointments", citizen["token"],
+                     json={"kind": "netvaerksmoede", "starts_at": starts.isoformat(), "location": "Rådhuset"})
+    assert resp.status_code == 201, resp.text
+    return resp.json()["id"]
 
 
-def trigger(stack, phone: str, intent: str, **entities) -> None:
-    resp = requests.post(f"{stack.rasa_url}/conversations/{phone}/trigger_intent",
-                         params={"output_channel": "sms", "token": stack.rasa_token},
-                         json={"name": intent, "entities": entities}, timeout=30)
-    assert resp.status_code == 200, resp.text
+def run_job(stack, citizen, purpose: str) -> list[str]:
+    """Tick the scheduler at the due time of the citizen's pending job of this purpose; return the
+    SMS the phone received from it."""
+    jobs = [j for j in stack.api("GET", f"/api/citizens/{citizen['id']}/jobs", citizen["token"]).json()
+            if j["purpose"] == purpose and j["status"] == "pending"]
+    assert len(jobs) == 1, jobs
+    report = stack.tick(datetime.fromisoformat(jobs[0]["next_attempt_at"]))
+    assert [j["outcome"] for j in report["jobs"] if j["citizen_id"] == citizen["id"]] == ["sent"], report
+    return stack.new_sms(citizen["phone"], count=2 if purpose == "agreements_approval" else 1)
 
 
 def test_preparation_in_two_sittings_with_a_skipped_question(stack, citizen):
     phone, token = citizen["phone"], citizen["token"]
-    appointment_id = add_appointment(stack, citizen["id"])
-    trigger(stack, phone, "EXTERNAL_preparation_invite", appointment_id=appointment_id)
-    [invite] = stack.wait_for_sms(phone, 1)
-    assert "Om 3 dage har du møde" in invite and "JA eller NEJ" in invite
+    appointment_id = add_appointment(stack, citizen)
+    [invite] = run_job(stack, citizen, "preparation_invite")
+    assert re.search(r"Om \d dage har du møde \w+ \d+\. \w+ kl\. 13", invite) and "JA eller NEJ" in invite
     intro, first = stack.text_and_wait(phone, "ja", replies=2)
     assert "SPRING OVER" in intro and "tale om" in first
     stack.text_and_wait(phone, "1. min ryg 2. økonomien")
@@ -85,7 +87,7 @@ def test_preparation_in_two_sittings_with_a_skipped_question(stack, citizen):
 
 def test_summary_can_be_corrected(stack, citizen):
     phone, token = citizen["phone"], citizen["token"]
-    appointment_id = add_appointment(stack, citizen["id"], days_ahead=5)
+    appointment_id = add_appointment(stack, citizen, days_ahead=5)
     stack.text_and_wait(phone, "forbered mit møde", replies=2)
     for answer in ["min ryg", "nej", "nej", "nej", "ved ikke", "nej"]:
         stack.text_and_wait(phone, answer)
@@ -100,7 +102,7 @@ def test_summary_can_be_corrected(stack, citizen):
 
 def test_agreements_approved_then_followed_up(stack, citizen):
     phone, token = citizen["phone"], citizen["token"]
-    appointment_id = add_appointment(stack, citizen["id"], days_ahead=-0.1)
+    appointment_id = add_appointment(stack, citizen, days_ahead=1)
     resp = stack.api("POST", f"/api/appointments/{appointment_id}/agreements", token, json={
         "agreements": [{"what": "søger om bostøtte", "who": "Kommunen", "due_date": "2026-12-01"},
                        {"what": "ringer til lægen", "who": "Bente", "due_date": None}],
@@ -109,8 +111,7 @@ def test_agreements_approved_then_followed_up(stack, citizen):
     agreements = resp.json()
     assert [a["owner_is_citizen"] for a in agreements] == [False, True]
 
-    trigger(stack, phone, "EXTERNAL_agreements_approval", appointment_id=appointment_id)
-    listing, question = stack.wait_for_sms(phone, 2)
+    listing, question = run_job(stack, citizen, "agreements_approval")
     assert "1. Kommunen: søger om bostøtte, senest tirsdag 1. december" in listing
     assert "2. Du: ringer til lægen" in listing and "JA eller NEJ" in question
     [teachback] = stack.text_and_wait(phone, "ja")
@@ -123,9 +124,14 @@ def test_agreements_approved_then_followed_up(stack, citizen):
     [status] = stack.text_and_wait(phone, "hvad sker der i min sag?")
     assert "søger om bostøtte" in status
 
-    before = len(stack.phone_inbox(phone))
-    trigger(stack, phone, "EXTERNAL_agreement_followup", agreement_id=agreements[0]["id"])
-    [followup] = stack.wait_for_sms(phone, before + 1)[before:]
+    # Only the agreement someone else owns is followed up, 14 days after the meeting at 10:00.
+    followups = [j for j in stack.api("GET", f"/api/citizens/{citizen['id']}/jobs", token).json()
+                 if j["purpose"] == "agreement_followup"]
+    assert [j["target"] for j in followups] == [f"agreement:{agreements[0]['id']}"]
+    due = datetime.fromisoformat(followups[0]["due_at"]).astimezone(CPH)
+    assert (due.date() - (datetime.now(CPH).date() + timedelta(days=1))).days == 14 and due.hour == 10
+    stack._seen_sms[phone] = len(stack.phone_inbox(phone))
+    [followup] = run_job(stack, citizen, "agreement_followup")
     assert "Har du hørt fra Kommunen" in followup and "VED IKKE" in followup
     [alerted] = stack.text_and_wait(phone, "nej")
     assert "følger op" in alerted
@@ -138,11 +144,10 @@ def test_agreements_approved_then_followed_up(stack, citizen):
 
 def test_agreements_rejected_with_a_reason(stack, citizen):
     phone, token = citizen["phone"], citizen["token"]
-    appointment_id = add_appointment(stack, citizen["id"], days_ahead=-0.1)
+    appointment_id = add_appointment(stack, citizen, days_ahead=1)
     stack.api("POST", f"/api/appointments/{appointment_id}/agreements", token,
               json=[{"what": "finder en bolig", "who": "Kommunen"}])
-    trigger(stack, phone, "EXTERNAL_agreements_approval", appointment_id=appointment_id)
-    stack.wait_for_sms(phone, 2)
+    run_job(stack, citizen, "agreements_approval")
     [what_is_wrong] = stack.text_and_wait(phone, "nej")
     assert "forkert" in what_is_wrong
     [noted] = stack.text_and_wait(phone, "Vi aftalte at I ringer til mig først")
@@ -153,12 +158,14 @@ def test_agreements_rejected_with_a_reason(stack, citizen):
         "rejected"}
 
 
-def test_invitation_for_a_cancelled_meeting_says_nothing(stack, citizen):
-    appointment_id = add_appointment(stack, citizen["id"])
-    engine = sa.create_engine(stack.database_url)
-    with engine.begin() as conn:
-        conn.execute(sa.text("UPDATE appointments SET status='cancelled' WHERE id=:id"), {"id": appointment_id})
-    engine.dispose()
-    trigger(stack, citizen["phone"], "EXTERNAL_preparation_invite", appointment_id=appointment_id)
-    time.sleep(1.5)
+def test_a_cancelled_meeting_gets_no_invitation(stack, citizen):
+    appointment_id = add_appointment(stack, citizen, days_ahead=6)
+    [invite] = [j for j in stack.api("GET", f"/api/citizens/{citizen['id']}/jobs", citizen["token"]).json()
+                if j["purpose"] == "preparation_invite"]
+    resp = stack.api("PATCH", f"/api/appointments/{appointment_id}", citizen["token"], json={"status": "cancelled"})
+    assert resp.status_code == 200, resp.text
+    stack.tick(datetime.fromisoformat(invite["next_attempt_at"]) + timedelta(minutes=1))
+    time.sleep(1)
     assert stack.phone_inbox(citizen["phone"]) == []
+    jobs = stack.api("GET", f"/api/citizens/{citizen['id']}/jobs", citizen["token"]).json()
+    assert {j["status"] for j in jobs if j["purpose"] == "preparation_invite"} == {"cancelled"}

@@ -145,9 +145,11 @@ def list_jobs(
 
 
 def latest_job(session: Session, citizen_id: int, purpose: str, statuses: Iterable[str],
-               before: datetime | None = None) -> Job | None:
+               before: datetime | None = None, target: str | None = None) -> Job | None:
     query = sa.select(Job).where(Job.citizen_id == citizen_id, Job.purpose == purpose,
                                  Job.status.in_(list(statuses)))
+    if target is not None:
+        query = query.where(Job.target == target)
     if before is not None:
         query = query.where(Job.due_at < before)
     return session.execute(query.order_by(Job.due_at.desc(), Job.id.desc()).limit(1)).scalar_one_or_none()

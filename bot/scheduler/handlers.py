@@ -15,10 +15,16 @@ from bot.db import checkins as checkin_db
 from bot.db import jobs as job_db
 from bot.db.models import Appointment, Citizen, Job
 from bot.scheduler import planner
+from bot.db import agreements as agreement_db
+from bot.db import preparations as prep_db
+from bot.db.models import Agreement
 from bot.scheduler.purposes import (
+    AGREEMENT_FOLLOWUP,
+    AGREEMENTS_APPROVAL,
     CHECKIN_NUDGE,
     CHECKIN_PROMPT,
     MISSED_FOLLOWUP,
+    PREPARATION_INVITE,
     REMINDER,
     UNANSWERED,
     external_intent,
@@ -98,7 +104,40 @@ def _nudge(session: Session, job: Job, citizen: Citizen, now: datetime, settings
     return _send(citizen, job)
 
 
+def _preparation_invite(session: Session, job: Job, citizen: Citizen, now: datetime,
+                        settings: ProactiveSettings) -> Decision:
+    appointment = _appointment(session, job)
+    if appointment is None or appointment.status != "planned":
+        return skip(f"appointment {appointment.status if appointment else 'deleted'}")
+    if appointment.starts_at - now < timedelta(hours=12):
+        return skip("too close to the meeting")
+    preparation = prep_db.get_preparation(session, appointment.id)
+    if preparation is not None and preparation.status == "completed":
+        return skip("already prepared")
+    return _send(citizen, job, appointment_id=appointment.id)
+
+
+def _agreements_approval(session: Session, job: Job, citizen: Citizen, now: datetime,
+                         settings: ProactiveSettings) -> Decision:
+    appointment = _appointment(session, job)
+    summary = agreement_db.get_summary(session, appointment.id) if appointment else None
+    if summary is None or summary.approval != "pending":
+        return skip("no agreements awaiting approval")
+    return _send(citizen, job, appointment_id=appointment.id)
+
+
+def _agreement_followup(session: Session, job: Job, citizen: Citizen, now: datetime,
+                        settings: ProactiveSettings) -> Decision:
+    agreement = session.get(Agreement, job_db.target_id(job.target))
+    if agreement is None or agreement.status != "approved" or agreement.followed_up_at is not None:
+        return skip("agreement not approved or already followed up")
+    return _send(citizen, job, agreement_id=agreement.id)
+
+
 PREPARE = {
+    PREPARATION_INVITE: _preparation_invite,
+    AGREEMENTS_APPROVAL: _agreements_approval,
+    AGREEMENT_FOLLOWUP: _agreement_followup,
     REMINDER: _reminder,
     UNANSWERED: _unanswered,
     MISSED_FOLLOWUP: _missed,

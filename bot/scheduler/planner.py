@@ -11,8 +11,13 @@ from bot.db import checkins as checkin_db
 from bot.db import jobs as job_db
 from bot.db.models import Appointment, Citizen, Job
 from bot.scheduler import timing
+from bot.db import agreements as agreement_db
+from bot.db.appointments import PREPARABLE_KINDS
 from bot.scheduler.purposes import (
+    AGREEMENT_FOLLOWUP,
+    AGREEMENTS_APPROVAL,
     APPOINTMENT_PURPOSES,
+    PREPARATION_INVITE,
     CHECKIN_NUDGE,
     CHECKIN_PROMPT,
     MISSED_FOLLOWUP,
@@ -42,13 +47,14 @@ def plan_appointment(session: Session, appointment: Appointment, now: datetime,
                      settings: ProactiveSettings) -> list[Job]:
     """(Re)plan an appointment's reminders: called on create, move and cancel."""
     target = job_db.appointment_target(appointment.id)
-    job_db.cancel_open(session, target, (REMINDER, UNANSWERED), note="appointment changed")
+    job_db.cancel_open(session, target, (REMINDER, UNANSWERED, PREPARATION_INVITE), note="appointment changed")
     if appointment.status != "planned":
         return []
     jobs = [
         _proactive(session, appointment.citizen_id, REMINDER, target, due, now, settings)
         for due in planned_reminder_times(appointment, now, settings)
     ]
+    jobs += plan_preparation_invite(session, appointment, now, settings)
     check = timing.unanswered_check_time(appointment.starts_at, settings)
     if appointment.notify_if_unanswered and check > now:
         # An alert for the coordinator, not a message to the citizen: quiet hours do not apply.
@@ -95,3 +101,40 @@ def plan_checkin_nudge(session: Session, prompt: Job, settings: ProactiveSetting
     due = prompt.sent_at + timedelta(hours=settings.checkin_nudge_hours)
     return _proactive(session, prompt.citizen_id, CHECKIN_NUDGE, f"prompt:{prompt.id}", due, prompt.sent_at,
                       settings)
+
+
+def plan_preparation_invite(session: Session, appointment: Appointment, now: datetime,
+                            settings: ProactiveSettings) -> list[Job]:
+    """Some days before a meeting worth preparing (defaults: 3 days, 10:00). Booked later than that,
+    the invitation goes out now if a day is left to prepare. Never a second invitation after a move."""
+    target = job_db.appointment_target(appointment.id)
+    if appointment.kind not in PREPARABLE_KINDS:
+        return []
+    if job_db.latest_job(session, appointment.citizen_id, PREPARATION_INVITE, ("done",), target=target):
+        return []
+    day = timing.local_date(appointment.starts_at, settings) - timedelta(days=settings.preparation_days_before)
+    due = timing.local_instant(day, settings.reminder_day_before_at, settings)
+    if due <= now:
+        if appointment.starts_at - now < timedelta(days=1):
+            return []
+        due = now
+    return [_proactive(session, appointment.citizen_id, PREPARATION_INVITE, target, due, now, settings)]
+
+
+def plan_agreements_approval(session: Session, appointment: Appointment, now: datetime,
+                             settings: ProactiveSettings) -> Job:
+    """New agreements go to the citizen for approval at once (inside the daytime window)."""
+    target = job_db.appointment_target(appointment.id)
+    job_db.cancel_open(session, target, (AGREEMENTS_APPROVAL,), note="agreements replaced")
+    return _proactive(session, appointment.citizen_id, AGREEMENTS_APPROVAL, target, now, now, settings)
+
+
+def plan_agreement_followups(session: Session, appointment: Appointment, now: datetime,
+                             settings: ProactiveSettings) -> list[Job]:
+    """About two weeks after the meeting, one question per approved agreement someone else owns."""
+    day = timing.local_date(appointment.starts_at, settings) + timedelta(days=settings.agreement_followup_days)
+    due = max(timing.local_instant(day, settings.reminder_day_before_at, settings), now)
+    return [
+        _proactive(session, agreement.citizen_id, AGREEMENT_FOLLOWUP, f"agreement:{agreement.id}", due, now, settings)
+        for agreement in agreement_db.due_follow_ups(session, appointment.id)
+    ]

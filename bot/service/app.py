@@ -27,9 +27,6 @@ def create_app(settings: Settings, db: Database | None = None, clock: Clock | No
     app["settings"] = settings
     app["db"] = db or Database(settings.database_url)
     app["clock"] = clock or Clock()
-    # Hook for what follows new agreements (the scheduler plans the approval question and the
-    # follow-ups); a plain function so it runs inside the same transaction.
-    app["on_agreements"] = lambda session, appointment, now: None
     app["scheduler"] = Scheduler(
         app["db"],
         RasaClient(settings.rasa_url, settings.rasa_token, settings.proactive_channel),

@@ -10,6 +10,7 @@ from bot.db import preparations as prep_db
 from bot.db.appointments import get_appointment
 from bot.db.citizens import get_citizen
 from bot.meetings.agreements import owned_by_citizen
+from bot.scheduler.planner import plan_agreements_approval
 from bot.service.serializers import agreement_json, iso
 from bot.service.validation import Invalid, path_id
 
@@ -81,7 +82,7 @@ async def create_agreements(request: web.Request) -> web.Response:
         for item in items:
             item["owner_is_citizen"] = owned_by_citizen(item["who"], citizen.name)
         rows = agreement_db.replace_agreements(session, appointment_id, citizen.id, items, summary, now)
-        request.app["on_agreements"](session, appointment, now)
+        plan_agreements_approval(session, appointment, now, request.app["settings"].proactive)
         return rows
 
     rows = await request.app["db"].run(store)
