@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_ADMIN_TOKEN = "dev-admin-token"
@@ -13,6 +14,11 @@ DEV_WEBCHAT_JWT_SECRET = "dev-webchat-jwt-secret-not-for-production"
 
 class ConfigError(RuntimeError):
     pass
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def default_database_url() -> str:
@@ -33,6 +39,7 @@ class Settings:
     public_url: str = "http://127.0.0.1:8080"  # how coordinators and citizens reach this service
     rasa_socket_url: str = "http://127.0.0.1:5005"  # Rasa's socket.io endpoint as the browser sees it
     webchat_link_days: int = 14
+    webchat_allowed_origins: tuple[str, ...] = ("http://127.0.0.1:8080",)  # pages that may open the socket
 
     @property
     def production(self) -> bool:
@@ -43,6 +50,8 @@ class Settings:
         env = dict(os.environ if env is None else env)
         host, port = env.get("SERVICE_HOST", "127.0.0.1"), env.get("SERVICE_PORT", "8080")
         rasa_url = env.get("RASA_URL", "http://127.0.0.1:5005")
+        public_url = (env.get("PUBLIC_URL") or f"http://{host}:{port}").rstrip("/")
+        origins = env.get("WEBCHAT_ALLOWED_ORIGINS") or _origin(public_url)
         settings = cls(
             app_env=env.get("APP_ENV", "development"),
             database_url=env.get("DATABASE_URL") or default_database_url(),
@@ -52,9 +61,10 @@ class Settings:
             rasa_url=rasa_url,
             session_secret=env.get("SESSION_SECRET", DEV_SESSION_SECRET),
             webchat_jwt_secret=env.get("WEBCHAT_JWT_SECRET", DEV_WEBCHAT_JWT_SECRET),
-            public_url=(env.get("PUBLIC_URL") or f"http://{host}:{port}").rstrip("/"),
+            public_url=public_url,
             rasa_socket_url=(env.get("RASA_SOCKET_URL") or rasa_url).rstrip("/"),
             webchat_link_days=int(env.get("WEBCHAT_LINK_DAYS", "14")),
+            webchat_allowed_origins=tuple(o.strip().rstrip("/") for o in origins.split(",") if o.strip()),
         )
         settings.check()
         return settings

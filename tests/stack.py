@@ -34,6 +34,7 @@ class Stack:
         self.database_url = f"sqlite:///{workdir / 'coordination.db'}"
         self.admin_token = "e2e-admin-token"
         self.rasa_token = "e2e-rasa-token"
+        self.webchat_secret = "e2e-webchat-secret-0123456789abcdef"
         self.env = {
             **os.environ,
             "DATABASE_URL": self.database_url,
@@ -41,6 +42,9 @@ class Stack:
             "RASA_TOKEN": self.rasa_token,
             "RASA_URL": self.rasa_url,
             "SERVICE_PORT": str(service_port),
+            # The web chat page (service) and its socket (Rasa) must agree on the origin and the secret.
+            "PUBLIC_URL": self.service_url,
+            "WEBCHAT_JWT_SECRET": self.webchat_secret,
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             **(extra_env or {}),

@@ -136,4 +136,5 @@ async def test_checkins_and_alerts_json_shape(client, db):
 def test_default_admin_token_is_refused_in_production():
     with pytest.raises(ConfigError):
         Settings.from_env({"APP_ENV": "production"})
-    assert Settings.from_env({"APP_ENV": "production", "ADMIN_TOKEN": "s3cret-long"}).production
+    secrets = {"ADMIN_TOKEN": "s3cret-long", "SESSION_SECRET": "s" * 32, "WEBCHAT_JWT_SECRET": "w" * 32}
+    assert Settings.from_env({"APP_ENV": "production", **secrets}).production

@@ -105,6 +105,7 @@ def alerts_not_notified(session: Session) -> list[tuple[Alert, Citizen]]:
         .join(Citizen, Citizen.id == Alert.citizen_id)
         .where(Alert.status == "open", Alert.notified_at.is_(None))
         .order_by(Alert.created_at, Alert.id)
+        .with_for_update(of=Alert, skip_locked=True)  # two schedulers never both send (PostgreSQL)
     )
     return [(a, c) for a, c in session.execute(query)]
 
@@ -116,6 +117,7 @@ def escalation_candidates(session: Session, severities: tuple[str, ...]) -> list
         .join(Citizen, Citizen.id == Alert.citizen_id)
         .where(Alert.status == "open", Alert.escalated_at.is_(None), Alert.severity.in_(severities))
         .order_by(Alert.created_at, Alert.id)
+        .with_for_update(of=Alert, skip_locked=True)
     )
     return [(a, c) for a, c in session.execute(query)]
 

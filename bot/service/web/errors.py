@@ -6,8 +6,10 @@ import logging
 
 import aiohttp_jinja2
 from aiohttp import web
+from aiohttp_jinja2 import REQUEST_CONTEXT_KEY
 
 from bot.service.web.sessions import is_dashboard_path
+from bot.service.web.templating import common_context
 
 log = logging.getLogger(__name__)
 HEADINGS = {
@@ -31,12 +33,12 @@ DASHBOARD_CSP = (
 )
 
 
-def error_page(request: web.Request, status: int, message: str | None = None, heading: str | None = None):
+async def error_page(request: web.Request, status: int, message: str | None = None, heading: str | None = None):
     message = message or MESSAGES.get(status, "Der skete en fejl. Prøv igen.")
-    return aiohttp_jinja2.render_template(
-        "error.html", request, {"heading": heading or HEADINGS.get(status, "Fejl"), "message": message},
-        status=status,
-    )
+    # Errors raised before the template context processors ran still get the page frame.
+    context = request.get(REQUEST_CONTEXT_KEY) or await common_context(request)
+    context = {**context, "heading": heading or HEADINGS.get(status, "Fejl"), "message": message}
+    return aiohttp_jinja2.render_template("error.html", request, context, status=status)
 
 
 def _harden(response: web.StreamResponse) -> None:
@@ -59,9 +61,9 @@ async def dashboard_errors(request: web.Request, handler):
             _harden(exc)
             raise
         plain = exc.text if exc.content_type == "text/plain" and not exc.text.startswith(str(exc.status)) else None
-        response = error_page(request, exc.status, plain)
+        response = await error_page(request, exc.status, plain)
     except Exception:
         log.exception("dashboard error on %s %s", request.method, request.path)
-        response = error_page(request, 500, "Der skete en fejl hos os. Prøv igen om lidt.", "Fejl")
+        response = await error_page(request, 500, "Der skete en fejl hos os. Prøv igen om lidt.", "Fejl")
     _harden(response)
     return response

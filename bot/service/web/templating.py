@@ -36,8 +36,8 @@ def age(value: datetime | None, now: datetime) -> str:
     return f"for {format_timedelta(delta, locale='da', threshold=1.5)} siden"
 
 
-async def _common(request: web.Request) -> dict:
-    current = request.get("dashboard_session")
+async def common_context(request: web.Request) -> dict:
+    current = request.get("dashboard_session")  # set by bot.service.web.sessions
     context = {"now": request.app["clock"].now(), "labels": labels, "me": None, "csrf_token": ""}
     if current is not None:
         open_alerts = await request.app["db"].run(
@@ -53,7 +53,7 @@ def setup_templates(app: web.Application) -> None:
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=jinja2.select_autoescape(["html", "svg"], default=True),
         undefined=jinja2.StrictUndefined,
-        context_processors=[_common],
+        context_processors=[common_context],
     )
     env.filters.update(local=local, day=day)
     env.globals.update(age=age)
