@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import jwt
 
 ALGORITHM = "HS256"
-AUDIENCE = "webchat"
+AUDIENCE = "chat"
 
 
 class ChatTokenError(ValueError):
@@ -38,7 +38,7 @@ class ChatLink:
 def mint_token(secret: str, phone: str, now: datetime, valid_for: timedelta) -> str:
     # Few claims: the link goes out by SMS, where every character counts.
     claims = {"sub": phone, "aud": AUDIENCE, "exp": int((now + valid_for).timestamp())}
-    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+    return jwt.encode(claims, secret, algorithm=ALGORITHM, headers={"typ": None})
 
 
 def verify_token(secret: str, token: str | None, now: datetime) -> tuple[str, datetime]:

@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
+from bot.chat_links import chat_link
 from bot.clock import COPENHAGEN, Clock
 from bot.config import Settings
 from bot.db.appointments import create_appointment
@@ -113,10 +114,14 @@ def main() -> None:
     settings = Settings.from_env()
     if settings.production:
         raise SystemExit("demo data is for development only")
-    Database(settings.database_url).call(seed, Clock())
+    clock = Clock()
+    Database(settings.database_url).call(seed, clock)
+    link = chat_link(settings.public_url, settings.webchat_jwt_secret, DEMO_CITIZEN_PHONE, clock.now(),
+                     timedelta(days=settings.webchat_link_days))
     print(
         f"demo data: coordinator token {DEMO_COORDINATOR_TOKEN}, citizen {DEMO_CITIZEN_PHONE}\n"
-        f"dashboard: {settings.public_url}/login  e-mail {DEMO_EMAIL}  password {DEMO_PASSWORD}"
+        f"dashboard: {settings.public_url}/login  e-mail {DEMO_EMAIL}  password {DEMO_PASSWORD}\n"
+        f"web chat as Bente Demo: {link.url}"
     )
 
 

@@ -274,3 +274,13 @@ async def test_unknown_page_is_a_danish_404(client, mette):
     resp = await client.get("/citizens/abc")
     assert resp.status == 404 and "Siden findes ikke" in await resp.text()
     assert csrf_token(await resp.text())  # the page frame (with logout form) is there
+
+
+def test_demo_data_seeds_once(db, clock):
+    from bot.demo import seed as demo_seed
+
+    db.call(demo_seed, clock)
+    db.call(demo_seed, clock)
+    with db.session() as s:
+        assert s.execute(sa.select(sa.func.count()).select_from(Citizen)).scalar_one() == 5
+        assert s.execute(sa.select(sa.func.count()).select_from(Appointment)).scalar_one() == 3

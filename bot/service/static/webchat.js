@@ -13,7 +13,8 @@
       subtitle: "Din koordinator ser det, du skriver",
       inputTextFieldHint: "Skriv her...",
       connectingText: "Forbinder...",
-      showMessageDate: true,
+      showMessageDate: (timestamp) =>
+        new Date(timestamp).toLocaleTimeString("da-DK", { hour: "2-digit", minute: "2-digit" }),
       hideWhenNotConnected: false,
       customMessageDelay: () => 300,
       params: { storage: "session" },
