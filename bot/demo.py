@@ -16,10 +16,12 @@ from bot.db.citizens import citizen_by_phone, create_citizen
 from bot.db.coordinators import coordinator_by_token, create_coordinator, set_backup, set_password_hash
 from bot.db.database import Database
 from bot.db.messages import log_inbound
+from bot.db.stratifications import add_stratification
 from bot.db.models import Citizen
 from bot.lyskurve.record import record_checkin
 from bot.lyskurve.rules import CheckinAnswers
 from bot.service.web.passwords import hash_password
+from bot.stratification import level_for
 
 DEMO_COORDINATOR_TOKEN = "dev-coordinator-token"
 DEMO_BACKUP_TOKEN = "dev-backup-token"
@@ -98,6 +100,13 @@ def seed(session: Session, clock: Clock) -> None:
             consent_at=_past(clock, 60),
         )
         _checkins(session, citizen, clock, history)
+        if name.startswith("Karin"):
+            add_stratification(
+                session, citizen.id, coordinator_id=coordinator.id, complexity="low", coping="weak",
+                level=level_for("low", "weak").number,
+                rationale="Klarer sig fysisk, men har svært ved at overskue breve og økonomi.",
+                created_at=_past(clock, 45),
+            )
         in_days = 1 + len(history)
         create_appointment(
             session, citizen.id, kind="netvaerksmoede" if name.startswith("Karin") else "opfoelgning",

@@ -151,3 +151,19 @@ def test_production_refuses_dev_secrets():
             Settings.from_env(env)
     with pytest.raises(ConfigError, match="32"):
         Settings.from_env({**base, "SESSION_SECRET": "short"})
+
+
+async def test_admin_sets_a_backup_coordinator(client, db):
+    admin = {"Authorization": "Bearer test-admin"}
+    ole = await (await client.post("/api/coordinators", json={"name": "Ole"}, headers=admin)).json()
+    resp = await client.patch("/api/coordinators/1", json={"backup_coordinator_id": ole["id"]}, headers=admin)
+    assert resp.status == 200 and (await resp.json())["backup_coordinator_id"] == ole["id"]
+    for body, message in [({"backup_coordinator_id": 1}, "another coordinator"), ({"backup_coordinator_id": 99}, "99"),
+                          ({"backup_coordinator_id": "2"}, "another coordinator"), ({"name": "x"}, "unknown field")]:
+        resp = await client.patch("/api/coordinators/1", json=body, headers=admin)
+        assert resp.status == 422 and message in (await resp.json())["error"], body
+    resp = await client.patch("/api/coordinators/1", json={"backup_coordinator_id": None}, headers=admin)
+    assert (await resp.json())["backup_coordinator_id"] is None
+    resp = await client.patch("/api/coordinators/1", json={"backup_coordinator_id": None},
+                              headers={"Authorization": f"Bearer {ole['token']}"})
+    assert resp.status == 403

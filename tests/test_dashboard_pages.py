@@ -284,3 +284,15 @@ def test_demo_data_seeds_once(db, clock):
     with db.session() as s:
         assert s.execute(sa.select(sa.func.count()).select_from(Citizen)).scalar_one() == 5
         assert s.execute(sa.select(sa.func.count()).select_from(Appointment)).scalar_one() == 3
+
+
+async def test_owner_sees_when_an_alert_was_escalated(client, mette, ids, db):
+    first, second = ids["red_alerts"]
+    with db.session() as s:
+        alert_db.mark_escalated(s, s.get(Alert, first), ids["ole"], T0 + timedelta(minutes=30))
+        alert_db.mark_escalated(s, s.get(Alert, second), None, T0 + timedelta(hours=4))
+    html = await (await client.get("/alerts")).text()
+    assert "Ikke kvitteret i tide: eskaleret til Ole man. 23. nov. 2026 kl. 11.30." in html
+    assert "påmindelse sendt man. 23. nov. 2026 kl. 15.00 (ingen stedfortræder sat op)" in html
+    api = await (await client.get(f"/api/alerts?citizen_id={ids['red']}", headers={"Authorization": "Bearer test-admin"})).json()
+    assert {a["escalated_to"] for a in api} == {ids["ole"], None} and all(a["escalated_at"] for a in api)

@@ -220,3 +220,16 @@ def test_smtp_settings_from_the_environment():
     assert SmtpSettings.from_env({"SMTP_HOST": "h", "SMTP_SECURITY": "ssl"}).port == 465
     with pytest.raises(ValueError):
         SmtpSettings.from_env({"SMTP_HOST": "h", "SMTP_SECURITY": "maybe"})
+
+
+def test_notifier_from_env_sends_by_every_configured_channel(db, smtp, people):
+    inbox, settings = smtp
+    from bot.notifications import notifier_from_env
+
+    assert notifier_from_env({}).notifiers == ()
+    notifier = notifier_from_env({"SMTP_HOST": settings.host, "SMTP_PORT": str(settings.port),
+                                  "SMTP_SECURITY": "none", "SMTP_FROM": "alarm@kommune.dk"})
+    add(db, people["bente"], "high", MONDAY)
+    run(db, MONDAY, notifier)
+    [(to, message)] = inbox.messages
+    assert to == ["mette@kommune.dk"] and message["From"] == "alarm@kommune.dk"

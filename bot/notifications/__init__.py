@@ -3,8 +3,9 @@ coordinator; an urgent or high alert not acknowledged in time goes to their back
 `run_notifications` is called by the scheduler tick."""
 from bot.notifications.escalation import EscalationPolicy
 from bot.notifications.notifier import MultiNotifier, Notification, Notifier
-from bot.notifications.run import NotificationConfig, run_notifications
+from bot.notifications.run import NotificationConfig, notifier_from_env, run_notifications
 
 __all__ = [
-    "EscalationPolicy", "MultiNotifier", "Notification", "NotificationConfig", "Notifier", "run_notifications",
+    "EscalationPolicy", "MultiNotifier", "Notification", "NotificationConfig", "Notifier", "notifier_from_env",
+    "run_notifications",
 ]

@@ -18,7 +18,8 @@ from bot.db import alerts as alert_db
 from bot.db.coordinators import get_coordinator
 from bot.db.models import Alert, Coordinator
 from bot.notifications.escalation import EscalationPolicy
-from bot.notifications.notifier import Notification, Notifier
+from bot.notifications.mail import EmailNotifier, SmtpSettings
+from bot.notifications.notifier import MultiNotifier, Notification, Notifier
 from bot.service.web.labels import SEVERITIES, SEVERITY_RANK
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,12 @@ class NotificationConfig:
     def from_env(cls, env: dict[str, str] | None = None) -> "NotificationConfig":
         env = dict(os.environ if env is None else env)
         return cls(f"{Settings.from_env(env).public_url}/alerts", EscalationPolicy.from_env(env))
+
+
+def notifier_from_env(env: dict[str, str] | None = None, sms: Notifier | None = None) -> MultiNotifier:
+    """E-mail when SMTP_HOST is set, plus the SMS notifier (the outbox) when given."""
+    smtp = SmtpSettings.from_env(dict(os.environ if env is None else env))
+    return MultiNotifier(*[n for n in (EmailNotifier(smtp) if smtp else None, sms) if n is not None])
 
 
 @dataclass
