@@ -5,16 +5,24 @@ import os
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_ADMIN_TOKEN = "dev-admin-token"
 DEV_SMS_SECRET = "dev-sms-secret"
 FAKE_GATEWAY_TOKEN = "fake-gateway-token"
+DEV_SESSION_SECRET = "dev-session-secret-not-for-production"
+DEV_WEBCHAT_JWT_SECRET = "dev-webchat-jwt-secret-not-for-production"
 
 
 class ConfigError(RuntimeError):
     pass
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def default_database_url() -> str:
@@ -103,7 +111,7 @@ class Settings:
     sms_gateway_token: str
     sms_sender: str
     sms_webhook_secret: str
-    public_url: str  # how the gateway reaches this service (delivery reports)
+    public_url: str  # how the gateway, coordinators and citizens reach this service
     sms_dispatch_interval: float  # seconds between outbox rounds; 0 turns the loop off
     rasa_token: str = "dev-rasa-token"
     # Rasa output channel for proactive messages (trigger_intent?output_channel=...).
@@ -111,6 +119,12 @@ class Settings:
     # Seconds between scheduler runs inside the service; 0 switches the loop off (tests use tick).
     scheduler_interval_seconds: float = 60
     proactive: ProactiveSettings = field(default_factory=ProactiveSettings)
+    # Dashboard and web chat (issue 6).
+    session_secret: str = DEV_SESSION_SECRET
+    webchat_jwt_secret: str = DEV_WEBCHAT_JWT_SECRET
+    rasa_socket_url: str = "http://127.0.0.1:5005"  # Rasa's socket.io endpoint as the browser sees it
+    webchat_link_days: int = 14
+    webchat_allowed_origins: tuple[str, ...] = ("http://127.0.0.1:8080",)  # pages that may open the socket
 
     @property
     def production(self) -> bool:
@@ -121,15 +135,17 @@ class Settings:
         env = dict(os.environ if env is None else env)
         host = env.get("SERVICE_HOST", "127.0.0.1")
         port = int(env.get("SERVICE_PORT", "8080"))
-        public_url = env.get("PUBLIC_URL", f"http://{host}:{port}").rstrip("/")
+        public_url = (env.get("PUBLIC_URL") or f"http://{host}:{port}").rstrip("/")
         gateway = env.get("SMS_GATEWAY", "fake")
+        rasa_url = env.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/")
+        origins = env.get("WEBCHAT_ALLOWED_ORIGINS") or _origin(public_url)
         settings = cls(
             app_env=env.get("APP_ENV", "development"),
             database_url=env.get("DATABASE_URL") or default_database_url(),
             admin_token=env.get("ADMIN_TOKEN", DEV_ADMIN_TOKEN),
             service_host=host,
             service_port=port,
-            rasa_url=env.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
+            rasa_url=rasa_url,
             sms_gateway=gateway,
             sms_gateway_url=env.get("SMS_GATEWAY_URL")
             or (f"{public_url}/fake-sms" if gateway == "fake" else "https://gatewayapi.com"),
@@ -142,6 +158,11 @@ class Settings:
             proactive_channel=env.get("PROACTIVE_CHANNEL", "sms"),
             scheduler_interval_seconds=_number(env, "SCHEDULER_INTERVAL_SECONDS", 60),
             proactive=ProactiveSettings.from_env(env),
+            session_secret=env.get("SESSION_SECRET", DEV_SESSION_SECRET),
+            webchat_jwt_secret=env.get("WEBCHAT_JWT_SECRET", DEV_WEBCHAT_JWT_SECRET),
+            rasa_socket_url=(env.get("RASA_SOCKET_URL") or rasa_url).rstrip("/"),
+            webchat_link_days=int(env.get("WEBCHAT_LINK_DAYS", "14")),
+            webchat_allowed_origins=tuple(o.strip().rstrip("/") for o in origins.split(",") if o.strip()),
         )
         settings.check()
         return settings
@@ -157,6 +178,11 @@ class Settings:
             raise ConfigError("SMS_GATEWAY must be fake or gatewayapi")
         if self.sms_gateway == "gatewayapi" and not self.sms_gateway_token:
             raise ConfigError("SMS_GATEWAY_TOKEN is required for SMS_GATEWAY=gatewayapi")
-
         if self.production and self.rasa_token == "dev-rasa-token":
             raise ConfigError("RASA_TOKEN must be set to a secret value when APP_ENV=production")
+        if self.production and self.session_secret == DEV_SESSION_SECRET:
+            raise ConfigError("SESSION_SECRET must be set to a secret value when APP_ENV=production")
+        if self.production and self.webchat_jwt_secret == DEV_WEBCHAT_JWT_SECRET:
+            raise ConfigError("WEBCHAT_JWT_SECRET must be set to a secret value when APP_ENV=production")
+        if self.production and min(len(self.session_secret), len(self.webchat_jwt_secret)) < 32:
+            raise ConfigError("SESSION_SECRET and WEBCHAT_JWT_SECRET must be at least 32 characters")

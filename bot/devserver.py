@@ -33,6 +33,7 @@ def main() -> None:
     running = {name: subprocess.Popen(cmd, cwd=ROOT) for name, cmd in processes(settings).items()}
     print(
         "\nStarting (Rasa needs about half a minute to load its model):\n"
+        f"  dashboard             {settings.public_url}/login  (see the demo login above)\n"
         f"  coordination service  http://{settings.service_host}:{settings.service_port}/healthz\n"
         f"  JSON API              http://{settings.service_host}:{settings.service_port}/api/  "
         f"(admin token: {settings.admin_token}, coordinator token: dev-coordinator-token)\n"

@@ -43,6 +43,7 @@ class Stack:
         self.sms_secret = "e2e-sms-secret-long-enough-for-hs256"
         self._mo_ids = itertools.count(1)
         self._seen_sms: dict[str, int] = {}
+        self.webchat_secret = "e2e-webchat-secret-0123456789abcdef"
         self.env = {
             **os.environ,
             "DATABASE_URL": self.database_url,
@@ -53,6 +54,9 @@ class Stack:
             # Time is driven by POST /api/scheduler/tick in tests, never by the wall clock.
             "SCHEDULER_INTERVAL_SECONDS": "0",
             "PROACTIVE_CHANNEL": PROACTIVE_CHANNEL,
+            # The web chat page (service) and its socket (Rasa) must agree on the origin and the secret.
+            "PUBLIC_URL": self.service_url,
+            "WEBCHAT_JWT_SECRET": self.webchat_secret,
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "SMS_GATEWAY": "fake",

@@ -135,11 +135,14 @@ async def test_checkins_and_alerts_json_shape(client, db):
 
 
 PRODUCTION = {"APP_ENV": "production", "ADMIN_TOKEN": "s3cret-long", "SMS_WEBHOOK_SECRET": "s3cret-too",
-              "SMS_GATEWAY": "gatewayapi", "SMS_GATEWAY_TOKEN": "gw-token", "RASA_TOKEN": "an0ther-secret"}
+              "SMS_GATEWAY": "gatewayapi", "SMS_GATEWAY_TOKEN": "gw-token", "RASA_TOKEN": "an0ther-secret",
+              "SESSION_SECRET": "s" * 32, "WEBCHAT_JWT_SECRET": "w" * 32}
 
 
 @pytest.mark.parametrize("dev_default", [{"ADMIN_TOKEN": "dev-admin-token"},
                                          {"RASA_TOKEN": "dev-rasa-token"},
+                                         {"SESSION_SECRET": "short"},
+                                         {"WEBCHAT_JWT_SECRET": "dev-webchat-jwt-secret-not-for-production"},
                                          {"SMS_WEBHOOK_SECRET": "dev-sms-secret"},
                                          {"SMS_GATEWAY": "fake"},
                                          {"SMS_GATEWAY_TOKEN": ""}])

@@ -116,7 +116,7 @@ async def test_moving_replans_and_cancelling_cancels_reminders(client, mette):
                                                                     "2026-11-26T07:00:00+00:00"]
     # Moving back revives the same rows: the natural key never holds two jobs.
     back = await (await client.patch(url, json={"starts_at": STARTS}, headers=headers)).json()
-    assert len(back["jobs"]) == 4
+    assert len(reminders(back)) == 4
     assert [d for d, s in reminders(back) if s == "pending"] == ["2026-11-25T09:00:00+00:00",
                                                                  "2026-11-26T07:00:00+00:00"]
     cancelled = await (await client.patch(url, json={"status": "cancelled"}, headers=headers)).json()
@@ -168,7 +168,8 @@ async def test_attendance_missed_alerts_and_plans_a_follow_up(client, mette, clo
 async def test_attended_cancels_what_is_pending(client, mette, clock):
     headers, citizen_id = mette
     appointment = await (await create(client, headers, citizen_id, notify_if_unanswered=True)).json()
-    assert {j["purpose"] for j in appointment["jobs"]} == {"appointment_reminder", "appointment_unanswered"}
+    assert {j["purpose"] for j in appointment["jobs"]} == {"appointment_reminder", "appointment_unanswered",
+                                                          "preparation_invite"}
     clock.set(datetime(2026, 11, 26, 9, 5, tzinfo=timezone.utc))
     resp = await client.post(f"/api/appointments/{appointment['id']}/attendance", json={"status": "attended"},
                              headers=headers)

@@ -37,7 +37,8 @@ def make_citizen(session, phone="+4512345678", created=utc(2026, 10, 1, 9)):
 
 
 def make_appointment(session, citizen, starts_at, **fields):
-    return create_appointment(session, citizen.id, kind="opfoelgning", starts_at=starts_at, created_at=starts_at,
+    # "andet": no preparation invitation, so only reminder jobs are planned here
+    return create_appointment(session, citizen.id, kind="andet", starts_at=starts_at, created_at=starts_at,
                               **fields)
 
 

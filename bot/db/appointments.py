@@ -86,3 +86,33 @@ def next_preparable_appointment(session: Session, citizen_id: int, now: datetime
         .order_by(Appointment.starts_at)
         .limit(1)
     ).scalar_one_or_none()
+
+
+def get_appointment_with_citizen(
+    session: Session, appointment_id: int, coordinator_id: int | None = None
+) -> tuple[Appointment, Citizen] | None:
+    """With its citizen; scoped like get_citizen (another coordinator's appointment is not found)."""
+    query = (
+        sa.select(Appointment, Citizen)
+        .join(Citizen, Citizen.id == Appointment.citizen_id)
+        .where(Appointment.id == appointment_id)
+    )
+    if coordinator_id is not None:
+        query = query.where(Citizen.coordinator_id == coordinator_id)
+    row = session.execute(query).first()
+    return (row[0], row[1]) if row else None
+
+
+def next_appointments(session: Session, citizen_ids: list[int], now: datetime) -> dict[int, Appointment]:
+    """The next planned appointment per citizen (for the dashboard's list)."""
+    if not citizen_ids:
+        return {}
+    rows = session.execute(
+        sa.select(Appointment)
+        .where(Appointment.citizen_id.in_(citizen_ids), Appointment.status == "planned", Appointment.starts_at >= now)
+        .order_by(Appointment.starts_at)
+    ).scalars()
+    found: dict[int, Appointment] = {}
+    for appointment in rows:
+        found.setdefault(appointment.citizen_id, appointment)
+    return found

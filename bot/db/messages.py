@@ -21,11 +21,11 @@ def log_inbound(
 
 
 def list_inbound(session: Session, citizen_id: int, limit: int = 500) -> list[InboundMessage]:
-    return list(
-        session.execute(
-            sa.select(InboundMessage)
-            .where(InboundMessage.citizen_id == citizen_id)
-            .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
-            .limit(limit)
-        ).scalars()
-    )
+    """The newest messages, returned oldest first so they read as a conversation."""
+    rows = session.execute(
+        sa.select(InboundMessage)
+        .where(InboundMessage.citizen_id == citizen_id)
+        .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
+        .limit(limit)
+    ).scalars()
+    return list(reversed(list(rows)))

@@ -15,6 +15,8 @@ APPOINTMENT_REPLIES = ("confirmed", "cannot_come")
 CITIZEN_STATUSES = ("active", "opted_out", "inactive")
 ALERT_STATUSES = ("open", "acknowledged", "resolved")
 SEVERITIES = ("low", "medium", "high", "urgent")
+STRATIFICATION_COMPLEXITY = ("low", "high")  # complexity of the functional impairment
+STRATIFICATION_COPING = ("good", "weak")  # the citizen's coping ability (mestringsevne)
 
 
 class UTCDateTime(sa.types.TypeDecorator):
@@ -53,6 +55,10 @@ class Coordinator(Base):
     # Only a SHA-256 of the API token is kept; the token itself is shown once at creation.
     token_hash = sa.Column(sa.String(64), nullable=False, unique=True)
     created_at = sa.Column(UTCDateTime, nullable=False, default=_now)
+    # Dashboard login (argon2); NULL = no dashboard access until a password is set.
+    password_hash = sa.Column(sa.String(200))
+    # Who gets an alert that this coordinator has not acknowledged in time.
+    backup_coordinator_id = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"))
 
     citizens = relationship("Citizen", back_populates="coordinator")
 
@@ -124,6 +130,9 @@ class Alert(Base):
     resolved_at = sa.Column(UTCDateTime)
     resolved_by = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"))
     resolution_note = sa.Column(sa.Text)
+    notified_at = sa.Column(UTCDateTime)  # the responsible coordinator was told (no health content)
+    escalated_at = sa.Column(UTCDateTime)
+    escalated_to = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"))  # NULL: no backup, owner reminded
 
 
 class InboundMessage(Base):
@@ -266,3 +275,55 @@ class Job(Base):
     sent_at = sa.Column(UTCDateTime)
     created_at = sa.Column(UTCDateTime, nullable=False, default=_now)
     updated_at = sa.Column(UTCDateTime, nullable=False, default=_now, onupdate=_now)
+class Stratification(Base):
+    """The coordinator's judgement of how much support a citizen needs (Esbjerg's four levels).
+    Rows are never updated: a new judgement is a new row, so the history stays. Never shown to the
+    citizen and never set by the system."""
+
+    __tablename__ = "stratifications"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    citizen_id = sa.Column(sa.Integer, sa.ForeignKey("citizens.id"), nullable=False, index=True)
+    coordinator_id = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"), nullable=False)
+    complexity = sa.Column(sa.String(10), nullable=False)
+    coping = sa.Column(sa.String(10), nullable=False)
+    level = sa.Column(sa.Integer, nullable=False)
+    rationale = sa.Column(sa.Text, nullable=False)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=_now)
+
+
+class AccessLog(Base):
+    """Who looked at or acted on which citizen's data, and when (DESIGN §6)."""
+
+    __tablename__ = "access_log"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    coordinator_id = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"), nullable=False)
+    citizen_id = sa.Column(sa.Integer, sa.ForeignKey("citizens.id"), nullable=False, index=True)
+    action = sa.Column(sa.String(40), nullable=False)
+    at = sa.Column(UTCDateTime, nullable=False, default=_now)
+
+
+class WebSession(Base):
+    """A dashboard login. Server-side so that logout and expiry really end it; the cookie holds a
+    signed random id whose SHA-256 is the key here."""
+
+    __tablename__ = "web_sessions"
+
+    id_hash = sa.Column(sa.String(64), primary_key=True)
+    coordinator_id = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"), nullable=False, index=True)
+    csrf_token = sa.Column(sa.String(64), nullable=False)
+    created_at = sa.Column(UTCDateTime, nullable=False)
+    expires_at = sa.Column(UTCDateTime, nullable=False)
+
+
+class LoginFailure(Base):
+    """Failed dashboard logins, per e-mail and client address, for slowing down guessing."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (sa.Index("ix_login_failures_email_ip", "email", "ip"),)
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    email = sa.Column(sa.String(254), nullable=False)
+    ip = sa.Column(sa.String(64), nullable=False)
+    failed_at = sa.Column(UTCDateTime, nullable=False)

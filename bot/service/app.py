@@ -1,4 +1,6 @@
-"""Application factory: everything the views need (settings, db, clock) is injected here."""
+"""Application factory: everything the views need (settings, db, clock) is injected here.
+Middlewares, outermost first: Danish error pages for the dashboard, dashboard sessions + CSRF,
+bearer tokens for /api/."""
 from __future__ import annotations
 
 import asyncio
@@ -14,6 +16,9 @@ from bot.rasa_client import RasaClient
 from bot.scheduler.runner import Scheduler
 from bot.service.auth import bearer_auth
 from bot.service.routes import setup_routes
+from bot.service.web.errors import dashboard_errors
+from bot.service.web.sessions import dashboard_sessions
+from bot.service.web.templating import setup_templates
 from bot.sms.dispatcher import Dispatcher
 from bot.sms.fake import setup_fake_gateway
 from bot.sms.gateway import GatewayApiClient
@@ -23,7 +28,9 @@ log = logging.getLogger(__name__)
 
 def create_app(settings: Settings, db: Database | None = None, clock: Clock | None = None) -> web.Application:
     settings.check()
-    app = web.Application(middlewares=[bearer_auth], client_max_size=256 * 1024)
+    app = web.Application(
+        middlewares=[dashboard_errors, dashboard_sessions, bearer_auth], client_max_size=256 * 1024
+    )
     app["settings"] = settings
     app["db"] = db or Database(settings.database_url)
     app["clock"] = clock or Clock()
@@ -34,6 +41,7 @@ def create_app(settings: Settings, db: Database | None = None, clock: Clock | No
         app["clock"],
     )
     app.cleanup_ctx.append(_scheduler_loop)
+    setup_templates(app)
     setup_routes(app)
     if settings.sms_gateway == "fake":
         setup_fake_gateway(app)

@@ -1,9 +1,16 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import sqlalchemy as sa
 from aiohttp import web
 
-from bot.service.views import alerts, appointments, citizens, coordinators, jobs, meetings, scheduler, sms
+from bot.service.views import alerts, appointments, chat, citizens, coordinators, jobs, meetings, scheduler, sms
+from bot.service.views.pages import agenda, citizen, login, overview, registration
+from bot.service.views.pages import alerts as alert_pages
+from bot.service.views.pages import appointments as appointment_pages
+
+STATIC = Path(__file__).resolve().parent / "static"
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -11,9 +18,11 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def setup_routes(app: web.Application) -> None:
+def setup_api_routes(app: web.Application) -> None:
     app.router.add_get("/healthz", healthz)
     app.router.add_post("/api/coordinators", coordinators.create)
+    app.router.add_patch("/api/coordinators/{id}", coordinators.update)
+    app.router.add_post("/api/coordinators/{id}/password", coordinators.set_password)
     app.router.add_post("/api/citizens", citizens.create)
     app.router.add_get("/api/citizens", citizens.index)
     app.router.add_get("/api/citizens/{id}", citizens.show)
@@ -32,3 +41,31 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_patch("/api/appointments/{id}", appointments.update)
     app.router.add_post("/api/appointments/{id}/attendance", appointments.attendance)
     app.router.add_post("/api/scheduler/tick", scheduler.tick)
+    app.router.add_post("/api/citizens/{id}/chat-link", chat.mint)
+    app.router.add_post("/api/alerts/{id}/resolve", alerts.resolve)
+
+
+def setup_dashboard_routes(app: web.Application) -> None:
+    app.router.add_static("/static/", STATIC, append_version=False)
+    app.router.add_get("/vendor/rasa-webchat/index.js", chat.widget)
+    app.router.add_get("/chat", chat.page)
+    app.router.add_get("/login", login.show)
+    app.router.add_post("/login", login.submit)
+    app.router.add_post("/logout", login.logout)
+    app.router.add_get("/", overview.index)
+    app.router.add_get("/citizens/new", registration.new)
+    app.router.add_post("/citizens/new", registration.create)
+    app.router.add_get("/citizens/{id}", citizen.show)
+    app.router.add_post("/citizens/{id}/stratification", citizen.stratify)
+    app.router.add_get("/citizens/{id}/appointments/new", appointment_pages.new)
+    app.router.add_post("/citizens/{id}/appointments/new", appointment_pages.create)
+    app.router.add_post("/appointments/{id}/attendance", appointment_pages.attendance)
+    app.router.add_get("/appointments/{id}/agenda", agenda.show)
+    app.router.add_get("/alerts", alert_pages.index)
+    app.router.add_post("/alerts/{id}/acknowledge", alert_pages.acknowledge)
+    app.router.add_post("/alerts/{id}/resolve", alert_pages.resolve)
+
+
+def setup_routes(app: web.Application) -> None:
+    setup_api_routes(app)
+    setup_dashboard_routes(app)

@@ -11,7 +11,15 @@ def iso(value: datetime | None) -> str | None:
 
 
 def coordinator_json(c: Coordinator) -> dict:
-    return {"id": c.id, "name": c.name, "phone": c.phone, "email": c.email, "created_at": iso(c.created_at)}
+    return {
+        "id": c.id,
+        "name": c.name,
+        "phone": c.phone,
+        "email": c.email,
+        "backup_coordinator_id": c.backup_coordinator_id,
+        "has_password": c.password_hash is not None,
+        "created_at": iso(c.created_at),
+    }
 
 
 def citizen_json(c: Citizen) -> dict:
@@ -54,6 +62,11 @@ def alert_json(a: Alert) -> dict:
         "created_at": iso(a.created_at),
         "acknowledged_at": iso(a.acknowledged_at),
         "acknowledged_by": a.acknowledged_by,
+        "resolved_at": iso(a.resolved_at),
+        "resolution_note": a.resolution_note,
+        "notified_at": iso(a.notified_at),
+        "escalated_at": iso(a.escalated_at),
+        "escalated_to": a.escalated_to,
     }
 
 

@@ -8,8 +8,12 @@ from aiohttp import web
 
 
 class Invalid(web.HTTPUnprocessableEntity):
-    def __init__(self, message: str):
+    """`field` names the input that was wrong, so HTML forms can word their own message."""
+
+    def __init__(self, message: str, field: str | None = None):
         super().__init__(text=json.dumps({"error": message}), content_type="application/json")
+        self.message = message
+        self.field = field
 
 
 async def json_body(request: web.Request) -> dict:
@@ -25,9 +29,9 @@ async def json_body(request: web.Request) -> dict:
 def required_str(body: dict, field: str, max_len: int = 200) -> str:
     value = body.get(field)
     if not isinstance(value, str) or not value.strip():
-        raise Invalid(f"'{field}' is required and must be a non-empty string")
+        raise Invalid(f"'{field}' is required and must be a non-empty string", field)
     if len(value) > max_len:
-        raise Invalid(f"'{field}' must be at most {max_len} characters")
+        raise Invalid(f"'{field}' must be at most {max_len} characters", field)
     return value.strip()
 
 
@@ -40,7 +44,7 @@ def optional_str(body: dict, field: str, max_len: int = 200) -> str | None:
 def int_in_range(body: dict, field: str, default: int, low: int, high: int) -> int:
     value = body.get(field, default)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise Invalid(f"'{field}' must be a whole number from {low} to {high}")
+        raise Invalid(f"'{field}' must be a whole number from {low} to {high}", field)
     return value
 
 
