@@ -233,3 +233,32 @@ def test_notifier_from_env_sends_by_every_configured_channel(db, smtp, people):
     run(db, MONDAY, notifier)
     [(to, message)] = inbox.messages
     assert to == ["mette@kommune.dk"] and message["From"] == "alarm@kommune.dk"
+
+
+async def test_the_scheduler_tick_notifies_by_sms_through_the_outbox(db, people, smtp):
+    """The wiring used in production: e-mail and SMS notifier on the scheduler's beat."""
+    from bot.clock import FixedClock
+    from bot.config import ProactiveSettings
+    from bot.db import outbox as outbox_db
+    from bot.notifications.notifier import MultiNotifier
+    from bot.notifications.sms import SmsNotifier
+    from bot.rasa_client import RasaClient
+    from bot.scheduler.runner import Scheduler
+
+    clock = FixedClock(MONDAY)
+    alert_id = add(db, people["bente"], "urgent", MONDAY)
+    notifier = MultiNotifier(EmailNotifier(smtp[1]), SmsNotifier(clock))
+    scheduler = Scheduler(db, RasaClient("http://127.0.0.1:9", "t", "sms"), ProactiveSettings(), clock,
+                          notifier=notifier, notification_config=CONFIG)
+    report = await scheduler.tick(MONDAY)
+    await scheduler.rasa.close()
+    assert report["notifications"]["notified"] == [alert_id]
+    [sms] = db.call(outbox_db.list_for_msisdn, "+4511111111")
+    assert sms.purpose == "notification" and sms.status == "queued" and sms.citizen_id is None
+    assert sms.text.startswith("Ny alarm (akut)") and URL in sms.text
+    assert "Bente" not in sms.text and "gæld" not in sms.text and "rød" not in sms.text
+    assert len(smtp[0].messages) == 1
+    # The next beat does not notify the same alert again.
+    again = await Scheduler(db, RasaClient("http://127.0.0.1:9", "t", "sms"), ProactiveSettings(), clock,
+                            notifier=notifier, notification_config=CONFIG).tick(MONDAY + timedelta(minutes=1))
+    assert again["notifications"]["notified"] == []

@@ -13,6 +13,8 @@ from bot.config import ProactiveSettings
 from bot.db import jobs as job_db
 from bot.db.database import Database
 from bot.db.models import Job
+from bot.notifications.notifier import Notifier
+from bot.notifications.run import NotificationConfig, run_notifications
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.scheduler import handlers, planner, timing
 
@@ -27,11 +29,15 @@ def _job_json(job: Job, outcome: str, **extra) -> dict:
 
 
 class Scheduler:
-    def __init__(self, db: Database, rasa: RasaClient, settings: ProactiveSettings, clock: Clock):
+    def __init__(self, db: Database, rasa: RasaClient, settings: ProactiveSettings, clock: Clock,
+                 notifier: Notifier | None = None, notification_config: NotificationConfig | None = None):
         self.db = db
         self.rasa = rasa
         self.settings = settings
         self.clock = clock
+        # Alert notifications and escalations run on the same beat (None: not this scheduler's job).
+        self.notifier = notifier
+        self.notification_config = notification_config
 
     async def tick(self, now: datetime | None = None) -> dict:
         """Run everything due at `now` (default: the clock) and say what was done."""
@@ -45,7 +51,12 @@ class Scheduler:
                 break
             for job in jobs:
                 done.append(await self._run(job, now))
-        return {"now": now.isoformat(), "planned": len(planned), "jobs": done}
+        report = {"now": now.isoformat(), "planned": len(planned), "jobs": done}
+        if self.notifier is not None:
+            notified = await self.db.run(run_notifications, now, self.notifier, self.notification_config)
+            report["notifications"] = {"notified": notified.notified, "escalated": notified.escalated,
+                                       "failed": notified.failed}
+        return report
 
     async def _run(self, job: Job, now: datetime) -> dict:
         try:

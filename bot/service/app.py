@@ -6,12 +6,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 
 from aiohttp import web
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db.database import Database
+from bot.notifications.escalation import EscalationPolicy
+from bot.notifications.run import NotificationConfig, notifier_from_env
+from bot.notifications.sms import SmsNotifier
 from bot.rasa_client import RasaClient
 from bot.scheduler.runner import Scheduler
 from bot.service.auth import bearer_auth
@@ -39,6 +43,8 @@ def create_app(settings: Settings, db: Database | None = None, clock: Clock | No
         RasaClient(settings.rasa_url, settings.rasa_token, settings.proactive_channel),
         settings.proactive,
         app["clock"],
+        notifier=notifier_from_env(sms=SmsNotifier(app["clock"])),
+        notification_config=NotificationConfig(f"{settings.public_url}/alerts", EscalationPolicy.from_env(os.environ)),
     )
     app.cleanup_ctx.append(_scheduler_loop)
     setup_templates(app)
