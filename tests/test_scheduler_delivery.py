@@ -60,7 +60,7 @@ def book(stack, citizen, days_ahead=3) -> dict:
     day = datetime.now(CPH).date() + timedelta(days=days_ahead)
     starts = datetime(day.year, day.month, day.day, 10, 0, tzinfo=CPH)
     resp = stack.api("POST", f"/api/citizens/{citizen['id']}/appointments",
-                     json={"kind": "opfoelgning", "starts_at": starts.isoformat(), "location": "Rådhuset"})
+                     json={"kind": "andet", "starts_at": starts.isoformat(), "location": "Rådhuset"})
     assert resp.status_code == 201, resp.text
     return resp.json()
 
