@@ -9,7 +9,6 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.interfaces import ActionExecutionRejection
 from rasa_sdk.types import DomainDict
 
 from actions.forms import CitizenFormValidation, accepted, latest_intent, latest_text
@@ -21,9 +20,6 @@ YES_NO_UNKNOWN = "yes_no_unknown"
 TEXT = "text"
 UNCLEAR = "unclear"  # the answer after a second unclear reply: the handler decides what that means
 MAX_TEXT = 1000
-# Requests that are clearly not an answer to a yes/no question: the form steps aside, the request is
-# answered (data/rules/agreements.yml), and the question is asked again.
-DIGRESSIONS = {"request_contact", "ask_next_appointment", "ask_coordinator", "ask_case_status"}
 
 
 def ask(kind: str, expects: str, **params: Any) -> list:
@@ -55,10 +51,7 @@ class ValidateAnswerForm(CitizenFormValidation):
 
     def validate_answer(self, value, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         question = tracker.get_slot("question") or {}
-        expects = question.get("expects", TEXT)
-        answer = parse_answer(latest_text(tracker), expects, latest_intent(tracker))
-        if expects != TEXT and answer is None and latest_intent(tracker, 0.8) in DIGRESSIONS:
-            raise ActionExecutionRejection(self.name(), "a request, not an answer")
+        answer = parse_answer(latest_text(tracker), question.get("expects", TEXT), latest_intent(tracker))
         if answer is not None:
             return accepted({"answer": answer})
         if tracker.get_slot("clarify"):

@@ -59,6 +59,9 @@ def test_preparation_in_two_sittings_with_a_skipped_question(stack, citizen):
     appointment_id = add_appointment(stack, citizen)
     [invite] = run_job(stack, citizen, "preparation_invite")
     assert re.search(r"Om \d dage har du møde \w+ \d+\. \w+ kl\. 13", invite) and "JA eller NEJ" in invite
+    # A question instead of an answer is answered, and the invitation asked again.
+    next_meeting, again = stack.text_and_wait(phone, "hvornår er mit næste møde?", replies=2)
+    assert "Rådhuset" in next_meeting and "JA" in again
     intro, first = stack.text_and_wait(phone, "ja", replies=2)
     assert "SPRING OVER" in intro and "tale om" in first
     stack.text_and_wait(phone, "1. min ryg 2. økonomien")
