@@ -92,9 +92,9 @@ class ActionHandleAnswer(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
         question = tracker.get_slot("question") or {}
-        answer = tracker.get_slot("answer")
-        done = [SlotSet("question", None), SlotSet("answer", None), SlotSet("question_stopped", None),
-                SlotSet("clarify", False)]
+        answer = tracker.get_slot("answer") or tracker.get_slot("answer_text")
+        done = [SlotSet("question", None), SlotSet("answer", None), SlotSet("answer_text", None),
+                SlotSet("question_stopped", None), SlotSet("clarify", False)]
         info = await current_citizen(tracker)
         handler = HANDLERS.get(question.get("kind"))
         if info is None or handler is None or answer is None:  # stopped, or nothing to handle

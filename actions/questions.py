@@ -30,8 +30,7 @@ def ask(kind: str, expects: str, **params: Any) -> list:
 
 
 def parse_answer(text: str, expects: str, intent: str | None) -> str | None:
-    if expects == TEXT:
-        return text.strip()[:MAX_TEXT] or None
+    """A yes/no(/don't know) answer: "yes", "no", "unknown", or None when unclear."""
     folded = fold(text).strip(" .!")
     if expects == YES_NO_UNKNOWN and folded in {"ved ikke", "vedikke", "ved det ikke", "aner det ikke", "maaske",
                                                  "det ved jeg ikke", "ikke sikker"}:
@@ -49,9 +48,21 @@ class ValidateAnswerForm(CitizenFormValidation):
     def name(self) -> str:
         return "validate_answer_form"
 
+    async def required_slots(self, domain_slots, dispatcher, tracker: Tracker, domain: DomainDict) -> list[str]:
+        """Yes/no answers go in `answer`, which does not take a request ("ring til mig") as an answer;
+        free-text answers go in `answer_text`, where any words are the answer."""
+        if tracker.get_slot("question_stopped"):
+            return []
+        question = tracker.get_slot("question") or {}
+        return ["answer_text"] if question.get("expects") == TEXT else ["answer"]
+
+    def validate_answer_text(self, value, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
+        text = latest_text(tracker).strip()[:MAX_TEXT]
+        return accepted({"answer_text": text}) if text else {"answer_text": None}
+
     def validate_answer(self, value, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         question = tracker.get_slot("question") or {}
-        answer = parse_answer(latest_text(tracker), question.get("expects", TEXT), latest_intent(tracker))
+        answer = parse_answer(latest_text(tracker), question.get("expects", YES_NO), latest_intent(tracker))
         if answer is not None:
             return accepted({"answer": answer})
         if tracker.get_slot("clarify"):
@@ -70,3 +81,8 @@ class ActionAskAnswer(Action):
             else f"utter_ask_{kind}"
         dispatcher.utter_message(response=response, **question.get("params", {}))
         return []
+
+
+class ActionAskAnswerText(ActionAskAnswer):
+    def name(self) -> str:
+        return "action_ask_answer_text"
