@@ -139,6 +139,16 @@ class Stack:
         return path.read_text(errors="replace") if path.exists() else ""
 
     # --- talking to it ---
+    def new_citizen(self, prefix: str = "+4530", **fields) -> dict:
+        """A coordinator (with a phone) and a fresh citizen of theirs; the citizen JSON plus the
+        coordinator's API token. Each test gets its own phone, so conversations never mix."""
+        coordinator = self.api("POST", "/api/coordinators", json={"name": "Mette", "phone": "+4511223344"}).json()
+        phone = f"{prefix}{time.time_ns() // 1000 % 1_000_000:06d}"
+        resp = self.api("POST", "/api/citizens", json={"name": "Bente", "phone": phone,
+                                                       "coordinator_id": coordinator["id"], **fields})
+        assert resp.status_code == 201, resp.text
+        return {**resp.json(), "token": coordinator["token"]}
+
     def admin(self) -> dict:
         return {"Authorization": f"Bearer {self.admin_token}"}
 

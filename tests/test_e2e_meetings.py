@@ -23,12 +23,8 @@ def stack(tmp_path_factory):
 
 @pytest.fixture
 def citizen(stack):
-    coordinator = stack.api("POST", "/api/coordinators", json={"name": "Mette", "phone": "+4511223344"}).json()
-    phone = f"+4540{int(time.time_ns()) % 1_000_000:06d}"
     # A long check-in interval keeps check-in prompts out of these conversations.
-    resp = stack.api("POST", "/api/citizens", json={"name": "Bente Hansen", "phone": phone,
-                                                    "coordinator_id": coordinator["id"], "checkin_interval_days": 90})
-    return {**resp.json(), "token": coordinator["token"]}
+    return stack.new_citizen(prefix="+4540", name="Bente Hansen", checkin_interval_days=90)
 
 
 def add_appointment(stack, citizen, days_ahead: int = 3) -> int:

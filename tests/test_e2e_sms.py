@@ -19,13 +19,7 @@ def stack(tmp_path_factory):
 
 @pytest.fixture
 def citizen(stack):
-    """A fresh citizen per test, so conversations do not leak between tests."""
-    coordinator = stack.api("POST", "/api/coordinators", json={"name": "Mette", "phone": "+4511223344"}).json()
-    phone = f"+4530{int(time.time_ns()) % 1_000_000:06d}"
-    resp = stack.api("POST", "/api/citizens", json={"name": "Bente", "phone": phone,
-                                                    "coordinator_id": coordinator["id"]})
-    assert resp.status_code == 201, resp.text
-    return {**resp.json(), "token": coordinator["token"]}
+    return stack.new_citizen()
 
 
 def user_turns(stack, sender):
