@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 MODEL := models/current.tar.gz
 # The web chat widget (rasa-webchat, pinned in package-lock.json), served by the coordination service.
 WIDGET := node_modules/.package-lock.json
+SPACY_DA := models/spacy-da/meta.json
 TRAINING := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
 export RASA_TELEMETRY_ENABLED := false
@@ -14,7 +15,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONHASHSEED := 0
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: run test venv model migrate lock clean webchat screenshots
+.PHONY: run test venv model spacy-da migrate lock clean webchat screenshots
 
 run: $(STAMP) $(MODEL) $(WIDGET) migrate
 	$(BIN)/python -m bot.demo
@@ -47,6 +48,10 @@ $(WIDGET): package.json package-lock.json
 # Re-takes the committed screenshots in docs/screenshots (the browser tests write to results/ otherwise).
 screenshots: $(STAMP) $(MODEL) $(WIDGET)
 	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -q -m browser tests
+# spaCy's Danish tokenizer + lookup lemmatizer, built locally (nothing downloaded; never committed).
+spacy-da: $(SPACY_DA)
+$(SPACY_DA): $(STAMP) bot/nlp/spacy_da.py
+	$(BIN)/python -m bot.nlp.spacy_da models/spacy-da
 
 migrate: $(STAMP)
 	$(BIN)/python -m bot.db.migrate
@@ -60,4 +65,4 @@ lock:
 	/tmp/lock-venv/bin/pip freeze --exclude-editable > requirements.txt
 
 clean:
-	rm -rf results .pytest_cache $(MODEL)
+	rm -rf results .pytest_cache $(MODEL) models/spacy-da

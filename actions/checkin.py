@@ -10,11 +10,18 @@ from rasa_sdk.types import DomainDict
 
 from actions import context
 from actions.citizen import CitizenInfo, channel_of, current_citizen
-from actions.forms import CitizenFormValidation, accepted, latest_intent, latest_text, unclear
+from actions.forms import (
+    CitizenFormValidation,
+    accepted,
+    latest_intent,
+    latest_intent_scored,
+    latest_text,
+    unclear,
+)
 from bot.lyskurve.answers import (
-    GREEN,
     RED,
     YELLOW,
+    decide_colour,
     is_no_more,
     is_skip,
     parse_areas,
@@ -37,7 +44,6 @@ CHECKIN_SLOTS = (
     "checkin_stopped",
     "checkin_prompt",  # set when the scheduler started the check-in (actions/proactive_checkin.py)
 )
-MOOD_INTENTS = {"mood_good": GREEN, "mood_okay": YELLOW, "mood_bad": RED}
 NOTE_MAX = 2000
 DONE = "done"
 
@@ -87,7 +93,7 @@ class ValidateCheckinForm(CitizenFormValidation):
 
     def validate_checkin_overall(self, value: Any, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         text = latest_text(tracker)
-        colour = parse_colour(text) or MOOD_INTENTS.get(latest_intent(tracker) or "")
+        colour = decide_colour(text, *latest_intent_scored(tracker))
         calling = _mentions_calling(text) or latest_intent(tracker) == "request_contact"
         if colour is None:
             result = unclear("checkin_overall")

@@ -14,16 +14,21 @@ from rasa_sdk.interfaces import ActionExecutionRejection
 from rasa_sdk.types import DomainDict
 
 from actions.external import is_external
-from bot.lyskurve.answers import is_stop
+from bot.lyskurve.answers import NLU_CONFIDENT, is_stop
 
 REQUESTED_SLOT = "requested_slot"
 CLARIFY = "clarify"
-CONFIDENT = 0.7
 
 
-def latest_intent(tracker: Tracker, minimum: float = CONFIDENT) -> str | None:
+def latest_intent_scored(tracker: Tracker) -> tuple[str | None, float]:
+    """The NLU intent of the latest message and its confidence, untrusted."""
     intent = tracker.latest_message.get("intent") or {}
-    return intent.get("name") if (intent.get("confidence") or 0) >= minimum else None
+    return intent.get("name"), float(intent.get("confidence") or 0.0)
+
+
+def latest_intent(tracker: Tracker, minimum: float = NLU_CONFIDENT) -> str | None:
+    name, confidence = latest_intent_scored(tracker)
+    return name if confidence >= minimum else None
 
 
 def latest_text(tracker: Tracker) -> str:

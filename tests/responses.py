@@ -45,23 +45,27 @@ SAMPLE_VALUES = {
 }
 
 
-def render(template: str) -> str:
+# For LIX: names and programme labels are data, not our wording; each counts as one short word.
+PLACEHOLDER_VALUES = {name: "X" for name in SAMPLE_VALUES}
+
+
+def render(template: str, values: dict[str, str] = SAMPLE_VALUES) -> str:
     fields = {name for _, name, _, _ in string.Formatter().parse(template) if name}
-    missing = fields - SAMPLE_VALUES.keys()
+    missing = fields - values.keys()
     assert not missing, f"add sample values for {missing} in tests/responses.py"
-    return template.format(**SAMPLE_VALUES)
+    return template.format(**values)
 
 
-def sms_texts() -> list[tuple[str, str]]:
+def sms_texts(values: dict[str, str] = SAMPLE_VALUES) -> list[tuple[str, str]]:
     """(name, rendered text) for every text that can go out by SMS."""
     out = []
     for name, variants in DOMAIN["responses"].items():
         for i, variant in enumerate(variants):
             if variant.get("channel") in ("socketio",):
                 continue  # web-chat-only variants may use emoji
-            out.append((f"{name}[{i}]", render(variant["text"])))
+            out.append((f"{name}[{i}]", render(variant["text"], values)))
     for name in dir(texts):
         value = getattr(texts, name)
         if name.isupper() and isinstance(value, str):
-            out.append((f"bot.texts.{name}", render(value)))
+            out.append((f"bot.texts.{name}", render(value, values)))
     return out

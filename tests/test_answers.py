@@ -1,6 +1,7 @@
 import pytest
 
 from bot.lyskurve.answers import (
+    decide_colour,
     is_skip,
     is_stop,
     parse_areas,
@@ -18,7 +19,7 @@ from bot.lyskurve.programmes import get_programme
         ("grønn", "green"), ("det er grønt i dag", "green"), ("🟢", "green"), ("💚", "green"), ("1", "green"),
         ("gul", "yellow"), ("Gult", "yellow"), ("guul", "yellow"), ("🟡", "yellow"), ("2", "yellow"),
         ("rød", "red"), ("roed", "red"), ("rod", "red"), ("RØDT!!", "red"), ("🔴", "red"), ("3", "red"),
-        ("rødd", "red"), ("red", "red"),
+        ("rødd", "red"), ("red", "red"), ("røøød", "red"), ("guuul", "yellow"), ("grøøøn", "green"),
     ],
 )
 def test_colour_words_emoji_digits_and_typos(text, colour):
@@ -78,3 +79,30 @@ def test_inflected_area_words():
     p = get_programme("standard")
     assert parse_areas("pengene", p) == ["oekonomi"]
     assert parse_areas("familien og oekonomien", p) == ["netvaerk", "oekonomi"]
+
+
+@pytest.mark.parametrize(
+    "text, intent, confidence, colour",
+    [
+        ("rød", "out_of_scope", 0.99, "red"),  # a named colour wins over NLU
+        ("🔴", None, 0.0, "red"),
+        ("det går ad h til", "mood_bad", 0.93, "red"),
+        ("sådan da", "mood_okay", 0.88, "yellow"),
+        ("fint nok", "mood_good", 0.95, "green"),
+        ("gul i dag men rød i går", "mood_bad", 0.9, "yellow"),  # the clause that says now
+        ("rød i går, grøn nu", None, 0.0, "green"),
+        ("gul eller rød", "mood_bad", 0.9, None),  # several colours, none tied to now
+        ("ikke rød", "mood_good", 0.9, None),  # a negated colour is not overridden by NLU
+        ("ikke så godt", "mood_good", 0.95, None),  # never green for a negated "godt"
+        ("ikk s godt", "mood_good", 0.95, None),
+        ("ikke så godt", "mood_bad", 0.95, "red"),
+        ("mjah", "mood_bad", 0.5, None),  # not confident
+        ("tjah", "mood_okay", 0.75, "yellow"),
+        ("det kører vel", "mood_good", 0.8, None),  # green needs more confidence than the others
+        ("det kører", "mood_good", 0.92, "green"),
+        ("hvem ved", "nlu_fallback", 0.5, None),
+        ("ja", "affirm", 0.99, None),
+    ],
+)
+def test_decide_colour(text, intent, confidence, colour):
+    assert decide_colour(text, intent, confidence) == colour

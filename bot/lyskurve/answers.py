@@ -9,6 +9,10 @@ from bot.lyskurve.programmes import LifeArea, Programme
 from bot.text import fold, strip_variants, words
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
+MOOD_COLOURS = {"mood_good": GREEN, "mood_okay": YELLOW, "mood_bad": RED}
+NLU_CONFIDENT = 0.7  # below this an NLU intent is not trusted for an answer
+# A wrong green hides a citizen who is not doing well; asking again costs one message.
+GREEN_CONFIDENT = 0.9
 
 _COLOUR_WORDS = {
     GREEN: ["grøn", "grønt", "grønne", "green", "grøn grøn"],
@@ -31,7 +35,11 @@ for _colour, _variants in _COLOUR_WORDS.items():
             _LEXICON[_form] = _colour
 
 
+_REPEATS = re.compile(r"(oe|ae|aa|[a-z])\1+")
+
+
 def _colour_of_word(word: str) -> str | None:
+    word = _REPEATS.sub(r"\1", word)  # "røøød", "guuul", "grønnn": SMS stretches words
     if word in _LEXICON:
         return _LEXICON[word]
     if strip_variants(word) in _LEXICON:
@@ -60,6 +68,48 @@ def parse_colour(text: str, allow_digits: bool = True) -> str | None:
             return None  # "ikke rød" says what it is not; ask again
         found.add(colour)
     return found.pop() if len(found) == 1 else None
+
+
+_CLAUSE = re.compile(r"[,.;:!?/+]|\s-\s|\b(?:men|og|mens)\b")
+_NOW = re.compile(r"\b(?:i ?dag|nu|for tiden|i aften|i morges|denne uge|i denne uge)\b")
+_NEGATED_GOOD = re.compile(
+    r"\b(?:ikke|ik|ikk|ike|aldrig)\s+(?:(?:saa|sa|s|saerlig|saerligt|specielt|helt|rigtig|rigtigt|"
+    r"for|vildt|mega|super)\s+)?(?:godt?|fint?|super|ok|okay|godt nok|fint nok)\b"
+)
+
+
+def decide_colour(text: str, intent: str | None, confidence: float | None) -> str | None:
+    """The colour of an answer to "Hvordan går det?", or None to ask again (never a guess).
+
+    The one function both the check-in and the NLU gate use, so the gate measures what citizens
+    get. A colour the citizen names (word, emoji, digit) wins over NLU; several colours count only
+    when one is tied to now ("gul i dag men rød i går"); otherwise a confident mood intent decides.
+    Green from NLU needs more confidence, and a negated "godt"/"fint" is never green ("ikke så godt").
+    """
+    named = parse_colour(text)
+    if named:
+        return named
+    if _names_colour(text):
+        return _colour_now(text)  # several or negated colours: NLU must not override them
+    if intent not in MOOD_COLOURS or (confidence or 0.0) < NLU_CONFIDENT:
+        return None
+    colour = MOOD_COLOURS[intent]
+    if colour == GREEN and ((confidence or 0.0) < GREEN_CONFIDENT or _NEGATED_GOOD.search(" ".join(words(text)))):
+        return None
+    return colour
+
+
+def _names_colour(text: str) -> bool:
+    return any(e in text for emoji in _COLOUR_EMOJI.values() for e in emoji) or any(
+        _colour_of_word(t) for t in words(text))
+
+
+def _colour_now(text: str) -> str | None:
+    """The colour of the clause that says now/today, when exactly one does."""
+    folded = fold(text)
+    now = {parse_colour(clause, allow_digits=False) for clause in _CLAUSE.split(folded) if _NOW.search(clause)}
+    now.discard(None)
+    return now.pop() if len(now) == 1 else None
 
 
 def parse_colour_sequence(text: str, count: int) -> list[str] | None:

@@ -1,0 +1,1 @@
+"""Safety: crisis language detection."""

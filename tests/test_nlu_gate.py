@@ -1,0 +1,100 @@
+"""NLU quality gates (issue 7), run by `make test` on the trained model in models/current.tar.gz:
+intent macro-F1 >= 0.90 on the held-out set; recall >= 0.98 for red colour answers (through
+decide_colour, as the check-in decides them), contact requests and crisis language. Training uses
+fixed seeds (config.yml), so the numbers repeat. A failure lists every miss."""
+import asyncio
+
+import pytest
+
+from bot.lyskurve.answers import MOOD_COLOURS, decide_colour
+from bot.nlp import quality
+from bot.safety.crisis import detect
+
+MODEL = quality.ROOT / "models" / "current.tar.gz"
+
+
+@pytest.fixture(scope="module")
+def report() -> quality.Report:
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: run `make model` (make test trains it first)")
+    agent = quality.load_agent(MODEL)
+    parses, _ = asyncio.run(quality.parse_all(agent, quality.texts_to_parse()))
+    result = quality.evaluate(parses)
+    print("\n" + "\n".join(result.lines()))
+    return result
+
+
+def _gate(report: quality.Report, message_start: str) -> None:
+    failed = [f for f in quality.failures(report) if f.startswith(message_start)]
+    assert not failed, "\n".join(failed)
+
+
+def test_intent_macro_f1(report):
+    _gate(report, "intent macro-F1")
+
+
+def test_contact_request_recall(report):
+    _gate(report, "contact request recall")
+
+
+def test_red_colour_recall(report):
+    _gate(report, "red colour recall")
+
+
+def test_crisis_recall_and_false_alarms(report):
+    _gate(report, "crisis")
+
+
+# ---- the gate logic itself, on predictions fed in by hand -----------------------------------------
+
+_COLOUR_INTENT = {colour: intent for intent, colour in MOOD_COLOURS.items()}
+
+
+def _perfect_parses() -> dict[str, quality.Parse]:
+    parses = {text: quality.Parse(intent, 0.99) for intent, text in quality.nlu_examples(quality.HELDOUT)}
+    for colour, text in quality.labelled(quality.COLOURS):
+        parses[text] = quality.Parse(_COLOUR_INTENT[colour], 0.99)
+    return parses
+
+
+def test_gates_pass_on_right_answers():
+    assert quality.failures(quality.evaluate(_perfect_parses(), detect)) == []
+
+
+def _just_too_many(texts: list[str]) -> list[str]:
+    """The fewest misses that take recall below the safety threshold."""
+    return texts[:int(len(texts) * (1 - quality.MIN_SAFETY_RECALL)) + 1]
+
+
+def test_gate_fails_on_missed_contact_requests_and_names_them():
+    parses = _perfect_parses()
+    missed = _just_too_many([t for i, t in quality.nlu_examples(quality.HELDOUT) if i == quality.CONTACT_INTENT])
+    for text in missed:
+        parses[text] = quality.Parse("greet", 0.95)
+    failed = quality.failures(quality.evaluate(parses, detect))
+    assert len(failed) == 1 and failed[0].startswith("contact request recall")
+    assert all(repr(text) in failed[0] for text in missed) and "greet" in failed[0]
+
+
+def test_gate_fails_on_red_answers_decided_green():
+    parses = _perfect_parses()
+    free_text_red = [t for c, t in quality.labelled(quality.COLOURS)
+                     if c == "red" and decide_colour(t, None, 0.0) is None]  # decided by NLU
+    missed = _just_too_many(free_text_red)
+    for text in missed:
+        parses[text] = quality.Parse("mood_good", 0.97)
+    failed = quality.failures(quality.evaluate(parses, detect))
+    assert any(f.startswith("red colour recall") and repr(missed[0]) in f for f in failed)
+
+
+def test_gate_fails_on_low_macro_f1():
+    parses = {t: quality.Parse("out_of_scope", 0.9) for t in _perfect_parses()}
+    failed = quality.failures(quality.evaluate(parses, detect))
+    assert any(f.startswith("intent macro-F1") for f in failed)
+
+
+def test_gate_fails_when_the_detector_misses_or_fires_on_everything():
+    silent = quality.failures(quality.evaluate(_perfect_parses(), lambda text: None))
+    assert any(f.startswith("crisis recall 0.000") for f in silent)
+    always = quality.failures(quality.evaluate(_perfect_parses(), lambda text: detect("jeg vil dø")))
+    assert any(f.startswith("crisis false-alarm rate") for f in always)
