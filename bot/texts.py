@@ -6,3 +6,9 @@ UNKNOWN_SENDER = (
 )
 
 WEBCHAT_LINK_EXPIRED = "Dit link til at skrive med os er udløbet. Skriv til os på SMS, så sender vi et nyt link."
+
+# Sent at once, before anything else, when a message contains crisis language (bot/safety/).
+CRISIS_REPLY = (
+    "Hvis du er i fare, så ring 112. Du kan også ringe til Livslinien på 70 201 201. "
+    "Jeg giver din koordinator besked. Her bliver ikke læst hele døgnet."
+)

@@ -72,7 +72,7 @@ def test_preparation_in_two_sittings_with_a_skipped_question(stack, citizen):
 
     # A day later the citizen carries on where they left off.
     back, hard = stack.text_and_wait(phone, "forbered", replies=2)
-    assert "fortsætter" in back and "svært" in hard
+    assert "hvor du slap" in back and "svært" in hard
     stack.text_and_wait(phone, "At sove om natten")
     stack.text_and_wait(phone, "Min søster Lise")
     stack.text_and_wait(phone, "kørsel")

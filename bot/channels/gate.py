@@ -3,6 +3,7 @@
 answer and leaves no trace (no tracker, no log row): the least-data rule for strangers."""
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Awaitable, Callable
@@ -17,7 +18,10 @@ from bot.db import citizens as citizen_db
 from bot.db.database import Database
 from bot.db.messages import log_inbound
 from bot.phone import try_normalize_phone
-from bot.texts import UNKNOWN_SENDER
+from bot.safety.alerting import crisis_alert
+from bot.safety.crisis import detect as detect_crisis
+from bot.safety.crisis import warm as warm_crisis_detector
+from bot.texts import CRISIS_REPLY, UNKNOWN_SENDER
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 1600  # ten SMS; longer input is cut rather than refused so nothing the citizen said is lost
@@ -32,12 +36,14 @@ class Admitted:
     citizen_id: int
     phone: str
     text: str  # what Rasa gets: keywords as intents, long texts cut
+    crisis: bool = False  # crisis language: the safety reply goes out before anything else
 
 
 class CitizenGate:
     def __init__(self, db: Database | None = None, clock: Clock | None = None):
         self._db = db
         self.clock = clock or Clock()
+        warm_crisis_detector()  # a few seconds once, at start-up rather than on a citizen's message
 
     @property
     def db(self) -> Database:
@@ -51,13 +57,21 @@ class CitizenGate:
         phone = try_normalize_phone(sender or "")
         text = (text or "")[:MAX_TEXT]
 
+        rasa_text = as_rasa_text(text)
+        # Every free text is checked, whatever the dialogue is doing (a check-in note, a preparation
+        # answer, anything): a miss is worse than a false alarm.
+        match = None if rasa_text.startswith("/") else await asyncio.get_running_loop().run_in_executor(
+            None, detect_crisis, text)
+
         def admit_in_db(session):
             citizen = citizen_db.citizen_by_phone(session, phone) if phone else None
             if citizen is None:
                 return None
-            log_inbound(session, citizen.id, channel=channel, text=text, received_at=self.clock.now(),
-                        provider_id=provider_id)
-            return Admitted(citizen.id, phone, as_rasa_text(text))
+            now = self.clock.now()
+            log_inbound(session, citizen.id, channel=channel, text=text, received_at=now, provider_id=provider_id)
+            if match is not None:
+                crisis_alert(session, citizen.id, match.category, now)
+            return Admitted(citizen.id, phone, rasa_text, crisis=match is not None)
 
         try:
             admitted = await self.db.run(admit_in_db)
@@ -75,6 +89,8 @@ class CitizenGate:
             if admitted is None:
                 await message.output_channel.send_text_message(message.sender_id, UNKNOWN_SENDER)
                 return
+            if admitted.crisis:
+                await message.output_channel.send_text_message(admitted.phone, CRISIS_REPLY)
             await on_new_message(
                 UserMessage(admitted.text, message.output_channel, admitted.phone,
                             input_channel=message.input_channel, metadata=message.metadata,

@@ -17,7 +17,7 @@ from bot.channels.gate import CitizenGate, DuplicateMessage
 from bot.config import Settings
 from bot.sms.gateway import GatewayApiClient, GatewayError, InvalidSignature, parse_inbound, verify_webhook
 from bot.sms.outbox import queue_sms
-from bot.texts import UNKNOWN_SENDER
+from bot.texts import CRISIS_REPLY, UNKNOWN_SENDER
 
 log = logging.getLogger(__name__)
 UNKNOWN_REPLY_INTERVAL = 24 * 3600  # one polite answer per unknown number a day: no SMS loops
@@ -102,7 +102,10 @@ class SmsInput(InputChannel):
             if admitted is None:
                 self._background(self._answer_unknown(sms.msisdn))
                 return response.json({"status": "unknown sender"})
-            message = UserMessage(admitted.text, SmsOutput(self.gate, purpose="reply"), admitted.phone,
+            output = SmsOutput(self.gate, purpose="reply")
+            if admitted.crisis:
+                await output.send_text_message(admitted.phone, CRISIS_REPLY)
+            message = UserMessage(admitted.text, output, admitted.phone,
                                   input_channel=self.name(), message_id=sms.provider_id)
             self._background(on_new_message(message))
             return response.json({"status": "accepted"})
