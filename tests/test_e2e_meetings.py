@@ -171,3 +171,18 @@ def test_a_cancelled_meeting_gets_no_invitation(stack, citizen):
     assert stack.phone_inbox(citizen["phone"]) == []
     jobs = stack.api("GET", f"/api/citizens/{citizen['id']}/jobs", citizen["token"]).json()
     assert {j["status"] for j in jobs if j["purpose"] == "preparation_invite"} == {"cancelled"}
+
+
+def test_crisis_words_in_a_preparation_answer_get_the_safety_reply_and_an_urgent_alert(stack, citizen):
+    phone, token = citizen["phone"], citizen["token"]
+    appointment_id = add_appointment(stack, citizen, days_ahead=4)
+    stack.text_and_wait(phone, "forbered", replies=2)
+    safety, next_question = stack.text_and_wait(phone, "ved ikke om jeg orker mere, jeg vil ikke leve mere",
+                                                replies=2)
+    assert "112" in safety and "70 201 201" in safety and "koordinator" in safety
+    assert "ikke vil tale om" in next_question  # the preparation carries on
+    alerts = stack.api("GET", f"/api/alerts?citizen_id={citizen['id']}", token).json()
+    assert [(a["rule"], a["severity"]) for a in alerts] == [("crisis_language", "urgent")]
+    assert "leve" not in alerts[0]["reason"]  # the citizen's words stay in the conversation view
+    prep = stack.api("GET", f"/api/appointments/{appointment_id}/preparation", token).json()
+    assert prep["answers"]["topics"] == ["ved ikke om jeg orker mere", "jeg vil ikke leve mere"]
