@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 MODEL := models/current.tar.gz
+# The web chat widget (rasa-webchat, pinned in package-lock.json), served by the coordination service.
+WIDGET := node_modules/.package-lock.json
 SPACY_DA := models/spacy-da/meta.json
 TRAINING := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
@@ -13,13 +15,13 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONHASHSEED := 0
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: run test venv model spacy-da migrate lock clean
+.PHONY: run test venv model spacy-da migrate lock clean webchat screenshots
 
-run: $(STAMP) $(MODEL) migrate
+run: $(STAMP) $(MODEL) $(WIDGET) migrate
 	$(BIN)/python -m bot.demo
 	$(BIN)/python -m bot.devserver
 
-test: $(STAMP) $(MODEL)
+test: $(STAMP) $(MODEL) $(WIDGET)
 	$(BIN)/rasa data validate --domain domain.yml --data data --config config.yml
 	$(BIN)/rasa test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/core
 	$(BIN)/python -m pytest tests
@@ -38,6 +40,14 @@ model: $(MODEL)
 $(MODEL): $(STAMP) $(TRAINING)
 	$(BIN)/rasa train --fixed-model-name current --out models
 
+webchat: $(WIDGET)
+$(WIDGET): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+# Re-takes the committed screenshots in docs/screenshots (the browser tests write to results/ otherwise).
+screenshots: $(STAMP) $(MODEL) $(WIDGET)
+	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -q -m browser tests
 # spaCy's Danish tokenizer + lookup lemmatizer, built locally (nothing downloaded; never committed).
 spacy-da: $(SPACY_DA)
 $(SPACY_DA): $(STAMP) bot/nlp/spacy_da.py

@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import context
-from actions.citizen import channel_of, current_citizen
+from actions.citizen import CitizenInfo, channel_of, current_citizen
 from actions.forms import (
     CitizenFormValidation,
     accepted,
@@ -42,12 +42,13 @@ CHECKIN_SLOTS = (
     "checkin_note",
     "checkin_wants_contact",
     "checkin_stopped",
+    "checkin_prompt",  # set when the scheduler started the check-in (actions/proactive_checkin.py)
 )
 NOTE_MAX = 2000
 DONE = "done"
 
 
-def _reset() -> list[SlotSet]:
+def reset_checkin() -> list[SlotSet]:
     return [SlotSet(slot, None) for slot in CHECKIN_SLOTS] + [SlotSet("clarify", False)]
 
 
@@ -62,7 +63,7 @@ class ActionStartCheckin(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
         info = await current_citizen(tracker)
         programme = get_programme(info.citizen.programme if info else None)
-        return _reset() + [SlotSet("checkin_programme", programme.name)]
+        return reset_checkin() + [SlotSet("checkin_programme", programme.name)]
 
 
 class ValidateCheckinForm(CitizenFormValidation):
@@ -185,33 +186,30 @@ class ActionSubmitCheckin(Action):
         overall = tracker.get_slot("checkin_overall")
         if info is None:
             dispatcher.utter_message(response="utter_unknown_sender")
-            return _reset()
+            return reset_checkin()
         if overall is None:
             dispatcher.utter_message(response="utter_checkin_cancelled")
-            return _reset()
+            return reset_checkin()
         wants_contact = tracker.get_slot("checkin_wants_contact")
-        note = tracker.get_slot("checkin_note")
-        answers = CheckinAnswers(
-            overall=overall,
-            areas=dict(tracker.get_slot("checkin_areas") or {}),
-            focus_areas=list(tracker.get_slot("checkin_focus") or []),
-            wants_contact=wants_contact,
-        )
         stopped = bool(tracker.get_slot("checkin_stopped"))
-        await context.db().run(
-            lambda s: record_checkin(
-                s,
-                info.citizen,
-                answers,
-                note=note or None,
-                complete=not stopped,
-                channel=channel_of(tracker),
-                now=context.clock().now(),
-            )
-        )
+        await save_checkin(tracker, info, stopped=stopped)
         dispatcher.utter_message(response=_closing_response(overall, wants_contact, stopped),
                                  coordinator=info.coordinator_name)
-        return _reset()
+        return reset_checkin()
+
+
+async def save_checkin(tracker: Tracker, info: CitizenInfo, *, stopped: bool) -> None:
+    answers = CheckinAnswers(
+        overall=tracker.get_slot("checkin_overall"),
+        areas=dict(tracker.get_slot("checkin_areas") or {}),
+        focus_areas=list(tracker.get_slot("checkin_focus") or []),
+        wants_contact=tracker.get_slot("checkin_wants_contact"),
+    )
+    note = tracker.get_slot("checkin_note") or None
+    await context.db().run(
+        lambda s: record_checkin(s, info.citizen, answers, note=note, complete=not stopped,
+                                 channel=channel_of(tracker), now=context.clock().now())
+    )
 
 
 def _closing_response(overall: str, wants_contact: bool | None, stopped: bool) -> str:

@@ -9,19 +9,21 @@ from sqlalchemy.orm import Session
 from actions import context
 from bot.db.citizens import citizen_by_phone
 from bot.db.models import Citizen
+from bot.phone import format_phone
 
 
 @dataclass(frozen=True)
 class CitizenInfo:
     citizen: Citizen
     coordinator_name: str
+    coordinator_phone: str | None
 
 
 def _load(session: Session, phone: str) -> CitizenInfo | None:
     citizen = citizen_by_phone(session, phone)
     if citizen is None:
         return None
-    return CitizenInfo(citizen, citizen.coordinator.name)
+    return CitizenInfo(citizen, citizen.coordinator.name, format_phone(citizen.coordinator.phone))
 
 
 async def current_citizen(tracker: Tracker) -> CitizenInfo | None:

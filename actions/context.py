@@ -2,8 +2,10 @@
 Tests replace them with `use(db, clock)`."""
 from __future__ import annotations
 
+import functools
+
 from bot.clock import Clock
-from bot.config import Settings
+from bot.config import ProactiveSettings, Settings
 from bot.db.database import Database
 
 _db: Database | None = None
@@ -15,6 +17,12 @@ def db() -> Database:
     if _db is None:
         _db = Database(Settings.from_env().database_url)
     return _db
+
+
+@functools.lru_cache(maxsize=1)
+def proactive_settings() -> ProactiveSettings:
+    """Timings of proactive messages (the same environment variables as the service reads)."""
+    return Settings.from_env().proactive
 
 
 def clock() -> Clock:

@@ -10,8 +10,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.interfaces import ActionExecutionRejection
 from rasa_sdk.types import DomainDict
 
+from actions.external import is_external
 from bot.lyskurve.answers import NLU_CONFIDENT, is_stop
 
 REQUESTED_SLOT = "requested_slot"
@@ -31,6 +33,15 @@ def latest_intent(tracker: Tracker, minimum: float = NLU_CONFIDENT) -> str | Non
 
 def latest_text(tracker: Tracker) -> str:
     return tracker.latest_message.get("text") or ""
+
+
+def latest_entity_int(tracker: Tracker, name: str) -> int | None:
+    """An id passed as an entity with trigger_intent (e.g. appointment_id)."""
+    value = next(tracker.get_latest_entity_values(name), None)
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
 def unclear(slot: str) -> dict[str, Any]:
@@ -56,7 +67,16 @@ class CitizenFormValidation(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
         requested = tracker.get_slot(REQUESTED_SLOT)
-        if requested and self.wants_to_stop(tracker):
+        if requested is None:
+            # The form is starting: slots filled before it (a resumed preparation) are valid
+            # already, and the message that started it is no answer to anything.
+            next_slot = await self.next_requested_slot(dispatcher, tracker, domain)
+            return [next_slot] if next_slot else []
+        if is_external(tracker):
+            # A proactive message (reminder, check-in prompt) arriving mid-form is not an answer:
+            # rejecting hands the turn to the rules for EXTERNAL_* intents (data/rules/*.yml).
+            raise ActionExecutionRejection(self.name(), "a proactive message is not an answer")
+        if self.wants_to_stop(tracker):
             # Undo the from_text fill of the stop words and end the form; answers so far are kept.
             return [SlotSet(requested, None), SlotSet(self.stopped_slot, True), SlotSet(CLARIFY, False),
                     SlotSet(REQUESTED_SLOT, None)]

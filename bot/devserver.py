@@ -33,9 +33,12 @@ def main() -> None:
     running = {name: subprocess.Popen(cmd, cwd=ROOT) for name, cmd in processes(settings).items()}
     print(
         "\nStarting (Rasa needs about half a minute to load its model):\n"
+        f"  dashboard             {settings.public_url}/login  (see the demo login above)\n"
         f"  coordination service  http://{settings.service_host}:{settings.service_port}/healthz\n"
         f"  JSON API              http://{settings.service_host}:{settings.service_port}/api/  "
         f"(admin token: {settings.admin_token}, coordinator token: dev-coordinator-token)\n"
+        f"  phone simulator       http://{settings.service_host}:{settings.service_port}/fake-sms/  "
+        "(type as the demo citizen 4512345678)\n"
         "  Rasa                  http://127.0.0.1:5005/webhooks/rest/webhook\n"
         "  action server         http://127.0.0.1:5055/health\n"
         "Press Ctrl-C to stop everything.\n",

@@ -33,3 +33,13 @@ def try_normalize_phone(raw: str) -> str | None:
         return normalize_phone(raw)
     except InvalidPhone:
         return None
+
+
+def format_phone(phone: str | None) -> str | None:
+    """'+4511223344' as a Dane reads it: '11 22 33 44'."""
+    if not phone:
+        return None
+    digits = phone[3:] if phone.startswith("+45") else phone
+    if len(digits) == 8 and digits.isdigit():
+        return " ".join(digits[i:i + 2] for i in range(0, 8, 2))
+    return phone

@@ -4,3 +4,11 @@ UNKNOWN_SENDER = (
     "Hej. Her kan kun de skrive, som kommunen har meldt til. "
     "Har du spørgsmål, så ring til din kommune."
 )
+
+WEBCHAT_LINK_EXPIRED = "Dit link til at skrive med os er udløbet. Skriv til os på SMS, så sender vi et nyt link."
+
+# Sent at once, before anything else, when a message contains crisis language (bot/safety/).
+CRISIS_REPLY = (
+    "Hvis du er i fare, så ring 112. Du kan også ringe til Livslinien på 70 201 201. "
+    "Jeg giver din koordinator besked. Her bliver ikke læst hele døgnet."
+)

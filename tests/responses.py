@@ -2,23 +2,46 @@
 from __future__ import annotations
 
 import string
+from datetime import date
 from pathlib import Path
 
 import yaml
 
 from bot import texts
 from bot.lyskurve.programmes import get_programme
+from bot.db.models import Agreement
+from bot.meetings.agreements import LIST_IN_APPROVAL, agreement_list
+from bot.meetings.preparation import summary_text
 
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 
+LONG_AGREEMENTS = [
+    Agreement(what="y" * 150, who="Kommunens bostøttekonsulent", owner_is_citizen=False, due_date=date(2026, 12, 24)),
+    Agreement(what="z" * 150, who="Du", owner_is_citizen=True, due_date=date(2026, 12, 24)),
+    Agreement(what="w" * 150, who="Lægen", owner_is_citizen=False, due_date=None),
+]
+
 # Long but realistic values: a text must still fit its SMS budget with them filled in.
 SAMPLE_VALUES = {
     "coordinator": "Mette Kristensen",
-    "coordinator_phone": "+45 12 34 56 78",
+    "coordinator_phone": "12 34 56 78",
     "area_list": ", ".join(f"{i} {a.label}" for i, a in enumerate(get_programme("standard").areas, 1)),
     "area": "Familie og netværk",
     "count": "5",
+    "days": "3",
+    "recap": "Du vil gerne tale om: " + "x" * 47 + "... ",
+    "who": "Jobcentret i Esbjerg",
+    "what": "x" * 120,
+    # the longer of the two lists (approval); the status list is shorter still
+    "agreements": agreement_list(LONG_AGREEMENTS, LIST_IN_APPROVAL),
+    # the longest summary there can be: every answer long enough to be cut
+    "summary": summary_text({"topics": ["x" * 200] * 3, "avoid": "y" * 200, "attendees": "z" * 200,
+                             "practical": "w" * 200}),
+    "when": "onsdag 30. september kl. 13.30",
+    "location": "Sundhedshuset, Torvegade 74, 2. sal, lokale 12",
+    "first": "onsdag 30. september kl. 13.30 (Sundhedshuset, Torvegade 74)",
+    "second": "torsdag 29. oktober kl. 10 (Jobcentret, Kongensgade 12)",
 }
 
 

@@ -2,6 +2,7 @@
 as separate processes on test ports, sharing a throw-away SQLite database."""
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import jwt
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,8 +24,12 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+# Proactive messages go out by SMS, as in production: through the outbox to the fake operator.
+PROACTIVE_CHANNEL = "sms"
+
+
 class Stack:
-    def __init__(self, workdir: Path, *, extra_env=None):
+    def __init__(self, workdir: Path, *, extra_env=None, database_url: str | None = None):
         # Free ports chosen per run, so parallel test runs on one machine never meet.
         rasa_port, action_port, service_port = (_free_port() for _ in range(3))
         self.workdir = workdir
@@ -31,9 +37,13 @@ class Stack:
         self.action_url = f"http://127.0.0.1:{action_port}"
         self.service_url = f"http://127.0.0.1:{service_port}"
         self.ports = (rasa_port, action_port, service_port)
-        self.database_url = f"sqlite:///{workdir / 'coordination.db'}"
+        self.database_url = database_url or f"sqlite:///{workdir / 'coordination.db'}"
         self.admin_token = "e2e-admin-token"
         self.rasa_token = "e2e-rasa-token"
+        self.sms_secret = "e2e-sms-secret-long-enough-for-hs256"
+        self._mo_ids = itertools.count(1)
+        self._seen_sms: dict[str, int] = {}
+        self.webchat_secret = "e2e-webchat-secret-0123456789abcdef"
         self.env = {
             **os.environ,
             "DATABASE_URL": self.database_url,
@@ -41,8 +51,17 @@ class Stack:
             "RASA_TOKEN": self.rasa_token,
             "RASA_URL": self.rasa_url,
             "SERVICE_PORT": str(service_port),
+            # Time is driven by POST /api/scheduler/tick in tests, never by the wall clock.
+            "SCHEDULER_INTERVAL_SECONDS": "0",
+            "PROACTIVE_CHANNEL": PROACTIVE_CHANNEL,
+            # The web chat page (service) and its socket (Rasa) must agree on the origin and the secret.
+            "PUBLIC_URL": self.service_url,
+            "WEBCHAT_JWT_SECRET": self.webchat_secret,
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
+            "SMS_GATEWAY": "fake",
+            "SMS_WEBHOOK_SECRET": self.sms_secret,
+            "SMS_DISPATCH_INTERVAL": "0.2",
             **(extra_env or {}),
         }
         self.procs: dict[str, subprocess.Popen] = {}
@@ -120,12 +139,35 @@ class Stack:
         return path.read_text(errors="replace") if path.exists() else ""
 
     # --- talking to it ---
+    def new_citizen(self, prefix: str = "+4530", **fields) -> dict:
+        """A coordinator (with a phone) and a fresh citizen of theirs; the citizen JSON plus the
+        coordinator's API token. Each test gets its own phone, so conversations never mix."""
+        coordinator = self.api("POST", "/api/coordinators", json={"name": "Mette", "phone": "+4511223344"}).json()
+        phone = f"{prefix}{time.time_ns() // 1000 % 1_000_000:06d}"
+        resp = self.api("POST", "/api/citizens", json={"name": "Bente", "phone": phone,
+                                                       "coordinator_id": coordinator["id"], **fields})
+        assert resp.status_code == 201, resp.text
+        return {**resp.json(), "token": coordinator["token"]}
+
     def admin(self) -> dict:
         return {"Authorization": f"Bearer {self.admin_token}"}
 
     def api(self, method: str, path: str, token: str | None = None, **kwargs) -> requests.Response:
         headers = {"Authorization": f"Bearer {token or self.admin_token}"}
-        return requests.request(method, f"{self.service_url}{path}", headers=headers, timeout=30, **kwargs)
+        kwargs.setdefault("timeout", 30)
+        return requests.request(method, f"{self.service_url}{path}", headers=headers, **kwargs)
+
+    def tick(self, now) -> dict:
+        """Run the scheduler at `now` (an aware datetime) through the admin endpoint."""
+        resp = self.api("POST", "/api/scheduler/tick", json={"now": now.isoformat()}, timeout=120)
+        resp.raise_for_status()
+        return resp.json()
+
+    def tracker_events(self, sender: str) -> list[dict]:
+        resp = requests.get(f"{self.rasa_url}/conversations/{requests.utils.quote(sender, safe='+')}/tracker",
+                            params={"token": self.rasa_token}, timeout=30)
+        resp.raise_for_status()
+        return resp.json()["events"]
 
     def say(self, sender: str, text: str) -> list[str]:
         """One citizen turn over the REST channel; returns the bot's texts."""
@@ -133,3 +175,43 @@ class Stack:
                              timeout=60)
         resp.raise_for_status()
         return [m.get("text", "") for m in resp.json()]
+
+    # --- SMS, as the gateway and the citizen's phone see it ---
+    def sms_webhook(self, msisdn: str, text: str, mo_id: str | None = None, secret: str | None = None,
+                    signed: bool = True) -> requests.Response:
+        """The gateway delivers an MO (a citizen's SMS) to Rasa, signed as GatewayAPI signs it."""
+        payload = {"id": mo_id or f"mo-{next(self._mo_ids)}-{time.time_ns()}", "msisdn": int(msisdn.lstrip("+")),
+                   "receiver": 1204, "message": text, "senttime": int(time.time())}
+        headers = {"Content-Type": "application/json"}
+        if signed:
+            headers["X-Gwapi-Signature"] = jwt.encode(payload, secret or self.sms_secret, algorithm="HS256")
+        return requests.post(f"{self.rasa_url}/webhooks/sms/webhook", json=payload, headers=headers, timeout=30)
+
+    def phone_inbox(self, msisdn: str) -> list[str]:
+        """What the fake operator delivered to this phone (MT messages), oldest first."""
+        rows = requests.get(f"{self.service_url}/fake-sms/messages", params={"msisdn": msisdn.lstrip("+")},
+                            timeout=10).json()
+        return [r["message"] for r in rows if r["direction"] == "mt"]
+
+    def wait_for_sms(self, msisdn: str, count: int, timeout: float = 30) -> list[str]:
+        """Wait until the phone has received `count` messages in all; return them."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            inbox = self.phone_inbox(msisdn)
+            if len(inbox) >= count:
+                return inbox
+            time.sleep(0.2)
+        raise AssertionError(f"phone {msisdn} has {self.phone_inbox(msisdn)}, expected {count} messages")
+
+    def text_and_wait(self, msisdn: str, text: str, replies: int = 1, timeout: float = 30) -> list[str]:
+        """The citizen sends an SMS; returns the new replies once they reached the phone."""
+        before = len(self.phone_inbox(msisdn))
+        assert self.sms_webhook(msisdn, text).status_code == 200
+        return self.wait_for_sms(msisdn, before + replies, timeout)[before:]
+
+    def new_sms(self, msisdn: str, count: int = 1, timeout: float = 30) -> list[str]:
+        """The next `count` messages the phone receives after those already returned here."""
+        seen = self._seen_sms.get(msisdn, 0)
+        inbox = self.wait_for_sms(msisdn, seen + count, timeout)
+        self._seen_sms[msisdn] = len(inbox)
+        return inbox[seen:]

@@ -12,7 +12,8 @@ ADMIN = {"Authorization": "Bearer test-admin"}
 
 @pytest.fixture
 async def client(aiohttp_client, db, clock):
-    settings = Settings.from_env({"ADMIN_TOKEN": "test-admin", "DATABASE_URL": db.url})
+    settings = Settings.from_env({"ADMIN_TOKEN": "test-admin", "DATABASE_URL": db.url, "SMS_DISPATCH_INTERVAL": "0",
+                                  "SCHEDULER_INTERVAL_SECONDS": "0"})
     return await aiohttp_client(create_app(settings, db=db, clock=clock))
 
 
@@ -133,7 +134,19 @@ async def test_checkins_and_alerts_json_shape(client, db):
     assert (await client.get("/api/citizens/abc", headers=mette)).status == 404
 
 
-def test_default_admin_token_is_refused_in_production():
+PRODUCTION = {"APP_ENV": "production", "ADMIN_TOKEN": "s3cret-long", "SMS_WEBHOOK_SECRET": "s3cret-too",
+              "SMS_GATEWAY": "gatewayapi", "SMS_GATEWAY_TOKEN": "gw-token", "RASA_TOKEN": "an0ther-secret",
+              "SESSION_SECRET": "s" * 32, "WEBCHAT_JWT_SECRET": "w" * 32}
+
+
+@pytest.mark.parametrize("dev_default", [{"ADMIN_TOKEN": "dev-admin-token"},
+                                         {"RASA_TOKEN": "dev-rasa-token"},
+                                         {"SESSION_SECRET": "short"},
+                                         {"WEBCHAT_JWT_SECRET": "dev-webchat-jwt-secret-not-for-production"},
+                                         {"SMS_WEBHOOK_SECRET": "dev-sms-secret"},
+                                         {"SMS_GATEWAY": "fake"},
+                                         {"SMS_GATEWAY_TOKEN": ""}])
+def test_dev_defaults_are_refused_in_production(dev_default):
     with pytest.raises(ConfigError):
-        Settings.from_env({"APP_ENV": "production"})
-    assert Settings.from_env({"APP_ENV": "production", "ADMIN_TOKEN": "s3cret-long"}).production
+        Settings.from_env({**PRODUCTION, **dev_default})
+    assert Settings.from_env(PRODUCTION).production

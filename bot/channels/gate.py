@@ -1,28 +1,49 @@
-"""The door to Rasa: only registered citizens get a conversation. An unknown number gets a polite
-answer and leaves no trace (no tracker, no log row), which is the least-data rule for strangers."""
+"""The door to Rasa: only registered citizens get a conversation. What they write is logged
+(idempotently per provider message id) before it is processed. An unknown number gets a polite
+answer and leaves no trace (no tracker, no log row): the least-data rule for strangers."""
 from __future__ import annotations
 
+import asyncio
 import logging
+from dataclasses import dataclass
 from typing import Awaitable, Callable
 
+import sqlalchemy as sa
 from rasa.core.channels.channel import UserMessage
 
+from bot.channels.keywords import as_rasa_text
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import citizens as citizen_db
 from bot.db.database import Database
 from bot.db.messages import log_inbound
 from bot.phone import try_normalize_phone
-from bot.texts import UNKNOWN_SENDER
+from bot.safety.alerting import crisis_alert
+from bot.safety.crisis import detect as detect_crisis
+from bot.safety.crisis import warm as warm_crisis_detector
+from bot.texts import CRISIS_REPLY, UNKNOWN_SENDER
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 1600  # ten SMS; longer input is cut rather than refused so nothing the citizen said is lost
+
+
+class DuplicateMessage(Exception):
+    """The provider delivered this message before (gateways retry)."""
+
+
+@dataclass(frozen=True)
+class Admitted:
+    citizen_id: int
+    phone: str
+    text: str  # what Rasa gets: keywords as intents, long texts cut
+    crisis: bool = False  # crisis language: the safety reply goes out before anything else
 
 
 class CitizenGate:
     def __init__(self, db: Database | None = None, clock: Clock | None = None):
         self._db = db
         self.clock = clock or Clock()
+        warm_crisis_detector()  # a few seconds once, at start-up rather than on a citizen's message
 
     @property
     def db(self) -> Database:
@@ -31,28 +52,49 @@ class CitizenGate:
             self._db = Database(Settings.from_env().database_url)
         return self._db
 
-    def wrap(self, on_new_message: Callable[[UserMessage], Awaitable[None]]):
-        async def gated(message: UserMessage) -> None:
-            phone = try_normalize_phone(message.sender_id or "")
-            citizen = await self.db.run(citizen_db.citizen_by_phone, phone) if phone else None
+    async def admit(self, sender: str, text: str, channel: str, provider_id: str | None = None) -> Admitted | None:
+        """None for an unknown sender; raises DuplicateMessage for a provider id seen before."""
+        phone = try_normalize_phone(sender or "")
+        text = (text or "")[:MAX_TEXT]
+
+        rasa_text = as_rasa_text(text)
+        # Every free text is checked, whatever the dialogue is doing (a check-in note, a preparation
+        # answer, anything): a miss is worse than a false alarm.
+        match = None if rasa_text.startswith("/") else await asyncio.get_running_loop().run_in_executor(
+            None, detect_crisis, text)
+
+        def admit_in_db(session):
+            citizen = citizen_db.citizen_by_phone(session, phone) if phone else None
             if citizen is None:
-                log.info("message from an unregistered sender on %s refused", message.input_channel)
+                return None
+            now = self.clock.now()
+            log_inbound(session, citizen.id, channel=channel, text=text, received_at=now, provider_id=provider_id)
+            if match is not None:
+                crisis_alert(session, citizen.id, match.category, now)
+            return Admitted(citizen.id, phone, rasa_text, crisis=match is not None)
+
+        try:
+            admitted = await self.db.run(admit_in_db)
+        except sa.exc.IntegrityError:
+            raise DuplicateMessage(provider_id)
+        if admitted is None:
+            log.info("message from an unregistered sender on %s refused", channel)
+        return admitted
+
+    def wrap(self, on_new_message: Callable[[UserMessage], Awaitable[None]]):
+        """For channels that answer in the HTTP response (REST): gate each message."""
+
+        async def gated(message: UserMessage) -> None:
+            admitted = await self.admit(message.sender_id, message.text, message.input_channel or "rest")
+            if admitted is None:
                 await message.output_channel.send_text_message(message.sender_id, UNKNOWN_SENDER)
                 return
-            text = (message.text or "")[:MAX_TEXT]
-            await self.db.run(
-                log_inbound, citizen.id, channel=message.input_channel or "rest", text=text,
-                received_at=self.clock.now(),
-            )
+            if admitted.crisis:
+                await message.output_channel.send_text_message(admitted.phone, CRISIS_REPLY)
             await on_new_message(
-                UserMessage(
-                    text,
-                    message.output_channel,
-                    phone,
-                    input_channel=message.input_channel,
-                    metadata=message.metadata,
-                    message_id=message.message_id,
-                )
+                UserMessage(admitted.text, message.output_channel, admitted.phone,
+                            input_channel=message.input_channel, metadata=message.metadata,
+                            message_id=message.message_id)
             )
 
         return gated

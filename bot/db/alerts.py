@@ -33,6 +33,11 @@ def add_alert(
     return alert
 
 
+def _visible_to(coordinator_id: int):
+    """A coordinator sees alerts on their own citizens and alerts escalated to them as backup."""
+    return sa.or_(Citizen.coordinator_id == coordinator_id, Alert.escalated_to == coordinator_id)
+
+
 def list_alerts(
     session: Session,
     *,
@@ -42,7 +47,7 @@ def list_alerts(
 ) -> list[Alert]:
     query = sa.select(Alert).join(Citizen, Citizen.id == Alert.citizen_id)
     if coordinator_id is not None:
-        query = query.where(Citizen.coordinator_id == coordinator_id)
+        query = query.where(_visible_to(coordinator_id))
     if status:
         query = query.where(Alert.status == status)
     if citizen_id is not None:
@@ -53,8 +58,22 @@ def list_alerts(
 def get_alert(session: Session, alert_id: int, coordinator_id: int | None = None) -> Alert | None:
     query = sa.select(Alert).join(Citizen, Citizen.id == Alert.citizen_id).where(Alert.id == alert_id)
     if coordinator_id is not None:
-        query = query.where(Citizen.coordinator_id == coordinator_id)
+        query = query.where(_visible_to(coordinator_id))
     return session.execute(query).scalar_one_or_none()
+
+
+def alerts_with_citizens(
+    session: Session, coordinator_id: int, *, statuses: tuple[str, ...], limit: int = 200
+) -> list[tuple[Alert, Citizen]]:
+    """For the alerts page: newest first, with the citizen each alert is about."""
+    query = (
+        sa.select(Alert, Citizen)
+        .join(Citizen, Citizen.id == Alert.citizen_id)
+        .where(_visible_to(coordinator_id), Alert.status.in_(statuses))
+        .order_by(Alert.created_at.desc(), Alert.id.desc())
+        .limit(limit)
+    )
+    return [(a, c) for a, c in session.execute(query)]
 
 
 def acknowledge_alert(session: Session, alert: Alert, coordinator_id: int | None, now: datetime) -> Alert:
@@ -63,3 +82,65 @@ def acknowledge_alert(session: Session, alert: Alert, coordinator_id: int | None
         alert.acknowledged_at = now
         alert.acknowledged_by = coordinator_id
     return alert
+
+
+def resolve_alert(session: Session, alert: Alert, coordinator_id: int | None, note: str, now: datetime) -> Alert:
+    """Resolving an open alert acknowledges it too; resolving twice keeps the first resolution."""
+    if alert.status == "resolved":
+        return alert
+    acknowledge_alert(session, alert, coordinator_id, now)
+    alert.status = "resolved"
+    alert.resolved_at = now
+    alert.resolved_by = coordinator_id
+    alert.resolution_note = note
+    return alert
+
+
+# --- notification and escalation bookkeeping (bot/notifications) ---
+
+def alerts_not_notified(session: Session) -> list[tuple[Alert, Citizen]]:
+    """Open alerts whose coordinator has not been told yet, oldest first."""
+    query = (
+        sa.select(Alert, Citizen)
+        .join(Citizen, Citizen.id == Alert.citizen_id)
+        .where(Alert.status == "open", Alert.notified_at.is_(None))
+        .order_by(Alert.created_at, Alert.id)
+        .with_for_update(of=Alert, skip_locked=True)  # two schedulers never both send (PostgreSQL)
+    )
+    return [(a, c) for a, c in session.execute(query)]
+
+
+def escalation_candidates(session: Session, severities: tuple[str, ...]) -> list[tuple[Alert, Citizen]]:
+    """Unacknowledged alerts of these severities that were never escalated; the caller checks deadlines."""
+    query = (
+        sa.select(Alert, Citizen)
+        .join(Citizen, Citizen.id == Alert.citizen_id)
+        .where(Alert.status == "open", Alert.escalated_at.is_(None), Alert.severity.in_(severities))
+        .order_by(Alert.created_at, Alert.id)
+        .with_for_update(of=Alert, skip_locked=True)
+    )
+    return [(a, c) for a, c in session.execute(query)]
+
+
+def mark_notified(session: Session, alert: Alert, now: datetime) -> None:
+    alert.notified_at = now
+
+
+def mark_escalated(session: Session, alert: Alert, to_coordinator_id: int | None, now: datetime) -> None:
+    alert.escalated_at = now
+    alert.escalated_to = to_coordinator_id
+
+
+def unresolved_alerts(session: Session, citizen_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """(severity, status) of the not-yet-resolved alerts per citizen (open or acknowledged)."""
+    if not citizen_ids:
+        return {}
+    rows = session.execute(
+        sa.select(Alert.citizen_id, Alert.severity, Alert.status).where(
+            Alert.citizen_id.in_(citizen_ids), Alert.status.in_(("open", "acknowledged"))
+        )
+    )
+    found: dict[int, list[tuple[str, str]]] = {}
+    for citizen_id, severity, status in rows:
+        found.setdefault(citizen_id, []).append((severity, status))
+    return found

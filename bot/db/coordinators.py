@@ -33,3 +33,28 @@ def coordinator_by_token(session: Session, token: str) -> Coordinator | None:
 
 def get_coordinator(session: Session, coordinator_id: int) -> Coordinator | None:
     return session.get(Coordinator, coordinator_id)
+
+
+def coordinator_by_email(session: Session, email: str) -> Coordinator | None:
+    """Case-insensitive; an address shared by two coordinators identifies nobody."""
+    rows = list(
+        session.execute(
+            sa.select(Coordinator).where(sa.func.lower(Coordinator.email) == email.strip().lower()).limit(2)
+        ).scalars()
+    )
+    return rows[0] if len(rows) == 1 else None
+
+
+def set_password_hash(session: Session, coordinator: Coordinator, password_hash: str) -> None:
+    coordinator.password_hash = password_hash
+
+
+def set_backup(session: Session, coordinator: Coordinator, backup_id: int | None) -> None:
+    coordinator.backup_coordinator_id = backup_id
+
+
+def coordinator_names(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = session.execute(sa.select(Coordinator.id, Coordinator.name).where(Coordinator.id.in_(ids)))
+    return {coordinator_id: name for coordinator_id, name in rows}

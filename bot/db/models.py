@@ -11,9 +11,12 @@ Base = declarative_base()
 COLOURS = ("green", "yellow", "red")
 APPOINTMENT_KINDS = ("opstartssamtale", "netvaerksmoede", "opfoelgning", "afslutningssamtale", "andet")
 APPOINTMENT_STATUSES = ("planned", "attended", "missed", "cancelled")
+APPOINTMENT_REPLIES = ("confirmed", "cannot_come")
 CITIZEN_STATUSES = ("active", "opted_out", "inactive")
 ALERT_STATUSES = ("open", "acknowledged", "resolved")
 SEVERITIES = ("low", "medium", "high", "urgent")
+STRATIFICATION_COMPLEXITY = ("low", "high")  # complexity of the functional impairment
+STRATIFICATION_COPING = ("good", "weak")  # the citizen's coping ability (mestringsevne)
 
 
 class UTCDateTime(sa.types.TypeDecorator):
@@ -52,6 +55,10 @@ class Coordinator(Base):
     # Only a SHA-256 of the API token is kept; the token itself is shown once at creation.
     token_hash = sa.Column(sa.String(64), nullable=False, unique=True)
     created_at = sa.Column(UTCDateTime, nullable=False, default=_now)
+    # Dashboard login (argon2); NULL = no dashboard access until a password is set.
+    password_hash = sa.Column(sa.String(200))
+    # Who gets an alert that this coordinator has not acknowledged in time.
+    backup_coordinator_id = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"))
 
     citizens = relationship("Citizen", back_populates="coordinator")
 
@@ -84,6 +91,12 @@ class Appointment(Base):
     location = sa.Column(sa.String(200))
     status = sa.Column(sa.String(20), nullable=False, default="planned")
     created_at = sa.Column(UTCDateTime, nullable=False, default=_now)
+    # Added by migration 0003 (scheduling): the citizen's answer to a reminder, and whether the
+    # coordinator wants an alert when a reminder is still unanswered 2 hours before.
+    citizen_reply = sa.Column(sa.String(20))
+    citizen_replied_at = sa.Column(UTCDateTime)
+    notify_if_unanswered = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
+    attendance_recorded_at = sa.Column(UTCDateTime)
 
 
 class CheckIn(Base):
@@ -117,6 +130,9 @@ class Alert(Base):
     resolved_at = sa.Column(UTCDateTime)
     resolved_by = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"))
     resolution_note = sa.Column(sa.Text)
+    notified_at = sa.Column(UTCDateTime)  # the responsible coordinator was told (no health content)
+    escalated_at = sa.Column(UTCDateTime)
+    escalated_to = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"))  # NULL: no backup, owner reminded
 
 
 class InboundMessage(Base):
@@ -131,3 +147,183 @@ class InboundMessage(Base):
     provider_id = sa.Column(sa.String(100))
     text = sa.Column(sa.Text, nullable=False)
     received_at = sa.Column(UTCDateTime, nullable=False, default=_now)
+
+
+OUTBOX_STATUSES = ("queued", "sending", "sent", "delivered", "undelivered", "failed", "suppressed")
+
+
+class OutboxMessage(Base):
+    """Every SMS the system sends is stored here first; the dispatcher sends it, in order per
+    recipient, and delivery reports update it. Nothing is sent that was not stored."""
+
+    __tablename__ = "outbox"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    citizen_id = sa.Column(sa.Integer, sa.ForeignKey("citizens.id"), index=True)
+    msisdn = sa.Column(sa.String(20), nullable=False, index=True)
+    # reply: answer to the citizen's own message; proactive: started by us; notification: to staff
+    purpose = sa.Column(sa.String(20), nullable=False, default="reply")
+    text = sa.Column(sa.Text, nullable=False)
+    segments = sa.Column(sa.Integer, nullable=False)
+    status = sa.Column(sa.String(20), nullable=False, default="queued", index=True)
+    attempts = sa.Column(sa.Integer, nullable=False, default=0)
+    next_attempt_at = sa.Column(UTCDateTime, nullable=False)
+    last_error = sa.Column(sa.Text)
+    provider_id = sa.Column(sa.String(100), index=True)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=_now)
+    sent_at = sa.Column(UTCDateTime)
+    status_at = sa.Column(UTCDateTime)
+
+
+class FakeSms(Base):
+    """The development/test gateway's own store (what the fake operator received and delivered)."""
+
+    __tablename__ = "fake_sms"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    direction = sa.Column(sa.String(2), nullable=False)  # "mt" to the phone, "mo" from the phone
+    msisdn = sa.Column(sa.String(20), nullable=False, index=True)  # digits, no "+", as on the wire
+    sender = sa.Column(sa.String(20))
+    message = sa.Column(sa.Text, nullable=False)
+    userref = sa.Column(sa.String(100))
+    callback_url = sa.Column(sa.String(500))
+    created_at = sa.Column(UTCDateTime, nullable=False, default=_now)
+
+
+PREPARATION_STATUSES = ("not_started", "in_progress", "completed")
+AGREEMENT_STATUSES = ("proposed", "approved", "rejected")
+
+
+class Preparation(Base):
+    """The citizen's own agenda for a meeting, kept answer by answer so it can be resumed days later."""
+
+    __tablename__ = "preparations"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    appointment_id = sa.Column(sa.Integer, sa.ForeignKey("appointments.id"), nullable=False, unique=True)
+    citizen_id = sa.Column(sa.Integer, sa.ForeignKey("citizens.id"), nullable=False, index=True)
+    status = sa.Column(sa.String(20), nullable=False, default="in_progress")
+    # question key -> the citizen's words verbatim, or None when skipped ("spring over")
+    answers = sa.Column(sa.JSON, nullable=False, default=dict)
+    correction = sa.Column(sa.Text)  # what the citizen said was wrong in the summary
+    updated_at = sa.Column(UTCDateTime, nullable=False, default=_now)
+    completed_at = sa.Column(UTCDateTime)
+
+
+class MeetingSummary(Base):
+    """What the coordinator wrote after the meeting, and the citizen's own next step (teach-back)."""
+
+    __tablename__ = "meeting_summaries"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    appointment_id = sa.Column(sa.Integer, sa.ForeignKey("appointments.id"), nullable=False, unique=True)
+    summary = sa.Column(sa.JSON, nullable=False, default=dict)
+    approval = sa.Column(sa.String(20), nullable=False, default="pending")  # pending|approved|rejected
+    approval_at = sa.Column(UTCDateTime)
+    rejection_note = sa.Column(sa.Text)
+    citizen_next_step = sa.Column(sa.Text)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=_now)
+
+
+class Agreement(Base):
+    """Who does what by when, approved by the citizen and followed up about two weeks later."""
+
+    __tablename__ = "agreements"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    appointment_id = sa.Column(sa.Integer, sa.ForeignKey("appointments.id"), nullable=False, index=True)
+    citizen_id = sa.Column(sa.Integer, sa.ForeignKey("citizens.id"), nullable=False, index=True)
+    what = sa.Column(sa.String(300), nullable=False)
+    who = sa.Column(sa.String(100), nullable=False)
+    owner_is_citizen = sa.Column(sa.Boolean, nullable=False, default=False)
+    due_date = sa.Column(sa.Date)
+    status = sa.Column(sa.String(20), nullable=False, default="proposed")
+    approved_at = sa.Column(UTCDateTime)
+    follow_up_answer = sa.Column(sa.String(10))  # yes|no|unknown
+    followed_up_at = sa.Column(UTCDateTime)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=_now)
+# --- proactive messaging (issue 4) -------------------------------------------------------------
+JOB_STATUSES = ("pending", "running", "done", "skipped", "cancelled", "failed")
+
+
+class Job(Base):
+    """One proactive action for one citizen. The natural key (citizen, purpose, target, due_at) makes
+    planning idempotent: a restart or a second scheduler plans the same row, never a second one."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        sa.UniqueConstraint("citizen_id", "purpose", "target", "due_at", name="uq_jobs_natural_key"),
+        sa.Index("ix_jobs_status_next_attempt_at", "status", "next_attempt_at"),
+        sa.Index("ix_jobs_target", "target"),
+    )
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    citizen_id = sa.Column(sa.Integer, sa.ForeignKey("citizens.id"), nullable=False, index=True)
+    purpose = sa.Column(sa.String(40), nullable=False)
+    # What the job is about, e.g. "appointment:12"; "" when nothing (NULL would escape the unique key).
+    target = sa.Column(sa.String(60), nullable=False, default="")
+    due_at = sa.Column(UTCDateTime, nullable=False)
+    # When it may run: due_at moved out of quiet hours, or later after a failed attempt.
+    next_attempt_at = sa.Column(UTCDateTime, nullable=False)
+    status = sa.Column(sa.String(20), nullable=False, default="pending")
+    attempts = sa.Column(sa.Integer, nullable=False, default=0)
+    last_error = sa.Column(sa.Text)
+    # Why a job was skipped ("opted_out", "answered", ...): kept so the coordinator can see it.
+    note = sa.Column(sa.String(200))
+    claim_token = sa.Column(sa.String(32))
+    locked_until = sa.Column(UTCDateTime)
+    sent_at = sa.Column(UTCDateTime)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=_now)
+    updated_at = sa.Column(UTCDateTime, nullable=False, default=_now, onupdate=_now)
+class Stratification(Base):
+    """The coordinator's judgement of how much support a citizen needs (Esbjerg's four levels).
+    Rows are never updated: a new judgement is a new row, so the history stays. Never shown to the
+    citizen and never set by the system."""
+
+    __tablename__ = "stratifications"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    citizen_id = sa.Column(sa.Integer, sa.ForeignKey("citizens.id"), nullable=False, index=True)
+    coordinator_id = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"), nullable=False)
+    complexity = sa.Column(sa.String(10), nullable=False)
+    coping = sa.Column(sa.String(10), nullable=False)
+    level = sa.Column(sa.Integer, nullable=False)
+    rationale = sa.Column(sa.Text, nullable=False)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=_now)
+
+
+class AccessLog(Base):
+    """Who looked at or acted on which citizen's data, and when (DESIGN §6)."""
+
+    __tablename__ = "access_log"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    coordinator_id = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"), nullable=False)
+    citizen_id = sa.Column(sa.Integer, sa.ForeignKey("citizens.id"), nullable=False, index=True)
+    action = sa.Column(sa.String(40), nullable=False)
+    at = sa.Column(UTCDateTime, nullable=False, default=_now)
+
+
+class WebSession(Base):
+    """A dashboard login. Server-side so that logout and expiry really end it; the cookie holds a
+    signed random id whose SHA-256 is the key here."""
+
+    __tablename__ = "web_sessions"
+
+    id_hash = sa.Column(sa.String(64), primary_key=True)
+    coordinator_id = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"), nullable=False, index=True)
+    csrf_token = sa.Column(sa.String(64), nullable=False)
+    created_at = sa.Column(UTCDateTime, nullable=False)
+    expires_at = sa.Column(UTCDateTime, nullable=False)
+
+
+class LoginFailure(Base):
+    """Failed dashboard logins, per e-mail and client address, for slowing down guessing."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (sa.Index("ix_login_failures_email_ip", "email", "ip"),)
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    email = sa.Column(sa.String(254), nullable=False)
+    ip = sa.Column(sa.String(64), nullable=False)
+    failed_at = sa.Column(UTCDateTime, nullable=False)

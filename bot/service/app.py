@@ -1,24 +1,86 @@
-"""Application factory: everything the views need (settings, db, clock) is injected here."""
+"""Application factory: everything the views need (settings, db, clock) is injected here.
+Middlewares, outermost first: Danish error pages for the dashboard, dashboard sessions + CSRF,
+bearer tokens for /api/."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import os
 
 from aiohttp import web
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db.database import Database
+from bot.notifications.escalation import EscalationPolicy
+from bot.notifications.run import NotificationConfig, notifier_from_env
+from bot.notifications.sms import SmsNotifier
+from bot.rasa_client import RasaClient
+from bot.scheduler.runner import Scheduler
 from bot.service.auth import bearer_auth
 from bot.service.routes import setup_routes
+from bot.service.web.errors import dashboard_errors
+from bot.service.web.sessions import dashboard_sessions
+from bot.service.web.templating import setup_templates
+from bot.sms.dispatcher import Dispatcher
+from bot.sms.fake import setup_fake_gateway
+from bot.sms.gateway import GatewayApiClient
 
 log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings, db: Database | None = None, clock: Clock | None = None) -> web.Application:
     settings.check()
-    app = web.Application(middlewares=[bearer_auth], client_max_size=256 * 1024)
+    app = web.Application(
+        middlewares=[dashboard_errors, dashboard_sessions, bearer_auth], client_max_size=256 * 1024
+    )
     app["settings"] = settings
     app["db"] = db or Database(settings.database_url)
     app["clock"] = clock or Clock()
+    app["scheduler"] = Scheduler(
+        app["db"],
+        RasaClient(settings.rasa_url, settings.rasa_token, settings.proactive_channel),
+        settings.proactive,
+        app["clock"],
+        notifier=notifier_from_env(sms=SmsNotifier(app["clock"])),
+        notification_config=NotificationConfig(f"{settings.public_url}/alerts", EscalationPolicy.from_env(os.environ)),
+    )
+    app.cleanup_ctx.append(_scheduler_loop)
+    setup_templates(app)
     setup_routes(app)
+    if settings.sms_gateway == "fake":
+        setup_fake_gateway(app)
+    app["dispatcher"] = Dispatcher(app["db"], GatewayApiClient.from_settings(settings), app["clock"])
+    if settings.sms_dispatch_interval > 0:
+        app.cleanup_ctx.append(_background(app["dispatcher"].run_forever, settings.sms_dispatch_interval))
     return app
+
+
+def _background(run, *args):
+    """A task that lives as long as the app (aiohttp cleanup context)."""
+
+    async def context(app: web.Application):
+        task = asyncio.get_running_loop().create_task(run(*args))
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return context
+
+
+async def _scheduler_loop(app: web.Application):
+    """The service is the only thing that starts proactive conversations: its scheduler runs here."""
+    interval = app["settings"].scheduler_interval_seconds
+    task = None
+    if interval > 0:
+        task = asyncio.create_task(app["scheduler"].run_forever(interval))
+        log.info("scheduler running every %ss, delivering via Rasa channel %r", interval,
+                 app["settings"].proactive_channel)
+    yield
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    await app["scheduler"].rasa.close()

@@ -1,9 +1,16 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import sqlalchemy as sa
 from aiohttp import web
 
-from bot.service.views import alerts, citizens, coordinators
+from bot.service.views import alerts, appointments, chat, citizens, coordinators, jobs, meetings, scheduler, sms
+from bot.service.views.pages import agenda, citizen, login, overview, registration
+from bot.service.views.pages import alerts as alert_pages
+from bot.service.views.pages import appointments as appointment_pages
+
+STATIC = Path(__file__).resolve().parent / "static"
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -11,12 +18,54 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def setup_routes(app: web.Application) -> None:
+def setup_api_routes(app: web.Application) -> None:
     app.router.add_get("/healthz", healthz)
     app.router.add_post("/api/coordinators", coordinators.create)
+    app.router.add_patch("/api/coordinators/{id}", coordinators.update)
+    app.router.add_post("/api/coordinators/{id}/password", coordinators.set_password)
     app.router.add_post("/api/citizens", citizens.create)
     app.router.add_get("/api/citizens", citizens.index)
     app.router.add_get("/api/citizens/{id}", citizens.show)
     app.router.add_get("/api/citizens/{id}/checkins", citizens.checkins)
+    app.router.add_get("/api/citizens/{id}/messages", sms.citizen_messages)
+    app.router.add_get("/api/citizens/{id}/agreements", meetings.citizen_agreements)
+    app.router.add_get("/api/appointments/{id}/preparation", meetings.preparation)
+    app.router.add_post("/api/appointments/{id}/agreements", meetings.create_agreements)
     app.router.add_get("/api/alerts", alerts.index)
     app.router.add_post("/api/alerts/{id}/acknowledge", alerts.acknowledge)
+    app.router.add_post("/sms/delivery-report", sms.delivery_report)
+    app.router.add_post("/api/citizens/{id}/appointments", appointments.create)
+    app.router.add_get("/api/citizens/{id}/appointments", appointments.index)
+    app.router.add_get("/api/citizens/{id}/jobs", jobs.for_citizen)
+    app.router.add_get("/api/appointments/{id}", appointments.show)
+    app.router.add_patch("/api/appointments/{id}", appointments.update)
+    app.router.add_post("/api/appointments/{id}/attendance", appointments.attendance)
+    app.router.add_post("/api/scheduler/tick", scheduler.tick)
+    app.router.add_post("/api/citizens/{id}/chat-link", chat.mint)
+    app.router.add_post("/api/alerts/{id}/resolve", alerts.resolve)
+
+
+def setup_dashboard_routes(app: web.Application) -> None:
+    app.router.add_static("/static/", STATIC, append_version=False)
+    app.router.add_get("/vendor/rasa-webchat/index.js", chat.widget)
+    app.router.add_get("/chat", chat.page)
+    app.router.add_get("/login", login.show)
+    app.router.add_post("/login", login.submit)
+    app.router.add_post("/logout", login.logout)
+    app.router.add_get("/", overview.index)
+    app.router.add_get("/citizens/new", registration.new)
+    app.router.add_post("/citizens/new", registration.create)
+    app.router.add_get("/citizens/{id}", citizen.show)
+    app.router.add_post("/citizens/{id}/stratification", citizen.stratify)
+    app.router.add_get("/citizens/{id}/appointments/new", appointment_pages.new)
+    app.router.add_post("/citizens/{id}/appointments/new", appointment_pages.create)
+    app.router.add_post("/appointments/{id}/attendance", appointment_pages.attendance)
+    app.router.add_get("/appointments/{id}/agenda", agenda.show)
+    app.router.add_get("/alerts", alert_pages.index)
+    app.router.add_post("/alerts/{id}/acknowledge", alert_pages.acknowledge)
+    app.router.add_post("/alerts/{id}/resolve", alert_pages.resolve)
+
+
+def setup_routes(app: web.Application) -> None:
+    setup_api_routes(app)
+    setup_dashboard_routes(app)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.db.models import Alert, CheckIn, Citizen, Coordinator
+from bot.db.models import Agreement, Alert, Appointment, CheckIn, Citizen, Coordinator, Job
 
 
 def iso(value: datetime | None) -> str | None:
@@ -11,7 +11,15 @@ def iso(value: datetime | None) -> str | None:
 
 
 def coordinator_json(c: Coordinator) -> dict:
-    return {"id": c.id, "name": c.name, "phone": c.phone, "email": c.email, "created_at": iso(c.created_at)}
+    return {
+        "id": c.id,
+        "name": c.name,
+        "phone": c.phone,
+        "email": c.email,
+        "backup_coordinator_id": c.backup_coordinator_id,
+        "has_password": c.password_hash is not None,
+        "created_at": iso(c.created_at),
+    }
 
 
 def citizen_json(c: Citizen) -> dict:
@@ -54,4 +62,61 @@ def alert_json(a: Alert) -> dict:
         "created_at": iso(a.created_at),
         "acknowledged_at": iso(a.acknowledged_at),
         "acknowledged_by": a.acknowledged_by,
+        "resolved_at": iso(a.resolved_at),
+        "resolution_note": a.resolution_note,
+        "notified_at": iso(a.notified_at),
+        "escalated_at": iso(a.escalated_at),
+        "escalated_to": a.escalated_to,
+    }
+
+
+def agreement_json(a: Agreement) -> dict:
+    return {
+        "id": a.id,
+        "appointment_id": a.appointment_id,
+        "citizen_id": a.citizen_id,
+        "what": a.what,
+        "who": a.who,
+        "owner_is_citizen": a.owner_is_citizen,
+        "due_date": a.due_date.isoformat() if a.due_date else None,
+        "status": a.status,
+        "approved_at": iso(a.approved_at),
+        "follow_up_answer": a.follow_up_answer,
+        "followed_up_at": iso(a.followed_up_at),
+        "created_at": iso(a.created_at),
+    }
+
+
+def job_json(j: Job) -> dict:
+    return {
+        "id": j.id,
+        "citizen_id": j.citizen_id,
+        "purpose": j.purpose,
+        "target": j.target,
+        "due_at": iso(j.due_at),
+        "next_attempt_at": iso(j.next_attempt_at),
+        "status": j.status,
+        "attempts": j.attempts,
+        "note": j.note,
+        "last_error": j.last_error,
+        "sent_at": iso(j.sent_at),
+    }
+
+
+def appointment_json(a: Appointment, jobs: list[Job] | None = None) -> dict:
+    return {
+        "id": a.id,
+        "citizen_id": a.citizen_id,
+        "kind": a.kind,
+        "title": a.title,
+        "starts_at": iso(a.starts_at),
+        "ends_at": iso(a.ends_at),
+        "location": a.location,
+        "status": a.status,
+        "citizen_reply": a.citizen_reply,
+        "citizen_replied_at": iso(a.citizen_replied_at),
+        "notify_if_unanswered": a.notify_if_unanswered,
+        "attendance_recorded_at": iso(a.attendance_recorded_at),
+        "created_at": iso(a.created_at),
+        "jobs": [job_json(j) for j in jobs or []],
     }

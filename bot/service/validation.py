@@ -2,13 +2,18 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 
 from aiohttp import web
 
 
 class Invalid(web.HTTPUnprocessableEntity):
-    def __init__(self, message: str):
+    """`field` names the input that was wrong, so HTML forms can word their own message."""
+
+    def __init__(self, message: str, field: str | None = None):
         super().__init__(text=json.dumps({"error": message}), content_type="application/json")
+        self.message = message
+        self.field = field
 
 
 async def json_body(request: web.Request) -> dict:
@@ -24,9 +29,9 @@ async def json_body(request: web.Request) -> dict:
 def required_str(body: dict, field: str, max_len: int = 200) -> str:
     value = body.get(field)
     if not isinstance(value, str) or not value.strip():
-        raise Invalid(f"'{field}' is required and must be a non-empty string")
+        raise Invalid(f"'{field}' is required and must be a non-empty string", field)
     if len(value) > max_len:
-        raise Invalid(f"'{field}' must be at most {max_len} characters")
+        raise Invalid(f"'{field}' must be at most {max_len} characters", field)
     return value.strip()
 
 
@@ -39,7 +44,7 @@ def optional_str(body: dict, field: str, max_len: int = 200) -> str | None:
 def int_in_range(body: dict, field: str, default: int, low: int, high: int) -> int:
     value = body.get(field, default)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise Invalid(f"'{field}' must be a whole number from {low} to {high}")
+        raise Invalid(f"'{field}' must be a whole number from {low} to {high}", field)
     return value
 
 
@@ -48,3 +53,34 @@ def path_id(request: web.Request, name: str = "id") -> int:
         return int(request.match_info[name])
     except ValueError:
         raise web.HTTPNotFound(text='{"error": "not found"}', content_type="application/json")
+
+
+def aware_datetime(body: dict, field: str, *, required: bool = True) -> datetime | None:
+    """ISO 8601 with an offset ("2026-06-02T10:00:00+02:00" or "...Z"); a time without one is
+    refused, because guessing the zone would move the appointment by an hour or two."""
+    value = body.get(field)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str):
+        raise Invalid(f"'{field}' is required: an ISO 8601 time with offset, e.g. 2026-06-02T10:00:00+02:00")
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise Invalid(f"'{field}' is not a valid ISO 8601 time: {value[:40]!r}")
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise Invalid(f"'{field}' needs a UTC offset, e.g. {value[:19]}+02:00 (Danish summer time) or Z for UTC")
+    return parsed.astimezone(timezone.utc)
+
+
+def optional_bool(body: dict, field: str, default: bool | None = None) -> bool | None:
+    value = body.get(field, default)
+    if value is not None and not isinstance(value, bool):
+        raise Invalid(f"'{field}' must be true or false")
+    return value
+
+
+def one_of(body: dict, field: str, choices: tuple[str, ...], default: str | None = None) -> str:
+    value = body.get(field, default)
+    if value not in choices:
+        raise Invalid(f"'{field}' must be one of: {', '.join(choices)}")
+    return value

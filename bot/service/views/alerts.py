@@ -5,7 +5,7 @@ from aiohttp import web
 from bot.db import alerts as alert_db
 from bot.db.models import ALERT_STATUSES
 from bot.service.serializers import alert_json
-from bot.service.validation import Invalid, path_id
+from bot.service.validation import Invalid, json_body, path_id, required_str
 
 
 async def index(request: web.Request) -> web.Response:
@@ -36,6 +36,23 @@ async def acknowledge(request: web.Request) -> web.Response:
         return alert and alert_db.acknowledge_alert(session, alert, principal.coordinator_id, now)
 
     alert = await request.app["db"].run(ack)
+    if alert is None:
+        return web.json_response({"error": "alert not found"}, status=404)
+    return web.json_response(alert_json(alert))
+
+
+async def resolve(request: web.Request) -> web.Response:
+    """POST /api/alerts/{id}/resolve {"note": "..."}: resolved with what was done."""
+    principal = request["principal"]
+    alert_id = path_id(request)
+    note = required_str(await json_body(request), "note", 2000)
+    now = request.app["clock"].now()
+
+    def run(session):
+        alert = alert_db.get_alert(session, alert_id, principal.scope)
+        return alert and alert_db.resolve_alert(session, alert, principal.coordinator_id, note, now)
+
+    alert = await request.app["db"].run(run)
     if alert is None:
         return web.json_response({"error": "alert not found"}, status=404)
     return web.json_response(alert_json(alert))

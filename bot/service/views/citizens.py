@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from aiohttp import web
 
 from bot.db import checkins as checkin_db
@@ -15,43 +17,58 @@ def not_found() -> web.HTTPNotFound:
     return web.HTTPNotFound(text='{"error": "citizen not found"}', content_type="application/json")
 
 
-async def create(request: web.Request) -> web.Response:
-    principal = request["principal"]
-    body = await json_body(request)
+@dataclass(frozen=True)
+class Registration:
+    name: str
+    phone: str
+    checkin_interval_days: int
+    programme: str
+
+
+def parse_registration(body: dict) -> Registration:
+    """The rules for a new citizen, shared by the JSON API and the dashboard form."""
     name = required_str(body, "name")
     try:
         phone = normalize_phone(required_str(body, "phone", 30))
     except InvalidPhone:
-        raise Invalid("'phone' must be a Danish mobile number: 8 digits or +45 followed by 8 digits")
+        raise Invalid("'phone' must be a Danish mobile number: 8 digits or +45 followed by 8 digits", "phone")
+    interval = int_in_range(body, "checkin_interval_days", 7, 1, 90)
+    programme = body.get("programme", "standard")
+    if programme not in programme_names():
+        raise Invalid(f"'programme' must be one of: {', '.join(programme_names())}", "programme")
+    return Registration(name, phone, interval, programme)
+
+
+def register(session, registration: Registration, coordinator_id: int, now):
+    """Raises Invalid for an unknown coordinator and DuplicatePhone for a known number."""
+    if get_coordinator(session, coordinator_id) is None:
+        raise Invalid(f"coordinator {coordinator_id} does not exist", "coordinator_id")
+    # Registration by the municipality is where consent is recorded (DESIGN §6).
+    return citizen_db.create_citizen(
+        session,
+        name=registration.name,
+        phone=registration.phone,
+        coordinator_id=coordinator_id,
+        checkin_interval_days=registration.checkin_interval_days,
+        programme=registration.programme,
+        consent_at=now,
+    )
+
+
+async def create(request: web.Request) -> web.Response:
+    principal = request["principal"]
+    body = await json_body(request)
+    registration = parse_registration(body)
     coordinator_id = body.get("coordinator_id", principal.coordinator_id)
     if not isinstance(coordinator_id, int) or isinstance(coordinator_id, bool):
-        raise Invalid("'coordinator_id' is required and must be an integer")
+        raise Invalid("'coordinator_id' is required and must be an integer", "coordinator_id")
     if not principal.is_admin and coordinator_id != principal.coordinator_id:
         raise web.HTTPForbidden(
             text='{"error": "a coordinator can only register their own citizens"}', content_type="application/json"
         )
-    interval = int_in_range(body, "checkin_interval_days", 7, 1, 90)
-    programme = body.get("programme", "standard")
-    if programme not in programme_names():
-        raise Invalid(f"'programme' must be one of: {', '.join(programme_names())}")
     now = request.app["clock"].now()
-
-    def register(session):
-        if get_coordinator(session, coordinator_id) is None:
-            raise Invalid(f"coordinator {coordinator_id} does not exist")
-        # Registration by the municipality is where consent is recorded (DESIGN §6).
-        return citizen_db.create_citizen(
-            session,
-            name=name,
-            phone=phone,
-            coordinator_id=coordinator_id,
-            checkin_interval_days=interval,
-            programme=programme,
-            consent_at=now,
-        )
-
     try:
-        citizen = await request.app["db"].run(register)
+        citizen = await request.app["db"].run(register, registration, coordinator_id, now)
     except citizen_db.DuplicatePhone:
         return web.json_response({"error": "a citizen with this phone number already exists"}, status=409)
     return web.json_response(citizen_json(citizen), status=201)

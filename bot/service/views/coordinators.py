@@ -2,10 +2,33 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.db.coordinators import create_coordinator
+from bot.db import coordinators as coordinator_db
+from bot.db.web_sessions import end_sessions_of
 from bot.service.auth import require_admin
 from bot.service.serializers import coordinator_json
-from bot.service.validation import json_body, optional_str, required_str
+from bot.service.validation import Invalid, json_body, optional_str, path_id, required_str
+from bot.service.web.passwords import WeakPassword, hash_password
+
+
+def _password_hash(body: dict) -> str | None:
+    if body.get("password") is None:
+        return None
+    try:
+        return hash_password(body["password"])
+    except WeakPassword as exc:
+        raise Invalid(f"'password': {exc}", "password") from None
+
+
+def _not_found() -> web.HTTPNotFound:
+    return web.HTTPNotFound(text='{"error": "coordinator not found"}', content_type="application/json")
+
+
+def _email_taken(session, email: str | None, coordinator_id: int | None) -> bool:
+    """E-mail is the dashboard login, so two coordinators cannot share one."""
+    if not email:
+        return False
+    other = coordinator_db.coordinator_by_email(session, email)
+    return other is not None and other.id != coordinator_id
 
 
 async def create(request: web.Request) -> web.Response:
@@ -14,6 +37,81 @@ async def create(request: web.Request) -> web.Response:
     name = required_str(body, "name")
     phone = optional_str(body, "phone", 20)
     email = optional_str(body, "email", 254)
-    coordinator, token = await request.app["db"].run(create_coordinator, name, phone, email)
+    email = email.lower() if email else None
+    password_hash = _password_hash(body)
+
+    def save(session):
+        if _email_taken(session, email, None):
+            return None
+        coordinator, token = coordinator_db.create_coordinator(session, name, phone, email)
+        if password_hash:
+            coordinator_db.set_password_hash(session, coordinator, password_hash)
+        return coordinator, token
+
+    created = await request.app["db"].run(save)
+    if created is None:
+        return web.json_response({"error": "another coordinator has this e-mail"}, status=409)
+    coordinator, token = created
     # The token is shown once; only its hash is stored.
     return web.json_response({**coordinator_json(coordinator), "token": token}, status=201)
+
+
+async def set_password(request: web.Request) -> web.Response:
+    """POST /api/coordinators/{id}/password {"password": "..."} (admin): dashboard login; logs the
+    coordinator out of every dashboard session."""
+    require_admin(request)
+    coordinator_id = path_id(request)
+    body = await json_body(request)
+    if "password" not in body:
+        raise Invalid("'password' is required", "password")
+    password_hash = _password_hash(body)
+
+    def save(session):
+        coordinator = coordinator_db.get_coordinator(session, coordinator_id)
+        if coordinator is None:
+            return None
+        if not coordinator.email:
+            raise Invalid("the coordinator has no e-mail to log in with; set one first", "email")
+        coordinator_db.set_password_hash(session, coordinator, password_hash)
+        end_sessions_of(session, coordinator.id)
+        return coordinator
+
+    if await request.app["db"].run(save) is None:
+        raise _not_found()
+    return web.Response(status=204)
+
+
+async def update(request: web.Request) -> web.Response:
+    """PATCH /api/coordinators/{id} (admin): `backup_coordinator_id` (int or null), `email`."""
+    require_admin(request)
+    coordinator_id = path_id(request)
+    body = await json_body(request)
+    unknown = set(body) - {"backup_coordinator_id", "email"}
+    if unknown:
+        raise Invalid(f"unknown field(s): {', '.join(sorted(unknown))}")
+    backup_id = body.get("backup_coordinator_id")
+    if "backup_coordinator_id" in body and backup_id is not None:
+        if not isinstance(backup_id, int) or isinstance(backup_id, bool) or backup_id == coordinator_id:
+            raise Invalid("'backup_coordinator_id' must be another coordinator's id or null", "backup_coordinator_id")
+
+    def save(session):
+        coordinator = coordinator_db.get_coordinator(session, coordinator_id)
+        if coordinator is None:
+            return None
+        if "backup_coordinator_id" in body:
+            if backup_id is not None and coordinator_db.get_coordinator(session, backup_id) is None:
+                raise Invalid(f"coordinator {backup_id} does not exist", "backup_coordinator_id")
+            coordinator_db.set_backup(session, coordinator, backup_id)
+        if "email" in body:
+            email = optional_str(body, "email", 254)
+            email = email.lower() if email else None
+            if _email_taken(session, email, coordinator.id):
+                raise web.HTTPConflict(text='{"error": "another coordinator has this e-mail"}',
+                                       content_type="application/json")
+            coordinator.email = email
+        return coordinator
+
+    coordinator = await request.app["db"].run(save)
+    if coordinator is None:
+        raise _not_found()
+    return web.json_response(coordinator_json(coordinator))

@@ -1,0 +1,187 @@
+"""Preparing a meeting with the citizen (issue 5): seven skippable questions, each answer saved to
+the database at once so the citizen can stop and carry on hours or days later, then a short summary
+the citizen confirms or corrects. The coordinator gets it as the meeting's draft agenda."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import context
+from actions.citizen import current_citizen
+from actions.forms import CitizenFormValidation, accepted, latest_entity_int, latest_text, unclear
+from actions.questions import YES_NO, ask
+from bot.danish_time import format_when
+from bot.db import preparations as prep_db
+from bot.db.appointments import get_appointment, next_preparable_appointment
+from bot.lyskurve.answers import is_skip, parse_yes_no
+from bot.meetings.preparation import KEY_OF, MAX_ANSWER, QUESTIONS, SKIPPED, split_topics, summary_text
+
+PREP_SLOTS = [slot for _, slot in QUESTIONS] + ["prep_confirm", "prep_stopped", "prep_appointment_id"]
+
+
+def reset_preparation() -> list[SlotSet]:
+    return [SlotSet(slot, None) for slot in PREP_SLOTS] + [SlotSet("clarify", False)]
+
+
+def _slots_from_answers(answers: dict) -> list[SlotSet]:
+    """Resume: questions already answered (or skipped) are not asked again."""
+    events = []
+    for key, slot in QUESTIONS:
+        if key in answers:
+            events.append(SlotSet(slot, answers[key] if answers[key] is not None else SKIPPED))
+    return events
+
+
+def _open_preparation(session, citizen_id: int, appointment_id: int | None, now):
+    appointment = (
+        get_appointment(session, appointment_id, citizen_id=citizen_id)
+        if appointment_id
+        else next_preparable_appointment(session, citizen_id, now)
+    )
+    if appointment is None:
+        return None, None, False
+    preparation = prep_db.get_preparation(session, appointment.id)
+    resumed = preparation is not None and preparation.status == "in_progress" and bool(preparation.answers)
+    if preparation is not None and preparation.status == "completed":
+        prep_db.restart(session, preparation, now)
+    preparation = prep_db.get_or_start(session, appointment.id, citizen_id, now)
+    return appointment, dict(preparation.answers), resumed
+
+
+async def start_preparation(dispatcher: CollectingDispatcher, tracker: Tracker,
+                            appointment_id: int | None = None) -> tuple[list, bool]:
+    """Shared by 'forbered mit møde' and a yes to the invitation: (events, whether it started)."""
+    info = await current_citizen(tracker)
+    if info is None:
+        dispatcher.utter_message(response="utter_unknown_sender")
+        return reset_preparation() + [SlotSet("prep_stopped", True)], False
+    appointment, answers, resumed = await context.db().run(
+        _open_preparation, info.citizen.id, appointment_id, context.clock().now())
+    if appointment is None:
+        dispatcher.utter_message(response="utter_no_meeting_to_prepare")
+        return reset_preparation() + [SlotSet("prep_stopped", True)], False
+    dispatcher.utter_message(response="utter_preparation_resumed" if resumed else "utter_preparation_intro",
+                             when=format_when(appointment.starts_at))
+    events = reset_preparation() + [SlotSet("prep_appointment_id", appointment.id)] + _slots_from_answers(answers)
+    return events, True
+
+
+class ActionStartPreparation(Action):
+    def name(self) -> str:
+        return "action_start_preparation"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        events, _ = await start_preparation(dispatcher, tracker)
+        return events
+
+
+class ActionInvitePreparation(Action):
+    """EXTERNAL_preparation_invite (sent by the scheduler a few days before the meeting)."""
+
+    def name(self) -> str:
+        return "action_invite_preparation"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        info = await current_citizen(tracker)
+        appointment_id = latest_entity_int(tracker, "appointment_id")
+        appointment = info and appointment_id and await context.db().run(
+            lambda s: get_appointment(s, appointment_id, citizen_id=info.citizen.id))
+        if not appointment or appointment.status != "planned":
+            return []  # cancelled or moved away since the invitation was planned: say nothing
+        days = max(1, (appointment.starts_at.date() - context.clock().now().date()).days)
+        return ask("preparation_invite", YES_NO, appointment_id=appointment.id, days=str(days),
+                   when=format_when(appointment.starts_at))
+
+
+
+class ValidatePreparationForm(CitizenFormValidation):
+    stopped_slot = "prep_stopped"
+    stop_intent = "stop_checkin"
+
+    def name(self) -> str:
+        return "validate_preparation_form"
+
+    async def required_slots(self, domain_slots, dispatcher, tracker: Tracker, domain: DomainDict) -> list[str]:
+        if tracker.get_slot("prep_stopped"):
+            return []
+        return [slot for _, slot in QUESTIONS] + ["prep_confirm"]
+
+    async def _answer(self, slot: str, tracker: Tracker, *, dont_know_is_answer: bool = False) -> dict[str, Any]:
+        """Saved to the database at once, so a pause of days loses nothing."""
+        text = latest_text(tracker).strip()[:MAX_ANSWER]
+        key = KEY_OF[slot]
+        skipped = is_skip(text) and not (dont_know_is_answer and "ved ikke" in text.lower())
+        value = None if skipped else (split_topics(text) if key == "topics" else text)
+        info = await current_citizen(tracker)
+        await context.db().run(prep_db.save_answer, tracker.get_slot("prep_appointment_id"), info.citizen.id,
+                               key, value, context.clock().now())
+        return accepted({slot: SKIPPED if value is None else value})
+
+    async def validate_prep_topics(self, value, dispatcher, tracker, domain):
+        return await self._answer("prep_topics", tracker)
+
+    async def validate_prep_avoid(self, value, dispatcher, tracker, domain):
+        return await self._answer("prep_avoid", tracker)
+
+    async def validate_prep_went_well(self, value, dispatcher, tracker, domain):
+        return await self._answer("prep_went_well", tracker)
+
+    async def validate_prep_hard(self, value, dispatcher, tracker, domain):
+        return await self._answer("prep_hard", tracker)
+
+    async def validate_prep_attendees(self, value, dispatcher, tracker, domain):
+        # "ved ikke" is an answer here: the coordinator will suggest who comes.
+        return await self._answer("prep_attendees", tracker, dont_know_is_answer=True)
+
+    async def validate_prep_practical(self, value, dispatcher, tracker, domain):
+        return await self._answer("prep_practical", tracker)
+
+    async def validate_prep_questions(self, value, dispatcher, tracker, domain):
+        return await self._answer("prep_questions", tracker)
+
+    def validate_prep_confirm(self, value, dispatcher, tracker, domain):
+        text = latest_text(tracker).strip()
+        answer = parse_yes_no(text)
+        if answer is True:
+            return accepted({"prep_confirm": "ok"})
+        if answer is False and len(text.split()) <= 2:
+            return unclear("prep_confirm")  # "nej" alone: ask what is wrong
+        return accepted({"prep_confirm": text[:MAX_ANSWER]})
+
+
+class ActionAskPrepConfirm(Action):
+    def name(self) -> str:
+        return "action_ask_prep_confirm"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        if tracker.get_slot("clarify"):
+            dispatcher.utter_message(response="utter_ask_prep_correction")
+            return []
+        preparation = await context.db().run(prep_db.get_preparation, tracker.get_slot("prep_appointment_id"))
+        dispatcher.utter_message(response="utter_ask_prep_confirm", summary=summary_text(preparation.answers))
+        return []
+
+
+class ActionSubmitPreparation(Action):
+    def name(self) -> str:
+        return "action_submit_preparation"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        appointment_id = tracker.get_slot("prep_appointment_id")
+        if appointment_id is None:
+            return reset_preparation()
+        if tracker.get_slot("prep_stopped"):
+            dispatcher.utter_message(response="utter_preparation_paused")
+            return reset_preparation()
+        confirm = tracker.get_slot("prep_confirm")
+        correction = None if confirm == "ok" else confirm
+        await context.db().run(prep_db.complete, appointment_id, correction, context.clock().now())
+        info = await current_citizen(tracker)
+        dispatcher.utter_message(
+            response="utter_preparation_done_corrected" if correction else "utter_preparation_done",
+            coordinator=info.coordinator_name if info else "din koordinator")
+        return reset_preparation()

@@ -1,0 +1,88 @@
+"""One question the assistant asks on its own initiative and one answer to it (an invitation, an
+approval, a follow-up). The question lives in the `question` slot; `answer_form` asks it (through
+action_ask_answer), takes the reply, asks once more with the options spelled out if the reply is
+unclear, and hands the answer to a handler in actions/question_handlers.py."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.forms import CitizenFormValidation, accepted, latest_intent, latest_text
+from bot.lyskurve.answers import parse_yes_no
+from bot.text import fold
+
+YES_NO = "yes_no"
+YES_NO_UNKNOWN = "yes_no_unknown"
+TEXT = "text"
+UNCLEAR = "unclear"  # the answer after a second unclear reply: the handler decides what that means
+MAX_TEXT = 1000
+
+
+def ask(kind: str, expects: str, **params: Any) -> list:
+    """Events that make the assistant ask question `kind` next (responses utter_ask_<kind> and,
+    for yes/no questions, utter_clarify_<kind>)."""
+    question = {"kind": kind, "expects": expects, "params": params}
+    return [SlotSet("question", question), SlotSet("clarify", False), FollowupAction("answer_form")]
+
+
+def parse_answer(text: str, expects: str, intent: str | None) -> str | None:
+    """A yes/no(/don't know) answer: "yes", "no", "unknown", or None when unclear."""
+    folded = fold(text).strip(" .!")
+    if expects == YES_NO_UNKNOWN and folded in {"ved ikke", "vedikke", "ved det ikke", "aner det ikke", "maaske",
+                                                 "det ved jeg ikke", "ikke sikker"}:
+        return "unknown"
+    yes_no = parse_yes_no(text)
+    if yes_no is None:
+        yes_no = {"affirm": True, "deny": False}.get(intent or "")
+    return None if yes_no is None else ("yes" if yes_no else "no")
+
+
+class ValidateAnswerForm(CitizenFormValidation):
+    stopped_slot = "question_stopped"
+    stop_intent = "stop_checkin"
+
+    def name(self) -> str:
+        return "validate_answer_form"
+
+    async def required_slots(self, domain_slots, dispatcher, tracker: Tracker, domain: DomainDict) -> list[str]:
+        """Yes/no answers go in `answer`, which does not take a request ("ring til mig") as an answer;
+        free-text answers go in `answer_text`, where any words are the answer."""
+        if tracker.get_slot("question_stopped"):
+            return []
+        question = tracker.get_slot("question") or {}
+        return ["answer_text"] if question.get("expects") == TEXT else ["answer"]
+
+    def validate_answer_text(self, value, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
+        text = latest_text(tracker).strip()[:MAX_TEXT]
+        return accepted({"answer_text": text}) if text else {"answer_text": None}
+
+    def validate_answer(self, value, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
+        question = tracker.get_slot("question") or {}
+        answer = parse_answer(latest_text(tracker), question.get("expects", YES_NO), latest_intent(tracker))
+        if answer is not None:
+            return accepted({"answer": answer})
+        if tracker.get_slot("clarify"):
+            return accepted({"answer": UNCLEAR})  # asked twice: do not keep the citizen in a loop
+        return {"answer": None, "clarify": True}
+
+
+class ActionAskAnswer(Action):
+    def name(self) -> str:
+        return "action_ask_answer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        question = tracker.get_slot("question") or {}
+        kind = question.get("kind", "unknown")
+        response = f"utter_clarify_{kind}" if tracker.get_slot("clarify") and question.get("expects") != TEXT \
+            else f"utter_ask_{kind}"
+        dispatcher.utter_message(response=response, **question.get("params", {}))
+        return []
+
+
+class ActionAskAnswerText(ActionAskAnswer):
+    def name(self) -> str:
+        return "action_ask_answer_text"

@@ -1,0 +1,90 @@
+"""What happens around an appointment besides its reminders: the citizen's answer, attendance, and
+the alerts they raise (DESIGN §4: rule + a reason the coordinator can read)."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.config import ProactiveSettings
+from bot.db import alerts as alert_db
+from bot.db import appointments as appointment_db
+from bot.db.models import Alert, Appointment
+from bot.danish_time import format_when
+from bot.scheduler.planner import plan_attendance
+from bot.text import words
+
+CANNOT_COME = "appointment_cannot_come"  # medium
+UNANSWERED = "appointment_unanswered"  # medium
+MISSED = "missed_appointment"  # medium; high on the second miss in a row
+
+
+def _describe(appointment: Appointment, settings: ProactiveSettings) -> str:
+    return f"{appointment.title or appointment.kind} {format_when(appointment.starts_at, settings.timezone)}"
+
+
+def record_citizen_reply(session: Session, appointment: Appointment, reply: str, now: datetime,
+                         settings: ProactiveSettings) -> Alert | None:
+    """Store JA / KAN IKKE. Saying KAN IKKE again does not raise a second alert."""
+    before = appointment.citizen_reply
+    appointment_db.record_reply(session, appointment, reply, now)
+    if reply != "cannot_come" or before == "cannot_come":
+        return None
+    return alert_db.add_alert(
+        session, appointment.citizen_id, rule=CANNOT_COME, severity="medium", created_at=now,
+        reason=f"Borgeren svarede KAN IKKE til mødet {_describe(appointment, settings)}. Aftal en ny tid.",
+    )
+
+
+def unanswered_alert(session: Session, appointment: Appointment, now: datetime, settings: ProactiveSettings) -> Alert:
+    return alert_db.add_alert(
+        session, appointment.citizen_id, rule=UNANSWERED, severity="medium", created_at=now,
+        reason=f"Borgeren har ikke svaret på påmindelsen om mødet {_describe(appointment, settings)}.",
+    )
+
+
+def record_attendance(session: Session, appointment: Appointment, status: str, now: datetime,
+                      settings: ProactiveSettings) -> Alert | None:
+    """attended | missed | cancelled. Missed raises an alert and plans the kind follow-up message."""
+    already_missed = appointment.status == "missed"
+    appointment.status = status
+    appointment.attendance_recorded_at = now
+    session.flush()
+    plan_attendance(session, appointment, now, settings)
+    if status != "missed" or already_missed:
+        return None
+    previous = appointment_db.previous_appointment(session, appointment)
+    in_a_row = previous is not None and previous.status == "missed"
+    reason = f"Borgeren kom ikke til mødet {_describe(appointment, settings)}."
+    if in_a_row:
+        reason += " Det er anden gang i træk."
+    return alert_db.add_alert(session, appointment.citizen_id, rule=MISSED, severity="high" if in_a_row else "medium",
+                              reason=reason, created_at=now)
+
+
+# The citizen's answer to "Svar JA hvis du kommer, eller KAN IKKE". Not coming is checked first:
+# "ja, men jeg kan ikke" means not coming.
+_CANNOT_COME = [
+    r"\bka[nm]\s*i+k+e*\b", r"\bkna\s*ikke?\b", r"\bkan\s*ikek\b", r"\bkanikke?\b", r"\bkommer\s*i+k+e*\b",
+    r"\bikke\s+komme\b", r"\bafbud\b", r"\baflys", r"\bmelde?r?\s+fra\b", r"^nej\b", r"^nope\b", r"^naej\b",
+    r"^ikke?\b", r"\bdesvaerre\s+ikke\b", r"^nix\b", r"^no\b",
+]
+_CONFIRMED = [
+    r"^ja+\b", r"^jo\b", r"^jep\b", r"^jah?\b", r"^ok", r"^yes\b", r"^yep\b", r"^klart\b", r"^selvfoelgelig\b",
+    r"\bjeg kommer\b", r"^kommer\b", r"\bvi ses\b", r"^det goer jeg\b", r"^gerne\b", r"^fint\b",
+]
+
+
+def parse_attendance_answer(text: str) -> str | None:
+    """"confirmed", "cannot_come", or None when unclear (the dialogue then asks again)."""
+    if "👎" in text:
+        return "cannot_come"
+    if "👍" in text:
+        return "confirmed"
+    folded = " ".join(words(text))
+    if any(re.search(p, folded) for p in _CANNOT_COME):
+        return "cannot_come"
+    if any(re.search(p, folded) for p in _CONFIRMED):
+        return "confirmed"
+    return None

@@ -1,0 +1,137 @@
+"""The `sms` Rasa input channel: POST /webhooks/sms/webhook receives the gateway's signed MO webhook.
+It checks the signature (401, nothing processed), stores the message idempotently on the provider
+id, answers 200 at once (the gateway gives up after 5 s) and runs the turn in the background.
+Its output channel never calls the gateway: every bot message goes to the outbox, which the
+coordination service sends."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import aiohttp
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+
+from bot.channels.gate import CitizenGate, DuplicateMessage
+from bot.config import Settings
+from bot.sms.gateway import GatewayApiClient, GatewayError, InvalidSignature, parse_inbound, verify_webhook
+from bot.sms.outbox import queue_sms
+from bot.texts import CRISIS_REPLY, UNKNOWN_SENDER
+
+log = logging.getLogger(__name__)
+UNKNOWN_REPLY_INTERVAL = 24 * 3600  # one polite answer per unknown number a day: no SMS loops
+
+
+def render_buttons(text: str, buttons: list[dict]) -> str:
+    """SMS has no buttons: list them as numbered options and say how to answer."""
+    options = [f"{i} {b.get('title', '')}".strip() for i, b in enumerate(buttons, start=1)]
+    numbers = [str(i) for i in range(1, len(buttons) + 1)]
+    how = numbers[0] if len(numbers) == 1 else f"{', '.join(numbers[:-1])} eller {numbers[-1]}"
+    return f"{text}\n" + "\n".join(options) + f"\nSvar {how}."
+
+
+class SmsOutput(OutputChannel):
+    def __init__(self, gate: CitizenGate, purpose: str):
+        self.gate = gate
+        self.purpose = purpose
+
+    @classmethod
+    def name(cls) -> str:
+        return "sms"
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs) -> None:
+        await self.gate.db.run(
+            lambda s: queue_sms(s, recipient_id, text, purpose=self.purpose, now=self.gate.clock.now()))
+
+    async def send_text_with_buttons(self, recipient_id: str, text: str, buttons, **kwargs) -> None:
+        await self.send_text_message(recipient_id, render_buttons(text, buttons))
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs) -> None:
+        log.debug("sms: image not sent")
+
+    async def send_custom_json(self, recipient_id: str, json_message, **kwargs) -> None:
+        log.debug("sms: custom json not sent")
+
+
+class SmsInput(InputChannel):
+    def __init__(self, gate: CitizenGate | None = None, settings: Settings | None = None):
+        self.gate = gate or CitizenGate()
+        self._settings = settings
+        self._unknown_replied: dict[str, float] = {}
+        self._tasks: set[asyncio.Task] = set()
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = Settings.from_env()
+        return self._settings
+
+    @classmethod
+    def name(cls) -> str:
+        return "sms"
+
+    @classmethod
+    def from_credentials(cls, credentials) -> "SmsInput":
+        return cls()
+
+    def get_output_channel(self) -> OutputChannel:
+        """Used by trigger_intent: messages Rasa starts itself are proactive."""
+        return SmsOutput(self.gate, purpose="proactive")
+
+    def blueprint(self, on_new_message) -> Blueprint:
+        hook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+
+        @hook.route("/", methods=["GET"])
+        async def health(request):
+            return response.json({"status": "ok"})
+
+        @hook.route("/webhook", methods=["POST"])
+        async def receive(request):
+            try:
+                claims = verify_webhook(request.headers, self.settings.sms_webhook_secret)
+                sms = parse_inbound(claims)
+            except InvalidSignature:
+                return response.json({"error": "invalid signature"}, status=401)
+            except ValueError as exc:
+                return response.json({"error": str(exc)}, status=400)
+            try:
+                admitted = await self.gate.admit(sms.msisdn, sms.text, "sms", provider_id=sms.provider_id)
+            except DuplicateMessage:
+                return response.json({"status": "duplicate"})
+            if admitted is None:
+                self._background(self._answer_unknown(sms.msisdn))
+                return response.json({"status": "unknown sender"})
+            output = SmsOutput(self.gate, purpose="reply")
+            if admitted.crisis:
+                await output.send_text_message(admitted.phone, CRISIS_REPLY)
+            message = UserMessage(admitted.text, output, admitted.phone,
+                                  input_channel=self.name(), message_id=sms.provider_id)
+            self._background(on_new_message(message))
+            return response.json({"status": "accepted"})
+
+        return hook
+
+    def _background(self, coro) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception():
+            log.error("sms turn failed", exc_info=task.exception())
+
+    async def _answer_unknown(self, phone: str) -> None:
+        """Sent straight through the gateway and not stored: we keep nothing about strangers."""
+        last = self._unknown_replied.get(phone)
+        if last is not None and time.monotonic() - last < UNKNOWN_REPLY_INTERVAL:
+            return
+        self._unknown_replied[phone] = time.monotonic()
+        client = GatewayApiClient.from_settings(self.settings)
+        client.callback_url = None
+        try:
+            async with aiohttp.ClientSession() as http:
+                await client.send(http, phone, UNKNOWN_SENDER, userref="unknown")
+        except GatewayError as exc:
+            log.warning("could not answer an unknown sender: %s", exc)

@@ -1,0 +1,169 @@
+"""Jobs: proactive messages as rows. Planning is idempotent (natural key + INSERT ... ON CONFLICT DO
+NOTHING); claiming is exclusive (FOR UPDATE SKIP LOCKED on PostgreSQL, one conditional UPDATE on
+SQLite, whose writers are serialised); finishing is guarded by the claim token, so a job whose lease
+ran out and was claimed again cannot be finished twice."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from bot.db.models import Citizen, Job
+
+NATURAL_KEY = ("citizen_id", "purpose", "target", "due_at")
+OPEN = ("pending", "running")
+CHANGED = "target changed while running"
+
+
+def appointment_target(appointment_id: int) -> str:
+    return f"appointment:{appointment_id}"
+
+
+def target_id(target: str) -> int | None:
+    _, _, raw = target.partition(":")
+    return int(raw) if raw.isdigit() else None
+
+
+def _insert(session: Session):
+    return (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(Job)
+
+
+def _by_key(citizen_id: int, purpose: str, target: str, due_at: datetime):
+    return sa.select(Job).where(
+        Job.citizen_id == citizen_id, Job.purpose == purpose, Job.target == target, Job.due_at == due_at
+    )
+
+
+def schedule(
+    session: Session, *, citizen_id: int, purpose: str, due_at: datetime, next_attempt_at: datetime, now: datetime,
+    target: str = "",
+) -> Job:
+    """Plan a job once. Planning it again returns the existing row; a cancelled one comes back to
+    life (an appointment moved back to its old time), but a sent one is never sent again."""
+    statement = (
+        _insert(session)
+        .values(citizen_id=citizen_id, purpose=purpose, target=target, due_at=due_at, next_attempt_at=next_attempt_at,
+                status="pending", attempts=0, created_at=now, updated_at=now)
+        .on_conflict_do_nothing(index_elements=list(NATURAL_KEY))
+    )
+    session.execute(statement)
+    session.execute(
+        sa.update(Job)
+        .where(Job.citizen_id == citizen_id, Job.purpose == purpose, Job.target == target, Job.due_at == due_at,
+               Job.status == "cancelled")
+        .values(status="pending", next_attempt_at=next_attempt_at, attempts=0, note=None, last_error=None)
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(_by_key(citizen_id, purpose, target, due_at)).scalar_one()
+
+
+def cancel_open(session: Session, target: str, purposes: Iterable[str] | None = None, note: str = "") -> int:
+    """Cancel what has not run yet. A job being sent right now cannot be cancelled; it is flagged
+    instead (CHANGED), and its handler skips it rather than send something stale."""
+    def scoped(query):
+        query = query.where(Job.target == target)
+        return query.where(Job.purpose.in_(list(purposes))) if purposes is not None else query
+
+    session.execute(scoped(sa.update(Job).where(Job.status == "running")).values(note=CHANGED)
+                    .execution_options(synchronize_session=False))
+    result = session.execute(
+        scoped(sa.update(Job).where(Job.status == "pending")).values(status="cancelled", note=note or None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def changed_while_running(session: Session, job: Job) -> bool:
+    return session.execute(sa.select(Job.note).where(Job.id == job.id)).scalar_one() == CHANGED
+
+
+def claim_due(session: Session, now: datetime, *, limit: int, lease: timedelta) -> list[Job]:
+    """Take up to `limit` due jobs for this worker. A running job whose lease ran out (its worker
+    died) is due again."""
+    token = uuid.uuid4().hex
+    claimable = sa.or_(
+        sa.and_(Job.status == "pending", Job.next_attempt_at <= now),
+        sa.and_(Job.status == "running", Job.locked_until < now),
+    )
+    due = sa.select(Job.id).where(claimable).order_by(Job.next_attempt_at, Job.id).limit(limit)
+    values = dict(status="running", claim_token=token, locked_until=now + lease, attempts=Job.attempts + 1)
+    if session.get_bind().dialect.name == "postgresql":
+        ids = list(session.execute(due.with_for_update(skip_locked=True)).scalars())
+        if not ids:
+            return []
+        session.execute(sa.update(Job).where(Job.id.in_(ids)).values(**values)
+                        .execution_options(synchronize_session=False))
+    else:
+        # One statement: SQLite takes its write lock before evaluating it, so two workers never
+        # both see the same row as pending.
+        session.execute(sa.update(Job).where(Job.id.in_(due.scalar_subquery()), claimable).values(**values)
+                        .execution_options(synchronize_session=False))
+    return list(session.execute(sa.select(Job).where(Job.claim_token == token).order_by(Job.id)).scalars())
+
+
+def _finish(session: Session, job: Job, **values) -> bool:
+    result = session.execute(
+        sa.update(Job)
+        .where(Job.id == job.id, Job.claim_token == job.claim_token, Job.status == "running")
+        .values(locked_until=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def mark_done(session: Session, job: Job, now: datetime) -> bool:
+    return _finish(session, job, status="done", sent_at=now, last_error=None)
+
+
+def mark_skipped(session: Session, job: Job, note: str) -> bool:
+    return _finish(session, job, status="skipped", note=note[:200])
+
+
+def mark_retry(session: Session, job: Job, error: str, next_attempt_at: datetime) -> bool:
+    return _finish(session, job, status="pending", last_error=error[:2000], next_attempt_at=next_attempt_at)
+
+
+def mark_failed(session: Session, job: Job, error: str) -> bool:
+    return _finish(session, job, status="failed", last_error=error[:2000])
+
+
+def list_jobs(
+    session: Session, *, citizen_id: int | None = None, target: str | None = None, purpose: str | None = None
+) -> list[Job]:
+    query = sa.select(Job).order_by(Job.due_at, Job.id)
+    if citizen_id is not None:
+        query = query.where(Job.citizen_id == citizen_id)
+    if target is not None:
+        query = query.where(Job.target == target)
+    if purpose is not None:
+        query = query.where(Job.purpose == purpose)
+    return list(session.execute(query).scalars())
+
+
+def latest_job(session: Session, citizen_id: int, purpose: str, statuses: Iterable[str],
+               before: datetime | None = None, target: str | None = None) -> Job | None:
+    query = sa.select(Job).where(Job.citizen_id == citizen_id, Job.purpose == purpose,
+                                 Job.status.in_(list(statuses)))
+    if target is not None:
+        query = query.where(Job.target == target)
+    if before is not None:
+        query = query.where(Job.due_at < before)
+    return session.execute(query.order_by(Job.due_at.desc(), Job.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def citizens_without_open_job(session: Session, purpose: str, statuses: Iterable[str]) -> list[Citizen]:
+    """Citizens (in the given statuses) that have no pending or running job of this purpose."""
+    has_open = sa.select(Job.id).where(Job.citizen_id == Citizen.id, Job.purpose == purpose,
+                                       Job.status.in_(OPEN)).exists()
+    return list(session.execute(
+        sa.select(Citizen).where(Citizen.status.in_(list(statuses)), ~has_open).order_by(Citizen.id)
+    ).scalars())
+
+
+def mark_deferred(session: Session, job: Job, next_attempt_at: datetime) -> bool:
+    """Quiet hours: back to pending without counting an attempt."""
+    return _finish(session, job, status="pending", attempts=Job.attempts - 1, next_attempt_at=next_attempt_at)

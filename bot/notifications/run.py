@@ -1,0 +1,126 @@
+"""One notification pass: tell coordinators about new alerts, escalate overdue ones to the backup.
+Called by the scheduler tick with its (injected) clock. Idempotent: what was sent is recorded on the
+alert in the same transaction, so a repeated or concurrent run does not send it again once committed.
+A failed delivery raises out of the notifier; that coordinator's alerts stay unmarked and the next run
+retries them (at-least-once, never silently dropped)."""
+from __future__ import annotations
+
+import logging
+import os
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.config import Settings
+from bot.db import alerts as alert_db
+from bot.db.coordinators import get_coordinator
+from bot.db.models import Alert, Coordinator
+from bot.notifications.escalation import EscalationPolicy
+from bot.notifications.mail import EmailNotifier, SmtpSettings
+from bot.notifications.notifier import MultiNotifier, Notification, Notifier
+from bot.service.web.labels import SEVERITIES, SEVERITY_RANK
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class NotificationConfig:
+    alerts_url: str  # where a coordinator logs in to see alerts
+    policy: EscalationPolicy = field(default_factory=EscalationPolicy)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "NotificationConfig":
+        env = dict(os.environ if env is None else env)
+        return cls(f"{Settings.from_env(env).public_url}/alerts", EscalationPolicy.from_env(env))
+
+
+def notifier_from_env(env: dict[str, str] | None = None, sms: Notifier | None = None) -> MultiNotifier:
+    """E-mail when SMTP_HOST is set, plus the SMS notifier (the outbox) when given."""
+    smtp = SmtpSettings.from_env(dict(os.environ if env is None else env))
+    return MultiNotifier(*[n for n in (EmailNotifier(smtp) if smtp else None, sms) if n is not None])
+
+
+@dataclass
+class NotificationReport:
+    notified: list[int] = field(default_factory=list)  # alert ids
+    escalated: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+
+def _top(alerts: list[Alert]) -> str:
+    return SEVERITIES[max((a.severity for a in alerts), key=SEVERITY_RANK.__getitem__)]
+
+
+def new_alert_text(alerts: list[Alert], url: str) -> str:
+    if len(alerts) == 1:
+        return f"Ny alarm ({_top(alerts)}) - log ind: {url}"
+    return f"{len(alerts)} nye alarmer (højeste: {_top(alerts)}) - log ind: {url}"
+
+
+def escalation_text(alerts: list[Alert], url: str, to_backup: bool) -> str:
+    count = "En alarm" if len(alerts) == 1 else f"{len(alerts)} alarmer"
+    if to_backup:
+        return f"{count} ({_top(alerts)}) er ikke kvitteret af din kollega. Du er stedfortræder - log ind: {url}"
+    return f"Påmindelse: {count.lower()} ({_top(alerts)}) er ikke kvitteret - log ind: {url}"
+
+
+def _send(session: Session, notifier: Notifier, to: Coordinator, subject: str, text: str) -> None:
+    if not notifier.send(session, Notification(to.id, to.email, to.phone, subject, text)):
+        # Nothing to retry: the alert still shows in the dashboard and escalates on time.
+        log.warning("coordinator %s has no address for alert notifications", to.id)
+
+
+def _notify_new(session: Session, now: datetime, notifier: Notifier, config: NotificationConfig,
+                report: NotificationReport) -> None:
+    by_coordinator: dict[int, list[Alert]] = defaultdict(list)
+    for alert, citizen in alert_db.alerts_not_notified(session):
+        by_coordinator[citizen.coordinator_id].append(alert)
+    for coordinator_id, alerts in by_coordinator.items():
+        ids = [a.id for a in alerts]
+        try:
+            _send(session, notifier, get_coordinator(session, coordinator_id), "Ny alarm",
+                  new_alert_text(alerts, config.alerts_url))
+        except Exception:
+            log.exception("notifying coordinator %s about alerts %s failed; retried next run", coordinator_id, ids)
+            report.failed += ids
+            continue
+        for alert in alerts:
+            alert_db.mark_notified(session, alert, now)
+        report.notified += ids
+
+
+def _escalate(session: Session, now: datetime, notifier: Notifier, config: NotificationConfig,
+              report: NotificationReport) -> None:
+    by_owner: dict[int, list[Alert]] = defaultdict(list)
+    for alert, citizen in alert_db.escalation_candidates(session, config.policy.severities):
+        deadline = config.policy.deadline(alert.severity, alert.created_at)
+        if deadline is not None and deadline <= now:
+            by_owner[citizen.coordinator_id].append(alert)
+    for owner_id, alerts in by_owner.items():
+        owner = get_coordinator(session, owner_id)
+        backup = get_coordinator(session, owner.backup_coordinator_id) if owner.backup_coordinator_id else None
+        backup = backup if backup is not None and backup.id != owner.id else None
+        ids = [a.id for a in alerts]
+        try:
+            _send(session, notifier, backup or owner, "Alarm ikke kvitteret",
+                  escalation_text(alerts, config.alerts_url, to_backup=backup is not None))
+        except Exception:
+            log.exception("escalating alerts %s failed; retried next run", ids)
+            report.failed += ids
+            continue
+        for alert in alerts:
+            alert_db.mark_escalated(session, alert, backup.id if backup else None, now)
+        report.escalated += ids
+
+
+def run_notifications(
+    session: Session, now: datetime, notifier: Notifier, config: NotificationConfig | None = None
+) -> NotificationReport:
+    config = config or NotificationConfig.from_env()
+    report = NotificationReport()
+    _notify_new(session, now, notifier, config, report)
+    _escalate(session, now, notifier, config, report)
+    session.flush()
+    return report

@@ -1,0 +1,28 @@
+"""What happens when a citizen's message contains crisis language: an urgent alert for the
+coordinator (one per hour per citizen, so a long crisis conversation does not bury the list)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from bot.db import alerts as alert_db
+from bot.db.models import Alert
+
+RULE = "crisis_language"
+CATEGORY_DANISH = {
+    "suicide": "selvmordstanker",
+    "self_harm": "selvskade",
+    "violence": "vold",
+    "acute_illness": "akut sygdom",
+}
+REPEAT_AFTER = timedelta(hours=1)
+
+
+def crisis_alert(session: Session, citizen_id: int, category: str, now: datetime) -> Alert | None:
+    for alert in alert_db.list_alerts(session, citizen_id=citizen_id, status="open"):
+        if alert.rule == RULE and now - alert.created_at < REPEAT_AFTER:
+            return None
+    reason = (f"Krisesprog i en besked fra borgeren ({CATEGORY_DANISH.get(category, category)}). "
+              "Borgeren har fået besked om 112 og Livslinien. Kontakt borgeren hurtigst muligt.")
+    return alert_db.add_alert(session, citizen_id, rule=RULE, severity="urgent", reason=reason, created_at=now)

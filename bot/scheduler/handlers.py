@@ -1,0 +1,186 @@
+"""What each kind of job does when it is due. `prepare` runs in one transaction and decides: send
+(through Rasa, after the transaction), skip (recorded with the reason) or done (internal jobs, which
+only raise alerts). `after_sent` runs once a delivered job is marked done."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from bot.appointments import unanswered_alert
+from bot.config import ProactiveSettings
+from bot.db import alerts as alert_db
+from bot.db import checkins as checkin_db
+from bot.db import jobs as job_db
+from bot.db.models import Appointment, Citizen, Job
+from bot.scheduler import planner
+from bot.db import agreements as agreement_db
+from bot.db import preparations as prep_db
+from bot.db.models import Agreement
+from bot.scheduler.purposes import (
+    AGREEMENT_FOLLOWUP,
+    AGREEMENTS_APPROVAL,
+    CHECKIN_NUDGE,
+    CHECKIN_PROMPT,
+    MISSED_FOLLOWUP,
+    PREPARATION_INVITE,
+    REMINDER,
+    UNANSWERED,
+    external_intent,
+)
+
+NO_RESPONSE = "no_response"  # low
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: str  # "send" | "skip" | "done"
+    note: str = ""
+    sender: str = ""
+    intent: str = ""
+    entities: dict = field(default_factory=dict)
+
+
+def skip(note: str) -> Decision:
+    return Decision("skip", note)
+
+
+def _send(citizen: Citizen, job: Job, **entities) -> Decision:
+    return Decision("send", sender=citizen.phone, intent=external_intent(job.purpose), entities=entities)
+
+
+def _appointment(session: Session, job: Job) -> Appointment | None:
+    appointment_id = job_db.target_id(job.target)
+    return session.get(Appointment, appointment_id) if appointment_id else None
+
+
+def _reminder(session: Session, job: Job, citizen: Citizen, now: datetime, settings: ProactiveSettings) -> Decision:
+    appointment = _appointment(session, job)
+    if appointment is None or appointment.status != "planned":
+        return skip(f"appointment {appointment.status if appointment else 'deleted'}")
+    if now >= appointment.starts_at:
+        return skip("appointment already started")
+    if job_db.changed_while_running(session, job):
+        return skip("appointment moved")
+    if appointment.citizen_reply == "cannot_come":
+        return skip("citizen cannot come")
+    return _send(citizen, job, appointment_id=appointment.id)
+
+
+def _unanswered(session: Session, job: Job, citizen: Citizen, now: datetime, settings: ProactiveSettings) -> Decision:
+    appointment = _appointment(session, job)
+    if appointment is None or appointment.status != "planned" or not appointment.notify_if_unanswered:
+        return skip("no longer relevant")
+    if appointment.citizen_reply is not None:
+        return skip("citizen answered")
+    reminders = job_db.list_jobs(session, target=job.target, purpose=REMINDER)
+    if not any(r.status == "done" for r in reminders):
+        return skip("no reminder was sent")
+    unanswered_alert(session, appointment, now, settings)
+    return Decision("done", "alert raised")
+
+
+def _missed(session: Session, job: Job, citizen: Citizen, now: datetime, settings: ProactiveSettings) -> Decision:
+    appointment = _appointment(session, job)
+    if appointment is None or appointment.status != "missed":
+        return skip("appointment no longer marked missed")
+    return _send(citizen, job, appointment_id=appointment.id)
+
+
+def _prompt(session: Session, job: Job, citizen: Citizen, now: datetime, settings: ProactiveSettings) -> Decision:
+    recent = now - timedelta(days=citizen.checkin_interval_days / 2)
+    if checkin_db.checked_in_since(session, citizen.id, recent):
+        return skip("checked in recently")
+    return _send(citizen, job)
+
+
+def _nudge(session: Session, job: Job, citizen: Citizen, now: datetime, settings: ProactiveSettings) -> Decision:
+    prompt = session.get(Job, job_db.target_id(job.target))
+    if prompt is None or prompt.sent_at is None:
+        return skip("prompt not sent")
+    if checkin_db.checked_in_since(session, citizen.id, prompt.sent_at):
+        return skip("citizen checked in")
+    return _send(citizen, job)
+
+
+def _preparation_invite(session: Session, job: Job, citizen: Citizen, now: datetime,
+                        settings: ProactiveSettings) -> Decision:
+    appointment = _appointment(session, job)
+    if appointment is None or appointment.status != "planned":
+        return skip(f"appointment {appointment.status if appointment else 'deleted'}")
+    if appointment.starts_at - now < timedelta(hours=12):
+        return skip("too close to the meeting")
+    preparation = prep_db.get_preparation(session, appointment.id)
+    if preparation is not None and preparation.status == "completed":
+        return skip("already prepared")
+    return _send(citizen, job, appointment_id=appointment.id)
+
+
+def _agreements_approval(session: Session, job: Job, citizen: Citizen, now: datetime,
+                         settings: ProactiveSettings) -> Decision:
+    appointment = _appointment(session, job)
+    summary = agreement_db.get_summary(session, appointment.id) if appointment else None
+    if summary is None or summary.approval != "pending":
+        return skip("no agreements awaiting approval")
+    return _send(citizen, job, appointment_id=appointment.id)
+
+
+def _agreement_followup(session: Session, job: Job, citizen: Citizen, now: datetime,
+                        settings: ProactiveSettings) -> Decision:
+    agreement = session.get(Agreement, job_db.target_id(job.target))
+    if agreement is None or agreement.status != "approved" or agreement.followed_up_at is not None:
+        return skip("agreement not approved or already followed up")
+    return _send(citizen, job, agreement_id=agreement.id)
+
+
+PREPARE = {
+    PREPARATION_INVITE: _preparation_invite,
+    AGREEMENTS_APPROVAL: _agreements_approval,
+    AGREEMENT_FOLLOWUP: _agreement_followup,
+    REMINDER: _reminder,
+    UNANSWERED: _unanswered,
+    MISSED_FOLLOWUP: _missed,
+    CHECKIN_PROMPT: _prompt,
+    CHECKIN_NUDGE: _nudge,
+}
+
+
+def prepare(session: Session, job: Job, now: datetime, settings: ProactiveSettings) -> Decision:
+    """Decide, and record skip/done in the same transaction as the facts it was decided on."""
+    citizen = session.get(Citizen, job.citizen_id)
+    handler = PREPARE.get(job.purpose)
+    if handler is None:
+        decision = skip(f"unknown purpose {job.purpose}")
+    elif citizen.status != "active":
+        decision = skip(f"citizen {citizen.status}")
+    else:
+        decision = handler(session, job, citizen, now, settings)
+    if decision.action == "skip":
+        job_db.mark_skipped(session, job, decision.note)
+    elif decision.action == "done":
+        job_db.mark_done(session, job, now)
+    return decision
+
+
+def _no_response(session: Session, nudge: Job, now: datetime) -> None:
+    """Two consecutive prompts unanswered: this one (its nudge just went out) and the one before."""
+    prompt = session.get(Job, job_db.target_id(nudge.target))
+    previous = job_db.latest_job(session, nudge.citizen_id, CHECKIN_PROMPT, ("done",), before=prompt.due_at)
+    if previous is None or previous.sent_at is None:
+        return
+    if checkin_db.checked_in_since(session, nudge.citizen_id, previous.sent_at):
+        return
+    if any(a.rule == NO_RESPONSE for a in alert_db.list_alerts(session, citizen_id=nudge.citizen_id, status="open")):
+        return
+    alert_db.add_alert(session, nudge.citizen_id, rule=NO_RESPONSE, severity="low", created_at=now,
+                       reason="Borgeren har ikke svaret på de to seneste opfordringer til at tjekke ind.")
+
+
+def after_sent(session: Session, job_id: int, now: datetime, settings: ProactiveSettings) -> None:
+    """Plan what follows from a delivered job (runs after it was marked done)."""
+    job = session.get(Job, job_id)
+    if job.purpose == CHECKIN_PROMPT:
+        planner.plan_checkin_nudge(session, job, settings)
+    elif job.purpose == CHECKIN_NUDGE:
+        _no_response(session, job, now)

@@ -1,0 +1,140 @@
+"""Turning appointments and check-in intervals into job rows. Every function is idempotent: it
+computes due times from stored facts only, so planning twice (or on two schedulers) gives one row."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from bot.config import ProactiveSettings
+from bot.db import checkins as checkin_db
+from bot.db import jobs as job_db
+from bot.db.models import Appointment, Citizen, Job
+from bot.scheduler import timing
+from bot.db import agreements as agreement_db
+from bot.db.appointments import PREPARABLE_KINDS
+from bot.scheduler.purposes import (
+    AGREEMENT_FOLLOWUP,
+    AGREEMENTS_APPROVAL,
+    APPOINTMENT_PURPOSES,
+    PREPARATION_INVITE,
+    CHECKIN_NUDGE,
+    CHECKIN_PROMPT,
+    MISSED_FOLLOWUP,
+    REMINDER,
+    UNANSWERED,
+)
+
+# Citizens who may be prompted; opted-out citizens get rows too, skipped and recorded as such.
+PROMPTED_STATUSES = ("active", "opted_out")
+
+
+def _proactive(session: Session, citizen_id: int, purpose: str, target: str, due: datetime, now: datetime,
+               settings: ProactiveSettings) -> Job:
+    return job_db.schedule(session, citizen_id=citizen_id, purpose=purpose, target=target, due_at=due,
+                           next_attempt_at=timing.next_window(due, settings), now=now)
+
+
+def planned_reminder_times(appointment: Appointment, now: datetime, settings: ProactiveSettings) -> list[datetime]:
+    """Reminders still ahead that can go out (quiet hours included) before the appointment starts."""
+    return [
+        due for due in timing.reminder_times(appointment.starts_at, settings)
+        if due > now and timing.next_window(due, settings) < appointment.starts_at
+    ]
+
+
+def plan_appointment(session: Session, appointment: Appointment, now: datetime,
+                     settings: ProactiveSettings) -> list[Job]:
+    """(Re)plan an appointment's reminders: called on create, move and cancel."""
+    target = job_db.appointment_target(appointment.id)
+    job_db.cancel_open(session, target, (REMINDER, UNANSWERED, PREPARATION_INVITE), note="appointment changed")
+    if appointment.status != "planned":
+        return []
+    jobs = [
+        _proactive(session, appointment.citizen_id, REMINDER, target, due, now, settings)
+        for due in planned_reminder_times(appointment, now, settings)
+    ]
+    jobs += plan_preparation_invite(session, appointment, now, settings)
+    check = timing.unanswered_check_time(appointment.starts_at, settings)
+    if appointment.notify_if_unanswered and check > now:
+        # An alert for the coordinator, not a message to the citizen: quiet hours do not apply.
+        jobs.append(job_db.schedule(session, citizen_id=appointment.citizen_id, purpose=UNANSWERED, target=target,
+                                    due_at=check, next_attempt_at=check, now=now))
+    return jobs
+
+
+def plan_attendance(session: Session, appointment: Appointment, now: datetime,
+                    settings: ProactiveSettings) -> list[Job]:
+    """After attendance is recorded nothing of the appointment is pending but a missed follow-up."""
+    target = job_db.appointment_target(appointment.id)
+    job_db.cancel_open(session, target, APPOINTMENT_PURPOSES, note=f"appointment {appointment.status}")
+    if appointment.status != "missed":
+        return []
+    due = timing.missed_followup_time(appointment.starts_at, appointment.ends_at, now, settings)
+    return [_proactive(session, appointment.citizen_id, MISSED_FOLLOWUP, target, due, now, settings)]
+
+
+def _checkin_anchor(session: Session, citizen: Citizen) -> datetime:
+    """The last prompt, the last check-in or registration, whichever is latest."""
+    candidates = [citizen.consent_at or citizen.created_at]
+    last_prompt = job_db.latest_job(session, citizen.id, CHECKIN_PROMPT, ("done", "skipped", "failed"))
+    if last_prompt is not None:
+        candidates.append(last_prompt.due_at)
+    last_checkin = checkin_db.latest_checkin(session, citizen.id)
+    if last_checkin is not None:
+        candidates.append(last_checkin.created_at)
+    return max(candidates)
+
+
+def plan_checkin_prompts(session: Session, now: datetime, settings: ProactiveSettings) -> list[Job]:
+    """Give every citizen without an open check-in prompt their next one."""
+    today = timing.local_date(now, settings)
+    jobs = []
+    for citizen in job_db.citizens_without_open_job(session, CHECKIN_PROMPT, PROMPTED_STATUSES):
+        due = timing.next_checkin_prompt(_checkin_anchor(session, citizen), citizen.checkin_interval_days, today,
+                                         settings)
+        jobs.append(_proactive(session, citizen.id, CHECKIN_PROMPT, "", due, now, settings))
+    return jobs
+
+
+def plan_checkin_nudge(session: Session, prompt: Job, settings: ProactiveSettings) -> Job:
+    due = prompt.sent_at + timedelta(hours=settings.checkin_nudge_hours)
+    return _proactive(session, prompt.citizen_id, CHECKIN_NUDGE, f"prompt:{prompt.id}", due, prompt.sent_at,
+                      settings)
+
+
+def plan_preparation_invite(session: Session, appointment: Appointment, now: datetime,
+                            settings: ProactiveSettings) -> list[Job]:
+    """Some days before a meeting worth preparing (defaults: 3 days, 10:00). Booked later than that,
+    the invitation goes out now if a day is left to prepare. Never a second invitation after a move."""
+    target = job_db.appointment_target(appointment.id)
+    if appointment.kind not in PREPARABLE_KINDS:
+        return []
+    if job_db.latest_job(session, appointment.citizen_id, PREPARATION_INVITE, ("done",), target=target):
+        return []
+    day = timing.local_date(appointment.starts_at, settings) - timedelta(days=settings.preparation_days_before)
+    due = timing.local_instant(day, settings.reminder_day_before_at, settings)
+    if due <= now:
+        if appointment.starts_at - now < timedelta(days=1):
+            return []
+        due = now
+    return [_proactive(session, appointment.citizen_id, PREPARATION_INVITE, target, due, now, settings)]
+
+
+def plan_agreements_approval(session: Session, appointment: Appointment, now: datetime,
+                             settings: ProactiveSettings) -> Job:
+    """New agreements go to the citizen for approval at once (inside the daytime window)."""
+    target = job_db.appointment_target(appointment.id)
+    job_db.cancel_open(session, target, (AGREEMENTS_APPROVAL,), note="agreements replaced")
+    return _proactive(session, appointment.citizen_id, AGREEMENTS_APPROVAL, target, now, now, settings)
+
+
+def plan_agreement_followups(session: Session, appointment: Appointment, now: datetime,
+                             settings: ProactiveSettings) -> list[Job]:
+    """About two weeks after the meeting, one question per approved agreement someone else owns."""
+    day = timing.local_date(appointment.starts_at, settings) + timedelta(days=settings.agreement_followup_days)
+    due = max(timing.local_instant(day, settings.reminder_day_before_at, settings), now)
+    return [
+        _proactive(session, agreement.citizen_id, AGREEMENT_FOLLOWUP, f"agreement:{agreement.id}", due, now, settings)
+        for agreement in agreement_db.due_follow_ups(session, appointment.id)
+    ]

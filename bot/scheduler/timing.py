@@ -1,0 +1,66 @@
+"""When things are due, in local time and DST-safe: local wall-clock times are built with zoneinfo
+and converted to UTC, so "10:00 the day before" is 10:00 in Copenhagen in summer and winter."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+from bot.config import ProactiveSettings
+
+
+def local_instant(day: date, at: time, settings: ProactiveSettings) -> datetime:
+    """The UTC instant of a local wall-clock time. Times inside a DST gap resolve forward (fold=0)."""
+    return datetime.combine(day, at, tzinfo=settings.timezone).astimezone(timezone.utc)
+
+
+def local_date(instant: datetime, settings: ProactiveSettings) -> date:
+    return instant.astimezone(settings.timezone).date()
+
+
+def in_window(instant: datetime, settings: ProactiveSettings) -> bool:
+    local = instant.astimezone(settings.timezone).time()
+    return settings.quiet_end <= local < settings.quiet_start
+
+
+def next_window(instant: datetime, settings: ProactiveSettings) -> datetime:
+    """The instant itself when proactive messages are allowed then, else the next morning's start."""
+    if in_window(instant, settings):
+        return instant
+    local = instant.astimezone(settings.timezone)
+    day = local.date() if local.time() < settings.quiet_end else local.date() + timedelta(days=1)
+    return local_instant(day, settings.quiet_end, settings)
+
+
+def reminder_times(starts_at: datetime, settings: ProactiveSettings) -> list[datetime]:
+    """The day before at 10:00 and 2 hours before (defaults), earliest first, without duplicates."""
+    day_before = local_instant(local_date(starts_at, settings) - timedelta(days=1),
+                               settings.reminder_day_before_at, settings)
+    shortly = starts_at - timedelta(hours=settings.reminder_hours_before)
+    return sorted({day_before, shortly})
+
+
+def unanswered_check_time(starts_at: datetime, settings: ProactiveSettings) -> datetime:
+    return starts_at - timedelta(hours=settings.unanswered_alert_hours_before)
+
+
+def missed_followup_time(starts_at: datetime, ends_at: datetime | None, now: datetime,
+                         settings: ProactiveSettings) -> datetime:
+    """An hour after the end (defaults); if the appointment is marked missed later than that, now."""
+    end = ends_at or starts_at + timedelta(hours=1)
+    return max(end + timedelta(minutes=settings.missed_followup_minutes_after_end), now)
+
+
+def next_checkin_prompt(anchor: datetime, interval_days: int, today: date, settings: ProactiveSettings) -> datetime:
+    """`interval_days` after the anchor's local date, at the prompt time. A prompt that would lie
+    before today (the service was off) moves forward in whole intervals, so no backlog is sent and
+    every scheduler computes the same instant on the same day."""
+    day = local_date(anchor, settings) + timedelta(days=interval_days)
+    if day < today:
+        behind = (today - day).days
+        day += timedelta(days=-(-behind // interval_days) * interval_days)
+    return local_instant(day, settings.checkin_prompt_at, settings)
+
+
+def backoff(attempts: int, settings: ProactiveSettings) -> timedelta:
+    """1, 2, 4, ... minutes (defaults), capped at an hour."""
+    seconds = settings.retry_base_seconds * 2 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, settings.retry_max_seconds))

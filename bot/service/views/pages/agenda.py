@@ -1,0 +1,49 @@
+"""A meeting's agenda, printable. Built from the appointment, the latest check-in and the citizen's
+notes; the citizen's own preparation (issue 5) goes into the section marked for it. The
+stratification and alerts stay off this page: the citizen may read the printout."""
+from __future__ import annotations
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from bot.db import appointments as appointment_db
+from bot.db import checkins as checkin_db
+from bot.db.access_log import log_access
+from bot.lyskurve.programmes import get_programme
+from bot.service.views.pages.common import path_int
+from bot.service.web.chart import lyskurve_svg
+from bot.service.web.sessions import current_coordinator, login_required
+
+NOTES_SHOWN = 5
+
+
+@login_required
+async def show(request: web.Request) -> web.Response:
+    me, now = current_coordinator(request), request.app["clock"].now()
+    appointment_id = path_int(request)
+
+    def load(session):
+        found = appointment_db.get_appointment_with_citizen(session, appointment_id, me.id)
+        if found is None:
+            return None
+        appointment, citizen = found
+        log_access(session, me.id, citizen.id, "view_agenda", now)
+        return appointment, citizen, checkin_db.list_checkins(session, citizen.id)
+
+    found = await request.app["db"].run(load)
+    if found is None:
+        raise web.HTTPNotFound()
+    appointment, citizen, checkins = found
+    programme = get_programme(citizen.programme)
+    # Only what was said before the meeting belongs on its agenda.
+    before = [c for c in checkins if c.created_at <= appointment.starts_at]
+    latest = next((c for c in before if c.overall), None)
+    context = {
+        "appointment": appointment,
+        "citizen": citizen,
+        "latest": latest,
+        "notes": [c for c in before if c.note][:NOTES_SHOWN],
+        "chart": lyskurve_svg(before, programme),
+        "area_labels": {a.key: a.label for a in programme.areas},
+    }
+    return aiohttp_jinja2.render_template("agenda.html", request, context)

@@ -1,0 +1,76 @@
+"""One citizen: the lyskurve chart, notes, appointments, conversation and the coordinator's
+stratification. Every view of this page is written to the access log."""
+from __future__ import annotations
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from bot.db import alerts as alert_db
+from bot.db import appointments as appointment_db
+from bot.db import checkins as checkin_db
+from bot.db import stratifications as stratification_db
+from bot.db.access_log import log_access
+from bot.db.messages import list_inbound
+from bot.lyskurve.programmes import get_programme
+from bot.service.views.pages.common import form_data, own_citizen, path_int
+from bot.service.web.chart import lyskurve_svg
+from bot.service.web.sessions import current_coordinator, login_required
+from bot.stratification import COMPLEXITY_LABELS, COPING_LABELS, LEVEL_LABELS, level_for
+
+
+async def _page(request: web.Request, citizen, *, status: int = 200, strat_error: str | None = None):
+    def load(session):
+        return {
+            "checkins": checkin_db.list_checkins(session, citizen.id),
+            "alerts": [a for a in alert_db.list_alerts(session, citizen_id=citizen.id)
+                       if a.status != "resolved"],
+            "appointments": appointment_db.list_appointments(session, citizen.id),
+            "messages": list_inbound(session, citizen.id),
+            "history": stratification_db.stratification_history(session, citizen.id),
+        }
+
+    data = await request.app["db"].run(load)
+    programme = get_programme(citizen.programme)
+    context = {
+        **data,
+        "citizen": citizen,
+        "programme": programme,
+        "area_labels": {a.key: a.label for a in programme.areas},
+        "chart": lyskurve_svg(data["checkins"], programme),
+        "complexity_labels": COMPLEXITY_LABELS,
+        "coping_labels": COPING_LABELS,
+        "level_labels": LEVEL_LABELS,
+        "strat_error": strat_error,
+    }
+    return aiohttp_jinja2.render_template("citizen.html", request, context, status=status)
+
+
+@login_required
+async def show(request: web.Request) -> web.Response:
+    citizen = await own_citizen(request, path_int(request), action="view_citizen")
+    return await _page(request, citizen)
+
+
+@login_required
+async def stratify(request: web.Request) -> web.Response:
+    """A new judgement is a new row; nothing else in the system ever sets one."""
+    citizen = await own_citizen(request, path_int(request))
+    form = await form_data(request)
+    rationale = form.get("rationale", "")
+    try:
+        level = level_for(form.get("complexity", ""), form.get("coping", ""))
+    except ValueError:
+        return await _page(request, citizen, status=422, strat_error="Vælg både funktionsnedsættelse og mestringsevne.")
+    if not rationale or len(rationale) > 2000:
+        return await _page(request, citizen, status=422, strat_error="Skriv en kort begrundelse (højst 2000 tegn).")
+    me, now = current_coordinator(request), request.app["clock"].now()
+
+    def save(session):
+        stratification_db.add_stratification(
+            session, citizen.id, coordinator_id=me.id, complexity=form["complexity"], coping=form["coping"],
+            level=level.number, rationale=rationale, created_at=now,
+        )
+        log_access(session, me.id, citizen.id, "stratify", now)
+
+    await request.app["db"].run(save)
+    raise web.HTTPSeeOther(f"/citizens/{citizen.id}#h-strat")

@@ -1,0 +1,119 @@
+"""The SMS gateway seen from here: send one SMS, and read the gateway's signed webhooks.
+One implementation speaks GatewayAPI's wire format (the common Danish provider); the fake gateway
+(bot/sms/fake.py) speaks the same format, so development and tests exercise the real client."""
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import aiohttp
+import jwt
+
+SIGNATURE_HEADER = "X-Gwapi-Signature"
+
+
+class GatewayError(Exception):
+    """The gateway did not accept the message; the dispatcher retries."""
+
+
+class InvalidSignature(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class InboundSms:
+    provider_id: str
+    msisdn: str  # E.164 with "+"
+    text: str
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    provider_id: str
+    status: str
+    userref: str | None
+
+
+def e164_from_msisdn(msisdn) -> str:
+    digits = str(msisdn).strip().lstrip("+")
+    if not digits.isdigit():
+        raise ValueError(f"msisdn must be digits: {msisdn!r}")
+    return f"+{digits}"
+
+
+def msisdn_from_e164(phone: str) -> int:
+    return int(phone.lstrip("+"))
+
+
+def verify_webhook(headers, secret: str) -> dict:
+    """The signature header is a JWT (HS256, shared secret) whose claims are the webhook's fields;
+    only the verified claims are used, never the unsigned body."""
+    token = headers.get(SIGNATURE_HEADER)
+    if not token:
+        raise InvalidSignature("missing signature")
+    try:
+        return jwt.decode(token, secret, algorithms=["HS256"], options={"require": [], "verify_aud": False})
+    except jwt.PyJWTError as exc:
+        raise InvalidSignature(str(exc)) from exc
+
+
+def sign_webhook(payload: dict, secret: str) -> dict[str, str]:
+    """Headers for a signed webhook (used by the fake gateway and tests, as GatewayAPI does)."""
+    return {SIGNATURE_HEADER: jwt.encode(payload, secret, algorithm="HS256"), "Content-Type": "application/json"}
+
+
+def parse_inbound(claims: dict) -> InboundSms:
+    try:
+        senttime = claims.get("senttime")
+        received = datetime.fromtimestamp(int(senttime), timezone.utc) if senttime else datetime.now(timezone.utc)
+        return InboundSms(str(claims["id"]), e164_from_msisdn(claims["msisdn"]), str(claims["message"]), received)
+    except (KeyError, ValueError, TypeError) as exc:
+        raise ValueError(f"not an inbound SMS: {exc}") from exc
+
+
+def parse_delivery_report(claims: dict) -> DeliveryReport:
+    try:
+        return DeliveryReport(str(claims["id"]), str(claims["status"]), claims.get("userref"))
+    except KeyError as exc:
+        raise ValueError(f"not a delivery report: missing {exc}") from exc
+
+
+class GatewayApiClient:
+    """POST {base_url}/rest/mtsms with token auth; the answer's ids[0] is the provider id."""
+
+    @classmethod
+    def from_settings(cls, settings) -> "GatewayApiClient":
+        return cls(settings.sms_gateway_url, settings.sms_gateway_token, settings.sms_sender,
+                   callback_url=f"{settings.public_url}/sms/delivery-report")
+
+    def __init__(self, base_url: str, token: str, sender: str, callback_url: str | None, timeout: float = 10):
+        self.url = base_url.rstrip("/") + "/rest/mtsms"
+        self.token = token
+        self.sender = sender
+        self.callback_url = callback_url
+        self.timeout = aiohttp.ClientTimeout(total=timeout)
+
+    async def send(self, http: aiohttp.ClientSession, phone: str, text: str, userref: str) -> str:
+        payload = {
+            "sender": self.sender,
+            "message": text,
+            "recipients": [{"msisdn": msisdn_from_e164(phone)}],
+            "userref": userref,
+        }
+        if self.callback_url:
+            payload["callback_url"] = self.callback_url
+        try:
+            async with http.post(self.url, json=payload, timeout=self.timeout,
+                                 headers={"Authorization": f"Token {self.token}"}) as resp:
+                body = await resp.text()
+                if resp.status != 200:
+                    raise GatewayError(f"gateway answered {resp.status}: {body[:200]}")
+                ids = json.loads(body).get("ids") or []
+        except (aiohttp.ClientError, asyncio.TimeoutError, json.JSONDecodeError) as exc:
+            raise GatewayError(f"{type(exc).__name__}: {exc}") from exc
+        if not ids:
+            raise GatewayError("gateway answered without a message id")
+        return str(ids[0])

@@ -1,0 +1,51 @@
+"""Helpers for dashboard tests: an app on the test database, coordinators with passwords, and a
+logged-in client that carries its CSRF token like a browser does."""
+from __future__ import annotations
+
+import re
+
+from bot.config import Settings
+from bot.db.citizens import create_citizen
+from bot.db.coordinators import create_coordinator, set_password_hash
+from bot.service.app import create_app
+from bot.service.web.passwords import hash_password
+
+ADMIN = {"Authorization": "Bearer test-admin"}
+PASSWORD = "korrekt-hest-batteri"
+_CSRF = re.compile(r'name="csrf_token" value="([^"]*)"')
+
+
+def dashboard_app(db, clock, **env):
+    settings = Settings.from_env({"ADMIN_TOKEN": "test-admin", "DATABASE_URL": db.url, **env})
+    return create_app(settings, db=db, clock=clock)
+
+
+def make_coordinator(session, name: str, email: str, password: str = PASSWORD, **fields):
+    coordinator, token = create_coordinator(session, name, email=email, **fields)
+    set_password_hash(session, coordinator, hash_password(password))
+    return coordinator
+
+
+def make_citizen(session, coordinator, name: str, phone: str, **fields):
+    return create_citizen(session, name=name, phone=phone, coordinator_id=coordinator.id, **fields)
+
+
+def csrf_token(html: str) -> str:
+    match = _CSRF.search(html)
+    assert match, "no CSRF field in the page"
+    return match.group(1)
+
+
+async def login(client, email: str, password: str = PASSWORD):
+    page = await client.get("/login")
+    token = csrf_token(await page.text())
+    return await client.post("/login", data={"csrf_token": token, "email": email, "password": password,
+                                             "next": "/"}, allow_redirects=False)
+
+
+async def logged_in(client, email: str, password: str = PASSWORD) -> str:
+    """Logs in and returns the session's CSRF token."""
+    resp = await login(client, email, password)
+    assert resp.status == 303, await resp.text()
+    home = await client.get("/")
+    return csrf_token(await home.text())
