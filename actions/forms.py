@@ -14,7 +14,7 @@ from rasa_sdk.interfaces import ActionExecutionRejection
 from rasa_sdk.types import DomainDict
 
 from actions.external import is_external
-from bot.lyskurve.answers import NLU_CONFIDENT, is_stop
+from bot.lyskurve.answers import NLU_CONFIDENT, STOP_CONFIDENT, is_stop
 
 REQUESTED_SLOT = "requested_slot"
 CLARIFY = "clarify"
@@ -63,7 +63,7 @@ class CitizenFormValidation(FormValidationAction):
         """Abstract so the action server does not register this base class itself."""
 
     def wants_to_stop(self, tracker: Tracker) -> bool:
-        return is_stop(latest_text(tracker)) or latest_intent(tracker, 0.8) == self.stop_intent
+        return is_stop(latest_text(tracker)) or latest_intent(tracker, STOP_CONFIDENT) == self.stop_intent
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
         requested = tracker.get_slot(REQUESTED_SLOT)

@@ -50,6 +50,11 @@ CANDIDATES = {
     "whitespace+chars, 1x128 transformer": [
         {"name": "WhitespaceTokenizer"}, {"name": "LexicalSyntacticFeaturizer"}, {"name": "CountVectorsFeaturizer"},
         CHARS, {**DIET, "number_of_transformer_layers": 1, "transformer_size": 128}, FALLBACK],
+    # word bigrams make negation a feature of its own ("ikke godt", "ikke så")
+    "whitespace+word bigrams+chars, 1x128 transformer": [
+        {"name": "WhitespaceTokenizer"}, {"name": "LexicalSyntacticFeaturizer"},
+        {"name": "CountVectorsFeaturizer", "min_ngram": 1, "max_ngram": 2},
+        CHARS, {**DIET, "number_of_transformer_layers": 1, "transformer_size": 128}, FALLBACK],
 }
 
 

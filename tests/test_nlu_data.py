@@ -11,7 +11,7 @@ from tests.trackers import DOMAIN
 
 TRAINING = {quality.near_copy_key(text): (intent, text) for intent, text in quality.training_examples()}
 HELDOUT = (
-    [(f"heldout.yml {i}", t) for i, t in quality.nlu_examples(quality.HELDOUT)]
+    [(f"{path.name} {i}", t) for path in quality.HELDOUT_FILES for i, t in quality.nlu_examples(path)]
     + [(f"colours.yml {c}", t) for c, t in quality.labelled(quality.COLOURS)]
     + [(f"crisis.yml {c}", t) for c, t in quality.labelled(quality.CRISIS)]
 )
@@ -36,9 +36,9 @@ def test_no_held_out_example_copies_a_training_example():
     assert not copies, "held-out examples copied from data/nlu:\n" + "\n".join(copies)
 
 
-@pytest.mark.parametrize("path", [quality.HELDOUT, quality.COLOURS, quality.CRISIS], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [*quality.HELDOUT_FILES, quality.COLOURS, quality.CRISIS], ids=lambda p: p.name)
 def test_no_duplicates_inside_a_held_out_file(path):
-    texts = [t for _, t in (quality.nlu_examples(path) if path == quality.HELDOUT else quality.labelled(path))]
+    texts = [t for _, t in (quality.nlu_examples(path) if path in quality.HELDOUT_FILES else quality.labelled(path))]
     # Spelling variants ("rød", "roed") are distinct test cases here; only exact repeats are not.
     twice = [t for t, n in Counter(" ".join(t.lower().split()) for t in texts).items() if n > 1]
     assert not twice, f"{path.name}: {twice}"
@@ -53,7 +53,7 @@ def test_crisis_held_out_is_not_the_phrase_list_itself():
 
 def test_every_trained_intent_is_measured_on_held_out_examples():
     trained = {intent for intent, _ in quality.training_examples()}
-    held_out = Counter(intent for intent, _ in quality.nlu_examples(quality.HELDOUT))
+    held_out = Counter(intent for intent, _ in quality.heldout_examples())
     thin = {intent: held_out[intent] for intent in trained if held_out[intent] < 10}
-    assert not thin, f"add held-out examples to tests/nlu/heldout.yml for {thin}"
+    assert not thin, f"add held-out examples to tests/nlu/heldout*.yml for {thin}"
     assert set(held_out) <= set(DOMAIN["intents"])

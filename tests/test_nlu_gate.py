@@ -1,7 +1,8 @@
 """NLU quality gates (issue 7), run by `make test` on the trained model in models/current.tar.gz:
-intent macro-F1 >= 0.90 on the held-out set; recall >= 0.98 for red colour answers (through
-decide_colour, as the check-in decides them), contact requests and crisis language. Training uses
-fixed seeds (config.yml), so the numbers repeat. A failure lists every miss."""
+intent macro-F1 >= 0.90 on the held-out sets; recall >= 0.98 for red colour answers (through
+decide_colour, as the check-in decides them), contact requests and crisis language; crisis
+messages not read as "stop". Training uses fixed seeds (config.yml), so the numbers repeat. A
+failure lists every miss."""
 import asyncio
 
 import pytest
@@ -41,8 +42,17 @@ def test_red_colour_recall(report):
     _gate(report, "red colour recall")
 
 
-def test_crisis_recall_and_false_alarms(report):
-    _gate(report, "crisis")
+def test_crisis_recall(report):
+    _gate(report, "crisis recall")
+
+
+def test_crisis_false_alarms(report):
+    _gate(report, "crisis false-alarm")
+
+
+def test_crisis_messages_are_not_read_as_stop(report):
+    # "jeg vil ikke leve mere" must not end a check-in or a preparation as if it were "stop"
+    _gate(report, "crisis messages read as")
 
 
 # ---- the gate logic itself, on predictions fed in by hand -----------------------------------------
@@ -51,7 +61,7 @@ _COLOUR_INTENT = {colour: intent for intent, colour in MOOD_COLOURS.items()}
 
 
 def _perfect_parses() -> dict[str, quality.Parse]:
-    parses = {text: quality.Parse(intent, 0.99) for intent, text in quality.nlu_examples(quality.HELDOUT)}
+    parses = {text: quality.Parse(intent, 0.99) for intent, text in quality.heldout_examples()}
     for colour, text in quality.labelled(quality.COLOURS):
         parses[text] = quality.Parse(_COLOUR_INTENT[colour], 0.99)
     return parses
@@ -61,14 +71,14 @@ def test_gates_pass_on_right_answers():
     assert quality.failures(quality.evaluate(_perfect_parses(), detect)) == []
 
 
-def _just_too_many(texts: list[str]) -> list[str]:
-    """The fewest misses that take recall below the safety threshold."""
-    return texts[:int(len(texts) * (1 - quality.MIN_SAFETY_RECALL)) + 1]
+def _just_too_many(texts: list[str], total: int | None = None) -> list[str]:
+    """The fewest of `texts` to miss that take recall over `total` examples below the threshold."""
+    return texts[:int((total or len(texts)) * (1 - quality.MIN_SAFETY_RECALL)) + 1]
 
 
 def test_gate_fails_on_missed_contact_requests_and_names_them():
     parses = _perfect_parses()
-    missed = _just_too_many([t for i, t in quality.nlu_examples(quality.HELDOUT) if i == quality.CONTACT_INTENT])
+    missed = _just_too_many([t for i, t in quality.heldout_examples() if i == quality.CONTACT_INTENT])
     for text in missed:
         parses[text] = quality.Parse("greet", 0.95)
     failed = quality.failures(quality.evaluate(parses, detect))
@@ -78,9 +88,9 @@ def test_gate_fails_on_missed_contact_requests_and_names_them():
 
 def test_gate_fails_on_red_answers_decided_green():
     parses = _perfect_parses()
-    free_text_red = [t for c, t in quality.labelled(quality.COLOURS)
-                     if c == "red" and decide_colour(t, None, 0.0) is None]  # decided by NLU
-    missed = _just_too_many(free_text_red)
+    red = [t for c, t in quality.labelled(quality.COLOURS) if c == "red"]
+    free_text_red = [t for t in red if decide_colour(t, None, 0.0) is None]  # decided by NLU
+    missed = _just_too_many(free_text_red, total=len(red))
     for text in missed:
         parses[text] = quality.Parse("mood_good", 0.97)
     failed = quality.failures(quality.evaluate(parses, detect))
@@ -98,3 +108,12 @@ def test_gate_fails_when_the_detector_misses_or_fires_on_everything():
     assert any(f.startswith("crisis recall 0.000") for f in silent)
     always = quality.failures(quality.evaluate(_perfect_parses(), lambda text: detect("jeg vil dø")))
     assert any(f.startswith("crisis false-alarm rate") for f in always)
+
+
+def test_gate_fails_when_crisis_messages_read_as_stop():
+    parses = _perfect_parses()
+    crisis = [t for c, t in quality.labelled(quality.CRISIS) if c in quality.CRISIS_CATEGORIES]
+    for text in _just_too_many(crisis):
+        parses[text] = quality.Parse(quality.STOP_INTENT, 0.99)
+    failed = quality.failures(quality.evaluate(parses, detect))
+    assert any(f.startswith("crisis messages read as") and repr(crisis[0]) in f for f in failed)

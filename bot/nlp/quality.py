@@ -14,20 +14,22 @@ from typing import Iterable
 
 import yaml
 
-from bot.lyskurve.answers import RED, decide_colour
+from bot.lyskurve.answers import RED, STOP_CONFIDENT, decide_colour
 from bot.text import fold
 
 ROOT = Path(__file__).resolve().parents[2]
 TRAINING = ROOT / "data" / "nlu"
-HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
-COLOURS = ROOT / "tests" / "nlu" / "colours.yml"
-CRISIS = ROOT / "tests" / "nlu" / "crisis.yml"
+NLU_TESTS = ROOT / "tests" / "nlu"
+HELDOUT_FILES = sorted(NLU_TESTS.glob("heldout*.yml"))  # heldout.yml + one per flow (heldout_<flow>.yml)
+COLOURS = NLU_TESTS / "colours.yml"
+CRISIS = NLU_TESTS / "crisis.yml"
 CRISIS_CATEGORIES = ("suicide", "self_harm", "violence", "acute_illness")
 
 MIN_MACRO_F1 = 0.90
 MIN_SAFETY_RECALL = 0.98  # red colour, contact request, crisis
 MAX_CRISIS_FALSE_ALARMS = 0.15  # keeps "alert on everything" from passing the recall gate
 CONTACT_INTENT = "request_contact"
+STOP_INTENT = "stop_checkin"  # the intent that ends a form (actions/forms.py)
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,11 @@ def nlu_examples(path: Path) -> list[tuple[str, str]]:
 
 def training_examples() -> list[tuple[str, str]]:
     return [ex for path in sorted(TRAINING.glob("*.yml")) for ex in nlu_examples(path)]
+
+
+def heldout_examples() -> list[tuple[str, str]]:
+    """(intent, text) from every held-out intent file."""
+    return [ex for path in HELDOUT_FILES for ex in nlu_examples(path)]
 
 
 def labelled(path: Path) -> list[tuple[str, str]]:
@@ -81,6 +88,7 @@ class Report:
     colour_counts: dict[str, dict[str, int]]  # meant colour -> {decided colour or "ask again": n}
     crisis_recall: float
     crisis_false_alarm_rate: float
+    crisis_not_stopped: float  # crisis messages that NLU does not read as "stop" (which would end a form)
     indirect_recall: float
     misses: dict[str, list[str]] = field(default_factory=dict)
     sizes: dict[str, int] = field(default_factory=dict)
@@ -97,7 +105,8 @@ class Report:
             f"red colour recall {self.red_recall:.3f} ({self.sizes.get('red', 0)}); decided colours: {colours}",
             f"crisis recall {self.crisis_recall:.3f} ({self.sizes.get('crisis', 0)}), false alarms "
             f"{self.crisis_false_alarm_rate:.3f} ({self.sizes.get('ordinary', 0)} ordinary), "
-            f"indirect (not gated) {self.indirect_recall:.3f} ({self.sizes.get('indirect', 0)})",
+            f"indirect (not gated) {self.indirect_recall:.3f} ({self.sizes.get('indirect', 0)}); "
+            f"not read as stop {self.crisis_not_stopped:.3f}",
         ]
 
 
@@ -122,9 +131,10 @@ def evaluate(parses: dict[str, Parse], detect=None) -> Report:
     crisis detector (`detect`, default bot.safety.crisis.detect)."""
     if detect is None:
         from bot.safety.crisis import detect
-    misses: dict[str, list[str]] = {"intent": [], "contact": [], "red": [], "crisis": [], "false_alarm": []}
+    misses: dict[str, list[str]] = {"intent": [], "contact": [], "red": [], "crisis": [], "false_alarm": [],
+                                    "stopped": []}
 
-    heldout = nlu_examples(HELDOUT)
+    heldout = heldout_examples()
     gold = [intent for intent, _ in heldout]
     predicted = [parses[text].intent for _, text in heldout]
     macro_f1, accuracy, per_intent = intent_scores(gold, predicted)
@@ -153,6 +163,10 @@ def evaluate(parses: dict[str, Parse], detect=None) -> Report:
     alarms = [found[t] is not None for c, t in crisis if c == "ordinary"]
     misses["false_alarm"] = [f"{t!r} -> {found[t].category} ({found[t].phrase})"
                              for c, t in crisis if c == "ordinary" and found[t] is not None]
+    crisis_texts = [t for c, t in crisis if c in CRISIS_CATEGORIES or c == "indirect"]
+    stopped = [t for t in crisis_texts
+               if t in parses and parses[t].intent == STOP_INTENT and parses[t].confidence >= STOP_CONFIDENT]
+    misses["stopped"] = [f"{t!r} -> {STOP_INTENT} ({parses[t].confidence:.2f})" for t in stopped]
 
     return Report(
         macro_f1=macro_f1,
@@ -163,6 +177,7 @@ def evaluate(parses: dict[str, Parse], detect=None) -> Report:
         colour_counts=colour_counts,
         crisis_recall=_recall(crisis_hits),
         crisis_false_alarm_rate=_recall(alarms),
+        crisis_not_stopped=1 - len(stopped) / len(crisis_texts) if crisis_texts else 1.0,
         indirect_recall=_recall(found[t] is not None for c, t in crisis if c == "indirect"),
         misses=misses,
         sizes={"intents": len(heldout), "contact": len(contact), "red": len(red_hits),
@@ -190,6 +205,9 @@ def failures(report: Report) -> list[str]:
           f"red colour recall {report.red_recall:.3f} < {MIN_SAFETY_RECALL}; missed:", report.misses.get("red", []))
     check(report.crisis_recall >= MIN_SAFETY_RECALL,
           f"crisis recall {report.crisis_recall:.3f} < {MIN_SAFETY_RECALL}; missed:", report.misses.get("crisis", []))
+    check(report.crisis_not_stopped >= MIN_SAFETY_RECALL,
+          f"crisis messages read as '{STOP_INTENT}' {1 - report.crisis_not_stopped:.3f} > "
+          f"{1 - MIN_SAFETY_RECALL:.2f} (a form would end instead of carrying on):", report.misses.get("stopped", []))
     check(report.crisis_false_alarm_rate <= MAX_CRISIS_FALSE_ALARMS,
           f"crisis false-alarm rate {report.crisis_false_alarm_rate:.3f} > {MAX_CRISIS_FALSE_ALARMS}:",
           report.misses.get("false_alarm", []))
@@ -199,7 +217,7 @@ def failures(report: Report) -> list[str]:
 # ---- parsing with a trained model ---------------------------------------------------------------
 
 def texts_to_parse() -> list[str]:
-    texts = [t for _, t in nlu_examples(HELDOUT)] + [t for _, t in labelled(COLOURS)]
+    texts = [t for _, t in heldout_examples()] + [t for _, t in labelled(COLOURS)] + [t for _, t in labelled(CRISIS)]
     return list(dict.fromkeys(texts))
 
 
