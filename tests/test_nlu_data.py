@@ -24,8 +24,8 @@ def test_near_copy_key_ignores_case_spelling_punctuation_and_emoji():
 
 
 def _decided_without_nlu(where: str, text: str) -> bool:
-    """A colour answer that names its colour ("rød", "🔴") never reaches NLU, so it may repeat a
-    training example without inflating any NLU score."""
+    """A colour answer that decide_colour settles without NLU ("rød", "🔴", "ikke så godt") may
+    repeat a training example without inflating any NLU score."""
     return where.startswith("colours.yml") and decide_colour(text, None, 0.0) is not None
 
 
