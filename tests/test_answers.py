@@ -34,6 +34,20 @@ def test_unclear_answers_are_not_guessed(text):
     assert parse_colour(text) is None
 
 
+@pytest.mark.parametrize("text", [
+    "jeg troede det gik godt", "det var sødt af dig", "har været til møde i dag", "jeg er faldet på gulvet",
+    "det er rent og pænt her", "vi skal rode i haven i dag", "min mor er født i 1950", "jeg er vred på ham",
+])
+def test_ordinary_words_in_a_sentence_are_not_colours(text):
+    # Loose spellings and typos only count in a short answer: these words are near a colour word.
+    assert parse_colour(text) is None
+
+
+def test_loose_spellings_count_in_a_short_answer():
+    assert parse_colour("gron tak") == "green" and parse_colour("rod i dag") == "red"
+    assert parse_colour("det er groent i dag") == "green"  # exact, only æøå spelled out
+
+
 def test_digits_only_count_as_a_whole_answer():
     assert parse_colour("jeg har 3 børn") is None
 

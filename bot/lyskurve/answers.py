@@ -28,18 +28,19 @@ _COLOUR_EMOJI = {
 _COLOUR_DIGITS = {"1": GREEN, "2": YELLOW, "3": RED}
 _NEGATIONS = {"ikke", "ik", "ikk", "aldrig", "ingen"}
 
-_LEXICON: dict[str, str] = {}
-for _colour, _variants in _COLOUR_WORDS.items():
-    for _w in _variants:
-        for _form in (fold(_w), strip_variants(fold(_w))):
-            _LEXICON[_form] = _colour
-
+_EXACT = {fold(w): colour for colour, variants in _COLOUR_WORDS.items() for w in variants}
+_LEXICON = {**{strip_variants(form): colour for form, colour in _EXACT.items()}, **_EXACT}
+# Loose spellings ("rod", "gron") and typos ("grønn", "guul") also hit ordinary words ("møde",
+# "troede", "sødt", "gulv", "rent" would read as colours), so they count only in a short answer.
+SHORT_ANSWER = 3  # words
 
 _REPEATS = re.compile(r"(oe|ae|aa|[a-z])\1+")
 
 
-def _colour_of_word(word: str) -> str | None:
+def _colour_of_word(word: str, loose: bool = True) -> str | None:
     word = _REPEATS.sub(r"\1", word)  # "røøød", "guuul", "grønnn": SMS stretches words
+    if word in _EXACT or not loose:
+        return _EXACT.get(word)
     if word in _LEXICON:
         return _LEXICON[word]
     if strip_variants(word) in _LEXICON:
@@ -58,8 +59,9 @@ def parse_colour(text: str, allow_digits: bool = True) -> str | None:
         if any(e in text for e in emoji):
             found.add(colour)
     tokens = words(text)
+    loose = len(tokens) <= SHORT_ANSWER
     for i, token in enumerate(tokens):
-        colour = _colour_of_word(token)
+        colour = _colour_of_word(token, loose)
         if colour is None and allow_digits and len(tokens) == 1:
             colour = _COLOUR_DIGITS.get(token)
         if colour is None:
@@ -100,8 +102,9 @@ def decide_colour(text: str, intent: str | None, confidence: float | None) -> st
 
 
 def _names_colour(text: str) -> bool:
+    tokens = words(text)
     return any(e in text for emoji in _COLOUR_EMOJI.values() for e in emoji) or any(
-        _colour_of_word(t) for t in words(text))
+        _colour_of_word(t, len(tokens) <= SHORT_ANSWER) for t in tokens)
 
 
 def _colour_now(text: str) -> str | None:

@@ -1,19 +1,18 @@
 """Crisis language in any free text (DESIGN §4, alert rule crisis_language).
 
 `detect(text)` returns the matched category (suicide, self_harm, violence, acute_illness) or None.
-It matches the reviewed phrase list in crisis_phrases.yml on lemmas from spaCy's Danish lookup
-lemmatizer, with æøå-insensitive keys and a typo allowance. A miss is worse than a false alarm,
-so matching is deliberately broad; the trade-off is documented in docs/nlu.md.
+It matches the phrase list in crisis_phrases.yml (review status in its header) on lemmas from
+spaCy's Danish lookup lemmatizer, with æøå-insensitive keys and a typo allowance. A miss is worse
+than a false alarm, so matching is deliberately broad; the trade-off is documented in docs/nlu.md.
 
-The detector loads once per process (about 2 s, mostly importing spaCy); after that a message takes
-well under a millisecond (bench/nlu.py). Call `warm()` at start-up to pay the load before the first
-citizen message.
+The detector loads once per process (about 3 s, two thirds of it importing spaCy, which imports
+TensorFlow); after that a message takes about 0.1 ms (bench/nlu.py). Call `warm()` at start-up to
+pay the load before the first citizen message.
 """
 from __future__ import annotations
 
 import difflib
 import gzip
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -65,13 +64,14 @@ class CrisisDetector:
         raw = [(c, str(p)) for c in CATEGORIES for p in spec["categories"].get(c) or []]
         words = {alt for _, p in raw for word in p.split() for alt in word.split("|")}
         words |= {alt for p in spec.get("exclusions") or [] for word in str(p).split() for alt in word.split("|")}
-        lemmas = dict(entry for entry in _lemma_table() if entry[0] in words)
+        table = _lemma_table()
+        lemmas = {form: lemma for form, lemma in _pairs(table) if form in words}
         self._phrases = [self._compile(p, c, spellings, lemmas) for c, p in raw]
         self._exclusions = [self._compile(p, "", spellings, lemmas) for p in spec.get("exclusions") or []]
         self._keys = {k for ph in self._phrases + self._exclusions for w in ph.words for k in w}
         self._prefixes = sorted(k[:-1] for k in self._keys if k.endswith("*"))
         self._fuzzy_targets = [k for k in self._keys if not k.endswith("*") and len(k) >= FUZZY_MIN_LEN]
-        self._nlp = _pipeline(self._keys)
+        self._nlp = _pipeline(self._keys, table)
 
     @staticmethod
     def _compile(text: str, category: str, spellings: dict, lemmas: dict[str, str]) -> _Phrase:
@@ -161,33 +161,38 @@ def _match_rest(words, keys, at: int, max_gap: int) -> int | None:
     return None
 
 
-def _lemma_table() -> Iterator[tuple[str, str]]:
-    """(form, lemma) pairs of spaCy's Danish lookup table (spacy-lookups-data), scanned from the
-    file rather than loaded as a 550k-entry dict: 0.2 s and 20 MB instead of 1 s and 250 MB."""
+def _lemma_table() -> str:
+    """spaCy's Danish lookup table (spacy-lookups-data) as its JSON text, 19 MB."""
     import spacy_lookups_data
 
     with gzip.open(spacy_lookups_data.get_file("da_lemma_lookup.json.gz"), "rt", encoding="utf-8") as f:
-        raw = f.read()
-    for match in _ENTRY.finditer(raw):
-        form, lemma = match.groups()
-        if "\\" in form or "\\" in lemma:
-            form, lemma = json.loads(f'"{form}"'), json.loads(f'"{lemma}"')
-        yield form, lemma
+        return f.read()
 
 
-_ENTRY = re.compile(r'"((?:[^"\\]|\\.)*)":\s*"((?:[^"\\]|\\.)*)"')
+def _pairs(table: str, chunk: int = 1 << 20) -> Iterator[tuple[str, str]]:
+    """(form, lemma) from the JSON text, a chunk at a time: loading the 550k-entry dict would cost
+    250 MB that the process keeps. The 12 entries with JSON escapes ("Visa\\/Dankort") are skipped."""
+    start = 0
+    while start < len(table):
+        end = table.find("\n", start + chunk)
+        end = len(table) if end < 0 else end
+        yield from _ENTRY.findall(table, start, end)
+        start = end
 
 
-def _pipeline(phrase_keys: set[str]):
+_ENTRY = re.compile(r'"([^"\\]*)": "([^"\\]*)"')
+
+
+def _pipeline(phrase_keys: set[str], lemma_table: str):
     """spacy.blank("da") + the lookup lemmatizer, with the table cut to the forms of the phrase
     words (a few thousand entries instead of 550k: same matches, 200 MB less memory), plus their
     no-diacritics spellings ("slaar", "slar" -> "slå"), which the table itself does not know."""
     from bot.nlp.spacy_da import build
 
     relevant = lru_cache(maxsize=None)(lambda lemma: key(lemma) in phrase_keys)
-    table = {form: lemma for form, lemma in _lemma_table() if relevant(lemma)}
+    table = {form: lemma for form, lemma in _pairs(lemma_table) if relevant(lemma)}
     variants = {v: lemma for form, lemma in table.items() for v in (fold(form), key(form)) if v not in table}
-    real_words = {form for form, _ in _lemma_table() if form in variants}  # "rod" is a word, not "rød"
+    real_words = {form for form, _ in _pairs(lemma_table) if form in variants}  # "rod" is a word, not "rød"
     return build({**{v: lemma for v, lemma in variants.items() if v not in real_words}, **table})
 
 
