@@ -30,8 +30,9 @@ venv: $(STAMP)
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip 'setuptools<70' wheel
+	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip check
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
@@ -59,10 +60,10 @@ migrate: $(STAMP)
 # Re-resolve all pins in one pass (never add a package alone: see docs/dependencies.md).
 lock:
 	rm -rf /tmp/lock-venv && $(PYTHON) -m venv /tmp/lock-venv
-	/tmp/lock-venv/bin/pip install --quiet --upgrade pip 'setuptools<70' wheel
+	/tmp/lock-venv/bin/pip install --quiet --upgrade pip
 	/tmp/lock-venv/bin/pip install --quiet -r requirements.in
 	/tmp/lock-venv/bin/pip check
-	/tmp/lock-venv/bin/pip freeze --exclude-editable > requirements.txt
+	/tmp/lock-venv/bin/pip freeze --all --exclude-editable | grep -v '^pip==' > requirements.txt
 
 clean:
 	rm -rf results .pytest_cache $(MODEL) models/spacy-da

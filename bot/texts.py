@@ -12,3 +12,6 @@ CRISIS_REPLY = (
     "Hvis du er i fare, så ring 112. Du kan også ringe til Livslinien på 70 201 201. "
     "Jeg giver din koordinator besked. Her bliver ikke læst hele døgnet."
 )
+
+# The personal web chat link (POST /api/citizens/{id}/chat-link with send_sms).
+CHAT_LINK_SMS = "Her er dit link, hvis du vil skrive med os på nettet: {url}"

@@ -30,6 +30,8 @@ SAMPLE_VALUES = {
     "area": "Familie og netværk",
     "count": "5",
     "days": "3",
+    # a real link's length: the public URL plus a signed token
+    "url": "https://borger.esbjerg.dk/chat?token=" + "x" * 170,
     "recap": "Du vil gerne tale om: " + "x" * 47 + "... ",
     "who": "Jobcentret i Esbjerg",
     "what": "x" * 120,

@@ -98,3 +98,19 @@ async def test_chat_page_refuses_bad_links_in_danish(client, clock, case, status
     html = await resp.text()
     assert resp.status == status and words in html and "SMS" in html
     assert "rasa-webchat" not in html
+
+
+async def test_the_link_can_be_sent_to_the_citizen_by_sms(client, db):
+    from bot.db import outbox as outbox_db
+    from bot.sms.gsm import is_gsm7
+
+    mine, _ = client.ids
+    auth = {"Authorization": "Bearer mette-token"}
+    resp = await client.post(f"/api/citizens/{mine}/chat-link", json={"send_sms": True}, headers=auth)
+    body = await resp.json()
+    assert resp.status == 201 and body["sent"] is True
+    [sms] = db.call(outbox_db.list_for_msisdn, "+4512345678")
+    assert sms.text.endswith(body["url"]) and sms.segments <= 2 and is_gsm7(sms.text)
+    assert sms.purpose == "proactive" and sms.status == "queued"
+    bad = await client.post(f"/api/citizens/{mine}/chat-link", json={"send_sms": "yes"}, headers=auth)
+    assert bad.status == 422

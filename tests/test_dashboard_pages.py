@@ -91,7 +91,7 @@ async def test_citizen_page_shows_chart_notes_meetings_and_conversation(client, 
     assert "Økonomi og bolig" in html and "Huslejen er steget" in html
     assert "Netværksmøde" in html and f"/appointments/{ids['meeting']}/agenda" in html
     assert 'value="attended"' in html and 'value="missed"' in html
-    assert "Forberedelse til møder" in html and "Aftaler" in html  # seams for issue 5
+    assert "Forberedelse til møder" in html and "Aftaler" in html
     assert "Ikke stratificeret endnu" in html
     with db.session() as s:
         [entry] = s.execute(sa.select(AccessLog)).scalars()
@@ -209,7 +209,7 @@ async def test_agenda_is_built_from_meeting_checkin_and_notes(client, mette, ids
     html = await resp.text()
     assert resp.status == 200
     assert "Dagsorden: Netværksmøde" in html and "Rikke Rød" in html and "Rådhuset" in html
-    assert 'id="preparation"' in html and "Her kommer borgerens forberedelse" in html
+    assert 'id="preparation"' in html and "ikke forberedt sig til dette møde" in html
     assert "Økonomi og bolig, Humør og trivsel" in html and "Huslejen er steget" in html
     assert "@media print" in await (await client.get("/static/dashboard.css")).text()
     with db.session() as s:
@@ -296,3 +296,27 @@ async def test_owner_sees_when_an_alert_was_escalated(client, mette, ids, db):
     assert "påmindelse sendt man. 23. nov. 2026 kl. 15.00 (ingen stedfortræder sat op)" in html
     api = await (await client.get(f"/api/alerts?citizen_id={ids['red']}", headers={"Authorization": "Bearer test-admin"})).json()
     assert {a["escalated_to"] for a in api} == {ids["ole"], None} and all(a["escalated_at"] for a in api)
+
+
+
+async def test_citizen_page_and_agenda_show_preparation_agreements_and_our_sms(client, mette, ids, db, clock):
+    """The citizen's own agenda, the agreements and the SMS we sent are on the coordinator's pages."""
+    from bot.db import agreements as agreement_db
+    from bot.db import preparations as prep_db
+    from bot.sms.outbox import queue_sms
+
+    def add(session):
+        meeting, red = ids["meeting"], ids["red"]
+        prep_db.save_answer(session, meeting, red, "topics", ["min ryg", "huslejen"], T0)
+        prep_db.save_answer(session, meeting, red, "avoid", None, T0)
+        agreement_db.replace_agreements(session, meeting, red, [
+            {"what": "søger bostøtte", "who": "Kommunen", "owner_is_citizen": False, "due_date": None}], {}, T0)
+        queue_sms(session, "+4520000002", "Husk dit møde", purpose="proactive", now=T0)
+
+    db.call(add)
+    page = await (await client.get(f"/citizens/{ids['red']}")).text()
+    assert "min ryg; huslejen" in page and "sprunget over" in page
+    assert "søger bostøtte" in page and "venter på svar" in page
+    assert "Husk dit møde" in page and "til borgeren" in page
+    agenda = await (await client.get(f"/appointments/{ids['meeting']}/agenda")).text()
+    assert "<li>min ryg</li>" in agenda and "ikke færdig" in agenda

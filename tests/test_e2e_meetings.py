@@ -177,7 +177,7 @@ def test_crisis_words_in_a_preparation_answer_get_the_safety_reply_and_an_urgent
     phone, token = citizen["phone"], citizen["token"]
     appointment_id = add_appointment(stack, citizen, days_ahead=4)
     stack.text_and_wait(phone, "forbered", replies=2)
-    safety, next_question = stack.text_and_wait(phone, "ved ikke om jeg orker mere, jeg vil ikke leve mere",
+    safety, next_question = stack.text_and_wait(phone, "min kæreste slår mig, og jeg tænker på at tage mit eget liv",
                                                 replies=2)
     assert "112" in safety and "70 201 201" in safety and "koordinator" in safety
     assert "ikke vil tale om" in next_question  # the preparation carries on
@@ -185,4 +185,4 @@ def test_crisis_words_in_a_preparation_answer_get_the_safety_reply_and_an_urgent
     assert [(a["rule"], a["severity"]) for a in alerts] == [("crisis_language", "urgent")]
     assert "leve" not in alerts[0]["reason"]  # the citizen's words stay in the conversation view
     prep = stack.api("GET", f"/api/appointments/{appointment_id}/preparation", token).json()
-    assert prep["answers"]["topics"] == ["ved ikke om jeg orker mere", "jeg vil ikke leve mere"]
+    assert prep["answers"]["topics"] == ["min kæreste slår mig", "og jeg tænker på at tage mit eget liv"]

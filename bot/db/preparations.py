@@ -47,3 +47,9 @@ def complete(session: Session, appointment_id: int, correction: str | None, now:
     preparation.completed_at = now
     preparation.updated_at = now
 
+
+
+def for_citizen(session: Session, citizen_id: int) -> list[Preparation]:
+    return list(session.execute(
+        sa.select(Preparation).where(Preparation.citizen_id == citizen_id)
+        .order_by(Preparation.updated_at.desc())).scalars())

@@ -14,6 +14,16 @@ QUESTIONS = [
     ("questions", "prep_questions"),
 ]
 SLOT_OF = dict(QUESTIONS)
+# How the coordinator's pages name each answer.
+PREPARATION_LABELS = {
+    "topics": "Vigtigst at tale om",
+    "avoid": "Vil ikke tale om",
+    "went_well": "Gået godt siden sidst",
+    "hard": "Svært lige nu",
+    "attendees": "Vil have med til mødet",
+    "practical": "Praktiske behov",
+    "questions": "Spørgsmål til de professionelle",
+}
 KEY_OF = {slot: key for key, slot in QUESTIONS}
 MAX_TOPICS = 3
 MAX_ANSWER = 1000

@@ -12,7 +12,9 @@ from bot.chat_links import ExpiredChatToken, InvalidChatToken, chat_link, verify
 from bot.config import ROOT
 from bot.db import citizens as citizen_db
 from bot.db.access_log import log_access
-from bot.service.validation import int_in_range, json_body, path_id
+from bot.service.validation import Invalid, int_in_range, json_body, path_id
+from bot.sms.outbox import queue_sms
+from bot.texts import CHAT_LINK_SMS
 
 WIDGET = ROOT / "node_modules" / "rasa-webchat" / "lib" / "index.js"
 REFUSED = {
@@ -67,7 +69,8 @@ async def widget(request: web.Request) -> web.StreamResponse:
 
 
 async def mint(request: web.Request) -> web.Response:
-    """POST /api/citizens/{id}/chat-link {"days": 14} -> {"url", "expires_at"}: the personal link."""
+    """POST /api/citizens/{id}/chat-link {"days": 14, "send_sms": true} -> {"url", "expires_at", "sent"}:
+    the personal link, and with send_sms the SMS that brings it to the citizen (through the outbox)."""
     principal, settings, now = request["principal"], request.app["settings"], request.app["clock"].now()
     body = await json_body(request) if request.can_read_body else {}
     days = int_in_range(body, "days", settings.webchat_link_days, 1, 90)
@@ -79,8 +82,15 @@ async def mint(request: web.Request) -> web.Response:
             log_access(session, principal.coordinator_id, citizen.id, "chat_link", now)
         return citizen
 
+    send_sms = body.get("send_sms", False)
+    if not isinstance(send_sms, bool):
+        raise Invalid("'send_sms' must be true or false")
     citizen = await request.app["db"].run(find)
     if citizen is None:
         return web.json_response({"error": "citizen not found"}, status=404)
     link = chat_link(settings.public_url, settings.webchat_jwt_secret, citizen.phone, now, timedelta(days=days))
-    return web.json_response({"url": link.url, "expires_at": link.expires_at.isoformat()}, status=201)
+    if send_sms:
+        text = CHAT_LINK_SMS.format(url=link.url)
+        await request.app["db"].run(lambda s: queue_sms(s, citizen.phone, text, purpose="proactive", now=now))
+    return web.json_response({"url": link.url, "expires_at": link.expires_at.isoformat(), "sent": send_sms},
+                             status=201)

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from bot.db import outbox as outbox_db
 from bot.db.citizens import get_citizen
-from bot.db.messages import list_inbound
+from bot.conversation import conversation
 from bot.service.serializers import iso
 from bot.service.validation import path_id
 from bot.sms.gateway import InvalidSignature, parse_delivery_report, verify_webhook
@@ -27,19 +27,12 @@ async def delivery_report(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok" if message else "unknown id"})
 
 
-def _conversation(session, citizen_id: int) -> list[dict]:
-    inbound = list_inbound(session, citizen_id)
-    rows = [
-        {"direction": "in", "channel": m.channel, "text": m.text, "status": "received", "segments": None,
-         "at": iso(m.received_at)}
-        for m in inbound
-    ]
-    rows += [
-        {"direction": "out", "channel": "sms", "text": m.text, "status": m.status, "segments": m.segments,
-         "purpose": m.purpose, "attempts": m.attempts, "at": iso(m.created_at), "status_at": iso(m.status_at)}
-        for m in outbox_db.list_for_citizen(session, citizen_id)
-    ]
-    return sorted(rows, key=lambda r: r["at"])
+def _entry_json(e) -> dict:
+    row = {"direction": e.direction, "channel": e.channel, "text": e.text, "status": e.status,
+           "segments": e.segments, "at": iso(e.at)}
+    if e.direction == "out":
+        row.update(purpose=e.purpose, attempts=e.attempts, status_at=iso(e.status_at))
+    return row
 
 
 async def citizen_messages(request: web.Request) -> web.Response:
@@ -47,7 +40,9 @@ async def citizen_messages(request: web.Request) -> web.Response:
     scope = request["principal"].scope
 
     def load(session):
-        return _conversation(session, citizen_id) if get_citizen(session, citizen_id, scope) else None
+        if get_citizen(session, citizen_id, scope) is None:
+            return None
+        return [_entry_json(e) for e in conversation(session, citizen_id)]
 
     rows = await request.app["db"].run(load)
     if rows is None:

@@ -1,5 +1,5 @@
-"""A meeting's agenda, printable. Built from the appointment, the latest check-in and the citizen's
-notes; the citizen's own preparation (issue 5) goes into the section marked for it. The
+"""A meeting's agenda, printable. Built from the citizen's own preparation, the latest check-in and
+the citizen's notes. The
 stratification and alerts stay off this page: the citizen may read the printout."""
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from aiohttp import web
 from bot.db import appointments as appointment_db
 from bot.db import checkins as checkin_db
 from bot.db.access_log import log_access
+from bot.db.preparations import get_preparation
 from bot.lyskurve.programmes import get_programme
+from bot.meetings.preparation import PREPARATION_LABELS
 from bot.service.views.pages.common import path_int
 from bot.service.web.chart import lyskurve_svg
 from bot.service.web.sessions import current_coordinator, login_required
@@ -28,12 +30,12 @@ async def show(request: web.Request) -> web.Response:
             return None
         appointment, citizen = found
         log_access(session, me.id, citizen.id, "view_agenda", now)
-        return appointment, citizen, checkin_db.list_checkins(session, citizen.id)
+        return appointment, citizen, checkin_db.list_checkins(session, citizen.id), get_preparation(session, appointment.id)
 
     found = await request.app["db"].run(load)
     if found is None:
         raise web.HTTPNotFound()
-    appointment, citizen, checkins = found
+    appointment, citizen, checkins, preparation = found
     programme = get_programme(citizen.programme)
     # Only what was said before the meeting belongs on its agenda.
     before = [c for c in checkins if c.created_at <= appointment.starts_at]
@@ -45,5 +47,7 @@ async def show(request: web.Request) -> web.Response:
         "notes": [c for c in before if c.note][:NOTES_SHOWN],
         "chart": lyskurve_svg(before, programme),
         "area_labels": {a.key: a.label for a in programme.areas},
+        "preparation": preparation,
+        "prep_questions": PREPARATION_LABELS,
     }
     return aiohttp_jinja2.render_template("agenda.html", request, context)

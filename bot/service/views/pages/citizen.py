@@ -10,8 +10,11 @@ from bot.db import appointments as appointment_db
 from bot.db import checkins as checkin_db
 from bot.db import stratifications as stratification_db
 from bot.db.access_log import log_access
-from bot.db.messages import list_inbound
+from bot.conversation import conversation
+from bot.db import agreements as agreement_db
+from bot.db import preparations as prep_db
 from bot.lyskurve.programmes import get_programme
+from bot.meetings.preparation import PREPARATION_LABELS
 from bot.service.views.pages.common import form_data, own_citizen, path_int
 from bot.service.web.chart import lyskurve_svg
 from bot.service.web.sessions import current_coordinator, login_required
@@ -25,7 +28,9 @@ async def _page(request: web.Request, citizen, *, status: int = 200, strat_error
             "alerts": [a for a in alert_db.list_alerts(session, citizen_id=citizen.id)
                        if a.status != "resolved"],
             "appointments": appointment_db.list_appointments(session, citizen.id),
-            "messages": list_inbound(session, citizen.id),
+            "messages": conversation(session, citizen.id),
+            "preparations": {p.appointment_id: p for p in prep_db.for_citizen(session, citizen.id)},
+            "agreements": agreement_db.for_citizen(session, citizen.id),
             "history": stratification_db.stratification_history(session, citizen.id),
         }
 
@@ -41,6 +46,7 @@ async def _page(request: web.Request, citizen, *, status: int = 200, strat_error
         "coping_labels": COPING_LABELS,
         "level_labels": LEVEL_LABELS,
         "strat_error": strat_error,
+        "prep_questions": PREPARATION_LABELS,
     }
     return aiohttp_jinja2.render_template("citizen.html", request, context, status=status)
 
