@@ -6,7 +6,7 @@ import functools
 
 from bot.clock import Clock
 from bot.config import ProactiveSettings, Settings
-from bot.db.database import Database
+from bot.db.database import Database, shared_database
 
 _db: Database | None = None
 _clock: Clock = Clock()
@@ -15,7 +15,7 @@ _clock: Clock = Clock()
 def db() -> Database:
     global _db
     if _db is None:
-        _db = Database(Settings.from_env().database_url)
+        _db = shared_database(Settings.from_env().database_url)
     return _db
 
 

@@ -15,7 +15,7 @@ from bot.channels.keywords import as_rasa_text
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import citizens as citizen_db
-from bot.db.database import Database
+from bot.db.database import Database, shared_database
 from bot.db.messages import log_inbound
 from bot.phone import try_normalize_phone
 from bot.safety.alerting import crisis_alert
@@ -49,7 +49,7 @@ class CitizenGate:
     def db(self) -> Database:
         # Created lazily: Rasa builds channels before the event loop and env are final.
         if self._db is None:
-            self._db = Database(Settings.from_env().database_url)
+            self._db = shared_database(Settings.from_env().database_url)
         return self._db
 
     async def admit(self, sender: str, text: str, channel: str, provider_id: str | None = None) -> Admitted | None:

@@ -59,3 +59,9 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@functools.lru_cache(maxsize=None)
+def shared_database(url: str) -> Database:
+    """One engine (and pool) per URL in a process: the Rasa server's channels share it."""
+    return Database(url)
