@@ -14,7 +14,7 @@ NLU_CONFIDENT = 0.7  # below this an NLU intent is not trusted for an answer
 STOP_CONFIDENT = 0.8  # a stop intent ends a form only above this
 
 _COLOUR_WORDS = {
-    GREEN: ["grøn", "grønt", "grønne", "green", "grøn grøn"],
+    GREEN: ["grøn", "grønt", "grønne", "green"],
     YELLOW: ["gul", "gult", "gule", "yellow", "orange"],
     RED: ["rød", "rødt", "røde", "red"],
 }
