@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,30 +12,24 @@ from pathlib import Path
 import jwt
 import requests
 
+from tests.ports import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 MODEL = ROOT / "models" / "current.tar.gz"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # Proactive messages go out by SMS, as in production: through the outbox to the fake operator.
 PROACTIVE_CHANNEL = "sms"
 
 
+class PortTaken(RuntimeError):
+    """A server could not bind its port."""
+
+
 class Stack:
     def __init__(self, workdir: Path, *, extra_env=None, database_url: str | None = None):
-        # Free ports chosen per run, so parallel test runs on one machine never meet.
-        rasa_port, action_port, service_port = (_free_port() for _ in range(3))
         self.workdir = workdir
-        self.rasa_url = f"http://127.0.0.1:{rasa_port}"
-        self.action_url = f"http://127.0.0.1:{action_port}"
-        self.service_url = f"http://127.0.0.1:{service_port}"
-        self.ports = (rasa_port, action_port, service_port)
         self.database_url = database_url or f"sqlite:///{workdir / 'coordination.db'}"
         self.admin_token = "e2e-admin-token"
         self.rasa_token = "e2e-rasa-token"
@@ -44,6 +37,17 @@ class Stack:
         self._mo_ids = itertools.count(1)
         self._seen_sms: dict[str, int] = {}
         self.webchat_secret = "e2e-webchat-secret-0123456789abcdef"
+        self.extra_env = extra_env or {}
+        self.procs: dict[str, subprocess.Popen] = {}
+        self._assign_ports()
+
+    def _assign_ports(self) -> None:
+        # Free ports chosen per run, so parallel test runs on one machine never meet.
+        rasa_port, action_port, service_port = (free_port() for _ in range(3))
+        self.rasa_url = f"http://127.0.0.1:{rasa_port}"
+        self.action_url = f"http://127.0.0.1:{action_port}"
+        self.service_url = f"http://127.0.0.1:{service_port}"
+        self.ports = (rasa_port, action_port, service_port)
         self.env = {
             **os.environ,
             "DATABASE_URL": self.database_url,
@@ -62,9 +66,8 @@ class Stack:
             "SMS_GATEWAY": "fake",
             "SMS_WEBHOOK_SECRET": self.sms_secret,
             "SMS_DISPATCH_INTERVAL": "0.2",
-            **(extra_env or {}),
+            **self.extra_env,
         }
-        self.procs: dict[str, subprocess.Popen] = {}
 
     def _endpoints(self) -> Path:
         path = self.workdir / "endpoints.yml"
@@ -87,17 +90,27 @@ class Stack:
         log = open(self.workdir / f"{name}.log", "ab")
         self.procs[name] = subprocess.Popen(commands[name], cwd=ROOT, env=self.env, stdout=log, stderr=log)
 
-    def start(self) -> "Stack":
+    def start(self, attempts: int = 3) -> "Stack":
         from bot.db.migrate import upgrade
 
         upgrade(self.database_url)
-        try:
-            for name in ("actions", "service", "rasa"):
-                self.start_process(name)
-            self.wait_ready()
-        except BaseException:
-            self.stop()
-            raise
+        for attempt in range(1, attempts + 1):
+            try:
+                for name in ("actions", "service", "rasa"):
+                    self.start_process(name)
+                self.wait_ready()
+                return self
+            except PortTaken:
+                # Another program on this machine took a port between our check and the bind.
+                self.stop()
+                if attempt == attempts:
+                    raise
+                for log in self.workdir.glob("*.log"):
+                    log.rename(log.with_suffix(f".log.attempt{attempt}"))
+                self._assign_ports()
+            except BaseException:
+                self.stop()
+                raise
         return self
 
     def wait_ready(self, timeout: float = 180) -> None:
@@ -111,7 +124,9 @@ class Stack:
         while pending and time.time() < deadline:
             for name, url in list(pending.items()):
                 if self.procs[name].poll() is not None:
-                    raise RuntimeError(f"{name} exited: {self.log(name)[-3000:]}")
+                    log = self.log(name)
+                    error = PortTaken if "address already in use" in log else RuntimeError
+                    raise error(f"{name} exited: {log[-3000:]}")
                 try:
                     if requests.get(url, timeout=2).status_code == 200:
                         pending.pop(name)

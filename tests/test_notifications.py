@@ -1,5 +1,4 @@
 """Alert notifications and escalation, with a real SMTP server (aiosmtpd) and an injected clock."""
-import socket
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes, policy
 
@@ -14,16 +13,11 @@ from bot.db.models import Alert
 from bot.notifications import EscalationPolicy, NotificationConfig, run_notifications
 from bot.notifications.mail import EmailNotifier, SmtpSettings
 from bot.sms.gsm import is_gsm7
+from tests.ports import free_port
 
 URL = "https://koordinering.example.dk/alerts"
 CONFIG = NotificationConfig(URL)
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)  # 10:00 in Copenhagen
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Inbox:
@@ -38,7 +32,7 @@ class Inbox:
 @pytest.fixture
 def smtp():
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     yield inbox, SmtpSettings(host="127.0.0.1", port=controller.port, security="none", sender="alarm@kommune.dk")
     controller.stop()
@@ -110,7 +104,7 @@ def test_acknowledged_alerts_are_not_notified(db, smtp, notifier, people):
 def test_smtp_down_is_retried_on_the_next_run(db, smtp, people):
     inbox, settings = smtp
     alert_id = add(db, people["bente"], "high", MONDAY)
-    down = EmailNotifier(SmtpSettings(host="127.0.0.1", port=_free_port(), security="none", timeout=2))
+    down = EmailNotifier(SmtpSettings(host="127.0.0.1", port=free_port(), security="none", timeout=2))
     report = run(db, MONDAY, down)
     assert report.failed == [alert_id] and report.notified == []
     with db.session() as s:
