@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 from bot.config import ROOT, Settings
@@ -27,25 +28,52 @@ def processes(settings: Settings) -> dict[str, list[str]]:
     }
 
 
-def main() -> None:
-    settings = Settings.from_env()
-    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-    running = {name: subprocess.Popen(cmd, cwd=ROOT) for name, cmd in processes(settings).items()}
-    print(
-        "\nStarting (Rasa needs about half a minute to load its model):\n"
+def _banner(settings: Settings) -> str:
+    service = f"http://{settings.service_host}:{settings.service_port}"
+    return (
         f"  dashboard             {settings.public_url}/login  (see the demo login above)\n"
-        f"  coordination service  http://{settings.service_host}:{settings.service_port}/healthz\n"
-        f"  JSON API              http://{settings.service_host}:{settings.service_port}/api/  "
+        f"  coordination service  {service}/healthz\n"
+        f"  JSON API              {service}/api/  "
         f"(admin token: {settings.admin_token}, coordinator token: dev-coordinator-token)\n"
-        f"  phone simulator       http://{settings.service_host}:{settings.service_port}/fake-sms/  "
-        "(type as the demo citizen 4512345678)\n"
+        f"  phone simulator       {service}/fake-sms/  (type as the demo citizen 4512345678)\n"
         "  Rasa                  http://127.0.0.1:5005/webhooks/rest/webhook\n"
         "  action server         http://127.0.0.1:5055/health\n"
-        "Press Ctrl-C to stop everything.\n",
-        flush=True,
+        "Press Ctrl-C to stop everything."
     )
+
+
+def _all_up(settings: Settings) -> bool:
+    urls = (f"http://127.0.0.1:{settings.service_port}/healthz", "http://127.0.0.1:5055/health",
+            "http://127.0.0.1:5005/")
+    try:
+        return all(urllib.request.urlopen(url, timeout=1).status == 200 for url in urls)
+    except OSError:
+        return False
+
+
+def _stop_on_signal(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def main() -> None:
+    # Ctrl-C and `kill` both stop everything, also when make runs us from a script, where the shell
+    # starts background jobs with SIGINT ignored.
+    signal.signal(signal.SIGINT, _stop_on_signal)
+    signal.signal(signal.SIGTERM, _stop_on_signal)
+    settings = Settings.from_env()
+    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    commands = processes(settings)
+    # Rasa's dependencies print pages of DeprecationWarnings at start-up that hide the addresses.
+    env = {**os.environ, "PYTHONWARNINGS": os.environ.get("PYTHONWARNINGS", "ignore::DeprecationWarning")}
+    running = {name: subprocess.Popen(cmd, cwd=ROOT, env=env) for name, cmd in commands.items()}
+    banner = _banner(settings)
+    print("\nStarting (Rasa needs about half a minute to load its model):\n" + banner, flush=True)
+    announced = False
     try:
         while all(p.poll() is None for p in running.values()):
+            if not announced and _all_up(settings):
+                print("\nEverything is up:\n" + banner, flush=True)
+                announced = True
             time.sleep(0.5)
         dead = [n for n, p in running.items() if p.poll() is not None]
         print(f"stopped because {', '.join(dead)} exited", file=sys.stderr)
@@ -54,7 +82,7 @@ def main() -> None:
     finally:
         for p in running.values():
             if p.poll() is None:
-                p.send_signal(signal.SIGINT)
+                p.terminate()
         deadline = time.time() + 10
         for p in running.values():
             try:
