@@ -29,6 +29,11 @@ def default_database_url() -> str:
     return f"sqlite:///{ROOT / 'var' / 'coordination.db'}"
 
 
+def default_tracker_store_url() -> str:
+    """Where endpoints.yml's development tracker store lives (Rasa runs in ROOT)."""
+    return f"sqlite:///{ROOT / 'var' / 'tracker.db'}"
+
+
 def _clock_time(env: dict[str, str], name: str, default: str) -> time:
     raw = env.get(name, default)
     try:
@@ -125,6 +130,9 @@ class Settings:
     rasa_socket_url: str = "http://127.0.0.1:5005"  # Rasa's socket.io endpoint as the browser sees it
     webchat_link_days: int = 14
     webchat_allowed_origins: tuple[str, ...] = ("http://127.0.0.1:8080",)  # pages that may open the socket
+    # Rasa's SQL tracker store (the same database as in endpoints.yml): a citizen's export and
+    # erasure include their conversation events.
+    tracker_store_url: str = field(default_factory=default_tracker_store_url)
 
     @property
     def production(self) -> bool:
@@ -163,6 +171,7 @@ class Settings:
             rasa_socket_url=(env.get("RASA_SOCKET_URL") or rasa_url).rstrip("/"),
             webchat_link_days=int(env.get("WEBCHAT_LINK_DAYS", "14")),
             webchat_allowed_origins=tuple(o.strip().rstrip("/") for o in origins.split(",") if o.strip()),
+            tracker_store_url=env.get("TRACKER_STORE_URL") or default_tracker_store_url(),
         )
         settings.check()
         return settings

@@ -51,6 +51,8 @@ class Stack:
         self.env = {
             **os.environ,
             "DATABASE_URL": self.database_url,
+            # The tracker store of _endpoints(): export and erasure reach the citizen's conversation.
+            "TRACKER_STORE_URL": f"sqlite:///{self.workdir / 'tracker.db'}",
             "ADMIN_TOKEN": self.admin_token,
             "RASA_TOKEN": self.rasa_token,
             "RASA_URL": self.rasa_url,

@@ -86,3 +86,21 @@ def test_unknown_sender_gets_a_polite_answer_and_nothing_is_stored(stack, regist
         texts = [r[0] for r in conn.execute(sa.text("SELECT text FROM inbound_messages"))]
     engine.dispose()
     assert "hej, tjek ind" not in texts and "tjek ind" in texts
+
+
+def test_export_and_erasure_include_the_conversation_in_rasa(stack):
+    citizen = stack.new_citizen()
+    phone, token = citizen["phone"], citizen["token"]
+    for text in ("tjek ind", "grøn", "nej"):
+        stack.say(phone, text)
+    export = stack.api("GET", f"/api/citizens/{citizen['id']}/export", token=token).json()
+    assert export["checkins"][0]["overall"] == "green"
+    assert "tjek ind" in [e.get("text") for e in export["conversation_events"] if e["event"] == "user"]
+
+    resp = stack.api("POST", f"/api/citizens/{citizen['id']}/erase", token=token, json={"confirm_phone": phone})
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["rows"]["conversation_events"] > 0
+    assert [e for e in stack.tracker_events(phone) if e["event"] == "user"] == []
+    # From now on the number is a stranger's.
+    [reply] = stack.say(phone, "tjek ind")
+    assert "kommune" in reply

@@ -327,3 +327,16 @@ class LoginFailure(Base):
     email = sa.Column(sa.String(254), nullable=False)
     ip = sa.Column(sa.String(64), nullable=False)
     failed_at = sa.Column(UTCDateTime, nullable=False)
+
+
+class Erasure(Base):
+    """That a citizen's data was erased, when and by whom: the accountability GDPR asks for, with
+    nothing left that identifies the citizen (no name, no phone; the id is no longer anyone's)."""
+
+    __tablename__ = "erasures"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    citizen_id = sa.Column(sa.Integer, nullable=False)  # no foreign key: that row is gone
+    erased_by = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"))  # NULL: the admin token
+    erased_at = sa.Column(UTCDateTime, nullable=False)
+    rows = sa.Column(sa.JSON, nullable=False, default=dict)  # table -> rows deleted

@@ -13,6 +13,7 @@ from aiohttp import web
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db.database import Database
+from bot.db.tracker_events import TrackerEvents
 from bot.notifications.escalation import EscalationPolicy
 from bot.notifications.run import NotificationConfig, notifier_from_env
 from bot.notifications.sms import SmsNotifier
@@ -38,6 +39,8 @@ def create_app(settings: Settings, db: Database | None = None, clock: Clock | No
     app["settings"] = settings
     app["db"] = db or Database(settings.database_url)
     app["clock"] = clock or Clock()
+    app["tracker_events"] = TrackerEvents(settings.tracker_store_url)
+    app.on_cleanup.append(_dispose_tracker_events)
     app["scheduler"] = Scheduler(
         app["db"],
         RasaClient(settings.rasa_url, settings.rasa_token, settings.proactive_channel),
@@ -55,6 +58,10 @@ def create_app(settings: Settings, db: Database | None = None, clock: Clock | No
     if settings.sms_dispatch_interval > 0:
         app.cleanup_ctx.append(_background(app["dispatcher"].run_forever, settings.sms_dispatch_interval))
     return app
+
+
+async def _dispose_tracker_events(app: web.Application) -> None:
+    app["tracker_events"].dispose()
 
 
 def _background(run, *args):

@@ -5,7 +5,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from aiohttp import web
 
-from bot.service.views import alerts, appointments, chat, citizens, coordinators, jobs, meetings, scheduler, sms
+from bot.service.views import (alerts, appointments, chat, citizens, coordinators, jobs, meetings, privacy, scheduler,
+                               sms)
 from bot.service.views.pages import agenda, citizen, login, overview, registration
 from bot.service.views.pages import alerts as alert_pages
 from bot.service.views.pages import appointments as appointment_pages
@@ -27,6 +28,8 @@ def setup_api_routes(app: web.Application) -> None:
     app.router.add_get("/api/citizens", citizens.index)
     app.router.add_get("/api/citizens/{id}", citizens.show)
     app.router.add_get("/api/citizens/{id}/checkins", citizens.checkins)
+    app.router.add_get("/api/citizens/{id}/export", privacy.export)
+    app.router.add_post("/api/citizens/{id}/erase", privacy.erase_citizen)
     app.router.add_get("/api/citizens/{id}/messages", sms.citizen_messages)
     app.router.add_get("/api/citizens/{id}/agreements", meetings.citizen_agreements)
     app.router.add_get("/api/appointments/{id}/preparation", meetings.preparation)

@@ -1,13 +1,23 @@
 """ORM rows to API JSON. Only these functions decide what leaves the service."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+
+import sqlalchemy as sa
 
 from bot.db.models import Agreement, Alert, Appointment, CheckIn, Citizen, Coordinator, Job
 
 
 def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def row_json(row) -> dict:
+    """Every column of a row, as stored: for the citizen's data export, which must be complete."""
+    def plain(value):
+        return value.isoformat() if isinstance(value, (datetime, date)) else value
+
+    return {attr.key: plain(getattr(row, attr.key)) for attr in sa.inspect(row).mapper.column_attrs}
 
 
 def coordinator_json(c: Coordinator) -> dict:

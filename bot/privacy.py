@@ -1,0 +1,32 @@
+"""A citizen's export and erasure across both stores: the coordination database and Rasa's
+tracker store. Shared by the JSON API and the dashboard."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.db.models import Citizen
+from bot.db.privacy import citizen_records, erase_citizen
+from bot.db.tracker_events import TrackerEvents
+from bot.service.serializers import citizen_json, iso, row_json
+
+
+def export_document(session: Session, citizen: Citizen, tracker: TrackerEvents, now: datetime) -> dict:
+    sections = {name: [row_json(r) for r in rows] for name, rows in citizen_records(session, citizen).items()}
+    return {"exported_at": iso(now), "citizen": citizen_json(citizen), **sections,
+            "conversation_events": tracker.for_sender(citizen.phone)}
+
+
+def erase(session: Session, citizen: Citizen, tracker: TrackerEvents, erased_by: int | None, now: datetime) -> dict:
+    """Call inside the coordination transaction. The tracker store is erased before that commits:
+    if it fails, nothing is erased and the request can simply be repeated; if the commit fails after
+    it, repeating the request finishes the job."""
+    erasure = erase_citizen(session, citizen, erased_by, now)
+    events = tracker.delete_sender(citizen.phone)
+    return {"erased": True, "citizen_id": citizen.id, "erased_at": iso(erasure.erased_at),
+            "rows": {**erasure.rows, "conversation_events": events}}
+
+
+def export_filename(citizen_id: int) -> str:
+    return f"borger-{citizen_id}.json"

@@ -1,0 +1,64 @@
+"""A citizen's rights over their data (GDPR art. 15 and 17) in the JSON API: a complete export,
+and erasure of everything, including their conversation in Rasa's tracker store. For the
+citizen's own coordinator and the admin; another coordinator's citizen is not found."""
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from bot.db.access_log import log_access
+from bot.db.citizens import get_citizen
+from bot.phone import try_normalize_phone
+from bot.privacy import erase, export_document, export_filename
+from bot.service.validation import Invalid, json_body, path_id, required_str
+from bot.service.views.citizens import not_found
+
+log = logging.getLogger(__name__)
+CONFIRMATION = "'confirm_phone' must be this citizen's phone number: erasure cannot be undone"
+
+
+def export_response(document: dict, citizen_id: int) -> web.Response:
+    return web.json_response(document, headers={
+        "Content-Disposition": f'attachment; filename="{export_filename(citizen_id)}"', "Cache-Control": "no-store"})
+
+
+async def export(request: web.Request) -> web.Response:
+    principal = request["principal"]
+    citizen_id = path_id(request)
+    now = request.app["clock"].now()
+
+    def load(session):
+        citizen = get_citizen(session, citizen_id, principal.scope)
+        if citizen is None:
+            return None
+        if principal.coordinator_id is not None:
+            log_access(session, principal.coordinator_id, citizen.id, "export", now)
+        return export_document(session, citizen, request.app["tracker_events"], now)
+
+    document = await request.app["db"].run(load)
+    if document is None:
+        raise not_found()
+    log.info("citizen %s exported", citizen_id)
+    return export_response(document, citizen_id)
+
+
+async def erase_citizen(request: web.Request) -> web.Response:
+    principal = request["principal"]
+    citizen_id = path_id(request)
+    confirm = required_str(await json_body(request), "confirm_phone", 30)
+    now = request.app["clock"].now()
+
+    def run(session):
+        citizen = get_citizen(session, citizen_id, principal.scope)
+        if citizen is None:
+            return None
+        if try_normalize_phone(confirm) != citizen.phone:
+            raise Invalid(CONFIRMATION, "confirm_phone")
+        return erase(session, citizen, request.app["tracker_events"], principal.coordinator_id, now)
+
+    result = await request.app["db"].run(run)
+    if result is None:
+        raise not_found()
+    log.info("citizen %s erased", citizen_id)
+    return web.json_response(result)
