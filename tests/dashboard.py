@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 
-from bot.config import Settings
 from bot.db.citizens import create_citizen
 from bot.db.coordinators import create_coordinator, set_password_hash
-from bot.service.app import create_app
 from bot.service.web.passwords import hash_password
+from tests.service import service_app
 
 ADMIN = {"Authorization": "Bearer test-admin"}
 PASSWORD = "korrekt-hest-batteri"
@@ -16,8 +15,7 @@ _CSRF = re.compile(r'name="csrf_token" value="([^"]*)"')
 
 
 def dashboard_app(db, clock, **env):
-    settings = Settings.from_env({"ADMIN_TOKEN": "test-admin", "DATABASE_URL": db.url, **env})
-    return create_app(settings, db=db, clock=clock)
+    return service_app(db, clock, **env)
 
 
 def make_coordinator(session, name: str, email: str, password: str = PASSWORD, **fields):

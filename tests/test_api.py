@@ -4,17 +4,15 @@ import pytest
 from bot.config import ConfigError, Settings
 from bot.lyskurve.record import record_checkin
 from bot.lyskurve.rules import CheckinAnswers
-from bot.service.app import create_app
 from tests.conftest import T0
+from tests.service import service_app
 
 ADMIN = {"Authorization": "Bearer test-admin"}
 
 
 @pytest.fixture
 async def client(aiohttp_client, db, clock):
-    settings = Settings.from_env({"ADMIN_TOKEN": "test-admin", "DATABASE_URL": db.url, "SMS_DISPATCH_INTERVAL": "0",
-                                  "SCHEDULER_INTERVAL_SECONDS": "0"})
-    return await aiohttp_client(create_app(settings, db=db, clock=clock))
+    return await aiohttp_client(service_app(db, clock, SMS_DISPATCH_INTERVAL="0", SCHEDULER_INTERVAL_SECONDS="0"))
 
 
 async def make_coordinator(client, name="Mette"):

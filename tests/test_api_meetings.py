@@ -3,21 +3,19 @@ from datetime import timedelta
 
 import pytest
 
-from bot.config import Settings
 from bot.db import preparations as prep_db
 from bot.db.models import Appointment
 from bot.meetings.agreements import agreement_list, owned_by_citizen
 from bot.meetings.preparation import split_topics, summary_text
-from bot.service.app import create_app
 from tests.conftest import T0
+from tests.service import service_app
 
 ADMIN = {"Authorization": "Bearer test-admin"}
 
 
 @pytest.fixture
 async def client(aiohttp_client, db, clock):
-    settings = Settings.from_env({"ADMIN_TOKEN": "test-admin", "DATABASE_URL": db.url, "SMS_DISPATCH_INTERVAL": "0"})
-    return await aiohttp_client(create_app(settings, db=db, clock=clock))
+    return await aiohttp_client(service_app(db, clock, SMS_DISPATCH_INTERVAL="0"))
 
 
 @pytest.fixture

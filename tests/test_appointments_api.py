@@ -4,8 +4,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.config import Settings
-from bot.service.app import create_app
+from tests.service import service_app
 # The injected clock starts at tests.conftest.T0: Monday 2026-11-23 10:00 UTC.
 
 ADMIN = {"Authorization": "Bearer test-admin"}
@@ -15,9 +14,7 @@ STARTS = "2026-11-26T10:00:00+01:00"
 
 @pytest.fixture
 async def client(aiohttp_client, db, clock):
-    settings = Settings.from_env({"ADMIN_TOKEN": "test-admin", "DATABASE_URL": db.url,
-                                  "SCHEDULER_INTERVAL_SECONDS": "0"})
-    return await aiohttp_client(create_app(settings, db=db, clock=clock))
+    return await aiohttp_client(service_app(db, clock, SCHEDULER_INTERVAL_SECONDS="0"))
 
 
 async def coordinator(client, name="Mette"):

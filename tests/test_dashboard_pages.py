@@ -102,7 +102,8 @@ async def test_citizen_page_shows_chart_notes_meetings_and_conversation(client, 
 
 async def test_another_coordinators_citizen_is_404_on_every_page_and_action(client, mette, ids, db):
     other, meeting, alert = ids["others"], ids["other_meeting"], ids["other_alert"]
-    for path in [f"/citizens/{other}", f"/appointments/{meeting}/agenda", f"/citizens/{other}/appointments/new"]:
+    for path in [f"/citizens/{other}", f"/appointments/{meeting}/agenda", f"/citizens/{other}/appointments/new",
+                 f"/citizens/{other}/export"]:
         resp = await client.get(path)
         assert resp.status == 404, path
         assert "Otto" not in await resp.text()
@@ -111,6 +112,7 @@ async def test_another_coordinators_citizen_is_404_on_every_page_and_action(clie
         f"/alerts/{alert}/resolve": {"note": "x"},
         f"/appointments/{meeting}/attendance": {"status": "missed"},
         f"/citizens/{other}/stratification": {"complexity": "low", "coping": "good", "rationale": "x"},
+        f"/citizens/{other}/erase": {"confirm_phone": "+4520000009"},
         f"/citizens/{other}/appointments/new": {"kind": "andet", "date": "2026-12-01", "time": "10:00",
                                                 "duration": "60"},
     }
@@ -320,3 +322,35 @@ async def test_citizen_page_and_agenda_show_preparation_agreements_and_our_sms(c
     assert "Husk dit møde" in page and "til borgeren" in page
     agenda = await (await client.get(f"/appointments/{ids['meeting']}/agenda")).text()
     assert "<li>min ryg</li>" in agenda and "ikke færdig" in agenda
+
+
+async def test_coordinator_downloads_a_citizens_data(client, mette, ids, db):
+    resp = await client.get(f"/citizens/{ids['red']}/export")
+    assert resp.status == 200 and "attachment" in resp.headers["Content-Disposition"]
+    body = await resp.json()
+    assert body["citizen"]["name"] == "Rikke Rød"
+    assert "Huslejen er steget og jeg sover dårligt." in [c["note"] for c in body["checkins"]]
+    assert all(a["citizen_id"] == ids["red"] for a in body["alerts"])
+    with db.session() as s:
+        assert s.execute(sa.select(AccessLog.action).where(AccessLog.citizen_id == ids["red"])).scalars().all() == [
+            "export"]
+
+
+async def test_erasure_from_the_dashboard_needs_the_phone_number(client, mette, ids, db):
+    page = await (await client.get(f"/citizens/{ids['red']}")).text()
+    assert f'action="/citizens/{ids["red"]}/erase"' in page and "Hent alle data" in page
+    wrong = await client.post(f"/citizens/{ids['red']}/erase", data={"csrf_token": mette, "confirm_phone": "20000001"})
+    assert wrong.status == 422 and "Intet er slettet" in await wrong.text()
+    no_csrf = await client.post(f"/citizens/{ids['red']}/erase", data={"confirm_phone": "20000002"},
+                                allow_redirects=False)
+    assert no_csrf.status == 403
+    with db.session() as s:
+        assert s.get(Citizen, ids["red"]) is not None
+    done = await client.post(f"/citizens/{ids['red']}/erase", data={"csrf_token": mette, "confirm_phone": "20000002"},
+                             allow_redirects=False)
+    assert done.status == 303 and done.headers["Location"] == "/"
+    with db.session() as s:
+        assert s.get(Citizen, ids["red"]) is None
+        assert s.execute(sa.select(Alert).where(Alert.citizen_id == ids["red"])).first() is None
+    assert "Rikke Rød" not in await (await client.get("/")).text()
+

@@ -8,7 +8,6 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.config import Settings
 from bot.db import fake_sms, models
 from bot.db.access_log import log_access
 from bot.db.agreements import replace_agreements
@@ -21,9 +20,9 @@ from bot.db.preparations import save_answer
 from bot.db.stratifications import add_stratification
 from bot.lyskurve.record import record_checkin
 from bot.lyskurve.rules import CheckinAnswers
-from bot.service.app import create_app
 from bot.sms.outbox import queue_sms
 from tests.conftest import T0
+from tests.service import service_app, tracker_url
 
 ADMIN = {"Authorization": "Bearer test-admin"}
 BENTE, KARL = "+4520000001", "+4520000002"
@@ -70,13 +69,9 @@ def fill(session, coordinator_id: int, phone: str) -> int:
 
 
 @pytest.fixture
-async def world(aiohttp_client, db, clock, tmp_path):
-    # As deployed: SQLite keeps Rasa's conversations in a file of their own; PostgreSQL may share a database.
-    tracker_url = f"sqlite:///{tmp_path / 'tracker.db'}" if db.url.startswith("sqlite") else db.url
-    store = tracker_store(tracker_url)
-    settings = Settings.from_env({"ADMIN_TOKEN": "test-admin", "DATABASE_URL": db.url, "TRACKER_STORE_URL": tracker_url,
-                                  "SMS_DISPATCH_INTERVAL": "0", "SCHEDULER_INTERVAL_SECONDS": "0"})
-    client = await aiohttp_client(create_app(settings, db=db, clock=clock))
+async def world(aiohttp_client, db, clock):
+    store = tracker_store(tracker_url(db.url))
+    client = await aiohttp_client(service_app(db, clock, SMS_DISPATCH_INTERVAL="0", SCHEDULER_INTERVAL_SECONDS="0"))
     mette, mette_token = db.call(lambda s: create_coordinator(s, "Mette"))
     ole, ole_token = db.call(lambda s: create_coordinator(s, "Ole"))
     bente = db.call(fill, mette.id, BENTE)

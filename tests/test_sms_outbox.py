@@ -6,14 +6,13 @@ import aiohttp
 import jwt
 import pytest
 
-from bot.config import Settings
 from bot.db import outbox as outbox_db
 from bot.db.citizens import create_citizen, set_status
 from bot.db.coordinators import create_coordinator
-from bot.service.app import create_app
 from bot.sms.dispatcher import Dispatcher
 from bot.sms.gateway import GatewayApiClient
 from bot.sms.outbox import queue_sms
+from tests.service import service_app
 
 PHONE = "+4512345678"
 SECRET = "test-sms-secret-long-enough-for-hs256"
@@ -21,9 +20,8 @@ SECRET = "test-sms-secret-long-enough-for-hs256"
 
 @pytest.fixture
 async def service(aiohttp_server, db, clock):
-    settings = Settings.from_env({"ADMIN_TOKEN": "test-admin", "DATABASE_URL": db.url, "SMS_GATEWAY": "fake",
-                                  "SMS_WEBHOOK_SECRET": SECRET, "SMS_DISPATCH_INTERVAL": "0"})
-    server = await aiohttp_server(create_app(settings, db=db, clock=clock))
+    server = await aiohttp_server(service_app(db, clock, SMS_GATEWAY="fake", SMS_WEBHOOK_SECRET=SECRET,
+                                              SMS_DISPATCH_INTERVAL="0"))
     db.call(lambda s: create_citizen(s, name="Bente", phone=PHONE,
                                      coordinator_id=create_coordinator(s, "Mette")[0].id))
     return server

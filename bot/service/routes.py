@@ -60,6 +60,8 @@ def setup_dashboard_routes(app: web.Application) -> None:
     app.router.add_post("/citizens/new", registration.create)
     app.router.add_get("/citizens/{id}", citizen.show)
     app.router.add_post("/citizens/{id}/stratification", citizen.stratify)
+    app.router.add_get("/citizens/{id}/export", citizen.export)
+    app.router.add_post("/citizens/{id}/erase", citizen.erase_citizen)
     app.router.add_get("/citizens/{id}/appointments/new", appointment_pages.new)
     app.router.add_post("/citizens/{id}/appointments/new", appointment_pages.create)
     app.router.add_post("/appointments/{id}/attendance", appointment_pages.attendance)

@@ -15,13 +15,17 @@ from bot.db import agreements as agreement_db
 from bot.db import preparations as prep_db
 from bot.lyskurve.programmes import get_programme
 from bot.meetings.preparation import PREPARATION_LABELS
+from bot.phone import try_normalize_phone
+from bot.privacy import erase, export_document
 from bot.service.views.pages.common import form_data, own_citizen, path_int
+from bot.service.views.privacy import export_response
 from bot.service.web.chart import lyskurve_svg
 from bot.service.web.sessions import current_coordinator, login_required
 from bot.stratification import COMPLEXITY_LABELS, COPING_LABELS, LEVEL_LABELS, level_for
 
 
-async def _page(request: web.Request, citizen, *, status: int = 200, strat_error: str | None = None):
+async def _page(request: web.Request, citizen, *, status: int = 200, strat_error: str | None = None,
+                erase_error: str | None = None):
     def load(session):
         return {
             "checkins": checkin_db.list_checkins(session, citizen.id),
@@ -46,6 +50,7 @@ async def _page(request: web.Request, citizen, *, status: int = 200, strat_error
         "coping_labels": COPING_LABELS,
         "level_labels": LEVEL_LABELS,
         "strat_error": strat_error,
+        "erase_error": erase_error,
         "prep_questions": PREPARATION_LABELS,
     }
     return aiohttp_jinja2.render_template("citizen.html", request, context, status=status)
@@ -80,3 +85,26 @@ async def stratify(request: web.Request) -> web.Response:
 
     await request.app["db"].run(save)
     raise web.HTTPSeeOther(f"/citizens/{citizen.id}#h-strat")
+
+
+@login_required
+async def export(request: web.Request) -> web.Response:
+    """The same document as GET /api/citizens/{id}/export, as a download."""
+    citizen = await own_citizen(request, path_int(request), action="export")
+    now = request.app["clock"].now()
+    document = await request.app["db"].run(
+        lambda s: export_document(s, citizen, request.app["tracker_events"], now))
+    return export_response(document, citizen.id)
+
+
+@login_required
+async def erase_citizen(request: web.Request) -> web.Response:
+    citizen = await own_citizen(request, path_int(request))
+    form = await form_data(request)
+    if try_normalize_phone(form.get("confirm_phone", "")) != citizen.phone:
+        return await _page(request, citizen, status=422,
+                           erase_error="Telefonnummeret passer ikke. Intet er slettet.")
+    me, now = current_coordinator(request), request.app["clock"].now()
+    await request.app["db"].run(
+        lambda s: erase(s, citizen, request.app["tracker_events"], me.id, now))
+    raise web.HTTPSeeOther("/")
