@@ -1,10 +1,14 @@
 """The coordination service's JSON API: auth, validation and per-coordinator isolation."""
+import logging
+
+import aiohttp
 import pytest
 
 from bot.config import ConfigError, Settings
 from bot.lyskurve.record import record_checkin
 from bot.lyskurve.rules import CheckinAnswers
 from tests.conftest import T0
+from bot.service.access_log import PathOnlyAccessLogger
 from tests.service import service_app
 
 ADMIN = {"Authorization": "Bearer test-admin"}
@@ -148,3 +152,16 @@ def test_dev_defaults_are_refused_in_production(dev_default):
     with pytest.raises(ConfigError):
         Settings.from_env({**PRODUCTION, **dev_default})
     assert Settings.from_env(PRODUCTION).production
+
+
+async def test_access_log_leaves_out_query_strings(aiohttp_server, db, clock, caplog):
+    """Citizens' chat links carry a signed token naming their phone: it must not reach the log."""
+    server = await aiohttp_server(service_app(db, clock, SMS_DISPATCH_INTERVAL="0", SCHEDULER_INTERVAL_SECONDS="0"),
+                                  access_log_class=PathOnlyAccessLogger)
+    with caplog.at_level(logging.INFO, logger="aiohttp.access"):
+        async with aiohttp.ClientSession() as http:
+            async with http.get(server.make_url("/chat?token=eyJ.secret-token.sig")) as resp:
+                assert resp.status == 403
+    lines = [r.getMessage() for r in caplog.records if r.name == "aiohttp.access"]
+    assert lines == [lines[0]] and lines[0].startswith("GET /chat 403")
+    assert "secret-token" not in caplog.text
