@@ -7,8 +7,8 @@ import pytest
 from bot.config import ConfigError, Settings
 from bot.lyskurve.record import record_checkin
 from bot.lyskurve.rules import CheckinAnswers
-from tests.conftest import T0
 from bot.service.access_log import PathOnlyAccessLogger
+from tests.conftest import T0
 from tests.service import service_app
 
 ADMIN = {"Authorization": "Bearer test-admin"}
