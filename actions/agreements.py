@@ -2,11 +2,12 @@
 later, and "hvad sker der i min sag?" at any time."""
 from __future__ import annotations
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import context
+from actions.base import CitizenAction
 from actions.citizen import current_citizen
 from actions.forms import latest_entity_int
 from actions.questions import YES_NO, YES_NO_UNKNOWN, ask
@@ -16,7 +17,7 @@ from bot.db.appointments import get_appointment
 from bot.meetings.agreements import LIST_IN_APPROVAL, LIST_IN_STATUS, agreement_list
 
 
-class ActionPresentAgreements(Action):
+class ActionPresentAgreements(CitizenAction):
     """EXTERNAL_agreements_approval: the list in plain words, then one yes/no question."""
 
     def name(self) -> str:
@@ -40,7 +41,7 @@ class ActionPresentAgreements(Action):
         return ask("agreements_approval", YES_NO, appointment_id=appointment_id)
 
 
-class ActionAgreementFollowup(Action):
+class ActionAgreementFollowup(CitizenAction):
     """EXTERNAL_agreement_followup: 'Har du hørt fra <who> om <what>?'"""
 
     def name(self) -> str:
@@ -56,7 +57,7 @@ class ActionAgreementFollowup(Action):
                    what=agreement.what[:120])
 
 
-class ActionCaseStatus(Action):
+class ActionCaseStatus(CitizenAction):
     """'Hvad sker der i min sag?': the open agreements and where they stand."""
 
     def name(self) -> str:

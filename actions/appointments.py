@@ -3,7 +3,7 @@ kind message after a missed appointment, and "hvornår er mit næste møde?"."""
 from __future__ import annotations
 
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from actions import context
 from bot.db.preparations import get_preparation
+from actions.base import CitizenAction
 from actions.citizen import current_citizen
 from actions.external import entity, undo_placeholder_fills
 from actions.forms import latest_intent, latest_text
@@ -41,7 +42,7 @@ def _load(session: Session, appointment_id) -> Appointment | None:
         return None
 
 
-class ActionSendAppointmentReminder(Action):
+class ActionSendAppointmentReminder(CitizenAction):
     """EXTERNAL_appointment_reminder {appointment_id}: time and place, and JA / KAN IKKE."""
 
     def name(self) -> str:
@@ -89,7 +90,7 @@ def _answerable(session: Session, phone: str, reminded_id, now) -> tuple[Appoint
     return (upcoming[0] if upcoming else None), citizen.coordinator.name
 
 
-class ActionAppointmentAnswer(Action):
+class ActionAppointmentAnswer(CitizenAction):
     """JA / KAN IKKE (and typos), after a reminder or on the citizen's own initiative."""
 
     def name(self) -> str:
@@ -116,7 +117,7 @@ class ActionAppointmentAnswer(Action):
         return [SlotSet(AWAITING, NOTHING), SlotSet(APPOINTMENT_SLOT, None)]
 
 
-class ActionMissedFollowup(Action):
+class ActionMissedFollowup(CitizenAction):
     """EXTERNAL_missed_followup {appointment_id}: concern, never control, and an easy new time."""
 
     def name(self) -> str:
@@ -133,7 +134,7 @@ class ActionMissedFollowup(Action):
         return events + [SlotSet(AWAITING, "new_time"), SlotSet(APPOINTMENT_SLOT, None)]
 
 
-class ActionNewTimeAnswer(Action):
+class ActionNewTimeAnswer(CitizenAction):
     """The answer to "Vil du have en ny tid?": yes asks the coordinator to call."""
 
     def name(self) -> str:
@@ -170,7 +171,7 @@ def _describe(appointment: Appointment) -> str:
     return f"{when} ({appointment.location})" if appointment.location else when
 
 
-class ActionTellNextAppointment(Action):
+class ActionTellNextAppointment(CitizenAction):
     """"Hvornår er mit næste møde?": the next one or two, in Copenhagen time, or that there is none."""
 
     def name(self) -> str:

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import context
+from actions.base import CitizenAction
 from actions.citizen import CitizenInfo, channel_of, current_citizen
 from actions.forms import (
     CitizenFormValidation,
@@ -56,7 +57,7 @@ def _mentions_calling(text: str) -> bool:
     return "ring" in words(text) or "ringe" in words(text)
 
 
-class ActionStartCheckin(Action):
+class ActionStartCheckin(CitizenAction):
     def name(self) -> str:
         return "action_start_checkin"
 
@@ -153,7 +154,7 @@ class ValidateCheckinForm(CitizenFormValidation):
         return accepted({"checkin_wants_contact": answer})
 
 
-class ActionAskCheckinFocus(Action):
+class ActionAskCheckinFocus(CitizenAction):
     def name(self) -> str:
         return "action_ask_checkin_focus"
 
@@ -164,7 +165,7 @@ class ActionAskCheckinFocus(Action):
         return []
 
 
-class ActionAskCheckinAreaAnswer(Action):
+class ActionAskCheckinAreaAnswer(CitizenAction):
     def name(self) -> str:
         return "action_ask_checkin_area_answer"
 
@@ -177,7 +178,7 @@ class ActionAskCheckinAreaAnswer(Action):
         return []
 
 
-class ActionSubmitCheckin(Action):
+class ActionSubmitCheckin(CitizenAction):
     def name(self) -> str:
         return "action_submit_checkin"
 

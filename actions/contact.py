@@ -1,16 +1,17 @@
 """'Ring til mig' at any time: a contact_request alert and a confirmation naming the coordinator."""
 from __future__ import annotations
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import context
+from actions.base import CitizenAction
 from actions.citizen import current_citizen
 from bot.contact import request_contact
 
 
-class ActionRequestContact(Action):
+class ActionRequestContact(CitizenAction):
     def name(self) -> str:
         return "action_request_contact"
 

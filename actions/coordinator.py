@@ -1,12 +1,13 @@
 """"Hvem er min koordinator?": the name and how to reach them."""
 from __future__ import annotations
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions import context
+from actions.base import CitizenAction
 from bot.db.citizens import citizen_by_phone
 
 
@@ -21,7 +22,7 @@ def spoken_phone(e164: str) -> str:
     return " ".join(digits[i:i + 2] for i in range(0, len(digits), 2)) if digits.isdigit() else e164
 
 
-class ActionTellCoordinator(Action):
+class ActionTellCoordinator(CitizenAction):
     def name(self) -> str:
         return "action_tell_coordinator"
 

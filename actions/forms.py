@@ -13,6 +13,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.interfaces import ActionExecutionRejection
 from rasa_sdk.types import DomainDict
 
+from actions.base import AnswersWhenDatabaseDown
 from actions.external import is_external
 from bot.lyskurve.answers import NLU_CONFIDENT, STOP_CONFIDENT, is_stop
 
@@ -52,7 +53,7 @@ def accepted(values: dict[str, Any]) -> dict[str, Any]:
     return {**values, CLARIFY: False}
 
 
-class CitizenFormValidation(FormValidationAction):
+class CitizenFormValidation(AnswersWhenDatabaseDown, FormValidationAction):
     """Subclasses set `stopped_slot` and `stop_intent`."""
 
     stopped_slot: str = ""
@@ -61,6 +62,12 @@ class CitizenFormValidation(FormValidationAction):
     @abc.abstractmethod
     def name(self) -> str:
         """Abstract so the action server does not register this base class itself."""
+
+    def events_when_database_down(self, tracker: Tracker) -> list:
+        # Rasa has already put the raw reply in the asked slot: undo that, so the form asks the
+        # question again (after the apology) instead of keeping an answer nobody checked or saved.
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        return [SlotSet(requested, None)] if requested else []
 
     def wants_to_stop(self, tracker: Tracker) -> bool:
         return is_stop(latest_text(tracker)) or latest_intent(tracker, STOP_CONFIDENT) == self.stop_intent

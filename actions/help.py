@@ -1,14 +1,15 @@
 """HJÆLP: what this service is, who the coordinator is and how to reach them."""
 from __future__ import annotations
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.base import CitizenAction
 from actions.citizen import current_citizen
 
 
-class ActionHelp(Action):
+class ActionHelp(CitizenAction):
     def name(self) -> str:
         return "action_help"
 

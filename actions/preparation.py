@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import context
+from actions.base import CitizenAction
 from actions.citizen import current_citizen
 from actions.forms import CitizenFormValidation, accepted, latest_entity_int, latest_text, unclear
 from actions.questions import YES_NO, ask
@@ -70,7 +71,7 @@ async def start_preparation(dispatcher: CollectingDispatcher, tracker: Tracker,
     return events, True
 
 
-class ActionStartPreparation(Action):
+class ActionStartPreparation(CitizenAction):
     def name(self) -> str:
         return "action_start_preparation"
 
@@ -79,7 +80,7 @@ class ActionStartPreparation(Action):
         return events
 
 
-class ActionInvitePreparation(Action):
+class ActionInvitePreparation(CitizenAction):
     """EXTERNAL_preparation_invite (sent by the scheduler a few days before the meeting)."""
 
     def name(self) -> str:
@@ -153,7 +154,7 @@ class ValidatePreparationForm(CitizenFormValidation):
         return accepted({"prep_confirm": text[:MAX_ANSWER]})
 
 
-class ActionAskPrepConfirm(Action):
+class ActionAskPrepConfirm(CitizenAction):
     def name(self) -> str:
         return "action_ask_prep_confirm"
 
@@ -166,7 +167,7 @@ class ActionAskPrepConfirm(Action):
         return []
 
 
-class ActionSubmitPreparation(Action):
+class ActionSubmitPreparation(CitizenAction):
     def name(self) -> str:
         return "action_submit_preparation"
 

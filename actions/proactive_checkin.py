@@ -2,18 +2,19 @@
 (the check-in form), worded as an invitation (domain.yml: utter_ask_checkin_overall variants)."""
 from __future__ import annotations
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.appointments import APPOINTMENT_SLOT, AWAITING, NOTHING
+from actions.base import CitizenAction
 from actions.checkin import ActionStartCheckin
 
 KINDS = {"EXTERNAL_checkin_prompt": "prompt", "EXTERNAL_checkin_nudge": "nudge"}
 
 
-class ActionStartProactiveCheckin(Action):
+class ActionStartProactiveCheckin(CitizenAction):
     def name(self) -> str:
         return "action_start_proactive_checkin"
 

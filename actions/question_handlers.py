@@ -1,12 +1,13 @@
 """What each answer to a proactive question does (see actions/questions.py)."""
 from __future__ import annotations
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import context
+from actions.base import CitizenAction
 from actions.context import proactive_settings
 from actions.citizen import CitizenInfo, current_citizen
 from actions.preparation import start_preparation
@@ -86,7 +87,7 @@ HANDLERS = {
 }
 
 
-class ActionHandleAnswer(Action):
+class ActionHandleAnswer(CitizenAction):
     def name(self) -> str:
         return "action_handle_answer"
 

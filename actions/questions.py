@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.base import CitizenAction
 from actions.forms import CitizenFormValidation, accepted, latest_intent, latest_text
 from bot.lyskurve.answers import parse_yes_no
 from bot.text import fold
@@ -70,7 +71,7 @@ class ValidateAnswerForm(CitizenFormValidation):
         return {"answer": None, "clarify": True}
 
 
-class ActionAskAnswer(Action):
+class ActionAskAnswer(CitizenAction):
     def name(self) -> str:
         return "action_ask_answer"
 

@@ -2,18 +2,19 @@
 proactive messages. A check-in left half-way by STOP is kept as a partial check-in."""
 from __future__ import annotations
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import context
+from actions.base import CitizenAction
 from actions.checkin import reset_checkin, save_checkin
 from actions.citizen import current_citizen
 from bot.db.citizens import set_status
 
 
-class ActionOptOut(Action):
+class ActionOptOut(CitizenAction):
     def name(self) -> str:
         return "action_opt_out"
 
@@ -29,7 +30,7 @@ class ActionOptOut(Action):
         return [ActiveLoop(None)] + reset_checkin()
 
 
-class ActionOptIn(Action):
+class ActionOptIn(CitizenAction):
     def name(self) -> str:
         return "action_opt_in"
 

@@ -13,5 +13,12 @@ CRISIS_REPLY = (
     "Jeg giver din koordinator besked. Her bliver ikke læst hele døgnet."
 )
 
+# When the coordination database is briefly down during a turn (actions/base.py, bot/channels/gate.py):
+# nothing was saved, so the citizen is asked to send it again; a person is the way for what cannot wait.
+DATABASE_DOWN = (
+    "Beklager, der er en fejl hos os lige nu. Prøv igen om lidt. "
+    "Haster det, så ring til din koordinator."
+)
+
 # The personal web chat link (POST /api/citizens/{id}/chat-link with send_sms).
 CHAT_LINK_SMS = "Her er dit link, hvis du vil skrive med os på nettet: {url}"

@@ -15,13 +15,13 @@ from bot.channels.keywords import as_rasa_text
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import citizens as citizen_db
-from bot.db.database import Database, shared_database
+from bot.db.database import DATABASE_ERRORS, Database, shared_database
 from bot.db.messages import log_inbound
 from bot.phone import try_normalize_phone
 from bot.safety.alerting import crisis_alert
 from bot.safety.crisis import detect as detect_crisis
 from bot.safety.crisis import warm as warm_crisis_detector
-from bot.texts import CRISIS_REPLY, UNKNOWN_SENDER
+from bot.texts import CRISIS_REPLY, DATABASE_DOWN, UNKNOWN_SENDER
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 1600  # ten SMS; longer input is cut rather than refused so nothing the citizen said is lost
@@ -29,6 +29,10 @@ MAX_TEXT = 1600  # ten SMS; longer input is cut rather than refused so nothing t
 
 class DuplicateMessage(Exception):
     """The provider delivered this message before (gateways retry)."""
+
+
+class DatabaseUnavailable(Exception):
+    """The coordination database could not be reached: nothing was stored, the message was not taken."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,8 @@ class CitizenGate:
         return self._db
 
     async def admit(self, sender: str, text: str, channel: str, provider_id: str | None = None) -> Admitted | None:
-        """None for an unknown sender; raises DuplicateMessage for a provider id seen before."""
+        """None for an unknown sender; raises DuplicateMessage for a provider id seen before and
+        DatabaseUnavailable when the message could not be stored (then no turn may run)."""
         phone = try_normalize_phone(sender or "")
         text = (text or "")[:MAX_TEXT]
 
@@ -77,6 +82,10 @@ class CitizenGate:
             admitted = await self.db.run(admit_in_db)
         except sa.exc.IntegrityError:
             raise DuplicateMessage(provider_id)
+        except DATABASE_ERRORS as exc:
+            # Only the error's class travels on: the driver's message can quote the statement's
+            # parameters, which are the citizen's phone number and words.
+            raise DatabaseUnavailable(type(getattr(exc, "orig", None) or exc).__name__) from None
         if admitted is None:
             log.info("message from an unregistered sender on %s refused", channel)
         return admitted
@@ -85,7 +94,14 @@ class CitizenGate:
         """For channels that answer in the HTTP response (REST): gate each message."""
 
         async def gated(message: UserMessage) -> None:
-            admitted = await self.admit(message.sender_id, message.text, message.input_channel or "rest")
+            channel = message.input_channel or "rest"
+            try:
+                admitted = await self.admit(message.sender_id, message.text, channel)
+            except DatabaseUnavailable as exc:
+                # No gateway retries here: the citizen is the one who can send it again, so say so.
+                log.warning("%s message not taken: coordination database unavailable (%s)", channel, exc)
+                await message.output_channel.send_text_message(message.sender_id, DATABASE_DOWN)
+                return
             if admitted is None:
                 await message.output_channel.send_text_message(message.sender_id, UNKNOWN_SENDER)
                 return

@@ -1,6 +1,7 @@
 """The `sms` Rasa input channel: POST /webhooks/sms/webhook receives the gateway's signed MO webhook.
 It checks the signature (401, nothing processed), stores the message idempotently on the provider
 id, answers 200 at once (the gateway gives up after 5 s) and runs the turn in the background.
+If the message cannot be stored (database down) it answers 503: the gateway retries for 24 h.
 Its output channel never calls the gateway: every bot message goes to the outbox, which the
 coordination service sends."""
 from __future__ import annotations
@@ -13,7 +14,7 @@ import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 
-from bot.channels.gate import CitizenGate, DuplicateMessage
+from bot.channels.gate import CitizenGate, DatabaseUnavailable, DuplicateMessage
 from bot.config import Settings
 from bot.sms.gateway import GatewayApiClient, GatewayError, InvalidSignature, parse_inbound, verify_webhook
 from bot.sms.outbox import queue_sms
@@ -21,6 +22,7 @@ from bot.texts import CRISIS_REPLY, UNKNOWN_SENDER
 
 log = logging.getLogger(__name__)
 UNKNOWN_REPLY_INTERVAL = 24 * 3600  # one polite answer per unknown number a day: no SMS loops
+RETRY_AFTER_SECONDS = 60  # a hint only: GatewayAPI retries a 5xx on its own backoff schedule
 
 
 def render_buttons(text: str, buttons: list[dict]) -> str:
@@ -99,6 +101,13 @@ class SmsInput(InputChannel):
                 admitted = await self.gate.admit(sms.msisdn, sms.text, "sms", provider_id=sms.provider_id)
             except DuplicateMessage:
                 return response.json({"status": "duplicate"})
+            except DatabaseUnavailable as exc:
+                # Not 200: an accepted MO that was never stored would be lost. Nothing was stored,
+                # so the gateway's retry is processed as the first delivery. No text, no number here.
+                log.warning("sms: MO %s refused with 503, coordination database unavailable (%s); "
+                            "the gateway will retry", sms.provider_id, exc)
+                return response.json({"error": "temporarily unavailable"}, status=503,
+                                     headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
             if admitted is None:
                 self._background(self._answer_unknown(sms.msisdn))
                 return response.json({"status": "unknown sender"})

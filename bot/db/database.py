@@ -13,6 +13,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 T = TypeVar("T")
 
+# What a briefly unreachable database raises: the driver's errors, wrapped in DBAPIError
+# (OperationalError for a refused or dropped connection), and a pool with no connection to give in
+# time. IntegrityError is a DBAPIError too, but it is about the data: callers that expect it catch
+# it first.
+DATABASE_ERRORS = (sa.exc.DBAPIError, sa.exc.TimeoutError)
+
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
