@@ -21,8 +21,9 @@ from bot.db.coordinators import create_coordinator
 from bot.db.database import Database
 from bot.db.messages import list_inbound
 from bot.db.migrate import upgrade
+from bot.db.outbox import list_for_citizen
 from bot.sms.gateway import sign_webhook
-from bot.texts import DATABASE_DOWN
+from bot.texts import CRISIS_REPLY, DATABASE_DOWN
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage, register
 from tests.outage import PostgresOutage, SqliteOutage
 from tests.ports import free_port
@@ -148,3 +149,18 @@ async def test_web_chat_message_while_database_down_is_answered_not_dropped(outa
     await gated(UserMessage(TEXT, CollectingOutputChannel(), PHONE, input_channel="socketio"))
     assert [t.text for t in turns] == [TEXT]
     database.dispose()
+
+
+async def test_crisis_mo_is_stored_with_its_safety_reply_or_not_at_all(outage, webhook):
+    """The safety reply is queued in the transaction that stores the MO: no stored crisis message
+    without its reply, whatever happens after."""
+    post, agent = webhook
+    crisis = "jeg vil ikke leve mere"
+    await outage.down()
+    assert (await post("mo-crisis", crisis)).status == 503
+    await outage.up()
+    assert outage.direct.call(list_for_citizen, outage.citizen_id) == []
+    assert (await (await post("mo-crisis", crisis)).json())["status"] == "accepted"
+    await settle()
+    assert [m.text for m in outage.direct.call(list_for_citizen, outage.citizen_id)] == [CRISIS_REPLY]
+    assert [t.message_id for t in agent.turns] == ["mo-crisis"]

@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Awaitable, Callable
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 from rasa.core.channels.channel import UserMessage
 
 from bot.channels.keywords import as_rasa_text
@@ -56,9 +58,11 @@ class CitizenGate:
             self._db = shared_database(Settings.from_env().database_url)
         return self._db
 
-    async def admit(self, sender: str, text: str, channel: str, provider_id: str | None = None) -> Admitted | None:
+    async def admit(self, sender: str, text: str, channel: str, provider_id: str | None = None,
+                    on_crisis: Callable[[Session, str, datetime], None] | None = None) -> Admitted | None:
         """None for an unknown sender; raises DuplicateMessage for a provider id seen before and
-        DatabaseUnavailable when the message could not be stored (then no turn may run)."""
+        DatabaseUnavailable when the message could not be stored (then no turn may run).
+        `on_crisis(session, phone, now)` runs in the transaction that stores a crisis message."""
         phone = try_normalize_phone(sender or "")
         text = (text or "")[:MAX_TEXT]
 
@@ -76,6 +80,8 @@ class CitizenGate:
             log_inbound(session, citizen.id, channel=channel, text=text, received_at=now, provider_id=provider_id)
             if match is not None:
                 crisis_alert(session, citizen.id, match.category, now)
+                if on_crisis is not None:
+                    on_crisis(session, phone, now)
             return Admitted(citizen.id, phone, rasa_text, crisis=match is not None)
 
         try:

@@ -33,6 +33,12 @@ def render_buttons(text: str, buttons: list[dict]) -> str:
     return f"{text}\n" + "\n".join(options) + f"\nSvar {how}."
 
 
+def _queue_crisis_reply(session, phone: str, now) -> None:
+    """Queued in the transaction that stores the MO: a stored crisis message always has its safety
+    reply in the outbox, and one that could not be stored is retried by the gateway with both."""
+    queue_sms(session, phone, CRISIS_REPLY, purpose="reply", now=now)
+
+
 class SmsOutput(OutputChannel):
     def __init__(self, gate: CitizenGate, purpose: str):
         self.gate = gate
@@ -98,7 +104,8 @@ class SmsInput(InputChannel):
             except ValueError as exc:
                 return response.json({"error": str(exc)}, status=400)
             try:
-                admitted = await self.gate.admit(sms.msisdn, sms.text, "sms", provider_id=sms.provider_id)
+                admitted = await self.gate.admit(sms.msisdn, sms.text, "sms", provider_id=sms.provider_id,
+                                                 on_crisis=_queue_crisis_reply)
             except DuplicateMessage:
                 return response.json({"status": "duplicate"})
             except DatabaseUnavailable as exc:
@@ -112,8 +119,6 @@ class SmsInput(InputChannel):
                 self._background(self._answer_unknown(sms.msisdn))
                 return response.json({"status": "unknown sender"})
             output = SmsOutput(self.gate, purpose="reply")
-            if admitted.crisis:
-                await output.send_text_message(admitted.phone, CRISIS_REPLY)
             message = UserMessage(admitted.text, output, admitted.phone,
                                   input_channel=self.name(), message_id=sms.provider_id)
             self._background(on_new_message(message))
