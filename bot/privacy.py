@@ -26,7 +26,3 @@ def erase(session: Session, citizen: Citizen, tracker: TrackerEvents, erased_by:
     events = tracker.delete_sender(citizen.phone)
     return {"erased": True, "citizen_id": citizen.id, "erased_at": iso(erasure.erased_at),
             "rows": {**erasure.rows, "conversation_events": events}}
-
-
-def export_filename(citizen_id: int) -> str:
-    return f"borger-{citizen_id}.json"

@@ -10,7 +10,7 @@ from aiohttp import web
 from bot.db.access_log import log_access
 from bot.db.citizens import get_citizen
 from bot.phone import try_normalize_phone
-from bot.privacy import erase, export_document, export_filename
+from bot.privacy import erase, export_document
 from bot.service.validation import Invalid, json_body, path_id, required_str
 from bot.service.views.citizens import not_found
 
@@ -20,7 +20,7 @@ CONFIRMATION = "'confirm_phone' must be this citizen's phone number: erasure can
 
 def export_response(document: dict, citizen_id: int) -> web.Response:
     return web.json_response(document, headers={
-        "Content-Disposition": f'attachment; filename="{export_filename(citizen_id)}"', "Cache-Control": "no-store"})
+        "Content-Disposition": f'attachment; filename="borger-{citizen_id}.json"', "Cache-Control": "no-store"})
 
 
 async def export(request: web.Request) -> web.Response:
