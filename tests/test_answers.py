@@ -9,6 +9,7 @@ from bot.lyskurve.answers import (
     parse_colour_sequence,
     parse_yes_no,
 )
+from bot.lyskurve.ordinary_words import generate, ordinary_words
 from bot.lyskurve.programmes import get_programme
 
 
@@ -127,3 +128,20 @@ def test_inflected_area_words():
 )
 def test_decide_colour(text, intent, confidence, colour):
     assert decide_colour(text, intent, confidence) == colour
+
+
+@pytest.mark.parametrize("text", ["forbered mit møde", "møde", "mødet i går", "gulv", "rent", "det er rodet", "guld"])
+def test_ordinary_words_near_a_colour_are_not_colours(text):
+    assert parse_colour(text) is None
+
+
+@pytest.mark.parametrize("text, colour", [("grønn", "green"), ("guul", "yellow"), ("rødd", "red"), ("rod", "red"),
+                                          ("gron", "green"), ("gulligt", "yellow")])
+def test_typos_and_colour_words_still_count(text, colour):
+    assert parse_colour(text) == colour
+
+
+def test_the_committed_list_of_ordinary_words_is_current():
+    """Regenerated from spaCy's Danish lookup table with today's colour lexicon (make the list
+    again with `python -m bot.lyskurve.ordinary_words` when this fails)."""
+    assert generate() == sorted(ordinary_words())

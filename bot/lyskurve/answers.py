@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 
+from bot.lyskurve.ordinary_words import ordinary_words
 from bot.lyskurve.programmes import LifeArea, Programme
 from bot.text import fold, strip_variants, words
 
@@ -41,10 +42,12 @@ SHORT_ANSWER = 3  # words
 _REPEATS = re.compile(r"(oe|ae|aa|[a-z])\1+")
 
 
-def _colour_of_word(word: str, loose: bool = True) -> str | None:
+def _colour_of_word(word: str, loose: bool = True, ordinary: frozenset[str] | None = None) -> str | None:
     word = _REPEATS.sub(r"\1", word)  # "røøød", "guuul", "grønnn": SMS stretches words
     if word in _EXACT or not loose:
         return _EXACT.get(word)
+    if word in (ordinary_words() if ordinary is None else ordinary):
+        return None  # a real word ("møde", "gulv"), not a misspelt colour
     if word in _LEXICON:
         return _LEXICON[word]
     if strip_variants(word) in _LEXICON:
