@@ -20,6 +20,8 @@ from actions.forms import (
     unclear,
 )
 from bot.lyskurve.answers import (
+    MOOD_COLOURS,
+    NLU_CONFIDENT,
     RED,
     YELLOW,
     decide_colour,
@@ -57,6 +59,22 @@ def _mentions_calling(text: str) -> bool:
     return "ring" in words(text) or "ringe" in words(text)
 
 
+def colour_answer(text: str, intent: str | None, confidence: float, programme) -> dict[str, Any] | None:
+    """The slots one answer to "Hvordan går det?" fills, or None when it names no colour. One
+    message may carry more than the colour ("rød, pengene. ring til mig"): use it all."""
+    colour = decide_colour(text, intent, confidence)
+    if colour is None:
+        return None
+    result: dict[str, Any] = {"checkin_overall": colour}
+    if colour in (YELLOW, RED) and programme.shape == "short" and len(words(text)) > 1:
+        focus = parse_areas(text, programme)
+        if focus:
+            result["checkin_focus"] = focus
+    if _mentions_calling(text) or (intent == "request_contact" and confidence >= NLU_CONFIDENT):
+        result["checkin_wants_contact"] = True
+    return result
+
+
 class ActionStartCheckin(CitizenAction):
     def name(self) -> str:
         return "action_start_checkin"
@@ -64,7 +82,13 @@ class ActionStartCheckin(CitizenAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
         info = await current_citizen(tracker)
         programme = get_programme(info.citizen.programme if info else None)
-        return reset_checkin() + [SlotSet("checkin_programme", programme.name)]
+        events = reset_checkin() + [SlotSet("checkin_programme", programme.name)]
+        intent, confidence = latest_intent_scored(tracker)
+        if intent in MOOD_COLOURS:
+            # "Det går ad h til" started it: that is the answer, so the citizen is not asked again.
+            answer = colour_answer(latest_text(tracker), intent, confidence, programme) or {}
+            events += [SlotSet(slot, value) for slot, value in answer.items()]
+        return events
 
 
 class ValidateCheckinForm(CitizenFormValidation):
@@ -94,23 +118,14 @@ class ValidateCheckinForm(CitizenFormValidation):
 
     def validate_checkin_overall(self, value: Any, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         text = latest_text(tracker)
-        colour = decide_colour(text, *latest_intent_scored(tracker))
-        calling = _mentions_calling(text) or latest_intent(tracker) == "request_contact"
-        if colour is None:
-            result = unclear("checkin_overall")
-            if calling:
-                result["checkin_wants_contact"] = True
-            return result
-        result: dict[str, Any] = {"checkin_overall": colour}
-        # One message may carry more than the colour ("rød, pengene. ring til mig"): use it all.
         programme = get_programme(tracker.get_slot("checkin_programme"))
-        if colour in (YELLOW, RED) and programme.shape == "short" and len(words(text)) > 1:
-            focus = parse_areas(text, programme)
-            if focus:
-                result["checkin_focus"] = focus
-        if calling:
+        answer = colour_answer(text, *latest_intent_scored(tracker), programme)
+        if answer is not None:
+            return accepted(answer)
+        result = unclear("checkin_overall")
+        if _mentions_calling(text) or latest_intent(tracker) == "request_contact":
             result["checkin_wants_contact"] = True
-        return accepted(result)
+        return result
 
     def validate_checkin_focus(self, value: Any, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         text = latest_text(tracker)
@@ -152,6 +167,21 @@ class ValidateCheckinForm(CitizenFormValidation):
         if answer is None:
             return unclear("checkin_wants_contact")
         return accepted({"checkin_wants_contact": answer})
+
+
+class ActionSetAsideCheckin(CitizenAction):
+    """The citizen starts something else (TJEK IND again, FORBERED) in the middle of a check-in,
+    maybe one left hours ago: what they answered is kept as a partial check-in, without a word,
+    and the new flow starts (data/rules/checkin.yml)."""
+
+    def name(self) -> str:
+        return "action_set_aside_checkin"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        info = await current_citizen(tracker)
+        if info is not None and tracker.get_slot("checkin_overall"):
+            await save_checkin(tracker, info, stopped=True)
+        return reset_checkin()
 
 
 class ActionAskCheckinFocus(CitizenAction):

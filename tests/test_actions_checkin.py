@@ -6,6 +6,7 @@ from actions import context
 from actions.checkin import (
     ActionAskCheckinAreaAnswer,
     ActionAskCheckinFocus,
+    ActionSetAsideCheckin,
     ActionStartCheckin,
     ActionSubmitCheckin,
     ValidateCheckinForm,
@@ -182,3 +183,35 @@ async def test_actions_for_an_unknown_sender_store_nothing(citizen, db):
     assert dispatcher.messages[0]["response"] == "utter_unknown_sender"
     with db.session() as s:
         assert alert_db.list_alerts(s) == []
+
+
+async def test_a_mood_message_that_starts_the_check_in_is_its_answer(citizen):
+    events = await ActionStartCheckin().run(CollectingDispatcher(), tracker(
+        "det går ad h til med pengene, ring til mig", intent="mood_bad", confidence=0.93), DOMAIN)
+    slots = slot_values(events)
+    assert slots["checkin_overall"] == "red" and slots["checkin_focus"] == ["oekonomi"]
+    assert slots["checkin_wants_contact"] is True
+
+
+@pytest.mark.parametrize("text, intent, confidence", [("tjek ind", "start_checkin", 0.99),
+                                                      ("mjah", "mood_okay", 0.4)])
+async def test_a_check_in_started_otherwise_asks_the_colour(citizen, text, intent, confidence):
+    events = await ActionStartCheckin().run(CollectingDispatcher(), tracker(text, intent=intent,
+                                                                           confidence=confidence), DOMAIN)
+    assert slot_values(events)["checkin_overall"] is None
+
+
+async def test_setting_a_check_in_aside_keeps_its_answers_as_partial(citizen, db):
+    dispatcher = CollectingDispatcher()
+    events = await ActionSetAsideCheckin().run(dispatcher, tracker(
+        "forbered mit møde", intent="start_preparation",
+        slots={"checkin_overall": "yellow", "checkin_programme": "standard"}), DOMAIN)
+    assert dispatcher.messages == [] and slot_values(events)["checkin_overall"] is None
+    [row] = db.call(checkin_db.list_checkins, citizen.id)
+    assert (row.overall, row.complete) == ("yellow", False)
+
+
+async def test_setting_aside_a_check_in_without_a_colour_stores_nothing(citizen, db):
+    await ActionSetAsideCheckin().run(CollectingDispatcher(), tracker("tjek ind", intent="start_checkin"), DOMAIN)
+    assert db.call(checkin_db.list_checkins, citizen.id) == []
+

@@ -104,3 +104,24 @@ def test_export_and_erasure_include_the_conversation_in_rasa(stack):
     # From now on the number is a stranger's.
     [reply] = stack.say(phone, "tjek ind")
     assert "kommune" in reply
+
+
+def test_questions_and_new_flows_inside_a_check_in(stack):
+    citizen = stack.new_citizen()
+    phone, token = citizen["phone"], citizen["token"]
+    stack.say(phone, "tjek ind")
+    answer, again = stack.say(phone, "hvem er min koordinator?")
+    assert "Mette" in answer and "GRØN" in again  # answered, then the colour is asked again
+    [focus] = stack.say(phone, "gul")
+    assert "Hvad fylder mest?" in focus
+    # FORBERED mid-way: the check-in so far is kept as partial, and the preparation starts.
+    replies = stack.say(phone, "forbered mit møde")
+    assert replies and "Hvad fylder mest?" not in replies[-1]
+    [checkin] = stack.api("GET", f"/api/citizens/{citizen['id']}/checkins", token=token).json()
+    assert (checkin["overall"], checkin["complete"]) == ("yellow", False)
+
+
+def test_a_mood_message_is_the_answer_to_the_check_in_it_starts(stack):
+    citizen = stack.new_citizen()
+    [focus] = stack.say(citizen["phone"], "det går ad h til")
+    assert "Hvad fylder mest?" in focus
