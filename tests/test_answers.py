@@ -76,7 +76,7 @@ def test_yes_no(text, answer):
     assert parse_yes_no(text) is answer
 
 
-@pytest.mark.parametrize("text", ["stop", "STOP", "det er nok for i dag", "Det er nok", "ikke mere", "slut"])
+@pytest.mark.parametrize("text", ["stop", "STOP", "det er nok for i dag", "Det er nok", "ikke mere", "slut", "PAUSE", "pause."])
 def test_stop(text):
     assert is_stop(text)
 

@@ -191,7 +191,7 @@ def parse_yes_no(text: str) -> bool | None:
 
 
 _STOP_PATTERNS = [
-    r"^stop+$", r"^stands$", r"^slut$", r"^afslut$", r"det er nok", r"ikke mere", r"ikke flere",
+    r"^stop+$", r"^stands$", r"^pause$", r"^slut$", r"^afslut$", r"det er nok", r"ikke mere", r"ikke flere",
     r"^jeg gider ikke", r"orker ikke mere", r"^nok for i dag", r"^vil ikke mere",
 ]
 
