@@ -70,6 +70,9 @@ class ProactiveSettings:
     checkin_nudge_hours: float = 24
     preparation_days_before: float = 3
     agreement_followup_days: float = 14
+    # A question that can wait is not sent while the citizen has another one open (sent this
+    # recently and not answered): two questions at once make "KAN IKKE" an answer to the wrong one.
+    question_wait_hours: float = 3
     retry_base_seconds: float = 60
     retry_max_seconds: float = 3600
     max_attempts: int = 10
@@ -93,6 +96,7 @@ class ProactiveSettings:
             checkin_nudge_hours=_number(env, "CHECKIN_NUDGE_HOURS", 24),
             preparation_days_before=_number(env, "PREPARATION_DAYS_BEFORE", 3),
             agreement_followup_days=_number(env, "AGREEMENT_FOLLOWUP_DAYS", 14),
+            question_wait_hours=_number(env, "QUESTION_WAIT_HOURS", 3),
             retry_base_seconds=_number(env, "JOB_RETRY_BASE_SECONDS", 60, low=1),
             retry_max_seconds=_number(env, "JOB_RETRY_MAX_SECONDS", 3600, low=1),
             max_attempts=int(_number(env, "JOB_MAX_ATTEMPTS", 10, low=1)),

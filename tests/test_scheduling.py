@@ -14,9 +14,10 @@ from bot.db.appointments import create_appointment
 from bot.db.citizens import create_citizen, set_status
 from bot.db.coordinators import create_coordinator
 from bot.db.database import Database
+from bot.db.messages import log_inbound
 from bot.db.models import Appointment, Job
 from bot.scheduler import handlers, planner, timing
-from bot.scheduler.purposes import CHECKIN_PROMPT, REMINDER
+from bot.scheduler.purposes import CAN_WAIT, CHECKIN_PROMPT, REMINDER
 
 CPH = ZoneInfo("Europe/Copenhagen")
 SETTINGS = ProactiveSettings()
@@ -288,3 +289,55 @@ def test_bad_timing_settings_are_refused_with_a_clear_message(env, message):
 
     with pytest.raises(ConfigError, match=message):
         ProactiveSettings.from_env(env)
+
+
+# --- one question at a time ---------------------------------------------------------------------
+
+def _reminder_and_prompt_due_together(db, at):
+    """The day-before reminder and the weekly check-in prompt, both at 10:00 (the defaults)."""
+    citizen = db.call(make_citizen)
+    appointment = db.call(lambda s: make_appointment(s, citizen, at + timedelta(days=1)))
+    db.call(lambda s: planner.plan_appointment(s, s.get(Appointment, appointment.id), at - timedelta(days=3),
+                                               SETTINGS))
+    db.call(lambda s: job_db.schedule(s, citizen_id=citizen.id, purpose=CHECKIN_PROMPT, due_at=at,
+                                      next_attempt_at=at, now=at - timedelta(days=3)))
+    jobs = db.call(job_db.claim_due, at, limit=10, lease=LEASE, later=CAN_WAIT)
+    assert [j.purpose for j in jobs] == [REMINDER, CHECKIN_PROMPT]  # the reminder is claimed first
+    reminder, prompt = jobs
+    assert db.call(handlers.prepare, reminder, at, SETTINGS).action == "send"
+    assert db.call(job_db.mark_done, reminder, at)
+    return citizen, prompt
+
+
+def test_a_check_in_prompt_waits_while_the_reminder_is_unanswered(db):
+    at = cph(2026, 11, 25, 10)
+    _, prompt = _reminder_and_prompt_due_together(db, at)
+    decision = db.call(handlers.prepare, prompt, at, SETTINGS)
+    assert (decision.action, decision.until) == ("defer", at + timedelta(hours=3))
+    # Three hours later, still no answer: it goes (the citizen may never answer).
+    assert db.call(handlers.prepare, prompt, at + timedelta(hours=3), SETTINGS).action == "send"
+
+
+def test_a_check_in_prompt_goes_once_the_citizen_has_answered(db):
+    at = cph(2026, 11, 25, 10)
+    citizen, prompt = _reminder_and_prompt_due_together(db, at)
+    db.call(log_inbound, citizen.id, channel="sms", text="ja", received_at=at + timedelta(minutes=5))
+    assert db.call(handlers.prepare, prompt, at + timedelta(minutes=6), SETTINGS).action == "send"
+
+
+def test_a_reminder_never_waits_for_an_open_question(db):
+    at = cph(2026, 11, 25, 10)
+    citizen = db.call(make_citizen)
+    prompt = db.call(lambda s: job_db.schedule(s, citizen_id=citizen.id, purpose=CHECKIN_PROMPT, due_at=at,
+                                               next_attempt_at=at, now=at))
+    [claimed] = db.call(job_db.claim_due, at, limit=1, lease=LEASE)
+    assert claimed.id == prompt.id and db.call(job_db.mark_done, claimed, at)
+    appointment = db.call(lambda s: make_appointment(s, citizen, at + timedelta(hours=2, minutes=30)))
+    db.call(lambda s: planner.plan_appointment(s, s.get(Appointment, appointment.id), at, SETTINGS))
+    [reminder] = db.call(job_db.claim_due, at + timedelta(minutes=30), limit=5, lease=LEASE, later=CAN_WAIT)
+    assert reminder.purpose == REMINDER
+    assert db.call(handlers.prepare, reminder, at + timedelta(minutes=30), SETTINGS).action == "send"
+
+
+def test_question_wait_is_configurable():
+    assert ProactiveSettings.from_env({"QUESTION_WAIT_HOURS": "1.5"}).question_wait_hours == 1.5

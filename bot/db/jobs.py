@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.db.models import Citizen, Job
+from bot.db.models import Citizen, InboundMessage, Job
 
 NATURAL_KEY = ("citizen_id", "purpose", "target", "due_at")
 OPEN = ("pending", "running")
@@ -81,15 +81,17 @@ def changed_while_running(session: Session, job: Job) -> bool:
     return session.execute(sa.select(Job.note).where(Job.id == job.id)).scalar_one() == CHANGED
 
 
-def claim_due(session: Session, now: datetime, *, limit: int, lease: timedelta) -> list[Job]:
-    """Take up to `limit` due jobs for this worker. A running job whose lease ran out (its worker
-    died) is due again."""
+def claim_due(session: Session, now: datetime, *, limit: int, lease: timedelta,
+              later: Iterable[str] = ()) -> list[Job]:
+    """Take up to `limit` due jobs for this worker, those whose purpose is in `later` last. A
+    running job whose lease ran out (its worker died) is due again."""
     token = uuid.uuid4().hex
     claimable = sa.or_(
         sa.and_(Job.status == "pending", Job.next_attempt_at <= now),
         sa.and_(Job.status == "running", Job.locked_until < now),
     )
-    due = sa.select(Job.id).where(claimable).order_by(Job.next_attempt_at, Job.id).limit(limit)
+    waits = sa.case((Job.purpose.in_(list(later)), 1), else_=0)
+    due = sa.select(Job.id).where(claimable).order_by(waits, Job.next_attempt_at, Job.id).limit(limit)
     values = dict(status="running", claim_token=token, locked_until=now + lease, attempts=Job.attempts + 1)
     if session.get_bind().dialect.name == "postgresql":
         ids = list(session.execute(due.with_for_update(skip_locked=True)).scalars())
@@ -102,7 +104,8 @@ def claim_due(session: Session, now: datetime, *, limit: int, lease: timedelta) 
         # both see the same row as pending.
         session.execute(sa.update(Job).where(Job.id.in_(due.scalar_subquery()), claimable).values(**values)
                         .execution_options(synchronize_session=False))
-    return list(session.execute(sa.select(Job).where(Job.claim_token == token).order_by(Job.id)).scalars())
+    claimed = sa.select(Job).where(Job.claim_token == token)
+    return list(session.execute(claimed.order_by(waits, Job.next_attempt_at, Job.id)).scalars())
 
 
 def _finish(session: Session, job: Job, **values) -> bool:
@@ -165,5 +168,20 @@ def citizens_without_open_job(session: Session, purpose: str, statuses: Iterable
 
 
 def mark_deferred(session: Session, job: Job, next_attempt_at: datetime) -> bool:
-    """Quiet hours: back to pending without counting an attempt."""
+    """Quiet hours or an open question: back to pending without counting an attempt."""
     return _finish(session, job, status="pending", attempts=Job.attempts - 1, next_attempt_at=next_attempt_at)
+
+
+def open_question_sent_at(session: Session, citizen_id: int, purposes: Iterable[str], since: datetime) -> datetime | None:
+    """When the citizen was last asked something proactively, if that was after `since` and they
+    have not written since (then the question is still open)."""
+    sent_at = session.execute(
+        sa.select(Job.sent_at).where(Job.citizen_id == citizen_id, Job.status == "done",
+                                     Job.purpose.in_(list(purposes)), Job.sent_at > since)
+        .order_by(Job.sent_at.desc()).limit(1)
+    ).scalar_one_or_none()
+    if sent_at is None:
+        return None
+    answered = sa.select(InboundMessage.id).where(InboundMessage.citizen_id == citizen_id,
+                                                  InboundMessage.received_at >= sent_at).exists()
+    return None if session.execute(sa.select(answered)).scalar() else sent_at

@@ -21,8 +21,10 @@ from bot.db.models import Agreement
 from bot.scheduler.purposes import (
     AGREEMENT_FOLLOWUP,
     AGREEMENTS_APPROVAL,
+    CAN_WAIT,
     CHECKIN_NUDGE,
     CHECKIN_PROMPT,
+    DELIVERED,
     MISSED_FOLLOWUP,
     PREPARATION_INVITE,
     REMINDER,
@@ -35,11 +37,12 @@ NO_RESPONSE = "no_response"  # low
 
 @dataclass(frozen=True)
 class Decision:
-    action: str  # "send" | "skip" | "done"
+    action: str  # "send" | "skip" | "done" | "defer" (until `until`)
     note: str = ""
     sender: str = ""
     intent: str = ""
     entities: dict = field(default_factory=dict)
+    until: datetime | None = None
 
 
 def skip(note: str) -> Decision:
@@ -156,11 +159,23 @@ def prepare(session: Session, job: Job, now: datetime, settings: ProactiveSettin
         decision = skip(f"citizen {citizen.status}")
     else:
         decision = handler(session, job, citizen, now, settings)
+    if decision.action == "send" and job.purpose in CAN_WAIT:
+        decision = _wait_for_open_question(session, job, now, settings) or decision
     if decision.action == "skip":
         job_db.mark_skipped(session, job, decision.note)
     elif decision.action == "done":
         job_db.mark_done(session, job, now)
     return decision
+
+
+def _wait_for_open_question(session: Session, job: Job, now: datetime, settings: ProactiveSettings) -> Decision | None:
+    """One question at a time: while another proactive question is open, this one waits until
+    that has been answered or `question_wait_hours` have passed."""
+    wait = timedelta(hours=settings.question_wait_hours)
+    asked_at = job_db.open_question_sent_at(session, job.citizen_id, DELIVERED, since=now - wait)
+    if asked_at is None:
+        return None
+    return Decision("defer", note="another question is open", until=asked_at + wait)
 
 
 def _no_response(session: Session, nudge: Job, now: datetime) -> None:

@@ -12,6 +12,9 @@ AGREEMENT_FOLLOWUP = "agreement_followup"
 
 # Jobs that lose their point once the appointment is attended, missed or cancelled.
 APPOINTMENT_PURPOSES = (REMINDER, UNANSWERED, MISSED_FOLLOWUP, PREPARATION_INVITE)
+# Questions that can wait a few hours while another one is open. Reminders and the message after a
+# missed appointment are about a time, so they go when due (and are claimed first).
+CAN_WAIT = (CHECKIN_PROMPT, CHECKIN_NUDGE, PREPARATION_INVITE, AGREEMENTS_APPROVAL, AGREEMENT_FOLLOWUP)
 DELIVERED = (REMINDER, MISSED_FOLLOWUP, CHECKIN_PROMPT, CHECKIN_NUDGE, PREPARATION_INVITE, AGREEMENTS_APPROVAL,
              AGREEMENT_FOLLOWUP)
 

@@ -17,6 +17,7 @@ from bot.notifications.notifier import Notifier
 from bot.notifications.run import NotificationConfig, run_notifications
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.scheduler import handlers, planner, timing
+from bot.scheduler.purposes import CAN_WAIT
 
 log = logging.getLogger(__name__)
 BATCH = 20
@@ -46,7 +47,7 @@ class Scheduler:
         done: list[dict] = []
         lease = timedelta(seconds=self.settings.lease_seconds)
         while len(done) < MAX_JOBS_PER_TICK:
-            jobs = await self.db.run(job_db.claim_due, now, limit=BATCH, lease=lease)
+            jobs = await self.db.run(job_db.claim_due, now, limit=BATCH, lease=lease, later=CAN_WAIT)
             if not jobs:
                 break
             for job in jobs:
@@ -64,6 +65,10 @@ class Scheduler:
         except Exception as exc:  # one broken job must not stop the others
             log.exception("job %s (%s) could not be prepared", job.id, job.purpose)
             return await self._failed(job, now, f"internal error: {type(exc).__name__}: {exc}")
+        if decision.action == "defer":
+            later = timing.next_window(decision.until, self.settings)
+            await self.db.run(job_db.mark_deferred, job, later)
+            return _job_json(job, "deferred", note=decision.note, next_attempt_at=later.isoformat())
         if decision.action != "send":
             return _job_json(job, "skipped" if decision.action == "skip" else "done", note=decision.note)
         if not timing.in_window(now, self.settings):
