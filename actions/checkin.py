@@ -170,9 +170,9 @@ class ValidateCheckinForm(CitizenFormValidation):
 
 
 class ActionSetAsideCheckin(CitizenAction):
-    """The citizen starts something else (TJEK IND again, FORBERED) in the middle of a check-in,
-    maybe one left hours ago: what they answered is kept as a partial check-in, without a word,
-    and the new flow starts (data/rules/checkin.yml)."""
+    """Something else starts in the middle of a check-in, maybe one left hours ago (the citizen's
+    TJEK IND or FORBERED, a reminder, a new prompt): what they answered is kept as a partial
+    check-in, without a word, and the new flow starts."""
 
     def name(self) -> str:
         return "action_set_aside_checkin"

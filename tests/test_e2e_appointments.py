@@ -112,3 +112,21 @@ def test_a_check_in_prompt_leads_into_the_lyskurve(stack, people):
     assert "Tak for dit svar" in done
     [checkin] = stack.api("GET", f"/api/citizens/{citizen['id']}/checkins", coordinator["token"]).json()
     assert checkin["overall"] == "green" and checkin["complete"] is True
+
+
+def test_a_reminder_in_the_middle_of_a_check_in_keeps_the_answers_and_takes_the_reply(stack):
+    citizen = stack.new_citizen(prefix="+4531")
+    token = citizen["token"]
+    stack.say(citizen["phone"], "tjek ind")
+    [focus] = stack.say(citizen["phone"], "gul")
+    assert "Hvad fylder mest?" in focus
+    day = datetime.now(CPH).date() + timedelta(days=3)
+    starts = datetime(day.year, day.month, day.day, 10, 0, tzinfo=CPH)
+    assert stack.api("POST", f"/api/citizens/{citizen['id']}/appointments", token,
+                     json={"kind": "andet", "starts_at": starts.isoformat()}).status_code == 201
+    [reminder] = delivered(stack, stack.tick(starts - timedelta(days=1)), citizen, "appointment_reminder")
+    assert "KAN IKKE" in reminder
+    [checkin] = stack.api("GET", f"/api/citizens/{citizen['id']}/checkins", token).json()
+    assert (checkin["overall"], checkin["complete"]) == ("yellow", False)
+    [answer] = stack.say(citizen["phone"], "KAN IKKE")
+    assert "ny tid" in answer
