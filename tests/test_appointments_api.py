@@ -4,6 +4,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from bot.db.citizens import set_status
 from tests.service import service_app
 # The injected clock starts at tests.conftest.T0: Monday 2026-11-23 10:00 UTC.
 
@@ -185,3 +186,54 @@ async def test_tick_is_admin_only_and_validates_now(client, mette):
     resp = await client.post("/api/scheduler/tick", json={"now": "2026-11-24T10:00:00+01:00"}, headers=ADMIN)
     report = await resp.json()
     assert report["now"] == "2026-11-24T09:00:00+00:00" and report["jobs"] == []
+
+
+# --- ending and resuming the course (PATCH /api/citizens/{id}) ----------------------------------
+
+async def jobs_of(client, headers, citizen_id):
+    rows = await (await client.get(f"/api/citizens/{citizen_id}/jobs", headers=headers)).json()
+    return sorted((j["purpose"], j["status"], j["note"]) for j in rows)
+
+
+async def test_ending_the_course_cancels_what_was_planned_and_resuming_plans_it_again(client, mette):
+    headers, citizen_id = mette
+    assert (await create(client, headers, citizen_id)).status == 201
+    ended = await client.patch(f"/api/citizens/{citizen_id}", json={"status": "inactive"}, headers=headers)
+    assert ended.status == 200 and (await ended.json())["status"] == "inactive"
+    assert {(p, s, n) for p, s, n in await jobs_of(client, headers, citizen_id)} == {
+        ("appointment_reminder", "cancelled", "course ended"), ("preparation_invite", "cancelled", "course ended")}
+    resumed = await client.patch(f"/api/citizens/{citizen_id}", json={"status": "active"}, headers=headers)
+    assert (await resumed.json())["status"] == "active"
+    statuses = [s for p, s, _ in await jobs_of(client, headers, citizen_id) if p == "appointment_reminder"]
+    assert statuses == ["pending", "pending"]
+
+
+async def test_changing_the_check_in_interval_and_programme(client, mette):
+    headers, citizen_id = mette
+    resp = await client.patch(f"/api/citizens/{citizen_id}", json={"checkin_interval_days": 14}, headers=headers)
+    assert resp.status == 200 and (await resp.json())["checkin_interval_days"] == 14
+
+
+@pytest.mark.parametrize("body, field", [({"status": "opted_out"}, "status"), ({"status": "gone"}, "status"),
+                                         ({"checkin_interval_days": 0}, "checkin_interval_days"),
+                                         ({"programme": "nope"}, "programme"), ({"phone": "+4599999999"}, "phone")])
+async def test_bad_changes_get_a_clear_422(client, mette, body, field):
+    headers, citizen_id = mette
+    resp = await client.patch(f"/api/citizens/{citizen_id}", json=body, headers=headers)
+    assert resp.status == 422 and field in (await resp.json())["error"]
+
+
+async def test_the_coordinator_cannot_undo_a_citizens_stop(client, mette, db):
+    headers, citizen_id = mette
+    db.call(set_status, citizen_id, "opted_out")
+    resp = await client.patch(f"/api/citizens/{citizen_id}", json={"status": "active"}, headers=headers)
+    assert resp.status == 409 and "START" in (await resp.json())["error"]
+    shown = await (await client.get(f"/api/citizens/{citizen_id}", headers=headers)).json()
+    assert shown["status"] == "opted_out"
+
+
+async def test_another_coordinator_cannot_change_the_citizen(client, mette):
+    _, citizen_id = mette
+    _, ole = await coordinator(client, "Ole")
+    resp = await client.patch(f"/api/citizens/{citizen_id}", json={"status": "inactive"}, headers=ole)
+    assert resp.status == 404

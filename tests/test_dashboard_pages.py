@@ -354,3 +354,24 @@ async def test_erasure_from_the_dashboard_needs_the_phone_number(client, mette, 
         assert s.execute(sa.select(Alert).where(Alert.citizen_id == ids["red"])).first() is None
     assert "Rikke Rød" not in await (await client.get("/")).text()
 
+
+
+async def test_ending_and_resuming_a_course_from_the_citizen_page(client, mette, ids, db):
+    page = await (await client.get(f"/citizens/{ids['green']}")).text()
+    assert "Forløbet er i gang" in page and "Afslut forløbet" in page
+    ended = await client.post(f"/citizens/{ids['green']}/course", allow_redirects=False,
+                              data={"csrf_token": mette, "checkin_interval_days": "14", "status": "inactive"})
+    assert ended.status == 303
+    with db.session() as s:
+        row = s.get(Citizen, ids["green"])
+        assert (row.status, row.checkin_interval_days) == ("inactive", 14)
+    page = await (await client.get(f"/citizens/{ids['green']}")).text()
+    assert "Forløbet er afsluttet" in page and "Genoptag forløbet" in page
+    bad = await client.post(f"/citizens/{ids['green']}/course", data={"csrf_token": mette, "checkin_interval_days": "0"})
+    assert bad.status == 422 and "1. til 90. dag" in await bad.text()
+    # Anne sent STOP: the page says so, and the coordinator cannot turn messages on again.
+    stop = await client.post(f"/citizens/{ids['quiet']}/course",
+                             data={"csrf_token": mette, "checkin_interval_days": "7", "status": "active"})
+    assert stop.status == 409
+    with db.session() as s:
+        assert s.get(Citizen, ids["quiet"]).status == "opted_out"

@@ -341,3 +341,12 @@ def test_a_reminder_never_waits_for_an_open_question(db):
 
 def test_question_wait_is_configurable():
     assert ProactiveSettings.from_env({"QUESTION_WAIT_HOURS": "1.5"}).question_wait_hours == 1.5
+
+
+def test_a_citizen_whose_course_ended_gets_no_check_in_prompt(db):
+    citizen = db.call(make_citizen)
+    db.call(set_status, citizen.id, "inactive")
+    assert db.call(planner.plan_checkin_prompts, cph(2026, 11, 24, 9), SETTINGS) == []
+    db.call(set_status, citizen.id, "active")
+    [job] = db.call(planner.plan_checkin_prompts, cph(2026, 11, 24, 9), SETTINGS)
+    assert job.citizen_id == citizen.id

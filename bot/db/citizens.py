@@ -60,3 +60,10 @@ def list_citizens(session: Session, coordinator_id: int | None = None) -> list[C
 
 def set_status(session: Session, citizen_id: int, status: str) -> None:
     session.execute(sa.update(Citizen).where(Citizen.id == citizen_id).values(status=status))
+
+
+def update_settings(session: Session, citizen: Citizen, **fields) -> None:
+    """Check-in interval and programme; the status has its own rules (bot/course.py)."""
+    for name, value in fields.items():
+        setattr(citizen, name, value)
+    session.flush()

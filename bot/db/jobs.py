@@ -77,6 +77,14 @@ def cancel_open(session: Session, target: str, purposes: Iterable[str] | None = 
     return result.rowcount
 
 
+def cancel_for_citizen(session: Session, citizen_id: int, note: str) -> int:
+    """Cancel every job of a citizen that has not run yet (a job being sent now finishes)."""
+    return session.execute(
+        sa.update(Job).where(Job.citizen_id == citizen_id, Job.status == "pending")
+        .values(status="cancelled", note=note).execution_options(synchronize_session=False)
+    ).rowcount
+
+
 def changed_while_running(session: Session, job: Job) -> bool:
     return session.execute(sa.select(Job.note).where(Job.id == job.id)).scalar_one() == CHANGED
 

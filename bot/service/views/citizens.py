@@ -4,8 +4,10 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from bot.course import OptedOut, set_course
 from bot.db import checkins as checkin_db
 from bot.db import citizens as citizen_db
+from bot.db.access_log import log_access
 from bot.db.coordinators import get_coordinator
 from bot.lyskurve.programmes import programme_names
 from bot.phone import InvalidPhone, normalize_phone
@@ -94,3 +96,55 @@ async def checkins(request: web.Request) -> web.Response:
     citizen = await _scoped_citizen(request)
     rows = await request.app["db"].run(checkin_db.list_checkins, citizen.id)
     return web.json_response([checkin_json(c) for c in rows])
+
+
+COURSE_STATUSES = ("active", "inactive")
+
+
+def parse_changes(body: dict) -> dict:
+    """What a coordinator may change about a citizen; each field optional, nothing else allowed."""
+    unknown = set(body) - {"status", "checkin_interval_days", "programme"}
+    if unknown:
+        raise Invalid(f"cannot change {', '.join(sorted(unknown))}; allowed: status, checkin_interval_days, programme")
+    changes = {}
+    if "status" in body:
+        if body["status"] not in COURSE_STATUSES:
+            raise Invalid("'status' must be active or inactive (the course ended); opted_out is the citizen's own STOP",
+                          "status")
+        changes["status"] = body["status"]
+    if "checkin_interval_days" in body:
+        changes["checkin_interval_days"] = int_in_range(body, "checkin_interval_days", 7, 1, 90)
+    if "programme" in body:
+        if body["programme"] not in programme_names():
+            raise Invalid(f"'programme' must be one of: {', '.join(programme_names())}", "programme")
+        changes["programme"] = body["programme"]
+    return changes
+
+
+def apply_changes(session, citizen_id: int, scope: int | None, changes: dict, now, settings, by: int | None):
+    """None for a citizen outside the scope; raises course.OptedOut for a status change after STOP."""
+    citizen = citizen_db.get_citizen(session, citizen_id, scope)
+    if citizen is None:
+        return None
+    if "status" in changes:
+        set_course(session, citizen, changes["status"], now, settings)
+    citizen_db.update_settings(session, citizen, **{k: v for k, v in changes.items() if k != "status"})
+    if by is not None:
+        log_access(session, by, citizen.id, "update", now)
+    session.refresh(citizen)
+    return citizen
+
+
+async def update(request: web.Request) -> web.Response:
+    principal = request["principal"]
+    changes = parse_changes(await json_body(request))
+    app = request.app
+    try:
+        citizen = await app["db"].run(apply_changes, path_id(request), principal.scope, changes, app["clock"].now(),
+                                      app["settings"].proactive, principal.coordinator_id)
+    except OptedOut:
+        return web.json_response({"error": "the citizen sent STOP; only their START turns messages on again"},
+                                 status=409)
+    if citizen is None:
+        raise not_found()
+    return web.json_response(citizen_json(citizen))

@@ -18,6 +18,9 @@ from bot.meetings.preparation import PREPARATION_LABELS
 from bot.phone import try_normalize_phone
 from bot.privacy import erase, export_document
 from bot.service.views.pages.common import form_data, own_citizen, path_int
+from bot.course import OptedOut
+from bot.service.validation import Invalid
+from bot.service.views.citizens import apply_changes, parse_changes
 from bot.service.views.privacy import export_response
 from bot.service.web.chart import lyskurve_svg
 from bot.service.web.sessions import current_coordinator, login_required
@@ -25,7 +28,7 @@ from bot.stratification import COMPLEXITY_LABELS, COPING_LABELS, LEVEL_LABELS, l
 
 
 async def _page(request: web.Request, citizen, *, status: int = 200, strat_error: str | None = None,
-                erase_error: str | None = None):
+                erase_error: str | None = None, course_error: str | None = None):
     def load(session):
         return {
             "checkins": checkin_db.list_checkins(session, citizen.id),
@@ -51,6 +54,7 @@ async def _page(request: web.Request, citizen, *, status: int = 200, strat_error
         "level_labels": LEVEL_LABELS,
         "strat_error": strat_error,
         "erase_error": erase_error,
+        "course_error": course_error,
         "prep_questions": PREPARATION_LABELS,
     }
     return aiohttp_jinja2.render_template("citizen.html", request, context, status=status)
@@ -108,3 +112,24 @@ async def erase_citizen(request: web.Request) -> web.Response:
     await request.app["db"].run(
         lambda s: erase(s, citizen, request.app["tracker_events"], me.id, now))
     raise web.HTTPSeeOther("/")
+
+
+@login_required
+async def course(request: web.Request) -> web.Response:
+    """The check-in interval, and ending or resuming the course, with the JSON API's rules."""
+    citizen = await own_citizen(request, path_int(request))
+    form = await form_data(request)
+    interval = form.get("checkin_interval_days", "")
+    body = {"checkin_interval_days": int(interval) if interval.isdigit() else interval}
+    if form.get("status"):
+        body["status"] = form["status"]
+    me, app = current_coordinator(request), request.app
+    try:
+        await app["db"].run(apply_changes, citizen.id, me.id, parse_changes(body), app["clock"].now(),
+                            app["settings"].proactive, me.id)
+    except Invalid:
+        return await _page(request, citizen, status=422, course_error="Tjek-ind skal være hver 1. til 90. dag.")
+    except OptedOut:
+        return await _page(request, citizen, status=409,
+                           course_error="Borgeren har skrevet STOP. Kun borgeren kan slå beskeder til igen.")
+    raise web.HTTPSeeOther(f"/citizens/{citizen.id}#h-course")
