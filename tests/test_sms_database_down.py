@@ -151,9 +151,9 @@ async def test_web_chat_message_while_database_down_is_answered_not_dropped(outa
     database.dispose()
 
 
-async def test_crisis_mo_is_stored_with_its_safety_reply_or_not_at_all(outage, webhook):
-    """The safety reply is queued in the transaction that stores the MO: no stored crisis message
-    without its reply, whatever happens after."""
+async def test_a_crisis_mo_refused_during_an_outage_gets_its_safety_reply_once_retried(outage, webhook):
+    """Nothing is queued while the MO cannot be stored; the retry stores it with exactly one safety
+    reply (queued in the same transaction), before the turn."""
     post, agent = webhook
     crisis = "jeg vil ikke leve mere"
     await outage.down()
