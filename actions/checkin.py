@@ -59,6 +59,10 @@ def _mentions_calling(text: str) -> bool:
     return "ring" in words(text) or "ringe" in words(text)
 
 
+def _asks_for_call(text: str, intent: str | None, confidence: float) -> bool:
+    return _mentions_calling(text) or (intent == "request_contact" and confidence >= NLU_CONFIDENT)
+
+
 def colour_answer(text: str, intent: str | None, confidence: float, programme) -> dict[str, Any] | None:
     """The slots one answer to "Hvordan går det?" fills, or None when it names no colour. One
     message may carry more than the colour ("rød, pengene. ring til mig"): use it all."""
@@ -70,7 +74,7 @@ def colour_answer(text: str, intent: str | None, confidence: float, programme) -
         focus = parse_areas(text, programme)
         if focus:
             result["checkin_focus"] = focus
-    if _mentions_calling(text) or (intent == "request_contact" and confidence >= NLU_CONFIDENT):
+    if _asks_for_call(text, intent, confidence):
         result["checkin_wants_contact"] = True
     return result
 
@@ -123,7 +127,7 @@ class ValidateCheckinForm(CitizenFormValidation):
         if answer is not None:
             return accepted(answer)
         result = unclear("checkin_overall")
-        if _mentions_calling(text) or latest_intent(tracker) == "request_contact":
+        if _asks_for_call(text, *latest_intent_scored(tracker)):
             result["checkin_wants_contact"] = True
         return result
 

@@ -77,7 +77,7 @@ def measure(db_url: str, tracker_url: str) -> None:
     size = len(json.dumps(document).encode())
 
     start = time.perf_counter()
-    result = db.call(erase, citizen, tracker, None, T0)
+    result = db.call(erase, citizen, PHONE, tracker, None, T0)
     erased = time.perf_counter() - start
     assert db.call(get_citizen, citizen_id) is None and tracker.for_sender(PHONE) == []
     rows = sum(result["rows"].values())

@@ -17,6 +17,7 @@ from bot.db.models import Citizen
 from bot.scheduler.planner import plan_appointment
 
 ACTIVE, ENDED, OPTED_OUT = "active", "inactive", "opted_out"
+COURSE_STATUSES = (ACTIVE, ENDED)  # what a coordinator may set
 
 
 class OptedOut(Exception):

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import Citizen
 from bot.db.privacy import citizen_records, erase_citizen
 from bot.db.tracker_events import TrackerEvents
+from bot.phone import try_normalize_phone
 from bot.service.serializers import citizen_json, iso, row_json
 
 
@@ -18,10 +19,18 @@ def export_document(session: Session, citizen: Citizen, tracker: TrackerEvents, 
             "conversation_events": tracker.for_sender(citizen.phone)}
 
 
-def erase(session: Session, citizen: Citizen, tracker: TrackerEvents, erased_by: int | None, now: datetime) -> dict:
-    """Call inside the coordination transaction. The tracker store is erased before that commits:
-    if it fails, nothing is erased and the request can simply be repeated; if the commit fails after
-    it, repeating the request finishes the job."""
+class NotConfirmed(ValueError):
+    """The phone number typed as confirmation is not the citizen's: nothing is erased."""
+
+
+def erase(session: Session, citizen: Citizen, confirm_phone: str, tracker: TrackerEvents, erased_by: int | None,
+          now: datetime) -> dict:
+    """Erasure cannot be undone, so it needs the citizen's phone number typed as confirmation. Call
+    inside the coordination transaction. The tracker store is erased before that commits: if it
+    fails, nothing is erased and the request can simply be repeated; if the commit fails after it,
+    repeating the request finishes the job."""
+    if try_normalize_phone(confirm_phone) != citizen.phone:
+        raise NotConfirmed(citizen.id)
     erasure = erase_citizen(session, citizen, erased_by, now)
     events = tracker.delete_sender(citizen.phone)
     return {"erased": True, "citizen_id": citizen.id, "erased_at": iso(erasure.erased_at),

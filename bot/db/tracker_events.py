@@ -13,34 +13,33 @@ from sqlalchemy.engine import Connection
 
 from bot.db.database import create_engine
 
+# The columns of Rasa's SQLTrackerStore.SQLEvent that we need (rasa/core/tracker_store.py).
+EVENTS = sa.table("events", sa.column("id"), sa.column("sender_id"), sa.column("data"))
+
 
 class TrackerEvents:
     def __init__(self, url: str):
         self.url = url
         self.engine = create_engine(url)
 
-    def _events(self, conn: Connection) -> sa.Table | None:
-        """None until Rasa has created its table (nobody has talked to it yet)."""
-        if not sa.inspect(conn).has_table("events"):
-            return None
-        return sa.Table("events", sa.MetaData(), autoload_with=conn)
+    @staticmethod
+    def _created(conn: Connection) -> bool:
+        """False until Rasa has created its table (nobody has talked to it yet)."""
+        return sa.inspect(conn).has_table("events")
 
     def for_sender(self, sender_id: str) -> list[dict]:
         """The sender's events as Rasa stored them (each row's `data` is the event's JSON)."""
         with self.engine.connect() as conn:
-            events = self._events(conn)
-            if events is None:
+            if not self._created(conn):
                 return []
-            rows = conn.execute(
-                sa.select(events.c.data).where(events.c.sender_id == sender_id).order_by(events.c.id))
+            rows = conn.execute(sa.select(EVENTS.c.data).where(EVENTS.c.sender_id == sender_id).order_by(EVENTS.c.id))
             return [json.loads(data) for (data,) in rows]
 
     def delete_sender(self, sender_id: str) -> int:
         with self.engine.begin() as conn:
-            events = self._events(conn)
-            if events is None:
+            if not self._created(conn):
                 return 0
-            return conn.execute(sa.delete(events).where(events.c.sender_id == sender_id)).rowcount
+            return conn.execute(sa.delete(EVENTS).where(EVENTS.c.sender_id == sender_id)).rowcount
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from bot.course import OptedOut, set_course
+from bot.course import COURSE_STATUSES, OptedOut, set_course
 from bot.db import checkins as checkin_db
 from bot.db import citizens as citizen_db
 from bot.db.access_log import log_access
@@ -96,9 +96,6 @@ async def checkins(request: web.Request) -> web.Response:
     citizen = await _scoped_citizen(request)
     rows = await request.app["db"].run(checkin_db.list_checkins, citizen.id)
     return web.json_response([checkin_json(c) for c in rows])
-
-
-COURSE_STATUSES = ("active", "inactive")
 
 
 def parse_changes(body: dict) -> dict:

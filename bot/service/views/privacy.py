@@ -9,8 +9,7 @@ from aiohttp import web
 
 from bot.db.access_log import log_access
 from bot.db.citizens import get_citizen
-from bot.phone import try_normalize_phone
-from bot.privacy import erase, export_document
+from bot.privacy import NotConfirmed, erase, export_document
 from bot.service.validation import Invalid, json_body, path_id, required_str
 from bot.service.views.citizens import not_found
 
@@ -53,11 +52,12 @@ async def erase_citizen(request: web.Request) -> web.Response:
         citizen = get_citizen(session, citizen_id, principal.scope)
         if citizen is None:
             return None
-        if try_normalize_phone(confirm) != citizen.phone:
-            raise Invalid(CONFIRMATION, "confirm_phone")
-        return erase(session, citizen, request.app["tracker_events"], principal.coordinator_id, now)
+        return erase(session, citizen, confirm, request.app["tracker_events"], principal.coordinator_id, now)
 
-    result = await request.app["db"].run(run)
+    try:
+        result = await request.app["db"].run(run)
+    except NotConfirmed:
+        raise Invalid(CONFIRMATION, "confirm_phone")
     if result is None:
         raise not_found()
     log.info("citizen %s erased", citizen_id)

@@ -15,8 +15,7 @@ from bot.db import agreements as agreement_db
 from bot.db import preparations as prep_db
 from bot.lyskurve.programmes import get_programme
 from bot.meetings.preparation import PREPARATION_LABELS
-from bot.phone import try_normalize_phone
-from bot.privacy import erase, export_document
+from bot.privacy import NotConfirmed, erase, export_document
 from bot.service.views.pages.common import form_data, own_citizen, path_int
 from bot.course import OptedOut
 from bot.service.validation import Invalid
@@ -104,13 +103,12 @@ async def export(request: web.Request) -> web.Response:
 @login_required
 async def erase_citizen(request: web.Request) -> web.Response:
     citizen = await own_citizen(request, path_int(request))
-    form = await form_data(request)
-    if try_normalize_phone(form.get("confirm_phone", "")) != citizen.phone:
-        return await _page(request, citizen, status=422,
-                           erase_error="Telefonnummeret passer ikke. Intet er slettet.")
+    confirm = (await form_data(request)).get("confirm_phone", "")
     me, now = current_coordinator(request), request.app["clock"].now()
-    await request.app["db"].run(
-        lambda s: erase(s, citizen, request.app["tracker_events"], me.id, now))
+    try:
+        await request.app["db"].run(lambda s: erase(s, citizen, confirm, request.app["tracker_events"], me.id, now))
+    except NotConfirmed:
+        return await _page(request, citizen, status=422, erase_error="Telefonnummeret passer ikke. Intet er slettet.")
     raise web.HTTPSeeOther("/")
 
 
