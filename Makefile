@@ -15,7 +15,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONHASHSEED := 0
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: run test venv model spacy-da migrate lock clean webchat screenshots
+.PHONY: run test test-fast test-clock lint venv model spacy-da migrate lock clean webchat screenshots
 
 run: $(STAMP) $(MODEL) $(WIDGET) migrate
 	$(BIN)/python -m bot.demo
@@ -25,6 +25,23 @@ test: $(STAMP) $(MODEL) $(WIDGET)
 	$(BIN)/rasa data validate --domain domain.yml --data data --config config.yml
 	$(BIN)/rasa test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/core
 	$(BIN)/python -m pytest tests
+	$(MAKE) test-clock
+
+# The edit-test loop: no Rasa processes, no browser (docs/testing.md).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not e2e and not browser" tests
+
+# ruff (lint + import order) and the import contracts of docs/architecture.md (.importlinter).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+# The time-sensitive tests again with the real clock moved to the hours and days where a wall-clock
+# dependency would show (night, the edges of the quiet hours, both DST changes): docs/testing.md.
+# Debian's libfaketime; one shared stack per run.
+CLOCK_TESTS := tests/e2e tests/db/test_scheduling.py tests/db/test_meeting_jobs.py tests/db/test_notifications.py
+test-clock: $(STAMP) $(MODEL) $(WIDGET)
+	tests/at_times.sh $(CLOCK_TESTS)
 
 venv: $(STAMP)
 

@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 class AnswersWhenDatabaseDown:
     """Mixin for the base classes below. Each subclass's own `run` is wrapped where it is defined,
-    so no action has to remember it (tests/test_actions_database_down.py checks they all do)."""
+    so no action has to remember it (tests/actions/test_actions_database_down.py checks they all do)."""
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

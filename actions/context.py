@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import functools
 
-from bot.clock import Clock
+from bot.clock import Clock, process_clock
 from bot.config import ProactiveSettings, Settings
 from bot.db.database import Database, shared_database
 
 _db: Database | None = None
-_clock: Clock = Clock()
+_clock: Clock = process_clock()
 
 
 def db() -> Database:
@@ -32,4 +32,4 @@ def clock() -> Clock:
 def use(database: Database, new_clock: Clock | None = None) -> None:
     global _db, _clock
     _db = database
-    _clock = new_clock or Clock()
+    _clock = new_clock or process_clock()

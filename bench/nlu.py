@@ -3,7 +3,7 @@
     .venv/bin/python bench/nlu.py [models/current.tar.gz]
 
 Prints: parse latency p50/p95 (in-process Agent.parse_message, warm, one message at a time, as the
-Rasa server parses), the held-out scores and gates (the same numbers tests/test_nlu_gate.py checks),
+Rasa server parses), the held-out scores and gates (the same numbers tests/nlu/test_nlu_gate.py checks),
 and the crisis detector's cold load time, memory and per-message latency.
 """
 from __future__ import annotations

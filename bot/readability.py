@@ -2,7 +2,7 @@
 words (more than 6 letters). Citizen SMS texts aim at LIX <= 25 (notes §5).
 
 textstat 0.7.13's `lix` uses the same formula but does not count sentences of one or two words
-("Hej.", "Svar JA.") as sentences, which inflates short, friendly SMS texts (tests/test_readability.py
+("Hej.", "Svar JA.") as sentences, which inflates short, friendly SMS texts (tests/unit/test_readability.py
 shows both). Here a sentence ends at . ! ? : or a line break, as Björnsson counts them.
 """
 from __future__ import annotations

@@ -2,6 +2,8 @@
 is reachable; each test gets a fresh, migrated, throw-away database."""
 from __future__ import annotations
 
+import functools
+import shutil
 import uuid
 from datetime import datetime, timezone
 
@@ -30,22 +32,45 @@ def _postgres_available() -> bool:
 POSTGRES = _postgres_available()
 
 
+@functools.lru_cache(maxsize=1)
+def _pg_admin_engine() -> sa.engine.Engine:
+    return sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+
+
 def _pg_admin(statement: str) -> None:
-    engine = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
+    with _pg_admin_engine().connect() as conn:
         conn.execute(sa.text(statement))
-    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_templates(tmp_path_factory):
+    """One migrated database per engine, made once per run: each test's database is a copy of it
+    (PostgreSQL's CREATE DATABASE ... TEMPLATE, a file copy for SQLite), which is much faster than
+    running every migration for every test."""
+    sqlite_file = tmp_path_factory.mktemp("template") / "coordination.db"
+    upgrade(f"sqlite:///{sqlite_file}")
+    pg_name = None
+    if POSTGRES:
+        pg_name = f"template_{uuid.uuid4().hex[:12]}"
+        _pg_admin(f'CREATE DATABASE "{pg_name}"')
+        upgrade(f"postgresql://root@127.0.0.1:5432/{pg_name}")
+    yield {"sqlite": sqlite_file, "postgresql": pg_name}
+    if pg_name:
+        _pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path):
+def db_url(request, tmp_path, migrated_templates):
+    """A fresh, migrated, throw-away database on each engine."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'coordination.db'}"
+        path = tmp_path / "coordination.db"
+        shutil.copyfile(migrated_templates["sqlite"], path)
+        yield f"sqlite:///{path}"
         return
     if not POSTGRES:
         pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
     name = f"test_{uuid.uuid4().hex[:12]}"
-    _pg_admin(f'CREATE DATABASE "{name}"')
+    _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_templates["postgresql"]}"')
     try:
         yield f"postgresql://root@127.0.0.1:5432/{name}"
     finally:
@@ -54,7 +79,6 @@ def db_url(request, tmp_path):
 
 @pytest.fixture
 def db(db_url):
-    upgrade(db_url)
     database = Database(db_url)
     yield database
     database.dispose()
@@ -72,3 +96,15 @@ def sqlite_db(tmp_path):
 @pytest.fixture
 def clock():
     return FixedClock(T0)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    """The running system (Rasa server, action server, coordination service on SQLite), started once
+    per run for every end-to-end and browser test that asks for it. Its clock starts at
+    tests.stack.CLOCK_START; tests keep apart by their own citizens and scoped ticks."""
+    from tests.stack import Stack
+
+    running = Stack(tmp_path_factory.mktemp("stack")).start()
+    yield running
+    running.stop()

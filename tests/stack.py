@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import subprocess
 import sys
 import time
+from datetime import date, datetime
 from pathlib import Path
 
 import jwt
 import requests
 
+from bot.clock import COPENHAGEN, ShiftedClock
 from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +24,27 @@ MODEL = ROOT / "models" / "current.tar.gz"
 
 # Proactive messages go out by SMS, as in production: through the outbox to the fake operator.
 PROACTIVE_CHANNEL = "sms"
+# The instant the stack's clock starts at: a Tuesday morning in Copenhagen, inside the daytime window
+# for proactive messages. Every process of the stack and every test read this clock, never the wall
+# clock, so the suite behaves the same at any real hour (docs/testing.md, "Time in tests").
+CLOCK_START = datetime(2026, 11, 24, 9, 30, tzinfo=COPENHAGEN)
+
+
+def _without_faketime(env: dict[str, str]) -> dict[str, str]:
+    """The Rasa server's environment when the run is under libfaketime (`make test-clock`): its
+    TensorFlow threads can hang in libfaketime's condition-variable wrappers (libfaketime issue 419),
+    so Rasa runs on the real clock, and its stack clock is anchored in real time: it shows the same
+    "now" as every other process. docs/testing.md, "Time in tests"."""
+    preload = env.get("LD_PRELOAD", "")
+    offset = env.get("FAKETIME", "")
+    if "faketime" not in preload:
+        return env
+    if not re.fullmatch(r"[+-]\d+s", offset):
+        raise RuntimeError(f"tests/at_time.sh sets FAKETIME to an offset like +3600s, not {offset!r}")
+    kept = ":".join(part for part in preload.split(":") if part and "faketime" not in part)
+    real_anchor = float(env["APP_CLOCK_ANCHOR"]) - int(offset[:-1])
+    return {**{k: v for k, v in env.items() if not k.startswith("FAKETIME")}, "LD_PRELOAD": kept,
+            "APP_CLOCK_ANCHOR": repr(real_anchor)}
 
 
 class PortTaken(RuntimeError):
@@ -28,8 +52,10 @@ class PortTaken(RuntimeError):
 
 
 class Stack:
-    def __init__(self, workdir: Path, *, extra_env=None, database_url: str | None = None):
+    def __init__(self, workdir: Path, *, extra_env=None, database_url: str | None = None,
+                 clock_start: datetime = CLOCK_START):
         self.workdir = workdir
+        self.clock = ShiftedClock(clock_start, time.time())
         self.database_url = database_url or f"sqlite:///{workdir / 'coordination.db'}"
         self.admin_token = "e2e-admin-token"
         self.rasa_token = "e2e-rasa-token"
@@ -63,6 +89,9 @@ class Stack:
             # The web chat page (service) and its socket (Rasa) must agree on the origin and the secret.
             "PUBLIC_URL": self.service_url,
             "WEBCHAT_JWT_SECRET": self.webchat_secret,
+            # The stack's clock (bot/clock.py): every process shows the same "now".
+            "APP_CLOCK_START": self.clock.start.isoformat(),
+            "APP_CLOCK_ANCHOR": repr(self.clock.anchor),
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "SMS_GATEWAY": "fake",
@@ -90,7 +119,8 @@ class Stack:
             "service": [sys.executable, "-m", "bot.service"],
         }
         log = open(self.workdir / f"{name}.log", "ab")
-        self.procs[name] = subprocess.Popen(commands[name], cwd=ROOT, env=self.env, stdout=log, stderr=log)
+        env = _without_faketime(self.env) if name == "rasa" else self.env
+        self.procs[name] = subprocess.Popen(commands[name], cwd=ROOT, env=env, stdout=log, stderr=log)
 
     def start(self, attempts: int = 3) -> "Stack":
         from bot.db.migrate import upgrade
@@ -155,6 +185,15 @@ class Stack:
         path = self.workdir / f"{name}.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
+    # --- its time ---
+    def now(self) -> datetime:
+        """Now, as the stack's processes see it."""
+        return self.clock.now()
+
+    def today(self) -> date:
+        """Today in Copenhagen, as the stack's processes see it."""
+        return self.now().astimezone(COPENHAGEN).date()
+
     # --- talking to it ---
     def new_citizen(self, prefix: str = "+4530", **fields) -> dict:
         """A coordinator (with a phone) and a fresh citizen of theirs; the citizen JSON plus the
@@ -174,9 +213,13 @@ class Stack:
         kwargs.setdefault("timeout", 30)
         return requests.request(method, f"{self.service_url}{path}", headers=headers, **kwargs)
 
-    def tick(self, now) -> dict:
-        """Run the scheduler at `now` (an aware datetime) through the admin endpoint."""
-        resp = self.api("POST", "/api/scheduler/tick", json={"now": now.isoformat()}, timeout=120)
+    def tick(self, now, citizens: list[dict] | None = None) -> dict:
+        """Run the scheduler at `now` (an aware datetime) through the admin endpoint; with `citizens`,
+        only their jobs, so tests sharing the stack never send each other's messages."""
+        body = {"now": now.isoformat()}
+        if citizens is not None:
+            body["citizen_ids"] = [c["id"] for c in citizens]
+        resp = self.api("POST", "/api/scheduler/tick", json=body, timeout=120)
         resp.raise_for_status()
         return resp.json()
 
@@ -198,7 +241,7 @@ class Stack:
                     signed: bool = True) -> requests.Response:
         """The gateway delivers an MO (a citizen's SMS) to Rasa, signed as GatewayAPI signs it."""
         payload = {"id": mo_id or f"mo-{next(self._mo_ids)}-{time.time_ns()}", "msisdn": int(msisdn.lstrip("+")),
-                   "receiver": 1204, "message": text, "senttime": int(time.time())}
+                   "receiver": 1204, "message": text, "senttime": int(self.now().timestamp())}
         headers = {"Content-Type": "application/json"}
         if signed:
             headers["X-Gwapi-Signature"] = jwt.encode(payload, secret or self.sms_secret, algorithm="HS256")

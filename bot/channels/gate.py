@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from rasa.core.channels.channel import UserMessage
 
 from bot.channels.keywords import as_rasa_text
-from bot.clock import Clock
+from bot.clock import Clock, process_clock
 from bot.config import Settings
 from bot.db import citizens as citizen_db
 from bot.db.database import DATABASE_ERRORS, Database, shared_database
@@ -48,7 +48,7 @@ class Admitted:
 class CitizenGate:
     def __init__(self, db: Database | None = None, clock: Clock | None = None):
         self._db = db
-        self.clock = clock or Clock()
+        self.clock = clock or process_clock()
         warm_crisis_detector()  # a few seconds once, at start-up rather than on a citizen's message
 
     @property

@@ -98,7 +98,7 @@ class SmsInput(InputChannel):
         async def receive(request):
             try:
                 claims = verify_webhook(request.headers, self.settings.sms_webhook_secret)
-                sms = parse_inbound(claims)
+                sms = parse_inbound(claims, self.gate.clock.now())
             except InvalidSignature:
                 return response.json({"error": "invalid signature"}, status=401)
             except ValueError as exc:

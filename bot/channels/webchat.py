@@ -25,7 +25,7 @@ from socketio import AsyncServer
 
 from bot.channels.gate import CitizenGate
 from bot.chat_links import ChatTokenError, ExpiredChatToken, verify_token
-from bot.clock import Clock
+from bot.clock import Clock, process_clock
 from bot.config import Settings
 from bot.texts import WEBCHAT_LINK_EXPIRED
 
@@ -57,7 +57,7 @@ class CitizenWebchatInput(SocketIOInput):
         super().__init__(session_persistence=True, **kwargs)
         self.gate = gate or CitizenGate()
         self._settings = settings
-        self.clock = clock or Clock()
+        self.clock = clock or process_clock()
 
     @property
     def settings(self) -> Settings:

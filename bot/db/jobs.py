@@ -90,14 +90,17 @@ def changed_while_running(session: Session, job: Job) -> bool:
 
 
 def claim_due(session: Session, now: datetime, *, limit: int, lease: timedelta,
-              later: Iterable[str] = ()) -> list[Job]:
+              later: Iterable[str] = (), citizen_ids: Iterable[int] | None = None) -> list[Job]:
     """Take up to `limit` due jobs for this worker, those whose purpose is in `later` last. A
-    running job whose lease ran out (its worker died) is due again."""
+    running job whose lease ran out (its worker died) is due again. `citizen_ids` limits the claim
+    to those citizens (a tick run for some citizens only; docs/testing.md)."""
     token = uuid.uuid4().hex
     claimable = sa.or_(
         sa.and_(Job.status == "pending", Job.next_attempt_at <= now),
         sa.and_(Job.status == "running", Job.locked_until < now),
     )
+    if citizen_ids is not None:
+        claimable = sa.and_(claimable, Job.citizen_id.in_(list(citizen_ids)))
     waits = sa.case((Job.purpose.in_(list(later)), 1), else_=0)
     due = sa.select(Job.id).where(claimable).order_by(waits, Job.next_attempt_at, Job.id).limit(limit)
     values = dict(status="running", claim_token=token, locked_until=now + lease, attempts=Job.attempts + 1)

@@ -6,6 +6,8 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.orm import declarative_base, relationship
 
+from bot.clock import process_clock
+
 Base = declarative_base()
 
 COLOURS = ("green", "yellow", "red")
@@ -42,7 +44,8 @@ class UTCDateTime(sa.types.TypeDecorator):
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    # The process's clock, so rows written by a test stack carry the stack's time (bot/clock.py).
+    return process_clock().now()
 
 
 class Coordinator(Base):

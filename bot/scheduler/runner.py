@@ -40,14 +40,16 @@ class Scheduler:
         self.notifier = notifier
         self.notification_config = notification_config
 
-    async def tick(self, now: datetime | None = None) -> dict:
-        """Run everything due at `now` (default: the clock) and say what was done."""
+    async def tick(self, now: datetime | None = None, citizen_ids: list[int] | None = None) -> dict:
+        """Run everything due at `now` (default: the clock) and say what was done; with
+        `citizen_ids`, only those citizens' jobs (tests that share one stack)."""
         now = now or self.clock.now()
         planned = await self.db.run(planner.plan_checkin_prompts, now, self.settings)
         done: list[dict] = []
         lease = timedelta(seconds=self.settings.lease_seconds)
         while len(done) < MAX_JOBS_PER_TICK:
-            jobs = await self.db.run(job_db.claim_due, now, limit=BATCH, lease=lease, later=CAN_WAIT)
+            jobs = await self.db.run(job_db.claim_due, now, limit=BATCH, lease=lease, later=CAN_WAIT,
+                                     citizen_ids=citizen_ids)
             if not jobs:
                 break
             for job in jobs:

@@ -10,7 +10,7 @@ import os
 
 from aiohttp import web
 
-from bot.clock import Clock
+from bot.clock import Clock, process_clock
 from bot.config import Settings
 from bot.db.database import Database
 from bot.db.tracker_events import TrackerEvents
@@ -38,7 +38,7 @@ def create_app(settings: Settings, db: Database | None = None, clock: Clock | No
     )
     app["settings"] = settings
     app["db"] = db or Database(settings.database_url)
-    app["clock"] = clock or Clock()
+    app["clock"] = clock or process_clock()
     app["tracker_events"] = TrackerEvents(settings.tracker_store_url)
     app.on_cleanup.append(_dispose_tracker_events)
     app["scheduler"] = Scheduler(

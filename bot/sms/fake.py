@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
+from datetime import datetime
 from pathlib import Path
 
 import aiohttp
@@ -58,12 +58,12 @@ async def mtsms(request: web.Request) -> web.Response:
                                              created_at=now)))
     for row in rows:
         if row.callback_url:
-            operator.later(_deliver_report(settings.sms_webhook_secret, row))
+            operator.later(_deliver_report(settings.sms_webhook_secret, row, now))
     return web.json_response({"ids": [row.id for row in rows]})
 
 
-async def _deliver_report(secret: str, row) -> None:
-    report = {"id": row.id, "msisdn": int(row.msisdn), "time": int(time.time()), "status": "DELIVERED",
+async def _deliver_report(secret: str, row, now: datetime) -> None:
+    report = {"id": row.id, "msisdn": int(row.msisdn), "time": int(now.timestamp()), "status": "DELIVERED",
               "userref": row.userref}
     try:
         async with aiohttp.ClientSession() as http:

@@ -65,10 +65,11 @@ def sign_webhook(payload: dict, secret: str) -> dict[str, str]:
     return {SIGNATURE_HEADER: jwt.encode(payload, secret, algorithm="HS256"), "Content-Type": "application/json"}
 
 
-def parse_inbound(claims: dict) -> InboundSms:
+def parse_inbound(claims: dict, now: datetime) -> InboundSms:
+    """The MO in a webhook's claims; `now` stands in for a missing `senttime`."""
     try:
         senttime = claims.get("senttime")
-        received = datetime.fromtimestamp(int(senttime), timezone.utc) if senttime else datetime.now(timezone.utc)
+        received = datetime.fromtimestamp(int(senttime), timezone.utc) if senttime else now
         return InboundSms(str(claims["id"]), e164_from_msisdn(claims["msisdn"]), str(claims["message"]), received)
     except (KeyError, ValueError, TypeError) as exc:
         raise ValueError(f"not an inbound SMS: {exc}") from exc

@@ -4,12 +4,18 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.service.auth import require_admin
-from bot.service.validation import aware_datetime, json_body
+from bot.service.validation import Invalid, aware_datetime, json_body
 
 
 async def tick(request: web.Request) -> web.Response:
-    """{"now": "<ISO 8601>"} (optional; default the service's clock) → what was run, as JSON."""
+    """{"now": "<ISO 8601>", "citizen_ids": [1, 2]} (both optional; default the service's clock and
+    every citizen) → what was run, as JSON."""
     require_admin(request)
     body = await json_body(request) if request.can_read_body else {}
     now = aware_datetime(body, "now", required=False)
-    return web.json_response(await request.app["scheduler"].tick(now))
+    citizen_ids = body.get("citizen_ids")
+    if citizen_ids is not None and not (
+        isinstance(citizen_ids, list) and all(isinstance(i, int) and not isinstance(i, bool) for i in citizen_ids)
+    ):
+        raise Invalid("'citizen_ids' must be a list of whole numbers", "citizen_ids")
+    return web.json_response(await request.app["scheduler"].tick(now, citizen_ids))

@@ -7,7 +7,7 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.demo import DEMO_EMAIL, DEMO_PASSWORD, seed
-from tests.browser import chromium_page, requires_chromium, screenshot_path
+from tests.chromium import chromium_page, requires_chromium, screenshot_path
 from tests.dashboard import dashboard_app
 
 pytestmark = [pytest.mark.browser, requires_chromium]

@@ -8,7 +8,7 @@ from bot.db import preparations as prep_db
 from bot.db.appointments import create_appointment
 from bot.scheduler import handlers, planner
 from bot.scheduler.purposes import AGREEMENT_FOLLOWUP, AGREEMENTS_APPROVAL, PREPARATION_INVITE
-from tests.test_scheduling import SETTINGS, cph, make_citizen
+from tests.db.test_scheduling import SETTINGS, cph, make_citizen
 
 NOW = cph(2026, 11, 23, 9, 0)
 

@@ -7,17 +7,9 @@ import pytest
 import requests
 import socketio
 
-from tests.browser import chromium_page, requires_chromium, screenshot_path
-from tests.stack import Stack
+from tests.chromium import chromium_page, requires_chromium, screenshot_path
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, requires_chromium]
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    stack = Stack(tmp_path_factory.mktemp("e2e-webchat")).start()
-    yield stack
-    stack.stop()
 
 
 @pytest.fixture(scope="module")

@@ -7,18 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.stack import Stack
 
 CPH = ZoneInfo("Europe/Copenhagen")
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    stack = Stack(tmp_path_factory.mktemp("e2e-meetings")).start()
-    yield stack
-    stack.stop()
 
 
 @pytest.fixture
@@ -27,12 +19,13 @@ def citizen(stack):
     return stack.new_citizen(prefix="+4540", name="Bente Hansen", checkin_interval_days=90)
 
 
-def add_appointment(stack, citizen, days_ahead: int = 3) -> int:
-    """A network meeting at 13:00 Copenhagen time, `days_ahead` days from today, booked by the API."""
-    day = datetime.now(CPH).date() + timedelta(days=days_ahead)
+def add_appointment(stack, citizen, days_ahead: int = 3, kind: str = "netvaerksmoede") -> int:
+    """A meeting (a network meeting unless told) at 13:00 Copenhagen time, `days_ahead` days from the
+    stack's today, booked by the API."""
+    day = stack.today() + timedelta(days=days_ahead)
     starts = datetime(day.year, day.month, day.day, 13, 0, tzinfo=CPH)
     resp = stack.api("POST", f"/api/citizens/{citizen['id']}/appointments", citizen["token"],
-                     json={"kind": "netvaerksmoede", "starts_at": starts.isoformat(), "location": "Rådhuset"})
+                     json={"kind": kind, "starts_at": starts.isoformat(), "location": "Rådhuset"})
     assert resp.status_code == 201, resp.text
     return resp.json()["id"]
 
@@ -43,7 +36,7 @@ def run_job(stack, citizen, purpose: str) -> list[str]:
     jobs = [j for j in stack.api("GET", f"/api/citizens/{citizen['id']}/jobs", citizen["token"]).json()
             if j["purpose"] == purpose and j["status"] == "pending"]
     assert len(jobs) == 1, jobs
-    report = stack.tick(datetime.fromisoformat(jobs[0]["next_attempt_at"]))
+    report = stack.tick(datetime.fromisoformat(jobs[0]["next_attempt_at"]), [citizen])
     mine = [j for j in report["jobs"] if j["citizen_id"] == citizen["id"]]
     assert [j["outcome"] for j in mine if j["purpose"] == purpose] == ["sent"], report
     assert [j for j in mine if j["outcome"] == "sent" and j["purpose"] != purpose] == [], report
@@ -104,7 +97,8 @@ def test_summary_can_be_corrected(stack, citizen):
 
 def test_agreements_approved_then_followed_up(stack, citizen):
     phone, token = citizen["phone"], citizen["token"]
-    appointment_id = add_appointment(stack, citizen, days_ahead=1)
+    # A kind with no invitation to prepare: the approval is then the only question the tick sends.
+    appointment_id = add_appointment(stack, citizen, days_ahead=1, kind="andet")
     resp = stack.api("POST", f"/api/appointments/{appointment_id}/agreements", token, json={
         "agreements": [{"what": "søger om bostøtte", "who": "Kommunen", "due_date": "2026-12-01"},
                        {"what": "ringer til lægen", "who": "Bente", "due_date": None}],
@@ -131,7 +125,7 @@ def test_agreements_approved_then_followed_up(stack, citizen):
                  if j["purpose"] == "agreement_followup"]
     assert [j["target"] for j in followups] == [f"agreement:{agreements[0]['id']}"]
     due = datetime.fromisoformat(followups[0]["due_at"]).astimezone(CPH)
-    assert (due.date() - (datetime.now(CPH).date() + timedelta(days=1))).days == 14 and due.hour == 10
+    assert (due.date() - (stack.today() + timedelta(days=1))).days == 14 and due.hour == 10
     stack._seen_sms[phone] = len(stack.phone_inbox(phone))
     [followup] = run_job(stack, citizen, "agreement_followup")
     assert "Har du hørt fra Kommunen" in followup and "VED IKKE" in followup
@@ -146,7 +140,8 @@ def test_agreements_approved_then_followed_up(stack, citizen):
 
 def test_agreements_rejected_with_a_reason(stack, citizen):
     phone, token = citizen["phone"], citizen["token"]
-    appointment_id = add_appointment(stack, citizen, days_ahead=1)
+    # A kind with no invitation to prepare: the approval is then the only question the tick sends.
+    appointment_id = add_appointment(stack, citizen, days_ahead=1, kind="andet")
     stack.api("POST", f"/api/appointments/{appointment_id}/agreements", token,
               json=[{"what": "finder en bolig", "who": "Kommunen"}])
     run_job(stack, citizen, "agreements_approval")
@@ -166,7 +161,7 @@ def test_a_cancelled_meeting_gets_no_invitation(stack, citizen):
                 if j["purpose"] == "preparation_invite"]
     resp = stack.api("PATCH", f"/api/appointments/{appointment_id}", citizen["token"], json={"status": "cancelled"})
     assert resp.status_code == 200, resp.text
-    stack.tick(datetime.fromisoformat(invite["next_attempt_at"]) + timedelta(minutes=1))
+    stack.tick(datetime.fromisoformat(invite["next_attempt_at"]) + timedelta(minutes=1), [citizen])
     time.sleep(1)
     assert stack.phone_inbox(citizen["phone"]) == []
     jobs = stack.api("GET", f"/api/citizens/{citizen['id']}/jobs", citizen["token"]).json()

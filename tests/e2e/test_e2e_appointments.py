@@ -1,25 +1,17 @@
 """Appointments end to end (issue 4): the real Rasa server, action server and coordination service,
 with time driven by the scheduler's tick endpoint. Proactive messages reach the citizen through the
 SMS channel: outbox, dispatcher and the fake operator, read as the citizen's phone."""
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.db.appointments import create_appointment
 from bot.db.database import Database
-from tests.stack import Stack
 
 pytestmark = pytest.mark.e2e
 CPH = ZoneInfo("Europe/Copenhagen")
 WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    stack = Stack(tmp_path_factory.mktemp("e2e-appointments")).start()
-    yield stack
-    stack.stop()
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +35,7 @@ def open_alerts(stack, coordinator, citizen):
 
 def test_reminder_then_kan_ikke_alerts_the_coordinator(stack, people):
     coordinator, citizen = people
-    day = datetime.now(CPH).date() + timedelta(days=3)
+    day = stack.today() + timedelta(days=3)
     starts = datetime(day.year, day.month, day.day, 10, 0, tzinfo=CPH)
     resp = stack.api("POST", f"/api/citizens/{citizen['id']}/appointments", coordinator["token"],
                      json={"kind": "andet", "starts_at": starts.isoformat(), "location": "Rådhuset"})
@@ -51,7 +43,7 @@ def test_reminder_then_kan_ikke_alerts_the_coordinator(stack, people):
     appointment = resp.json()
 
     day_before = datetime(day.year, day.month, day.day, 10, 0, tzinfo=CPH) - timedelta(days=1)
-    [reminder] = delivered(stack, stack.tick(day_before), citizen, "appointment_reminder")
+    [reminder] = delivered(stack, stack.tick(day_before, [citizen]), citizen, "appointment_reminder")
     assert f"{WEEKDAYS[day.weekday()]} {day.day}." in reminder and "kl. 10" in reminder
     assert "Rådhuset" in reminder and "Svar JA hvis du kommer, eller KAN IKKE" in reminder
 
@@ -62,14 +54,14 @@ def test_reminder_then_kan_ikke_alerts_the_coordinator(stack, people):
     stored = stack.api("GET", f"/api/appointments/{appointment['id']}", coordinator["token"]).json()
     assert stored["citizen_reply"] == "cannot_come"
     # No 2-hour reminder after KAN IKKE.
-    two_hours = stack.tick(starts - timedelta(hours=2))
+    two_hours = stack.tick(starts - timedelta(hours=2), [citizen])
     assert [j["note"] for j in two_hours["jobs"] if j["citizen_id"] == citizen["id"]] == ["citizen cannot come"]
 
 
 def test_asking_about_the_next_appointment_and_the_coordinator(stack, people):
     coordinator, citizen = people
     [answer] = stack.say(citizen["phone"], "hvornår er mit næste møde?")
-    day = datetime.now(CPH).date() + timedelta(days=3)
+    day = stack.today() + timedelta(days=3)
     assert answer.startswith("Dit næste møde er") and f"{WEEKDAYS[day.weekday()]} {day.day}." in answer
     assert "kl. 10" in answer and "Rådhuset" in answer
     [who] = stack.say(citizen["phone"], "hvem er min koordinator?")
@@ -79,7 +71,7 @@ def test_asking_about_the_next_appointment_and_the_coordinator(stack, people):
 def test_marked_missed_gives_a_kind_follow_up_and_an_alert(stack, people):
     coordinator, citizen = people
     # Yesterday's appointment: created directly, as the API only books the future.
-    yesterday = datetime.now(timezone.utc) - timedelta(days=1)
+    yesterday = stack.now() - timedelta(days=1)
     database = Database(stack.database_url)
     past = database.call(lambda s: create_appointment(
         s, citizen["id"], kind="opfoelgning", starts_at=yesterday, ends_at=yesterday + timedelta(hours=1),
@@ -92,7 +84,7 @@ def test_marked_missed_gives_a_kind_follow_up_and_an_alert(stack, people):
     alerts = open_alerts(stack, coordinator, citizen)
     assert ("missed_appointment", "medium") in [(a["rule"], a["severity"]) for a in alerts]
 
-    [message] = delivered(stack, stack.tick(datetime.fromisoformat(followup_job["next_attempt_at"])), citizen,
+    [message] = delivered(stack, stack.tick(datetime.fromisoformat(followup_job["next_attempt_at"]), [citizen]), citizen,
                           "missed_followup")
     assert "Vi savnede dig" in message and "ny tid" in message and "Mette" in message
     [reply] = stack.say(citizen["phone"], "ja tak")
@@ -104,7 +96,7 @@ def test_a_check_in_prompt_leads_into_the_lyskurve(stack, people):
     coordinator, citizen = people
     jobs = stack.api("GET", f"/api/citizens/{citizen['id']}/jobs", coordinator["token"]).json()
     [prompt] = [j for j in jobs if j["purpose"] == "checkin_prompt" and j["status"] == "pending"]
-    [question] = delivered(stack, stack.tick(datetime.fromisoformat(prompt["next_attempt_at"])), citizen, "checkin_prompt")
+    [question] = delivered(stack, stack.tick(datetime.fromisoformat(prompt["next_attempt_at"]), [citizen]), citizen, "checkin_prompt")
     assert "tid til dit tjek ind" in question and "GRØN" in question
     [more] = stack.say(citizen["phone"], "grøn")
     assert "fortælle" in more
@@ -120,11 +112,11 @@ def test_a_reminder_in_the_middle_of_a_check_in_keeps_the_answers_and_takes_the_
     stack.say(citizen["phone"], "tjek ind")
     [focus] = stack.say(citizen["phone"], "gul")
     assert "Hvad fylder mest?" in focus
-    day = datetime.now(CPH).date() + timedelta(days=3)
+    day = stack.today() + timedelta(days=3)
     starts = datetime(day.year, day.month, day.day, 10, 0, tzinfo=CPH)
     assert stack.api("POST", f"/api/citizens/{citizen['id']}/appointments", token,
                      json={"kind": "andet", "starts_at": starts.isoformat()}).status_code == 201
-    [reminder] = delivered(stack, stack.tick(starts - timedelta(days=1)), citizen, "appointment_reminder")
+    [reminder] = delivered(stack, stack.tick(starts - timedelta(days=1), [citizen]), citizen, "appointment_reminder")
     assert "KAN IKKE" in reminder
     [checkin] = stack.api("GET", f"/api/citizens/{citizen['id']}/checkins", token).json()
     assert (checkin["overall"], checkin["complete"]) == ("yellow", False)

@@ -78,7 +78,7 @@ async def webhook(outage, clock, monkeypatch):
 
     async def post(mo_id: str, text: str = TEXT) -> aiohttp.ClientResponse:
         payload = {"id": mo_id, "msisdn": int(PHONE.lstrip("+")), "receiver": 1204, "message": text,
-                   "senttime": int(time.time())}
+                   "senttime": int(clock.now().timestamp())}
         async with aiohttp.ClientSession() as http:
             async with http.post(f"http://127.0.0.1:{port}/webhooks/sms/webhook", json=payload,
                                  headers=sign_webhook(payload, settings.sms_webhook_secret)) as resp:

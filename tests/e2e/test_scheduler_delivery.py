@@ -56,8 +56,8 @@ def new_citizen(stack, coordinator) -> dict:
 
 
 def book(stack, citizen, days_ahead=3) -> dict:
-    """An appointment a few days ahead (the service's own clock is real time)."""
-    day = datetime.now(CPH).date() + timedelta(days=days_ahead)
+    """An appointment a few days ahead of the stack's clock."""
+    day = stack.today() + timedelta(days=days_ahead)
     starts = datetime(day.year, day.month, day.day, 10, 0, tzinfo=CPH)
     resp = stack.api("POST", f"/api/citizens/{citizen['id']}/appointments",
                      json={"kind": "andet", "starts_at": starts.isoformat(), "location": "Rådhuset"})

@@ -2,16 +2,8 @@
 import pytest
 import requests
 
-from tests.stack import Stack
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    stack = Stack(tmp_path_factory.mktemp("e2e-checkin")).start()
-    yield stack
-    stack.stop()
 
 
 @pytest.fixture(scope="module")
