@@ -11,7 +11,7 @@ from actions.base import CitizenAction
 from actions.citizen import current_citizen
 from actions.forms import latest_entity_int
 from actions.questions import YES_NO, YES_NO_UNKNOWN, ask
-from bot.danish_time import format_when
+from bot.core.danish_time import format_when
 from bot.db import agreements as agreement_db
 from bot.db.appointments import get_appointment
 from bot.meetings.agreements import LIST_IN_APPROVAL, LIST_IN_STATUS, agreement_list

@@ -2,7 +2,6 @@
 kind message after a missed appointment, and "hvornår er mit næste møde?"."""
 from __future__ import annotations
 
-
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -10,18 +9,18 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions import context
-from bot.db.preparations import get_preparation
 from actions.base import CitizenAction
 from actions.citizen import current_citizen
 from actions.external import entity, undo_placeholder_fills
 from actions.forms import latest_intent, latest_text
-from bot.appointments import parse_attendance_answer, record_citizen_reply
-from bot.contact import request_contact
-from bot.danish_time import format_when
+from bot.appointments.attendance import parse_attendance_answer, record_citizen_reply
+from bot.checkins.answers import parse_yes_no
+from bot.citizens.contact import request_contact
+from bot.core.danish_time import format_when
 from bot.db import appointments as appointment_db
 from bot.db.citizens import citizen_by_phone
 from bot.db.models import Appointment
-from bot.lyskurve.answers import parse_yes_no
+from bot.db.preparations import get_preparation
 
 AWAITING = "awaiting_reply"
 # Not None: a rule can only match "the slot was cleared" on a value (data/rules/appointments.yml).

@@ -11,8 +11,8 @@ import logging
 from rasa_sdk import Action, Tracker
 from rasa_sdk.utils import call_potential_coroutine
 
+from bot.core.texts import DATABASE_DOWN
 from bot.db.database import DATABASE_ERRORS
-from bot.texts import DATABASE_DOWN
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from actions.forms import (
     latest_text,
     unclear,
 )
-from bot.lyskurve.answers import (
+from bot.checkins.answers import (
     MOOD_COLOURS,
     NLU_CONFIDENT,
     RED,
@@ -32,10 +32,10 @@ from bot.lyskurve.answers import (
     parse_colour_sequence,
     parse_yes_no,
 )
-from bot.lyskurve.programmes import get_programme
-from bot.lyskurve.record import record_checkin
-from bot.lyskurve.rules import CheckinAnswers
-from bot.text import words
+from bot.checkins.programmes import get_programme
+from bot.checkins.record import record_checkin
+from bot.checkins.rules import CheckinAnswers
+from bot.core.text import words
 
 CHECKIN_SLOTS = (
     "checkin_overall",

@@ -7,9 +7,9 @@ from rasa_sdk import Tracker
 from sqlalchemy.orm import Session
 
 from actions import context
+from bot.core.phone import format_phone
 from bot.db.citizens import citizen_by_phone
 from bot.db.models import Citizen
-from bot.phone import format_phone
 
 
 @dataclass(frozen=True)

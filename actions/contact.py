@@ -8,7 +8,7 @@ from rasa_sdk.types import DomainDict
 from actions import context
 from actions.base import CitizenAction
 from actions.citizen import current_citizen
-from bot.contact import request_contact
+from bot.citizens.contact import request_contact
 
 
 class ActionRequestContact(CitizenAction):

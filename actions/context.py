@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 
-from bot.clock import Clock, process_clock
-from bot.config import ProactiveSettings, Settings
+from bot.core.clock import Clock, process_clock
+from bot.core.config import ProactiveSettings, Settings
 from bot.db.database import Database, shared_database
 
 _db: Database | None = None

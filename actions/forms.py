@@ -15,7 +15,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import AnswersWhenDatabaseDown
 from actions.external import is_external
-from bot.lyskurve.answers import NLU_CONFIDENT, STOP_CONFIDENT, is_stop
+from bot.checkins.answers import NLU_CONFIDENT, STOP_CONFIDENT, is_stop
 
 REQUESTED_SLOT = "requested_slot"
 CLARIFY = "clarify"

@@ -15,10 +15,10 @@ from actions.base import CitizenAction
 from actions.citizen import current_citizen
 from actions.forms import CitizenFormValidation, accepted, latest_entity_int, latest_text, unclear
 from actions.questions import YES_NO, ask
-from bot.danish_time import format_when
+from bot.checkins.answers import is_skip, parse_yes_no
+from bot.core.danish_time import format_when
 from bot.db import preparations as prep_db
 from bot.db.appointments import get_appointment, next_preparable_appointment
-from bot.lyskurve.answers import is_skip, parse_yes_no
 from bot.meetings.preparation import KEY_OF, MAX_ANSWER, QUESTIONS, SKIPPED, split_topics, summary_text
 
 PREP_SLOTS = [slot for _, slot in QUESTIONS] + ["prep_confirm", "prep_stopped", "prep_appointment_id"]

@@ -8,8 +8,8 @@ from rasa_sdk.types import DomainDict
 
 from actions import context
 from actions.base import CitizenAction
-from actions.context import proactive_settings
 from actions.citizen import CitizenInfo, current_citizen
+from actions.context import proactive_settings
 from actions.preparation import start_preparation
 from actions.questions import TEXT, UNCLEAR, ask
 from bot.db import agreements as agreement_db

@@ -13,8 +13,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import CitizenAction
 from actions.forms import CitizenFormValidation, accepted, latest_intent, latest_text
-from bot.lyskurve.answers import parse_yes_no
-from bot.text import fold
+from bot.checkins.answers import parse_yes_no
+from bot.core.text import fold
 
 YES_NO = "yes_no"
 YES_NO_UNKNOWN = "yes_no_unknown"

@@ -15,15 +15,15 @@ from datetime import datetime, timedelta, timezone
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.clock import FixedClock
-from bot.config import Settings
+from bot.checkins.record import record_checkin
+from bot.checkins.rules import CheckinAnswers
+from bot.core.clock import FixedClock
+from bot.core.config import Settings
 from bot.db.appointments import create_appointment
 from bot.db.citizens import create_citizen
 from bot.db.coordinators import create_coordinator, set_password_hash
 from bot.db.database import Database
 from bot.db.migrate import upgrade
-from bot.lyskurve.record import record_checkin
-from bot.lyskurve.rules import CheckinAnswers
 from bot.service.app import create_app
 from bot.service.web.passwords import hash_password
 

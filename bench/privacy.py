@@ -18,15 +18,15 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bench.scheduler_claims import drop_postgres_database, new_postgres_database
+from bot.checkins.record import record_checkin
+from bot.checkins.rules import CheckinAnswers
+from bot.citizens.privacy import erase, export_document
 from bot.db.citizens import create_citizen, get_citizen
 from bot.db.coordinators import create_coordinator
 from bot.db.database import Database
 from bot.db.messages import log_inbound
 from bot.db.migrate import upgrade
 from bot.db.tracker_events import TrackerEvents
-from bot.lyskurve.record import record_checkin
-from bot.lyskurve.rules import CheckinAnswers
-from bot.privacy import erase, export_document
 from bot.sms.outbox import queue_sms
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)

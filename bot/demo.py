@@ -8,20 +8,20 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.chat_links import chat_link
-from bot.clock import COPENHAGEN, Clock
-from bot.config import Settings
+from bot.checkins.record import record_checkin
+from bot.checkins.rules import CheckinAnswers
+from bot.citizens.chat_links import chat_link
+from bot.citizens.stratification import level_for
+from bot.core.clock import COPENHAGEN, Clock
+from bot.core.config import Settings
 from bot.db.appointments import create_appointment
 from bot.db.citizens import citizen_by_phone, create_citizen
 from bot.db.coordinators import coordinator_by_token, create_coordinator, set_backup, set_password_hash
 from bot.db.database import Database
 from bot.db.messages import log_inbound
-from bot.db.stratifications import add_stratification
 from bot.db.models import Citizen
-from bot.lyskurve.record import record_checkin
-from bot.lyskurve.rules import CheckinAnswers
+from bot.db.stratifications import add_stratification
 from bot.service.web.passwords import hash_password
-from bot.stratification import level_for
 
 DEMO_COORDINATOR_TOKEN = "dev-coordinator-token"
 DEMO_BACKUP_TOKEN = "dev-backup-token"

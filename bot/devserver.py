@@ -10,7 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bot.config import ROOT, Settings
+from bot.core.config import ROOT, Settings
 
 VENV_BIN = Path(sys.executable).parent
 

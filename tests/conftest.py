@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 import pytest
 import sqlalchemy as sa
 
-from bot.clock import FixedClock
+from bot.core.clock import FixedClock
 from bot.db.database import Database
 from bot.db.migrate import upgrade
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from bot import texts
-from bot.lyskurve.programmes import get_programme
+from bot.checkins.programmes import get_programme
+from bot.core import texts
 from bot.db.models import Agreement
 from bot.meetings.agreements import LIST_IN_APPROVAL, agreement_list
 from bot.meetings.preparation import summary_text
@@ -69,5 +69,5 @@ def sms_texts(values: dict[str, str] = SAMPLE_VALUES) -> list[tuple[str, str]]:
     for name in dir(texts):
         value = getattr(texts, name)
         if name.isupper() and isinstance(value, str):
-            out.append((f"bot.texts.{name}", render(value, values)))
+            out.append((f"bot.core.texts.{name}", render(value, values)))
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.service.app import create_app
 
 ADMIN_TOKEN = "test-admin"

@@ -14,7 +14,7 @@ from pathlib import Path
 import jwt
 import requests
 
-from bot.clock import COPENHAGEN, ShiftedClock
+from bot.core.clock import COPENHAGEN, ShiftedClock
 from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,7 +89,7 @@ class Stack:
             # The web chat page (service) and its socket (Rasa) must agree on the origin and the secret.
             "PUBLIC_URL": self.service_url,
             "WEBCHAT_JWT_SECRET": self.webchat_secret,
-            # The stack's clock (bot/clock.py): every process shows the same "now".
+            # The stack's clock (bot/core/clock.py): every process shows the same "now".
             "APP_CLOCK_START": self.clock.start.isoformat(),
             "APP_CLOCK_ANCHOR": repr(self.clock.anchor),
             "RASA_TELEMETRY_ENABLED": "false",
@@ -122,7 +122,7 @@ class Stack:
         env = _without_faketime(self.env) if name == "rasa" else self.env
         self.procs[name] = subprocess.Popen(commands[name], cwd=ROOT, env=env, stdout=log, stderr=log)
 
-    def start(self, attempts: int = 3) -> "Stack":
+    def start(self, attempts: int = 3) -> Stack:
         from bot.db.migrate import upgrade
 
         upgrade(self.database_url)

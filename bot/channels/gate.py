@@ -5,25 +5,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Awaitable, Callable
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 from rasa.core.channels.channel import UserMessage
+from sqlalchemy.orm import Session
 
 from bot.channels.keywords import as_rasa_text
-from bot.clock import Clock, process_clock
-from bot.config import Settings
+from bot.core.clock import Clock, process_clock
+from bot.core.config import Settings
+from bot.core.phone import try_normalize_phone
+from bot.core.texts import CRISIS_REPLY, DATABASE_DOWN, UNKNOWN_SENDER
 from bot.db import citizens as citizen_db
 from bot.db.database import DATABASE_ERRORS, Database, shared_database
 from bot.db.messages import log_inbound
-from bot.phone import try_normalize_phone
 from bot.safety.alerting import crisis_alert
 from bot.safety.crisis import detect as detect_crisis
 from bot.safety.crisis import warm as warm_crisis_detector
-from bot.texts import CRISIS_REPLY, DATABASE_DOWN, UNKNOWN_SENDER
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 1600  # ten SMS; longer input is cut rather than refused so nothing the citizen said is lost

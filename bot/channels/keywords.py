@@ -2,7 +2,7 @@
 They become intent messages ("/opt_out") so the dialogue also ends any open question."""
 from __future__ import annotations
 
-from bot.text import fold
+from bot.core.text import fold
 
 KEYWORD_INTENTS = {
     "stop": "opt_out",

@@ -15,10 +15,10 @@ from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 
 from bot.channels.gate import CitizenGate, DatabaseUnavailable, DuplicateMessage
-from bot.config import Settings
+from bot.core.config import Settings
+from bot.core.texts import CRISIS_REPLY, UNKNOWN_SENDER
 from bot.sms.gateway import GatewayApiClient, GatewayError, InvalidSignature, parse_inbound, verify_webhook
 from bot.sms.outbox import queue_sms
-from bot.texts import CRISIS_REPLY, UNKNOWN_SENDER
 
 log = logging.getLogger(__name__)
 UNKNOWN_REPLY_INTERVAL = 24 * 3600  # one polite answer per unknown number a day: no SMS loops
@@ -80,7 +80,7 @@ class SmsInput(InputChannel):
         return "sms"
 
     @classmethod
-    def from_credentials(cls, credentials) -> "SmsInput":
+    def from_credentials(cls, credentials) -> SmsInput:
         return cls()
 
     def get_output_channel(self) -> OutputChannel:

@@ -1,7 +1,7 @@
 """The citizen web chat: Rasa's socket.io channel, bound to the citizen named by a signed link.
 
 Differences from the stock SocketIOInput (notes/anchors-and-pitfalls.md §8):
-- the connection must carry a valid web-chat token (bot/chat_links.py) in the handshake (`auth.token`
+- the connection must carry a valid web-chat token (bot/citizens/chat_links.py) in the handshake (`auth.token`
   or the `token` query parameter, which is how rasa-webchat passes it); otherwise it is refused;
 - the sender id is the phone number from the token, never the client's `session_id`, so nobody can
   chat as someone else; the client gets an opaque, stable session id instead of the number;
@@ -15,7 +15,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import parse_qs
 
 from rasa.core.channels.channel import UserMessage
@@ -24,10 +25,10 @@ from sanic import response
 from socketio import AsyncServer
 
 from bot.channels.gate import CitizenGate
-from bot.chat_links import ChatTokenError, ExpiredChatToken, verify_token
-from bot.clock import Clock, process_clock
-from bot.config import Settings
-from bot.texts import WEBCHAT_LINK_EXPIRED
+from bot.citizens.chat_links import ChatTokenError, ExpiredChatToken, verify_token
+from bot.core.clock import Clock, process_clock
+from bot.core.config import Settings
+from bot.core.texts import WEBCHAT_LINK_EXPIRED
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ class CitizenWebchatInput(SocketIOInput):
         return "webchat"
 
     @classmethod
-    def from_credentials(cls, credentials: dict | None) -> "CitizenWebchatInput":
+    def from_credentials(cls, credentials: dict | None) -> CitizenWebchatInput:
         credentials = credentials or {}
         return cls(
             user_message_evt=credentials.get("user_message_evt", "user_uttered"),

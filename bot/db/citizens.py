@@ -63,7 +63,7 @@ def set_status(session: Session, citizen_id: int, status: str) -> None:
 
 
 def update_settings(session: Session, citizen: Citizen, **fields) -> None:
-    """Check-in interval and programme; the status has its own rules (bot/course.py)."""
+    """Check-in interval and programme; the status has its own rules (bot/citizens/course.py)."""
     for name, value in fields.items():
         setattr(citizen, name, value)
     session.flush()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator, TypeVar
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
@@ -50,9 +51,8 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """One transaction: committed on success, rolled back on any error."""
-        with self._sessions() as session:
-            with session.begin():
-                yield session
+        with self._sessions() as session, session.begin():
+            yield session
 
     def call(self, fn: Callable[..., T], *args, **kwargs) -> T:
         with self.session() as session:
@@ -67,7 +67,7 @@ class Database:
         self.engine.dispose()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def shared_database(url: str) -> Database:
     """One engine (and pool) per URL in a process: the Rasa server's channels share it."""
     return Database(url)

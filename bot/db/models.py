@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.orm import declarative_base, relationship
 
-from bot.clock import process_clock
+from bot.core.clock import process_clock
 
 Base = declarative_base()
 
@@ -44,7 +44,7 @@ class UTCDateTime(sa.types.TypeDecorator):
 
 
 def _now() -> datetime:
-    # The process's clock, so rows written by a test stack carry the stack's time (bot/clock.py).
+    # The process's clock, so rows written by a test stack carry the stack's time (bot/core/clock.py).
     return process_clock().now()
 
 

@@ -8,8 +8,22 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.db.models import (AccessLog, Agreement, Alert, Appointment, CheckIn, Citizen, Erasure, FakeSms, InboundMessage,
-                           Job, MeetingSummary, OutboxMessage, Preparation, Stratification)
+from bot.db.models import (
+    AccessLog,
+    Agreement,
+    Alert,
+    Appointment,
+    CheckIn,
+    Citizen,
+    Erasure,
+    FakeSms,
+    InboundMessage,
+    Job,
+    MeetingSummary,
+    OutboxMessage,
+    Preparation,
+    Stratification,
+)
 
 
 def _owned(citizen: Citizen) -> list[tuple[str, type, sa.sql.ColumnElement]]:

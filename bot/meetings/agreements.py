@@ -1,7 +1,7 @@
 """Agreements in plain words for the citizen, and the rules for who owns an agreement."""
 from __future__ import annotations
 
-from bot.danish_time import format_day
+from bot.core.danish_time import format_day
 from bot.db.models import Agreement
 
 # Characters the list may use in each message (two SMS minus the message's own words).

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import time
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 import yaml
 
-from bot.lyskurve.answers import RED, STOP_CONFIDENT, decide_colour
-from bot.text import fold
+from bot.checkins.answers import RED, STOP_CONFIDENT, decide_colour
+from bot.core.text import fold
 
 ROOT = Path(__file__).resolve().parents[2]
 TRAINING = ROOT / "data" / "nlu"

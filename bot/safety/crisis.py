@@ -14,14 +14,14 @@ from __future__ import annotations
 import difflib
 import gzip
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import yaml
 
-from bot.text import fold, strip_variants
+from bot.core.text import fold, strip_variants
 
 PHRASES = Path(__file__).with_name("crisis_phrases.yml")
 CATEGORIES = ("suicide", "self_harm", "violence", "acute_illness")
@@ -119,7 +119,7 @@ class CrisisDetector:
                 keys.append(self._token_keys(token.text, token.lemma_))
         return tokens, keys
 
-    @lru_cache(maxsize=20000)
+    @lru_cache(maxsize=20000)  # noqa: B019 - one detector per process, alive as long as the process
     def _token_keys(self, text: str, lemma: str) -> frozenset[str]:
         keys = {key(text), key(lemma)}
         surface = key(text)

@@ -8,16 +8,15 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.appointments import unanswered_alert
-from bot.config import ProactiveSettings
+from bot.appointments.attendance import unanswered_alert
+from bot.core.config import ProactiveSettings
+from bot.db import agreements as agreement_db
 from bot.db import alerts as alert_db
 from bot.db import checkins as checkin_db
 from bot.db import jobs as job_db
-from bot.db.models import Appointment, Citizen, Job
-from bot.scheduler import planner
-from bot.db import agreements as agreement_db
 from bot.db import preparations as prep_db
-from bot.db.models import Agreement
+from bot.db.models import Agreement, Appointment, Citizen, Job
+from bot.scheduler import planner
 from bot.scheduler.purposes import (
     AGREEMENT_FOLLOWUP,
     AGREEMENTS_APPROVAL,

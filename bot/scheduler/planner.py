@@ -6,21 +6,21 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.config import ProactiveSettings
+from bot.core.config import ProactiveSettings
+from bot.db import agreements as agreement_db
 from bot.db import checkins as checkin_db
 from bot.db import jobs as job_db
+from bot.db.appointments import PREPARABLE_KINDS
 from bot.db.models import Appointment, Citizen, Job
 from bot.scheduler import timing
-from bot.db import agreements as agreement_db
-from bot.db.appointments import PREPARABLE_KINDS
 from bot.scheduler.purposes import (
     AGREEMENT_FOLLOWUP,
     AGREEMENTS_APPROVAL,
     APPOINTMENT_PURPOSES,
-    PREPARATION_INVITE,
     CHECKIN_NUDGE,
     CHECKIN_PROMPT,
     MISSED_FOLLOWUP,
+    PREPARATION_INVITE,
     REMINDER,
     UNANSWERED,
 )

@@ -8,16 +8,16 @@ import asyncio
 import logging
 from datetime import datetime, timedelta
 
-from bot.clock import Clock
-from bot.config import ProactiveSettings
+from bot.alerts.notifier import Notifier
+from bot.alerts.run import NotificationConfig, run_notifications
+from bot.core.clock import Clock
+from bot.core.config import ProactiveSettings
 from bot.db import jobs as job_db
 from bot.db.database import Database
 from bot.db.models import Job
-from bot.notifications.notifier import Notifier
-from bot.notifications.run import NotificationConfig, run_notifications
-from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.scheduler import handlers, planner, timing
 from bot.scheduler.purposes import CAN_WAIT
+from bot.scheduler.rasa_client import RasaClient, RasaUnavailable
 
 log = logging.getLogger(__name__)
 BATCH = 20

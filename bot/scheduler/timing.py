@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 
-from bot.config import ProactiveSettings
+from bot.core.config import ProactiveSettings
 
 
 def local_instant(day: date, at: time, settings: ProactiveSettings) -> datetime:

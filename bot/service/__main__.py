@@ -5,7 +5,7 @@ import logging
 
 from aiohttp import web
 
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.service.access_log import PathOnlyAccessLogger
 from bot.service.app import create_app
 

@@ -10,22 +10,22 @@ import os
 
 from aiohttp import web
 
-from bot.clock import Clock, process_clock
-from bot.config import Settings
+from bot.alerts.escalation import EscalationPolicy
+from bot.alerts.run import NotificationConfig, notifier_from_env
+from bot.alerts.sms import SmsNotifier
+from bot.core.clock import Clock, process_clock
+from bot.core.config import Settings
 from bot.db.database import Database
 from bot.db.tracker_events import TrackerEvents
-from bot.notifications.escalation import EscalationPolicy
-from bot.notifications.run import NotificationConfig, notifier_from_env
-from bot.notifications.sms import SmsNotifier
-from bot.rasa_client import RasaClient
+from bot.scheduler.rasa_client import RasaClient
 from bot.scheduler.runner import Scheduler
 from bot.service.auth import bearer_auth
+from bot.service.fake_operator import setup_fake_gateway
 from bot.service.routes import setup_routes
 from bot.service.web.errors import dashboard_errors
 from bot.service.web.sessions import dashboard_sessions
 from bot.service.web.templating import setup_templates
 from bot.sms.dispatcher import Dispatcher
-from bot.sms.fake import setup_fake_gateway
 from bot.sms.gateway import GatewayApiClient
 
 log = logging.getLogger(__name__)

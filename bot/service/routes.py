@@ -5,8 +5,18 @@ from pathlib import Path
 import sqlalchemy as sa
 from aiohttp import web
 
-from bot.service.views import (alerts, appointments, chat, citizens, coordinators, jobs, meetings, privacy, scheduler,
-                               sms)
+from bot.service.views import (
+    alerts,
+    appointments,
+    chat,
+    citizens,
+    coordinators,
+    jobs,
+    meetings,
+    privacy,
+    scheduler,
+    sms,
+)
 from bot.service.views.pages import agenda, citizen, login, overview, registration
 from bot.service.views.pages import alerts as alert_pages
 from bot.service.views.pages import appointments as appointment_pages

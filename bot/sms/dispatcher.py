@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import aiohttp
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from bot.db import outbox as outbox_db
 from bot.db.database import Database
 from bot.sms.gateway import GatewayApiClient, GatewayError

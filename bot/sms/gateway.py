@@ -1,6 +1,6 @@
 """The SMS gateway seen from here: send one SMS, and read the gateway's signed webhooks.
 One implementation speaks GatewayAPI's wire format (the common Danish provider); the fake gateway
-(bot/sms/fake.py) speaks the same format, so development and tests exercise the real client."""
+(bot/service/fake_operator.py) speaks the same format, so development and tests exercise the real client."""
 from __future__ import annotations
 
 import asyncio
@@ -86,7 +86,7 @@ class GatewayApiClient:
     """POST {base_url}/rest/mtsms with token auth; the answer's ids[0] is the provider id."""
 
     @classmethod
-    def from_settings(cls, settings) -> "GatewayApiClient":
+    def from_settings(cls, settings) -> GatewayApiClient:
         return cls(settings.sms_gateway_url, settings.sms_gateway_token, settings.sms_sender,
                    callback_url=f"{settings.public_url}/sms/delivery-report")
 

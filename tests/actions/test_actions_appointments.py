@@ -12,8 +12,8 @@ from actions.appointments import (
     ActionTellNextAppointment,
 )
 from actions.coordinator import ActionTellCoordinator, spoken_phone
-from bot.appointments import parse_attendance_answer
-from bot.danish_time import format_when
+from bot.appointments.attendance import parse_attendance_answer
+from bot.core.danish_time import format_when
 from bot.db import alerts as alert_db
 from bot.db.appointments import create_appointment
 from bot.db.citizens import create_citizen

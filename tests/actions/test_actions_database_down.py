@@ -8,11 +8,11 @@ from actions import context
 from actions.base import AnswersWhenDatabaseDown, CitizenAction
 from actions.contact import ActionRequestContact
 from actions.preparation import ValidatePreparationForm
+from bot.core.texts import DATABASE_DOWN
 from bot.db import alerts as alert_db
 from bot.db.citizens import citizen_by_phone, create_citizen
 from bot.db.coordinators import create_coordinator
 from bot.db.database import Database
-from bot.texts import DATABASE_DOWN
 from tests.outage import SqliteOutage, unreachable_postgres_url
 from tests.trackers import DOMAIN, PHONE, slot_values, tracker
 

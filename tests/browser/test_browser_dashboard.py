@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.clock import FixedClock
+from bot.core.clock import FixedClock
 from bot.demo import DEMO_EMAIL, DEMO_PASSWORD, seed
 from tests.chromium import chromium_page, requires_chromium, screenshot_path
 from tests.dashboard import dashboard_app

@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 import uuid
 
 import aiohttp
 import pytest
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage, register
 from sanic import Sanic
 
 from bot.channels.gate import CitizenGate
 from bot.channels.sms import SmsInput
-from bot.config import Settings
+from bot.core.config import Settings
+from bot.core.texts import CRISIS_REPLY, DATABASE_DOWN
 from bot.db.citizens import create_citizen
 from bot.db.coordinators import create_coordinator
 from bot.db.database import Database
@@ -23,8 +24,6 @@ from bot.db.messages import list_inbound
 from bot.db.migrate import upgrade
 from bot.db.outbox import list_for_citizen
 from bot.sms.gateway import sign_webhook
-from bot.texts import CRISIS_REPLY, DATABASE_DOWN
-from rasa.core.channels.channel import CollectingOutputChannel, UserMessage, register
 from tests.outage import PostgresOutage, SqliteOutage
 from tests.ports import free_port
 

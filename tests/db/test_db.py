@@ -4,15 +4,15 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from bot.contact import request_contact
+from bot.checkins.record import record_checkin
+from bot.checkins.rules import CheckinAnswers
+from bot.citizens.contact import request_contact
 from bot.db import alerts as alert_db
 from bot.db import checkins as checkin_db
 from bot.db.citizens import DuplicatePhone, citizen_by_phone, create_citizen, get_citizen, list_citizens
 from bot.db.coordinators import coordinator_by_token, create_coordinator
 from bot.db.messages import log_inbound
 from bot.db.models import CheckIn
-from bot.lyskurve.record import record_checkin
-from bot.lyskurve.rules import CheckinAnswers
 from tests.conftest import T0
 
 
@@ -47,9 +47,8 @@ def test_unique_phone_is_enforced_by_the_database_too(db):
     coordinator, _, _ = db.call(make_pair)
     from bot.db.models import Citizen
 
-    with pytest.raises(sa.exc.IntegrityError):
-        with db.session() as s:
-            s.add(Citizen(name="Y", phone="+4512345678", coordinator_id=coordinator.id))
+    with pytest.raises(sa.exc.IntegrityError), db.session() as s:
+        s.add(Citizen(name="Y", phone="+4512345678", coordinator_id=coordinator.id))
 
 
 def test_record_checkin_round_trips_and_raises_alerts(db):

@@ -5,13 +5,13 @@ from email import message_from_bytes, policy
 import pytest
 from aiosmtpd.controller import Controller
 
-from bot.clock import COPENHAGEN
+from bot.alerts import EscalationPolicy, NotificationConfig, run_notifications
+from bot.alerts.mail import EmailNotifier, SmtpSettings
+from bot.core.clock import COPENHAGEN
 from bot.db import alerts as alert_db
 from bot.db.citizens import create_citizen
 from bot.db.coordinators import create_coordinator, set_backup
 from bot.db.models import Alert
-from bot.notifications import EscalationPolicy, NotificationConfig, run_notifications
-from bot.notifications.mail import EmailNotifier, SmtpSettings
 from bot.sms.gsm import is_gsm7
 from tests.ports import free_port
 
@@ -218,7 +218,7 @@ def test_smtp_settings_from_the_environment():
 
 def test_notifier_from_env_sends_by_every_configured_channel(db, smtp, people):
     inbox, settings = smtp
-    from bot.notifications import notifier_from_env
+    from bot.alerts import notifier_from_env
 
     assert notifier_from_env({}).notifiers == ()
     notifier = notifier_from_env({"SMTP_HOST": settings.host, "SMTP_PORT": str(settings.port),
@@ -231,12 +231,12 @@ def test_notifier_from_env_sends_by_every_configured_channel(db, smtp, people):
 
 async def test_the_scheduler_tick_notifies_by_sms_through_the_outbox(db, people, smtp):
     """The wiring used in production: e-mail and SMS notifier on the scheduler's beat."""
-    from bot.clock import FixedClock
-    from bot.config import ProactiveSettings
+    from bot.alerts.notifier import MultiNotifier
+    from bot.alerts.sms import SmsNotifier
+    from bot.core.clock import FixedClock
+    from bot.core.config import ProactiveSettings
     from bot.db import outbox as outbox_db
-    from bot.notifications.notifier import MultiNotifier
-    from bot.notifications.sms import SmsNotifier
-    from bot.rasa_client import RasaClient
+    from bot.scheduler.rasa_client import RasaClient
     from bot.scheduler.runner import Scheduler
 
     clock = FixedClock(MONDAY)

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.appointments import record_citizen_reply
-from bot.config import ProactiveSettings
+from bot.appointments.attendance import record_citizen_reply
+from bot.core.config import ProactiveSettings
 from bot.db import jobs as job_db
 from bot.db.appointments import create_appointment
 from bot.db.citizens import create_citizen, set_status
@@ -285,7 +285,7 @@ def test_a_nudge_is_skipped_when_the_citizen_checked_in(db):
     ({"PROACTIVE_TIMEZONE": "Mars/Olympus"}, "IANA time zone"),
 ])
 def test_bad_timing_settings_are_refused_with_a_clear_message(env, message):
-    from bot.config import ConfigError
+    from bot.core.config import ConfigError
 
     with pytest.raises(ConfigError, match=message):
         ProactiveSettings.from_env(env)

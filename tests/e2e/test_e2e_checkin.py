@@ -2,7 +2,6 @@
 import pytest
 import requests
 
-
 pytestmark = pytest.mark.e2e
 
 

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-
 CPH = ZoneInfo("Europe/Copenhagen")
 
 pytestmark = pytest.mark.e2e

@@ -5,7 +5,6 @@ import time
 import pytest
 import requests
 
-
 pytestmark = pytest.mark.e2e
 
 

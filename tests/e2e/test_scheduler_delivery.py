@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.clock import Clock
-from bot.config import ProactiveSettings
+from bot.core.clock import Clock
+from bot.core.config import ProactiveSettings
 from bot.db import jobs as job_db
 from bot.db.database import Database
-from bot.rasa_client import RasaClient
 from bot.scheduler import timing
+from bot.scheduler.rasa_client import RasaClient
 from bot.scheduler.runner import Scheduler
 from tests.conftest import POSTGRES, _pg_admin
 from tests.stack import PROACTIVE_CHANNEL, Stack

@@ -4,7 +4,7 @@ from collections import Counter
 import pytest
 import yaml
 
-from bot.lyskurve.answers import decide_colour
+from bot.checkins.answers import decide_colour
 from bot.nlp import quality
 from bot.safety.crisis import PHRASES
 from tests.trackers import DOMAIN

@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from bot.lyskurve.answers import MOOD_COLOURS, decide_colour
+from bot.checkins.answers import MOOD_COLOURS, decide_colour
 from bot.nlp import quality
 from bot.safety.crisis import detect
 

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.lyskurve.answers import (
+from bot.checkins.answers import (
     decide_colour,
     is_skip,
     is_stop,
@@ -9,8 +9,8 @@ from bot.lyskurve.answers import (
     parse_colour_sequence,
     parse_yes_no,
 )
-from bot.lyskurve.ordinary_words import generate, ordinary_words
-from bot.lyskurve.programmes import get_programme
+from bot.checkins.ordinary_words import generate, ordinary_words
+from bot.checkins.programmes import get_programme
 
 
 @pytest.mark.parametrize(
@@ -143,5 +143,5 @@ def test_typos_and_colour_words_still_count(text, colour):
 
 def test_the_committed_list_of_ordinary_words_is_current():
     """Regenerated from spaCy's Danish lookup table with today's colour lexicon (make the list
-    again with `python -m bot.lyskurve.ordinary_words` when this fails)."""
+    again with `python -m bot.checkins.ordinary_words` when this fails)."""
     assert generate() == sorted(ordinary_words())

@@ -3,8 +3,8 @@ import re
 from datetime import timedelta
 from xml.etree import ElementTree
 
+from bot.checkins.programmes import get_programme
 from bot.db.models import CheckIn
-from bot.lyskurve.programmes import get_programme
 from bot.service.web.chart import MAX_POINTS, lyskurve_svg
 from tests.conftest import T0
 

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.phone import InvalidPhone, normalize_phone, try_normalize_phone
+from bot.core.phone import InvalidPhone, normalize_phone, try_normalize_phone
 
 
 @pytest.mark.parametrize("raw", ["+4512345678", "12345678", "12 34 56 78", "004512345678", "+45 12 34 56 78"])

@@ -2,7 +2,7 @@
 import pytest
 import textstat
 
-from bot.readability import lix
+from bot.core.readability import lix
 
 
 def test_lix_by_hand():

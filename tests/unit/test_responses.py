@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from bot.readability import lix
+from bot.core.readability import lix
 from bot.sms.gsm import non_gsm_chars, segments
 from tests.responses import DOMAIN, PLACEHOLDER_VALUES, sms_texts
 

@@ -1,5 +1,5 @@
-from bot.lyskurve.programmes import get_programme
-from bot.lyskurve.rules import CheckinAnswers, evaluate
+from bot.checkins.programmes import get_programme
+from bot.checkins.rules import CheckinAnswers, evaluate
 
 SHORT = get_programme("standard")
 FULL = get_programme("fuld")

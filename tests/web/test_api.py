@@ -4,9 +4,9 @@ import logging
 import aiohttp
 import pytest
 
-from bot.config import ConfigError, Settings
-from bot.lyskurve.record import record_checkin
-from bot.lyskurve.rules import CheckinAnswers
+from bot.checkins.record import record_checkin
+from bot.checkins.rules import CheckinAnswers
+from bot.core.config import ConfigError, Settings
 from bot.service.access_log import PathOnlyAccessLogger
 from tests.conftest import T0
 from tests.service import service_app

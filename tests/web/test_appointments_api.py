@@ -6,6 +6,7 @@ import pytest
 
 from bot.db.citizens import set_status
 from tests.service import service_app
+
 # The injected clock starts at tests.conftest.T0: Monday 2026-11-23 10:00 UTC.
 
 ADMIN = {"Authorization": "Bearer test-admin"}

@@ -5,7 +5,7 @@ import jwt
 import pytest
 import sqlalchemy as sa
 
-from bot.chat_links import ExpiredChatToken, InvalidChatToken, chat_link, mint_token, verify_token
+from bot.citizens.chat_links import ExpiredChatToken, InvalidChatToken, chat_link, mint_token, verify_token
 from bot.db.models import AccessLog
 from tests.conftest import T0
 from tests.dashboard import ADMIN, dashboard_app, make_citizen, make_coordinator

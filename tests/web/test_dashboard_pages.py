@@ -6,12 +6,12 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from bot.checkins.record import record_checkin
+from bot.checkins.rules import CheckinAnswers
 from bot.db import alerts as alert_db
 from bot.db.appointments import create_appointment
 from bot.db.messages import log_inbound
 from bot.db.models import AccessLog, Alert, Appointment, Citizen, Stratification
-from bot.lyskurve.record import record_checkin
-from bot.lyskurve.rules import CheckinAnswers
 from tests.conftest import T0
 from tests.dashboard import csrf_token, dashboard_app, logged_in, make_citizen, make_coordinator
 

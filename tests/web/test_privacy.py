@@ -8,6 +8,8 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.checkins.record import record_checkin
+from bot.checkins.rules import CheckinAnswers
 from bot.db import fake_sms, models
 from bot.db.access_log import log_access
 from bot.db.agreements import replace_agreements
@@ -18,8 +20,6 @@ from bot.db.jobs import schedule
 from bot.db.messages import log_inbound
 from bot.db.preparations import save_answer
 from bot.db.stratifications import add_stratification
-from bot.lyskurve.record import record_checkin
-from bot.lyskurve.rules import CheckinAnswers
 from bot.sms.outbox import queue_sms
 from tests.conftest import T0
 from tests.service import service_app, tracker_url

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from aiohttp import web
 from sqlalchemy.orm import Session
 
-from bot.appointments import record_attendance
+from bot.appointments.attendance import record_attendance
 from bot.db import appointments as appointment_db
 from bot.db import citizens as citizen_db
 from bot.db import jobs as job_db

@@ -8,13 +8,13 @@ from pathlib import Path
 import aiohttp_jinja2
 from aiohttp import web
 
-from bot.chat_links import ExpiredChatToken, InvalidChatToken, chat_link, verify_token
-from bot.config import ROOT
+from bot.citizens.chat_links import ExpiredChatToken, InvalidChatToken, chat_link, verify_token
+from bot.core.config import ROOT
+from bot.core.texts import CHAT_LINK_SMS
 from bot.db import citizens as citizen_db
 from bot.db.access_log import log_access
 from bot.service.validation import Invalid, int_in_range, json_body, path_id
 from bot.sms.outbox import queue_sms
-from bot.texts import CHAT_LINK_SMS
 
 WIDGET = ROOT / "node_modules" / "rasa-webchat" / "lib" / "index.js"
 REFUSED = {

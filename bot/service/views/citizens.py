@@ -4,13 +4,13 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from bot.course import COURSE_STATUSES, OptedOut, set_course
+from bot.checkins.programmes import programme_names
+from bot.citizens.course import COURSE_STATUSES, OptedOut, set_course
+from bot.core.phone import InvalidPhone, normalize_phone
 from bot.db import checkins as checkin_db
 from bot.db import citizens as citizen_db
 from bot.db.access_log import log_access
 from bot.db.coordinators import get_coordinator
-from bot.lyskurve.programmes import programme_names
-from bot.phone import InvalidPhone, normalize_phone
 from bot.service.serializers import checkin_json, citizen_json
 from bot.service.validation import Invalid, int_in_range, json_body, path_id, required_str
 

@@ -90,9 +90,10 @@ async def update(request: web.Request) -> web.Response:
     if unknown:
         raise Invalid(f"unknown field(s): {', '.join(sorted(unknown))}")
     backup_id = body.get("backup_coordinator_id")
-    if "backup_coordinator_id" in body and backup_id is not None:
-        if not isinstance(backup_id, int) or isinstance(backup_id, bool) or backup_id == coordinator_id:
-            raise Invalid("'backup_coordinator_id' must be another coordinator's id or null", "backup_coordinator_id")
+    if "backup_coordinator_id" in body and backup_id is not None and (
+        not isinstance(backup_id, int) or isinstance(backup_id, bool) or backup_id == coordinator_id
+    ):
+        raise Invalid("'backup_coordinator_id' must be another coordinator's id or null", "backup_coordinator_id")
 
     def save(session):
         coordinator = coordinator_db.get_coordinator(session, coordinator_id)

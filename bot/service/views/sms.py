@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.citizens.conversation import conversation
 from bot.db import outbox as outbox_db
 from bot.db.citizens import get_citizen
-from bot.conversation import conversation
 from bot.service.serializers import iso
 from bot.service.validation import path_id
 from bot.sms.gateway import InvalidSignature, parse_delivery_report, verify_webhook

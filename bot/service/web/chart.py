@@ -12,9 +12,9 @@ from datetime import datetime
 from babel.dates import format_datetime
 from markupsafe import Markup, escape
 
-from bot.clock import COPENHAGEN
+from bot.checkins.programmes import Programme
+from bot.core.clock import COPENHAGEN
 from bot.db.models import CheckIn
-from bot.lyskurve.programmes import Programme
 from bot.service.web.labels import COLOURS
 
 FILL = {"green": "#2e7d32", "yellow": "#f2b705", "red": "#c62828"}

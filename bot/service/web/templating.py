@@ -10,7 +10,7 @@ import jinja2
 from aiohttp import web
 from babel.dates import format_datetime, format_timedelta
 
-from bot.clock import COPENHAGEN
+from bot.core.clock import COPENHAGEN
 from bot.db import alerts as alert_db
 from bot.service.web import labels
 

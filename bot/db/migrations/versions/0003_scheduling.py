@@ -5,11 +5,10 @@ Revises: 0002
 Create Date: 2026-11-24
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from bot.db.models import UTCDateTime
-
 
 revision = "0003"
 down_revision = "0002"

@@ -5,11 +5,10 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-23
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from bot.db.models import UTCDateTime
-
 
 revision = "0004"
 down_revision = "0003"

@@ -6,11 +6,11 @@ from __future__ import annotations
 import aiohttp_jinja2
 from aiohttp import web
 
+from bot.checkins.programmes import get_programme
 from bot.db import appointments as appointment_db
 from bot.db import checkins as checkin_db
 from bot.db.access_log import log_access
 from bot.db.preparations import get_preparation
-from bot.lyskurve.programmes import get_programme
 from bot.meetings.preparation import PREPARATION_LABELS
 from bot.service.views.pages.common import path_int
 from bot.service.web.chart import lyskurve_svg

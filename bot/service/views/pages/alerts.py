@@ -22,7 +22,7 @@ async def _page(request: web.Request, *, status: int = 200, resolve_error: tuple
         acknowledged = alert_db.alerts_with_citizens(session, me.id, statuses=("acknowledged",))
         resolved = alert_db.alerts_with_citizens(session, me.id, statuses=("resolved",), limit=RESOLVED_SHOWN)
         pairs = open_ + acknowledged + resolved
-        for alert, citizen in open_ + acknowledged:
+        for _alert, citizen in open_ + acknowledged:
             if citizen.coordinator_id != me.id:  # seen as backup: someone else's citizen
                 log_access(session, me.id, citizen.id, "view_alert", now)
         ids = {i for a, c in pairs for i in (a.acknowledged_by, a.resolved_by, a.escalated_to, c.coordinator_id) if i}

@@ -5,25 +5,25 @@ from __future__ import annotations
 import aiohttp_jinja2
 from aiohttp import web
 
+from bot.checkins.programmes import get_programme
+from bot.citizens.conversation import conversation
+from bot.citizens.course import OptedOut
+from bot.citizens.privacy import NotConfirmed, erase, export_document
+from bot.citizens.stratification import COMPLEXITY_LABELS, COPING_LABELS, LEVEL_LABELS, level_for
+from bot.db import agreements as agreement_db
 from bot.db import alerts as alert_db
 from bot.db import appointments as appointment_db
 from bot.db import checkins as checkin_db
+from bot.db import preparations as prep_db
 from bot.db import stratifications as stratification_db
 from bot.db.access_log import log_access
-from bot.conversation import conversation
-from bot.db import agreements as agreement_db
-from bot.db import preparations as prep_db
-from bot.lyskurve.programmes import get_programme
 from bot.meetings.preparation import PREPARATION_LABELS
-from bot.privacy import NotConfirmed, erase, export_document
-from bot.service.views.pages.common import form_data, own_citizen, path_int
-from bot.course import OptedOut
 from bot.service.validation import Invalid
 from bot.service.views.citizens import apply_changes, parse_changes
+from bot.service.views.pages.common import form_data, own_citizen, path_int
 from bot.service.views.privacy import export_response
 from bot.service.web.chart import lyskurve_svg
 from bot.service.web.sessions import current_coordinator, login_required
-from bot.stratification import COMPLEXITY_LABELS, COPING_LABELS, LEVEL_LABELS, level_for
 
 
 async def _page(request: web.Request, citizen, *, status: int = 200, strat_error: str | None = None,

@@ -4,9 +4,9 @@ from __future__ import annotations
 import aiohttp_jinja2
 from aiohttp import web
 
+from bot.checkins.programmes import programme_names
 from bot.db import citizens as citizen_db
 from bot.db.access_log import log_access
-from bot.lyskurve.programmes import programme_names
 from bot.service.validation import Invalid
 from bot.service.views.citizens import parse_registration, register
 from bot.service.views.pages.common import form_data

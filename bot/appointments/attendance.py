@@ -7,13 +7,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.config import ProactiveSettings
+from bot.core.config import ProactiveSettings
+from bot.core.danish_time import format_when
+from bot.core.text import words
 from bot.db import alerts as alert_db
 from bot.db import appointments as appointment_db
 from bot.db.models import Alert, Appointment
-from bot.danish_time import format_when
 from bot.scheduler.planner import plan_attendance
-from bot.text import words
 
 CANNOT_COME = "appointment_cannot_come"  # medium
 UNANSWERED = "appointment_unanswered"  # medium

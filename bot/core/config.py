@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEV_ADMIN_TOKEN = "dev-admin-token"
 DEV_SMS_SECRET = "dev-sms-secret"
 FAKE_GATEWAY_TOKEN = "fake-gateway-token"
@@ -79,7 +79,7 @@ class ProactiveSettings:
     lease_seconds: float = 300
 
     @classmethod
-    def from_env(cls, env: dict[str, str]) -> "ProactiveSettings":
+    def from_env(cls, env: dict[str, str]) -> ProactiveSettings:
         try:
             zone = ZoneInfo(env.get("PROACTIVE_TIMEZONE", "Europe/Copenhagen"))
         except (ZoneInfoNotFoundError, ValueError):
@@ -143,7 +143,7 @@ class Settings:
         return self.app_env == "production"
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
         host = env.get("SERVICE_HOST", "127.0.0.1")
         port = int(env.get("SERVICE_PORT", "8080"))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -31,7 +31,7 @@ class Programme:
         return self.area(key).label
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(path: Path = CONFIG) -> dict[str, Programme]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     programmes = {}

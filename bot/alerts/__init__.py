@@ -1,9 +1,9 @@
 """Telling coordinators about alerts without health data: a new alert notifies the responsible
 coordinator; an urgent or high alert not acknowledged in time goes to their backup.
 `run_notifications` is called by the scheduler tick."""
-from bot.notifications.escalation import EscalationPolicy
-from bot.notifications.notifier import MultiNotifier, Notification, Notifier
-from bot.notifications.run import NotificationConfig, notifier_from_env, run_notifications
+from bot.alerts.escalation import EscalationPolicy
+from bot.alerts.notifier import MultiNotifier, Notification, Notifier
+from bot.alerts.run import NotificationConfig, notifier_from_env, run_notifications
 
 __all__ = [
     "EscalationPolicy", "MultiNotifier", "Notification", "NotificationConfig", "Notifier", "notifier_from_env",

@@ -17,7 +17,7 @@ from bot.service.serializers import iso
 from bot.sms.gateway import sign_webhook
 
 log = logging.getLogger(__name__)
-PHONE_PAGE = Path(__file__).with_name("phone.html")
+PHONE_PAGE = Path(__file__).with_name("fake_phone.html")
 
 
 class FakeOperator:

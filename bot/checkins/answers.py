@@ -5,9 +5,9 @@ from __future__ import annotations
 import difflib
 import re
 
-from bot.lyskurve.ordinary_words import ordinary_words
-from bot.lyskurve.programmes import LifeArea, Programme
-from bot.text import fold, strip_variants, words
+from bot.checkins.ordinary_words import ordinary_words
+from bot.checkins.programmes import LifeArea, Programme
+from bot.core.text import fold, strip_variants, words
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
 MOOD_COLOURS = {"mood_good": GREEN, "mood_okay": YELLOW, "mood_bad": RED}

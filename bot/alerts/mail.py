@@ -9,7 +9,7 @@ from email.utils import make_msgid
 
 from sqlalchemy.orm import Session
 
-from bot.notifications.notifier import Notification
+from bot.alerts.notifier import Notification
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class SmtpSettings:
     timeout: float = 10.0
 
     @classmethod
-    def from_env(cls, env: dict[str, str]) -> "SmtpSettings | None":
+    def from_env(cls, env: dict[str, str]) -> SmtpSettings | None:
         """None when SMTP_HOST is not set: e-mail notifications are off."""
         host = env.get("SMTP_HOST")
         if not host:

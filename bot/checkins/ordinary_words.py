@@ -5,7 +5,7 @@ word, not a typo, and a colour is never guessed (DESIGN §4).
 The list is generated from spaCy's Danish lookup table (spacy-lookups-data, already installed) and
 committed as `ordinary_words.txt`, so nothing large is loaded at run time:
 
-    .venv/bin/python -m bot.lyskurve.ordinary_words      # rewrites ordinary_words.txt
+    .venv/bin/python -m bot.checkins.ordinary_words      # rewrites ordinary_words.txt
 """
 from __future__ import annotations
 
@@ -28,8 +28,8 @@ def ordinary_words() -> frozenset[str]:
 def generate() -> list[str]:
     import spacy_lookups_data
 
-    from bot.lyskurve.answers import _LEXICON, _colour_of_word
-    from bot.text import fold
+    from bot.checkins.answers import _LEXICON, _colour_of_word
+    from bot.core.text import fold
 
     with gzip.open(spacy_lookups_data.get_file("da_lemma_lookup.json.gz"), "rt", encoding="utf-8") as f:
         table = json.load(f)

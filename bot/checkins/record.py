@@ -5,11 +5,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.checkins.programmes import get_programme
+from bot.checkins.rules import CheckinAnswers, evaluate
 from bot.db import alerts as alert_db
 from bot.db import checkins as checkin_db
 from bot.db.models import Alert, CheckIn, Citizen
-from bot.lyskurve.programmes import get_programme
-from bot.lyskurve.rules import CheckinAnswers, evaluate
 
 
 def record_checkin(

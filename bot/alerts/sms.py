@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from bot.clock import Clock
-from bot.notifications.notifier import Notification
+from bot.alerts.notifier import Notification
+from bot.core.clock import Clock
 from bot.sms.outbox import queue_sms
 
 

@@ -6,10 +6,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.core.phone import try_normalize_phone
 from bot.db.models import Citizen
 from bot.db.privacy import citizen_records, erase_citizen
 from bot.db.tracker_events import TrackerEvents
-from bot.phone import try_normalize_phone
 from bot.service.serializers import citizen_json, iso, row_json
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import functools
 import os
 import time
+from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
-from typing import Mapping
 from zoneinfo import ZoneInfo
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.lyskurve.programmes import Programme
+from bot.checkins.programmes import Programme
 
 _RANK = {"green": 0, "yellow": 1, "red": 2}
 DANISH = {"green": "grøn", "yellow": "gul", "red": "rød"}

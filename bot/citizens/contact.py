@@ -5,9 +5,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.checkins.rules import contact_request
 from bot.db import alerts as alert_db
 from bot.db.models import Alert, Citizen
-from bot.lyskurve.rules import contact_request
 
 
 def request_contact(session: Session, citizen: Citizen, now: datetime) -> Alert:

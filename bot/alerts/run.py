@@ -13,13 +13,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.config import Settings
+from bot.alerts.escalation import EscalationPolicy
+from bot.alerts.mail import EmailNotifier, SmtpSettings
+from bot.alerts.notifier import MultiNotifier, Notification, Notifier
+from bot.core.config import Settings
 from bot.db import alerts as alert_db
 from bot.db.coordinators import get_coordinator
 from bot.db.models import Alert, Coordinator
-from bot.notifications.escalation import EscalationPolicy
-from bot.notifications.mail import EmailNotifier, SmtpSettings
-from bot.notifications.notifier import MultiNotifier, Notification, Notifier
 from bot.service.web.labels import SEVERITIES, SEVERITY_RANK
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ class NotificationConfig:
     policy: EscalationPolicy = field(default_factory=EscalationPolicy)
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "NotificationConfig":
+    def from_env(cls, env: dict[str, str] | None = None) -> NotificationConfig:
         env = dict(os.environ if env is None else env)
         return cls(f"{Settings.from_env(env).public_url}/alerts", EscalationPolicy.from_env(env))
 

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.config import ProactiveSettings
+from bot.core.config import ProactiveSettings
 from bot.db import jobs as job_db
 from bot.db.appointments import upcoming_appointments
 from bot.db.citizens import set_status

@@ -4,10 +4,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.clock import COPENHAGEN
-
 from babel.dates import format_date, format_datetime
 
+from bot.core.clock import COPENHAGEN
 
 
 def format_when(instant: datetime, zone: ZoneInfo = COPENHAGEN) -> str:

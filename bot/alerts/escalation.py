@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from bot.clock import COPENHAGEN
+from bot.core.clock import COPENHAGEN
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class EscalationPolicy:
         return ("urgent", "high")
 
     @classmethod
-    def from_env(cls, env: dict[str, str]) -> "EscalationPolicy":
+    def from_env(cls, env: dict[str, str]) -> EscalationPolicy:
         start, _, end = env.get("ESCALATION_WORKING_HOURS", "08:00-16:00").partition("-")
         first, _, last = env.get("ESCALATION_WORKING_DAYS", "1-5").partition("-")  # ISO: Monday = 1
         return cls(
