@@ -21,14 +21,14 @@ run: $(STAMP) $(MODEL) $(WIDGET) migrate
 	$(BIN)/python -m bot.demo
 	$(BIN)/python -m bot.devserver
 
-test: $(STAMP) $(MODEL) $(WIDGET)
+test: $(STAMP) $(MODEL) $(WIDGET) lint
 	$(BIN)/rasa data validate --domain domain.yml --data data --config config.yml
 	$(BIN)/rasa test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/core
 	$(BIN)/python -m pytest tests
 	$(MAKE) test-clock
 
 # The edit-test loop: no Rasa processes, no browser (docs/testing.md).
-test-fast: $(STAMP)
+test-fast: $(STAMP) lint
 	$(BIN)/python -m pytest -m "not e2e and not browser" tests
 
 # ruff (lint + import order) and the import contracts of docs/architecture.md (.importlinter).
@@ -68,8 +68,8 @@ screenshots: $(STAMP) $(MODEL) $(WIDGET)
 	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -q -m browser tests
 # spaCy's Danish tokenizer + lookup lemmatizer, built locally (nothing downloaded; never committed).
 spacy-da: $(SPACY_DA)
-$(SPACY_DA): $(STAMP) bot/nlp/spacy_da.py
-	$(BIN)/python -m bot.nlp.spacy_da models/spacy-da
+$(SPACY_DA): $(STAMP) bot/core/spacy_da.py
+	$(BIN)/python -m bot.core.spacy_da models/spacy-da
 
 migrate: $(STAMP)
 	$(BIN)/python -m bot.db.migrate

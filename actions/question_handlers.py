@@ -8,25 +8,11 @@ from rasa_sdk.types import DomainDict
 
 from actions import context
 from actions.base import CitizenAction
-from actions.citizen import CitizenInfo, current_citizen
+from actions.citizen import current_citizen
 from actions.context import proactive_settings
 from actions.preparation import start_preparation
 from actions.questions import TEXT, UNCLEAR, ask
-from bot.db import agreements as agreement_db
-from bot.db.alerts import add_alert
-from bot.db.appointments import get_appointment
-from bot.scheduler.planner import plan_agreement_followups
-
-
-def approve_agreements(session, appointment_id: int, now) -> None:
-    """Approved: and the follow-ups about two weeks later are planned in the same transaction."""
-    agreement_db.set_approval(session, appointment_id, True, None, now)
-    plan_agreement_followups(session, get_appointment(session, appointment_id), now, proactive_settings())
-
-
-def _alert(info: CitizenInfo, rule: str, reason: str):
-    return context.db().run(lambda s: add_alert(s, info.citizen.id, rule=rule, severity="medium", reason=reason,
-                                                created_at=context.clock().now()))
+from bot.meetings import agreements
 
 
 async def preparation_invite(dispatcher, tracker, info, answer, params) -> list:
@@ -40,40 +26,36 @@ async def preparation_invite(dispatcher, tracker, info, answer, params) -> list:
 async def agreements_approval(dispatcher, tracker, info, answer, params) -> list:
     appointment_id = params["appointment_id"]
     if answer == "yes":
-        await context.db().run(approve_agreements, appointment_id, context.clock().now())
+        await context.db().run(agreements.approve, appointment_id, context.clock().now(), proactive_settings())
         return ask("teachback", TEXT, appointment_id=appointment_id)
     if answer == "no":
         return ask("agreements_rejection", TEXT, appointment_id=appointment_id)
-    await context.db().run(agreement_db.set_approval, appointment_id, False, None, context.clock().now())
-    await _alert(info, "agreement_rejected", "Borgeren har ikke godkendt aftalerne (svaret var uklart).")
+    await context.db().run(agreements.reject, info.citizen.id, appointment_id, None, context.clock().now(), True)
     dispatcher.utter_message(response="utter_agreements_rejected_noted", coordinator=info.coordinator_name)
     return []
 
 
 async def agreements_rejection(dispatcher, tracker, info, answer, params) -> list:
     note = None if answer == UNCLEAR else answer
-    await context.db().run(agreement_db.set_approval, params["appointment_id"], False, note, context.clock().now())
-    await _alert(info, "agreement_rejected", "Borgeren har ikke godkendt aftalerne fra mødet. Se borgerens svar.")
+    await context.db().run(agreements.reject, info.citizen.id, params["appointment_id"], note, context.clock().now())
     dispatcher.utter_message(response="utter_agreements_rejected_noted", coordinator=info.coordinator_name)
     return []
 
 
 async def teachback(dispatcher, tracker, info, answer, params) -> list:
     if answer != UNCLEAR:
-        await context.db().run(agreement_db.set_next_step, params["appointment_id"], answer)
+        await context.db().run(agreements.record_next_step, params["appointment_id"], answer)
     dispatcher.utter_message(response="utter_teachback_noted", coordinator=info.coordinator_name)
     return []
 
 
 async def agreement_followup(dispatcher, tracker, info, answer, params) -> list:
     answer = "unknown" if answer == UNCLEAR else answer
-    await context.db().run(agreement_db.record_follow_up, params["agreement_id"], answer, context.clock().now())
-    if answer == "yes":
+    alert = await context.db().run(agreements.record_follow_up, info.citizen.id, params["agreement_id"], answer,
+                                   params["who"], context.clock().now())
+    if alert is None:
         dispatcher.utter_message(response="utter_followup_good")
         return []
-    said = "nej" if answer == "no" else "ved ikke"
-    await _alert(info, "agreement_not_followed",
-                 f"Borgeren svarede '{said}' til, om {params['who']} har fulgt op på en aftale.")
     dispatcher.utter_message(response="utter_followup_alerted", coordinator=info.coordinator_name)
     return []
 

@@ -19,13 +19,13 @@ from bot.checkins.record import record_checkin
 from bot.checkins.rules import CheckinAnswers
 from bot.core.clock import FixedClock
 from bot.core.config import Settings
+from bot.core.passwords import hash_password
 from bot.db.appointments import create_appointment
 from bot.db.citizens import create_citizen
 from bot.db.coordinators import create_coordinator, set_password_hash
 from bot.db.database import Database
 from bot.db.migrate import upgrade
 from bot.service.app import create_app
-from bot.service.web.passwords import hash_password
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
 COLOURS = ["green", "green", "yellow", "green", "red", "yellow"]

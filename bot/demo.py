@@ -14,6 +14,7 @@ from bot.citizens.chat_links import chat_link
 from bot.citizens.stratification import level_for
 from bot.core.clock import COPENHAGEN, Clock
 from bot.core.config import Settings
+from bot.core.passwords import hash_password
 from bot.db.appointments import create_appointment
 from bot.db.citizens import citizen_by_phone, create_citizen
 from bot.db.coordinators import coordinator_by_token, create_coordinator, set_backup, set_password_hash
@@ -21,7 +22,6 @@ from bot.db.database import Database
 from bot.db.messages import log_inbound
 from bot.db.models import Citizen
 from bot.db.stratifications import add_stratification
-from bot.service.web.passwords import hash_password
 
 DEMO_COORDINATOR_TOKEN = "dev-coordinator-token"
 DEMO_BACKUP_TOKEN = "dev-backup-token"

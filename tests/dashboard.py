@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from bot.core.passwords import hash_password
 from bot.db.citizens import create_citizen
 from bot.db.coordinators import create_coordinator, set_password_hash
-from bot.service.web.passwords import hash_password
 from tests.service import service_app
 
 ADMIN = {"Authorization": "Bearer test-admin"}

@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 from bot.alerts.escalation import EscalationPolicy
 from bot.alerts.mail import EmailNotifier, SmtpSettings
 from bot.alerts.notifier import MultiNotifier, Notification, Notifier
+from bot.core.alert_catalogue import SEVERITY_LABELS as SEVERITIES
+from bot.core.alert_catalogue import SEVERITY_RANK
 from bot.core.config import Settings
 from bot.db import alerts as alert_db
 from bot.db.coordinators import get_coordinator
 from bot.db.models import Alert, Coordinator
-from bot.service.web.labels import SEVERITIES, SEVERITY_RANK
 
 log = logging.getLogger(__name__)
 

@@ -7,17 +7,18 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.core.alert_catalogue import Rule, Severity
 from bot.core.config import ProactiveSettings
 from bot.core.danish_time import format_when
 from bot.core.text import words
 from bot.db import alerts as alert_db
 from bot.db import appointments as appointment_db
 from bot.db.models import Alert, Appointment
-from bot.scheduler.planner import plan_attendance
+from bot.jobs.planner import plan_attendance
 
-CANNOT_COME = "appointment_cannot_come"  # medium
-UNANSWERED = "appointment_unanswered"  # medium
-MISSED = "missed_appointment"  # medium; high on the second miss in a row
+CANNOT_COME = Rule.APPOINTMENT_CANNOT_COME
+UNANSWERED = Rule.APPOINTMENT_UNANSWERED
+MISSED = Rule.MISSED_APPOINTMENT  # high instead of medium on the second miss in a row
 
 
 def _describe(appointment: Appointment, settings: ProactiveSettings) -> str:
@@ -32,14 +33,14 @@ def record_citizen_reply(session: Session, appointment: Appointment, reply: str,
     if reply != "cannot_come" or before == "cannot_come":
         return None
     return alert_db.add_alert(
-        session, appointment.citizen_id, rule=CANNOT_COME, severity="medium", created_at=now,
+        session, appointment.citizen_id, rule=CANNOT_COME, severity=CANNOT_COME.severity, created_at=now,
         reason=f"Borgeren svarede KAN IKKE til mødet {_describe(appointment, settings)}. Aftal en ny tid.",
     )
 
 
 def unanswered_alert(session: Session, appointment: Appointment, now: datetime, settings: ProactiveSettings) -> Alert:
     return alert_db.add_alert(
-        session, appointment.citizen_id, rule=UNANSWERED, severity="medium", created_at=now,
+        session, appointment.citizen_id, rule=UNANSWERED, severity=UNANSWERED.severity, created_at=now,
         reason=f"Borgeren har ikke svaret på påmindelsen om mødet {_describe(appointment, settings)}.",
     )
 
@@ -59,7 +60,7 @@ def record_attendance(session: Session, appointment: Appointment, status: str, n
     reason = f"Borgeren kom ikke til mødet {_describe(appointment, settings)}."
     if in_a_row:
         reason += " Det er anden gang i træk."
-    return alert_db.add_alert(session, appointment.citizen_id, rule=MISSED, severity="high" if in_a_row else "medium",
+    return alert_db.add_alert(session, appointment.citizen_id, rule=MISSED, severity=Severity.HIGH if in_a_row else MISSED.severity,
                               reason=reason, created_at=now)
 
 

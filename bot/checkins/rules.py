@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.checkins.programmes import Programme
+from bot.core.alert_catalogue import Rule, Severity
 
 _RANK = {"green": 0, "yellow": 1, "red": 2}
 DANISH = {"green": "grøn", "yellow": "gul", "red": "rød"}
@@ -20,13 +21,13 @@ class CheckinAnswers:
 
 @dataclass(frozen=True)
 class AlertDraft:
-    rule: str
-    severity: str
+    rule: Rule
+    severity: Severity
     reason: str
 
 
 def contact_request(reason: str = "Borgeren beder om at blive ringet op.") -> AlertDraft:
-    return AlertDraft("contact_request", "medium", reason)
+    return AlertDraft(Rule.CONTACT_REQUEST, Rule.CONTACT_REQUEST.severity, reason)
 
 
 def _worse_areas(current: CheckinAnswers, previous: CheckinAnswers) -> list[str]:
@@ -40,11 +41,11 @@ def _worse_areas(current: CheckinAnswers, previous: CheckinAnswers) -> list[str]
 def evaluate(current: CheckinAnswers, previous: CheckinAnswers | None, programme: Programme) -> list[AlertDraft]:
     alerts: list[AlertDraft] = []
     if current.overall == "red":
-        alerts.append(AlertDraft("overall_red", "high", "Borgeren svarede rød (det går skidt) samlet set."))
+        alerts.append(AlertDraft(Rule.OVERALL_RED, Rule.OVERALL_RED.severity, "Borgeren svarede rød (det går skidt) samlet set."))
     else:
         red_areas = [programme.label(a) for a, c in current.areas.items() if c == "red"]
         if red_areas:
-            alerts.append(AlertDraft("area_red", "medium", f"Rød på livsområde: {', '.join(red_areas)}."))
+            alerts.append(AlertDraft(Rule.AREA_RED, Rule.AREA_RED.severity, f"Rød på livsområde: {', '.join(red_areas)}."))
     if previous is not None:
         if (
             current.overall
@@ -53,8 +54,8 @@ def evaluate(current: CheckinAnswers, previous: CheckinAnswers | None, programme
         ):
             alerts.append(
                 AlertDraft(
-                    "worsened",
-                    "high",
+                    Rule.WORSENED,
+                    Rule.WORSENED.severity,
                     f"Forværring: samlet {DANISH[previous.overall]} sidst, {DANISH[current.overall]} nu.",
                 )
             )
@@ -62,7 +63,7 @@ def evaluate(current: CheckinAnswers, previous: CheckinAnswers | None, programme
             worse = _worse_areas(current, previous)
             if len(worse) >= 2:
                 labels = ", ".join(programme.label(a) for a in worse)
-                alerts.append(AlertDraft("worsened", "high", f"Forværring på {len(worse)} livsområder: {labels}."))
+                alerts.append(AlertDraft(Rule.WORSENED, Rule.WORSENED.severity, f"Forværring på {len(worse)} livsområder: {labels}."))
     if current.wants_contact:
         alerts.append(contact_request("Borgeren bad om at blive ringet op i sit tjek ind."))
     return alerts

@@ -14,7 +14,7 @@ from bot.db import jobs as job_db
 from bot.db.appointments import upcoming_appointments
 from bot.db.citizens import set_status
 from bot.db.models import Citizen
-from bot.scheduler.planner import plan_appointment
+from bot.jobs.planner import plan_appointment
 
 ACTIVE, ENDED, OPTED_OUT = "active", "inactive", "opted_out"
 COURSE_STATUSES = (ACTIVE, ENDED)  # what a coordinator may set

@@ -1,5 +1,5 @@
-"""A citizen's export and erasure across both stores: the coordination database and Rasa's
-tracker store. Shared by the JSON API and the dashboard."""
+"""A citizen's erasure across both stores: the coordination database and Rasa's tracker store.
+One use case for the JSON API and the dashboard; the export (a read) is bot/service/export.py."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,15 +8,8 @@ from sqlalchemy.orm import Session
 
 from bot.core.phone import try_normalize_phone
 from bot.db.models import Citizen
-from bot.db.privacy import citizen_records, erase_citizen
+from bot.db.privacy import erase_citizen
 from bot.db.tracker_events import TrackerEvents
-from bot.service.serializers import citizen_json, iso, row_json
-
-
-def export_document(session: Session, citizen: Citizen, tracker: TrackerEvents, now: datetime) -> dict:
-    sections = {name: [row_json(r) for r in rows] for name, rows in citizen_records(session, citizen).items()}
-    return {"exported_at": iso(now), "citizen": citizen_json(citizen), **sections,
-            "conversation_events": tracker.for_sender(citizen.phone)}
 
 
 class NotConfirmed(ValueError):
@@ -33,5 +26,5 @@ def erase(session: Session, citizen: Citizen, confirm_phone: str, tracker: Track
         raise NotConfirmed(citizen.id)
     erasure = erase_citizen(session, citizen, erased_by, now)
     events = tracker.delete_sender(citizen.phone)
-    return {"erased": True, "citizen_id": citizen.id, "erased_at": iso(erasure.erased_at),
+    return {"erased": True, "citizen_id": citizen.id, "erased_at": erasure.erased_at.isoformat(),
             "rows": {**erasure.rows, "conversation_events": events}}

@@ -6,6 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot.core.alert_catalogue import Rule, Severity
 from bot.db.models import Alert, Citizen
 
 
@@ -13,16 +14,17 @@ def add_alert(
     session: Session,
     citizen_id: int,
     *,
-    rule: str,
-    severity: str,
+    rule: Rule | str,
+    severity: Severity | str,
     reason: str,
     created_at: datetime,
     checkin_id: int | None = None,
 ) -> Alert:
+    """Raises ValueError for a rule or severity the catalogue (bot.core.alert_catalogue) lacks."""
     alert = Alert(
         citizen_id=citizen_id,
-        rule=rule,
-        severity=severity,
+        rule=Rule(rule).value,
+        severity=Severity(severity).value,
         reason=reason,
         created_at=created_at,
         checkin_id=checkin_id,
@@ -144,3 +146,11 @@ def unresolved_alerts(session: Session, citizen_ids: list[int]) -> dict[int, lis
     for citizen_id, severity, status in rows:
         found.setdefault(citizen_id, []).append((severity, status))
     return found
+
+
+def open_alert(session: Session, citizen_id: int, rule: Rule) -> Alert | None:
+    """The citizen's open alert of this rule, if any (the catalogue's Dedupe.ONE_OPEN)."""
+    return session.execute(
+        sa.select(Alert).where(Alert.citizen_id == citizen_id, Alert.rule == Rule(rule).value, Alert.status == "open")
+        .order_by(Alert.created_at.desc()).limit(1)
+    ).scalar_one_or_none()

@@ -1,8 +1,18 @@
-"""Agreements in plain words for the citizen, and the rules for who owns an agreement."""
+"""Agreements: in plain words for the citizen, who owns one, and what the citizen's answers about them do."""
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.core.alert_catalogue import Rule
+from bot.core.config import ProactiveSettings
 from bot.core.danish_time import format_day
-from bot.db.models import Agreement
+from bot.db import agreements as agreement_db
+from bot.db import alerts as alert_db
+from bot.db.appointments import get_appointment
+from bot.db.models import Agreement, Alert
+from bot.jobs.planner import plan_agreement_followups
 
 # Characters the list may use in each message (two SMS minus the message's own words).
 LIST_IN_APPROVAL = 240
@@ -36,3 +46,38 @@ def agreement_list(agreements: list[Agreement], max_chars: int) -> str:
         lines.append(line)
         used += len(line) + 1
     return "\n".join(lines)
+
+
+# --- Use cases: the citizen's answers about agreements (called by actions/question_handlers.py) ---
+
+def approve(session: Session, appointment_id: int, now: datetime, settings: ProactiveSettings) -> None:
+    """Approved: the follow-ups about two weeks later are planned in the same transaction."""
+    agreement_db.set_approval(session, appointment_id, True, None, now)
+    plan_agreement_followups(session, get_appointment(session, appointment_id), now, settings)
+
+
+def reject(session: Session, citizen_id: int, appointment_id: int, note: str | None, now: datetime,
+           unclear: bool = False) -> Alert:
+    """Not approved (NEJ and what is wrong, or an answer that was not a JA): the coordinator is told."""
+    agreement_db.set_approval(session, appointment_id, False, note, now)
+    reason = ("Borgeren har ikke godkendt aftalerne (svaret var uklart)." if unclear
+              else "Borgeren har ikke godkendt aftalerne fra mødet. Se borgerens svar.")
+    rule = Rule.AGREEMENT_REJECTED
+    return alert_db.add_alert(session, citizen_id, rule=rule, severity=rule.severity, reason=reason, created_at=now)
+
+
+def record_follow_up(session: Session, citizen_id: int, agreement_id: int, answer: str, who: str,
+                     now: datetime) -> Alert | None:
+    """JA / NEJ / VED IKKE ("unknown") to "has X followed up?"; anything but JA alerts the coordinator."""
+    agreement_db.record_follow_up(session, agreement_id, answer, now)
+    if answer == "yes":
+        return None
+    said = "nej" if answer == "no" else "ved ikke"
+    rule = Rule.AGREEMENT_NOT_FOLLOWED
+    return alert_db.add_alert(session, citizen_id, rule=rule, severity=rule.severity, created_at=now,
+                              reason=f"Borgeren svarede '{said}' til, om {who} har fulgt op på en aftale.")
+
+
+def record_next_step(session: Session, appointment_id: int, next_step: str) -> None:
+    """The citizen's own next step after approving (teach-back), in their words."""
+    agreement_db.set_next_step(session, appointment_id, next_step)

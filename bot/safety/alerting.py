@@ -6,10 +6,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from bot.core.alert_catalogue import Rule
 from bot.db import alerts as alert_db
 from bot.db.models import Alert
 
-RULE = "crisis_language"
+RULE = Rule.CRISIS_LANGUAGE
 CATEGORY_DANISH = {
     "suicide": "selvmordstanker",
     "self_harm": "selvskade",
@@ -25,4 +26,4 @@ def crisis_alert(session: Session, citizen_id: int, category: str, now: datetime
             return None
     reason = (f"Krisesprog i en besked fra borgeren ({CATEGORY_DANISH.get(category, category)}). "
               "Borgeren har fået besked om 112 og Livslinien. Kontakt borgeren hurtigst muligt.")
-    return alert_db.add_alert(session, citizen_id, rule=RULE, severity="urgent", reason=reason, created_at=now)
+    return alert_db.add_alert(session, citizen_id, rule=RULE, severity=RULE.severity, reason=reason, created_at=now)

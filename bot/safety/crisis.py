@@ -187,7 +187,7 @@ def _pipeline(phrase_keys: set[str], lemma_table: str):
     """spacy.blank("da") + the lookup lemmatizer, with the table cut to the forms of the phrase
     words (a few thousand entries instead of 550k: same matches, 200 MB less memory), plus their
     no-diacritics spellings ("slaar", "slar" -> "slå"), which the table itself does not know."""
-    from bot.nlp.spacy_da import build
+    from bot.core.spacy_da import build
 
     relevant = lru_cache(maxsize=None)(lambda lemma: key(lemma) in phrase_keys)
     table = {form: lemma for form, lemma in _pairs(lemma_table) if relevant(lemma)}

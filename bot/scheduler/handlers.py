@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.appointments.attendance import unanswered_alert
+from bot.core.alert_catalogue import Rule
 from bot.core.config import ProactiveSettings
 from bot.db import agreements as agreement_db
 from bot.db import alerts as alert_db
@@ -16,8 +17,8 @@ from bot.db import checkins as checkin_db
 from bot.db import jobs as job_db
 from bot.db import preparations as prep_db
 from bot.db.models import Agreement, Appointment, Citizen, Job
-from bot.scheduler import planner
-from bot.scheduler.purposes import (
+from bot.jobs import planner
+from bot.jobs.purposes import (
     AGREEMENT_FOLLOWUP,
     AGREEMENTS_APPROVAL,
     CAN_WAIT,
@@ -30,8 +31,6 @@ from bot.scheduler.purposes import (
     UNANSWERED,
     external_intent,
 )
-
-NO_RESPONSE = "no_response"  # low
 
 
 @dataclass(frozen=True)
@@ -185,9 +184,9 @@ def _no_response(session: Session, nudge: Job, now: datetime) -> None:
         return
     if checkin_db.checked_in_since(session, nudge.citizen_id, previous.sent_at):
         return
-    if any(a.rule == NO_RESPONSE for a in alert_db.list_alerts(session, citizen_id=nudge.citizen_id, status="open")):
+    if alert_db.open_alert(session, nudge.citizen_id, Rule.NO_RESPONSE) is not None:  # Dedupe.ONE_OPEN
         return
-    alert_db.add_alert(session, nudge.citizen_id, rule=NO_RESPONSE, severity="low", created_at=now,
+    alert_db.add_alert(session, nudge.citizen_id, rule=Rule.NO_RESPONSE, severity=Rule.NO_RESPONSE.severity, created_at=now,
                        reason="Borgeren har ikke svaret på de to seneste opfordringer til at tjekke ind.")
 
 

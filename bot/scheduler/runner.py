@@ -15,8 +15,9 @@ from bot.core.config import ProactiveSettings
 from bot.db import jobs as job_db
 from bot.db.database import Database
 from bot.db.models import Job
-from bot.scheduler import handlers, planner, timing
-from bot.scheduler.purposes import CAN_WAIT
+from bot.jobs import planner, timing
+from bot.jobs.purposes import CAN_WAIT
+from bot.scheduler import handlers
 from bot.scheduler.rasa_client import RasaClient, RasaUnavailable
 
 log = logging.getLogger(__name__)

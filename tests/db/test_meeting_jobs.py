@@ -6,8 +6,9 @@ from bot.db import agreements as agreement_db
 from bot.db import jobs as job_db
 from bot.db import preparations as prep_db
 from bot.db.appointments import create_appointment
-from bot.scheduler import handlers, planner
-from bot.scheduler.purposes import AGREEMENT_FOLLOWUP, AGREEMENTS_APPROVAL, PREPARATION_INVITE
+from bot.jobs import planner
+from bot.jobs.purposes import AGREEMENT_FOLLOWUP, AGREEMENTS_APPROVAL, PREPARATION_INVITE
+from bot.scheduler import handlers
 from tests.db.test_scheduling import SETTINGS, cph, make_citizen
 
 NOW = cph(2026, 11, 23, 9, 0)

@@ -16,8 +16,9 @@ from bot.db.coordinators import create_coordinator
 from bot.db.database import Database
 from bot.db.messages import log_inbound
 from bot.db.models import Appointment, Job
-from bot.scheduler import handlers, planner, timing
-from bot.scheduler.purposes import CAN_WAIT, CHECKIN_PROMPT, REMINDER
+from bot.jobs import planner, timing
+from bot.jobs.purposes import CAN_WAIT, CHECKIN_PROMPT, REMINDER
+from bot.scheduler import handlers
 
 CPH = ZoneInfo("Europe/Copenhagen")
 SETTINGS = ProactiveSettings()

@@ -13,7 +13,7 @@ from bot.core.clock import Clock
 from bot.core.config import ProactiveSettings
 from bot.db import jobs as job_db
 from bot.db.database import Database
-from bot.scheduler import timing
+from bot.jobs import timing
 from bot.scheduler.rasa_client import RasaClient
 from bot.scheduler.runner import Scheduler
 from tests.conftest import POSTGRES, _pg_admin

@@ -12,7 +12,7 @@ from bot.db import appointments as appointment_db
 from bot.db import citizens as citizen_db
 from bot.db import jobs as job_db
 from bot.db.models import APPOINTMENT_KINDS, Appointment
-from bot.scheduler.planner import plan_appointment
+from bot.jobs.planner import plan_appointment
 from bot.service.serializers import appointment_json
 from bot.service.validation import (
     Invalid,

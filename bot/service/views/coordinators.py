@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.core.passwords import WeakPassword, hash_password
 from bot.db import coordinators as coordinator_db
 from bot.db.web_sessions import end_sessions_of
 from bot.service.auth import require_admin
 from bot.service.serializers import coordinator_json
 from bot.service.validation import Invalid, json_body, optional_str, path_id, required_str
-from bot.service.web.passwords import WeakPassword, hash_password
 
 
 def _password_hash(body: dict) -> str | None:

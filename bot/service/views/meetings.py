@@ -9,8 +9,8 @@ from bot.db import agreements as agreement_db
 from bot.db import preparations as prep_db
 from bot.db.appointments import get_appointment
 from bot.db.citizens import get_citizen
+from bot.jobs.planner import plan_agreements_approval
 from bot.meetings.agreements import owned_by_citizen
-from bot.scheduler.planner import plan_agreements_approval
 from bot.service.serializers import agreement_json, iso
 from bot.service.validation import Invalid, path_id
 

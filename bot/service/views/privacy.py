@@ -7,9 +7,10 @@ import logging
 
 from aiohttp import web
 
-from bot.citizens.privacy import NotConfirmed, erase, export_document
+from bot.citizens.privacy import NotConfirmed, erase
 from bot.db.access_log import log_access
 from bot.db.citizens import get_citizen
+from bot.service.export import export_document
 from bot.service.validation import Invalid, json_body, path_id, required_str
 from bot.service.views.citizens import not_found
 

@@ -1,20 +1,12 @@
 """Danish words for the codes stored in the database, as coordinators read them."""
 from __future__ import annotations
 
+from bot.core.alert_catalogue import RULE_LABELS, SEVERITY_LABELS, SEVERITY_RANK  # noqa: F401 - re-exported
+
 COLOURS = {"green": "Grøn", "yellow": "Gul", "red": "Rød"}
-SEVERITIES = {"low": "lav", "medium": "middel", "high": "høj", "urgent": "akut"}
-SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3, "urgent": 4}
+SEVERITIES = SEVERITY_LABELS
 ALERT_STATUSES = {"open": "Ny", "acknowledged": "Kvitteret", "resolved": "Løst"}
-RULES = {
-    "overall_red": "Rød samlet",
-    "area_red": "Rødt livsområde",
-    "worsened": "Forværring",
-    "contact_request": "Vil ringes op",
-    "crisis_language": "Krisesprog",
-    "no_response": "Intet svar",
-    "missed_appointment": "Udeblevet",
-    "agreement_not_followed": "Aftale ikke fulgt op",
-}
+RULES = RULE_LABELS  # every rule, from the one catalogue
 APPOINTMENT_KINDS = {
     "opstartssamtale": "Opstartssamtale",
     "netvaerksmoede": "Netværksmøde",

@@ -13,7 +13,7 @@ from bot.core.clock import COPENHAGEN
 from bot.db import appointments as appointment_db
 from bot.db.access_log import log_access
 from bot.db.models import APPOINTMENT_KINDS
-from bot.scheduler.planner import plan_appointment
+from bot.jobs.planner import plan_appointment
 from bot.service.validation import Invalid, int_in_range, optional_str
 from bot.service.views.pages.common import form_data, own_citizen, path_int
 from bot.service.web.sessions import current_coordinator, login_required

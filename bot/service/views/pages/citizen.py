@@ -8,7 +8,7 @@ from aiohttp import web
 from bot.checkins.programmes import get_programme
 from bot.citizens.conversation import conversation
 from bot.citizens.course import OptedOut
-from bot.citizens.privacy import NotConfirmed, erase, export_document
+from bot.citizens.privacy import NotConfirmed, erase
 from bot.citizens.stratification import COMPLEXITY_LABELS, COPING_LABELS, LEVEL_LABELS, level_for
 from bot.db import agreements as agreement_db
 from bot.db import alerts as alert_db
@@ -18,6 +18,7 @@ from bot.db import preparations as prep_db
 from bot.db import stratifications as stratification_db
 from bot.db.access_log import log_access
 from bot.meetings.preparation import PREPARATION_LABELS
+from bot.service.export import export_document
 from bot.service.validation import Invalid
 from bot.service.views.citizens import apply_changes, parse_changes
 from bot.service.views.pages.common import form_data, own_citizen, path_int

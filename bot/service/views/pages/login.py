@@ -7,9 +7,9 @@ from math import ceil
 import aiohttp_jinja2
 from aiohttp import web
 
+from bot.core.passwords import verify_password
 from bot.db import web_sessions as session_db
 from bot.db.coordinators import coordinator_by_email
-from bot.service.web.passwords import verify_password
 from bot.service.web.sessions import end_session, login_csrf, safe_next, set_login_cookie, start_session
 from bot.service.web.throttle import LoginThrottle
 

@@ -1,7 +1,7 @@
 """The Danish spaCy pipeline, built locally: spaCy's Danish tokenizer and the lookup lemmatizer from
 spacy-lookups-data. Nothing is downloaded (the trained da_core_news_* pipelines are not on PyPI).
 
-`python -m bot.nlp.spacy_da models/spacy-da` saves it for Rasa's SpacyNLP (`model: <path>`), which
+`python -m bot.core.spacy_da models/spacy-da` saves it for Rasa's SpacyNLP (`model: <path>`), which
 needs a pipeline loaded from disk. The crisis detector builds the same pipeline in memory.
 """
 from __future__ import annotations

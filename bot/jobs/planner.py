@@ -12,8 +12,8 @@ from bot.db import checkins as checkin_db
 from bot.db import jobs as job_db
 from bot.db.appointments import PREPARABLE_KINDS
 from bot.db.models import Appointment, Citizen, Job
-from bot.scheduler import timing
-from bot.scheduler.purposes import (
+from bot.jobs import timing
+from bot.jobs.purposes import (
     AGREEMENT_FOLLOWUP,
     AGREEMENTS_APPROVAL,
     APPOINTMENT_PURPOSES,
