@@ -22,6 +22,7 @@ from bot.scheduler.runner import Scheduler
 from bot.service.auth import bearer_auth
 from bot.service.fake_operator import setup_fake_gateway
 from bot.service.routes import setup_routes
+from bot.service.validation import use_case_errors
 from bot.service.web.errors import dashboard_errors
 from bot.service.web.sessions import dashboard_sessions
 from bot.service.web.templating import setup_templates
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings, db: Database | None = None, clock: Clock | None = None) -> web.Application:
     settings.check()
     app = web.Application(
-        middlewares=[dashboard_errors, dashboard_sessions, bearer_auth], client_max_size=256 * 1024
+        middlewares=[dashboard_errors, dashboard_sessions, bearer_auth, use_case_errors], client_max_size=256 * 1024
     )
     app["settings"] = settings
     app["db"] = db or Database(settings.database_url)

@@ -6,9 +6,13 @@ from datetime import datetime, timezone
 
 from aiohttp import web
 
+from bot.core import errors
 
-class Invalid(web.HTTPUnprocessableEntity):
-    """`field` names the input that was wrong, so HTML forms can word their own message."""
+
+class Invalid(web.HTTPUnprocessableEntity, errors.Invalid):
+    """422 with {"error": message}. Also a bot.core.errors.Invalid, so a dashboard page that catches
+    that one catches both what its own parsing and what a use case refused; `field` names the input
+    that was wrong, so HTML forms can word their own message."""
 
     def __init__(self, message: str, field: str | None = None):
         super().__init__(text=json.dumps({"error": message}), content_type="application/json")
@@ -84,3 +88,17 @@ def one_of(body: dict, field: str, choices: tuple[str, ...], default: str | None
     if value not in choices:
         raise Invalid(f"'{field}' must be one of: {', '.join(choices)}")
     return value
+
+
+@web.middleware
+async def use_case_errors(request: web.Request, handler):
+    """What a use case refused (bot.core.errors) becomes 422 or 404 with a JSON message."""
+    try:
+        return await handler(request)
+    except errors.Invalid as exc:
+        if isinstance(exc, web.HTTPException):
+            raise
+        raise Invalid(exc.message, exc.field) from None
+    except errors.NotFound as exc:
+        raise web.HTTPNotFound(text=json.dumps({"error": str(exc) or "not found"}),
+                               content_type="application/json") from None
