@@ -1,4 +1,4 @@
-"""Appointments in the conversation (issue 4): the reminder and the citizen's JA / KAN IKKE, the
+"""Appointments in the conversation: the reminder and the citizen's JA / KAN IKKE, the
 kind message after a missed appointment, and "hvornår er mit næste møde?"."""
 from __future__ import annotations
 

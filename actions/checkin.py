@@ -1,4 +1,4 @@
-"""The lyskurve check-in (DESIGN §4): start, validate each answer, ask, and store with alerts."""
+"""The lyskurve check-in (docs/architecture.md, "Check-ins and alerts"): start, validate each answer, ask, and store with alerts."""
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,4 @@
-"""Preparing a meeting with the citizen (issue 5): seven skippable questions, each answer saved to
+"""Preparing a meeting with the citizen: seven skippable questions, each answer saved to
 the database at once so the citizen can stop and carry on hours or days later, then a short summary
 the citizen confirms or corrects. The coordinator gets it as the meeting's draft agenda."""
 from __future__ import annotations

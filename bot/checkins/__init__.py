@@ -1,1 +1,2 @@
-"""The lyskurve instrument: colours, life areas, programme settings and alert rules (DESIGN §4)."""
+"""The lyskurve check-in: colours, life areas, programme settings, answer parsing and the alert rules
+(docs/architecture.md, "Check-ins and alerts")."""

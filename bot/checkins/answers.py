@@ -107,7 +107,7 @@ def decide_colour(text: str, intent: str | None, confidence: float | None) -> st
         return _colour_now(text)  # several or negated colours: NLU must not override them
     folded = " ".join(words(text))
     if _NEGATED_GOOD.search(folded) and not _NEGATED_BAD.search(folded) and not _SOFTENED.search(folded):
-        return RED  # "ikke så godt" is not "godt" (DESIGN §4): the anchors put it at red
+        return RED  # "ikke så godt" is not "godt" (docs/architecture.md, "Check-ins and alerts"): the anchors put it at red
     colour = MOOD_COLOURS.get(intent or "")
     if colour is None or (confidence or 0.0) < MOOD_CONFIDENT[colour]:
         return None

@@ -1,6 +1,6 @@
 """Real Danish words that the loose colour matching would read as a colour ("møde" is one letter
 from "røde", "gulv" starts like "gul"). A word in this list is never a colour: the citizen wrote a
-word, not a typo, and a colour is never guessed (DESIGN §4).
+word, not a typo, and a colour is never guessed (docs/architecture.md, "Check-ins and alerts").
 
 The list is generated from spaCy's Danish lookup table (spacy-lookups-data, already installed) and
 committed as `ordinary_words.txt`, so nothing large is loaded at run time:

@@ -1,5 +1,5 @@
-"""Alert rules for a check-in (DESIGN §4). Pure functions: each alert carries the rule that fired and
-a reason a coordinator can read, so the triage is transparent."""
+"""Alert rules for a check-in (docs/architecture.md, "Check-ins and alerts"). Pure functions: each
+alert carries the rule that fired and a reason a coordinator can read, so the triage is transparent."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -128,7 +128,7 @@ class Settings:
     # Seconds between scheduler runs inside the service; 0 switches the loop off (tests use tick).
     scheduler_interval_seconds: float = 60
     proactive: ProactiveSettings = field(default_factory=ProactiveSettings)
-    # Dashboard and web chat (issue 6).
+    # Dashboard and web chat.
     session_secret: str = DEV_SESSION_SECRET
     webchat_jwt_secret: str = DEV_WEBCHAT_JWT_SECRET
     rasa_socket_url: str = "http://127.0.0.1:5005"  # Rasa's socket.io endpoint as the browser sees it

@@ -1,4 +1,4 @@
-"""The access log: which coordinator saw or changed which citizen's data, and when (DESIGN §6)."""
+"""The access log: which coordinator saw or changed which citizen's data, and when (docs/privacy.md)."""
 from __future__ import annotations
 
 from datetime import datetime

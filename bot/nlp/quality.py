@@ -1,4 +1,4 @@
-"""NLU quality gates (issue 7): the held-out sets, the scores, and the thresholds the build must meet.
+"""NLU quality gates: the held-out sets, the scores, and the thresholds the build must meet.
 
 Shared by tests/nlu/test_nlu_gate.py (fails `make test`), bench/nlu.py and bench/compare_pipelines.py,
 so every number in docs/nlu.md is computed the same way. The red-colour gate goes through

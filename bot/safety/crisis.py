@@ -1,4 +1,4 @@
-"""Crisis language in any free text (DESIGN §4, alert rule crisis_language).
+"""Crisis language in any free text (docs/architecture.md, "Check-ins and alerts", alert rule crisis_language).
 
 `detect(text)` returns the matched category (suicide, self_harm, violence, acute_illness) or None.
 It matches the phrase list in crisis_phrases.yml (review status in its header) on lemmas from

@@ -1,2 +1,4 @@
-"""Proactive messages (DESIGN §5): planning jobs from appointments and check-in intervals, claiming
-due jobs, delivering them through Rasa's trigger_intent, and retrying with backoff."""
+"""Delivery of proactive messages (docs/architecture.md, "Proactive messages"): each tick claims the
+due jobs that bot/jobs planned, asks each job's feature whether it still applies (handlers.py),
+delivers it through Rasa's trigger_intent (rasa_client.py), retries with backoff, and then runs the
+alert notifications."""

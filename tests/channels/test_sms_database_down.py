@@ -1,4 +1,4 @@
-"""The SMS webhook while the coordination database is briefly down (DESIGN: "loses nothing"): the MO
+"""The SMS webhook while the coordination database is briefly down (docs/deployment.md: nothing is lost): the MO
 is refused with 503 so GatewayAPI retries it, and the retry after the outage is one turn. The real
 channel is mounted as Rasa mounts it (rasa.core.channels.channel.register) on an in-process Sanic
 server; only Rasa's agent is replaced by a recorder of the turns it would run."""

@@ -1,4 +1,4 @@
-"""Jobs before and after the meeting (issue 5) on SQLite and PostgreSQL: when the preparation
+"""Jobs before and after the meeting on SQLite and PostgreSQL: when the preparation
 invitation, the approval question and the follow-ups are planned, and when they are skipped."""
 from datetime import date, timedelta
 

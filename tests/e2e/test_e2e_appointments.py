@@ -1,4 +1,4 @@
-"""Appointments end to end (issue 4): the real Rasa server, action server and coordination service,
+"""Appointments end to end: the real Rasa server, action server and coordination service,
 with time driven by the scheduler's tick endpoint. Proactive messages reach the citizen through the
 SMS channel: outbox, dispatcher and the fake operator, read as the citizen's phone."""
 from datetime import datetime, timedelta

@@ -1,4 +1,4 @@
-"""The whole system, for real: Rasa server, action server and coordination service (issue 2)."""
+"""The whole system, for real: Rasa server, action server and coordination service."""
 import pytest
 import requests
 

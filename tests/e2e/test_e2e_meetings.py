@@ -1,5 +1,5 @@
 """Before and after the meeting over SMS with the real Rasa server, action server and coordination
-service (issue 5). Proactive messages come from the scheduler, with time driven by its tick."""
+service. Proactive messages come from the scheduler, with time driven by its tick."""
 import re
 import time
 from datetime import datetime, timedelta

@@ -1,4 +1,4 @@
-"""SMS end to end (issue 3): signed webhooks into the real Rasa server, replies through the outbox
+"""SMS end to end: signed webhooks into the real Rasa server, replies through the outbox
 and the dispatcher to the fake operator, keywords, idempotency and opt-out."""
 import time
 

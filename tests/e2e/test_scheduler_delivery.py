@@ -1,4 +1,4 @@
-"""Delivery through the real Rasa server (issue 4), with the coordination data on PostgreSQL:
+"""Delivery through the real Rasa server, with the coordination data on PostgreSQL:
 exactly once across repeated ticks, a service restart and two schedulers at once; quiet hours
 across DST; Rasa down → retried with backoff and sent once. Time is driven by the tick endpoint."""
 import asyncio

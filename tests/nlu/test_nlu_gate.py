@@ -1,4 +1,4 @@
-"""NLU quality gates (issue 7), run by `make test` on the trained model in models/current.tar.gz:
+"""NLU quality gates, run by `make test` on the trained model in models/current.tar.gz:
 intent macro-F1 >= 0.90 on the held-out sets; recall >= 0.98 for red colour answers (through
 decide_colour, as the check-in decides them), contact requests and crisis language; crisis
 messages not read as "stop". Training uses fixed seeds (config.yml), so the numbers repeat. A

@@ -1,4 +1,4 @@
-"""The crisis-language detector (issue 5 item 6): lemmatised, æøå-insensitive, typo-tolerant matching
+"""The crisis-language detector: lemmatised, æøå-insensitive, typo-tolerant matching
 of the reviewed phrase list; a miss is worse than a false alarm, but everyday sentences pass."""
 import pytest
 import yaml

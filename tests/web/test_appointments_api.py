@@ -1,4 +1,4 @@
-"""Appointments over the JSON API (issue 4): validation, scoping, and that every change re-plans
+"""Appointments over the JSON API: validation, scoping, and that every change re-plans
 the appointment's reminder jobs. On SQLite and PostgreSQL."""
 from datetime import datetime, timezone
 
