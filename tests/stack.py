@@ -61,6 +61,7 @@ class Stack:
         self.rasa_token = "e2e-rasa-token"
         self.sms_secret = "e2e-sms-secret-long-enough-for-hs256"
         self._mo_ids = itertools.count(1)
+        self._phone_numbers = itertools.count(100_001)  # a fresh number for each citizen of this stack
         self._seen_sms: dict[str, int] = {}
         self.webchat_secret = "e2e-webchat-secret-0123456789abcdef"
         self.extra_env = extra_env or {}
@@ -151,9 +152,9 @@ class Stack:
             "service": f"{self.service_url}/healthz",
             "rasa": f"{self.rasa_url}/status?token={self.rasa_token}",
         }
-        deadline = time.time() + timeout
+        deadline = time.monotonic() + timeout
         pending = {n: u for n, u in checks.items() if n in self.procs}
-        while pending and time.time() < deadline:
+        while pending and time.monotonic() < deadline:
             for name, url in list(pending.items()):
                 if self.procs[name].poll() is not None:
                     log = self.log(name)
@@ -199,7 +200,7 @@ class Stack:
         """A coordinator (with a phone) and a fresh citizen of theirs; the citizen JSON plus the
         coordinator's API token. Each test gets its own phone, so conversations never mix."""
         coordinator = self.api("POST", "/api/coordinators", json={"name": "Mette", "phone": "+4511223344"}).json()
-        phone = f"{prefix}{time.time_ns() // 1000 % 1_000_000:06d}"
+        phone = f"{prefix}{next(self._phone_numbers):06d}"
         resp = self.api("POST", "/api/citizens", json={"name": "Bente", "phone": phone,
                                                        "coordinator_id": coordinator["id"], **fields})
         assert resp.status_code == 201, resp.text
@@ -240,7 +241,7 @@ class Stack:
     def sms_webhook(self, msisdn: str, text: str, mo_id: str | None = None, secret: str | None = None,
                     signed: bool = True) -> requests.Response:
         """The gateway delivers an MO (a citizen's SMS) to Rasa, signed as GatewayAPI signs it."""
-        payload = {"id": mo_id or f"mo-{next(self._mo_ids)}-{time.time_ns()}", "msisdn": int(msisdn.lstrip("+")),
+        payload = {"id": mo_id or f"mo-{next(self._mo_ids)}-{self.workdir.name}", "msisdn": int(msisdn.lstrip("+")),
                    "receiver": 1204, "message": text, "senttime": int(self.now().timestamp())}
         headers = {"Content-Type": "application/json"}
         if signed:
@@ -255,8 +256,8 @@ class Stack:
 
     def wait_for_sms(self, msisdn: str, count: int, timeout: float = 30) -> list[str]:
         """Wait until the phone has received `count` messages in all; return them."""
-        deadline = time.time() + timeout
-        while time.time() < deadline:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
             inbox = self.phone_inbox(msisdn)
             if len(inbox) >= count:
                 return inbox

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.core.clock import Clock
+from bot.core.clock import FixedClock
 from bot.core.config import ProactiveSettings
 from bot.db import jobs as job_db
 from bot.db.database import Database
@@ -110,7 +110,7 @@ def test_a_reminder_goes_out_exactly_once_across_repeated_ticks_and_a_restart(st
 
 def _scheduler_thread(url, rasa_url, token, now, reports, name, barrier):
     async def run():
-        scheduler = Scheduler(Database(url), RasaClient(rasa_url, token, PROACTIVE_CHANNEL), SETTINGS, Clock())
+        scheduler = Scheduler(Database(url), RasaClient(rasa_url, token, PROACTIVE_CHANNEL), SETTINGS, FixedClock(now))
         barrier.wait()
         try:
             reports[name] = await scheduler.tick(now)
