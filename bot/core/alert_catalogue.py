@@ -5,10 +5,11 @@ tests/unit/test_alert_catalogue.py fails when code raises a rule by a bare strin
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+
+from bot.core.vocabulary import Code
 
 
-class Severity(str, Enum):
+class Severity(Code):
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
@@ -27,14 +28,14 @@ _RANK = {Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3, Severity.URGENT:
 _SEVERITY_LABELS = {Severity.LOW: "lav", Severity.MEDIUM: "middel", Severity.HIGH: "høj", Severity.URGENT: "akut"}
 
 
-class Dedupe(str, Enum):
+class Dedupe(Code):
     EVERY_EVENT = "every_event"  # each event is its own alert (a red check-in, a missed meeting)
     ONE_OPEN = "one_open"  # at most one open alert of this rule per citizen
     ONCE_PER_ANSWER = "once_per_answer"  # the same answer repeated does not raise it again
     QUIET_WINDOW = "quiet_window"  # not again within a window (bot.safety.alerting.REPEAT_AFTER)
 
 
-class Rule(str, Enum):
+class Rule(Code):
     OVERALL_RED = "overall_red"
     AREA_RED = "area_red"
     WORSENED = "worsened"

@@ -1,14 +1,16 @@
 """The kinds of job. A job whose purpose has an intent is delivered as Rasa's EXTERNAL_<purpose>."""
 from __future__ import annotations
 
-REMINDER = "appointment_reminder"
-UNANSWERED = "appointment_unanswered"  # internal: alerts the coordinator, sends nothing
-MISSED_FOLLOWUP = "missed_followup"
-CHECKIN_PROMPT = "checkin_prompt"
-CHECKIN_NUDGE = "checkin_nudge"
-PREPARATION_INVITE = "preparation_invite"
-AGREEMENTS_APPROVAL = "agreements_approval"
-AGREEMENT_FOLLOWUP = "agreement_followup"
+from bot.core.vocabulary import Purpose
+
+REMINDER = Purpose.REMINDER
+UNANSWERED = Purpose.UNANSWERED
+MISSED_FOLLOWUP = Purpose.MISSED_FOLLOWUP
+CHECKIN_PROMPT = Purpose.CHECKIN_PROMPT
+CHECKIN_NUDGE = Purpose.CHECKIN_NUDGE
+PREPARATION_INVITE = Purpose.PREPARATION_INVITE
+AGREEMENTS_APPROVAL = Purpose.AGREEMENTS_APPROVAL
+AGREEMENT_FOLLOWUP = Purpose.AGREEMENT_FOLLOWUP
 
 # Jobs that lose their point once the appointment is attended, missed or cancelled.
 APPOINTMENT_PURPOSES = (REMINDER, UNANSWERED, MISSED_FOLLOWUP, PREPARATION_INVITE)

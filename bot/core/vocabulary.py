@@ -1,0 +1,92 @@
+"""The codes stored in the database, as enums: statuses, appointment kinds, job purposes. Values are
+the stored strings (a member equals its string, so rows read back compare equal). Danish labels
+for people live in bot/service/web/labels.py; alert rules and severities in alert_catalogue.py."""
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Code(str, Enum):
+    """A stored code: str() and f-strings give the value, as Python 3.11's StrEnum does."""
+
+    def __str__(self) -> str:
+        return self.value
+
+    @classmethod
+    def values(cls) -> tuple[str, ...]:
+        return tuple(member.value for member in cls)
+
+
+class CitizenStatus(Code):
+    ACTIVE = "active"
+    OPTED_OUT = "opted_out"  # the citizen's own STOP
+    ENDED = "inactive"  # the coordinator ended the course
+
+
+class AppointmentStatus(Code):
+    PLANNED = "planned"
+    ATTENDED = "attended"
+    MISSED = "missed"
+    CANCELLED = "cancelled"
+
+
+class AppointmentReply(Code):
+    CONFIRMED = "confirmed"
+    CANNOT_COME = "cannot_come"
+
+
+class AppointmentKind(Code):
+    OPSTARTSSAMTALE = "opstartssamtale"
+    NETVAERKSMOEDE = "netvaerksmoede"
+    OPFOELGNING = "opfoelgning"
+    AFSLUTNINGSSAMTALE = "afslutningssamtale"
+    ANDET = "andet"
+
+
+class AlertStatus(Code):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+class JobStatus(Code):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+class OutboxStatus(Code):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    UNDELIVERED = "undelivered"
+    FAILED = "failed"
+    SUPPRESSED = "suppressed"
+
+
+class PreparationStatus(Code):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+
+
+class AgreementStatus(Code):
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class Purpose(Code):
+    """What a proactive job is for; one with an intent is delivered as Rasa's EXTERNAL_<purpose>."""
+    REMINDER = "appointment_reminder"
+    UNANSWERED = "appointment_unanswered"  # internal: alerts the coordinator, sends nothing
+    MISSED_FOLLOWUP = "missed_followup"
+    CHECKIN_PROMPT = "checkin_prompt"
+    CHECKIN_NUDGE = "checkin_nudge"
+    PREPARATION_INVITE = "preparation_invite"
+    AGREEMENTS_APPROVAL = "agreements_approval"
+    AGREEMENT_FOLLOWUP = "agreement_followup"
