@@ -1,17 +1,32 @@
 """STOP / START (keywords, matched before NLU by the channels): opting out of and back into
-proactive messages. A check-in left half-way by STOP is kept as a partial check-in."""
+proactive messages, by the use cases in bot/citizens/course.py (START does not reopen a course the
+coordinator ended). A check-in left half-way by STOP is kept as a partial check-in."""
 from __future__ import annotations
+
+from datetime import datetime
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy.orm import Session
 
 from actions import context
 from actions.base import CitizenAction
 from actions.checkin import reset_checkin, save_checkin
 from actions.citizen import current_citizen
-from bot.db.citizens import set_status
+from bot.citizens import course
+from bot.core.config import ProactiveSettings
+from bot.db.citizens import get_citizen
+
+
+def _opt_out(session: Session, citizen_id: int, now: datetime) -> None:
+    # The citizen as this transaction sees them, not as loaded for the turn.
+    course.opt_out(session, get_citizen(session, citizen_id), now)
+
+
+def _opt_in(session: Session, citizen_id: int, now: datetime, settings: ProactiveSettings) -> bool:
+    return course.opt_in(session, get_citizen(session, citizen_id), now, settings)
 
 
 class ActionOptOut(CitizenAction):
@@ -25,7 +40,7 @@ class ActionOptOut(CitizenAction):
             return []
         if tracker.get_slot("checkin_overall"):
             await save_checkin(tracker, info, stopped=True)
-        await context.db().run(set_status, info.citizen.id, "opted_out")
+        await context.db().run(_opt_out, info.citizen.id, context.clock().now())
         dispatcher.utter_message(response="utter_opted_out")
         return [ActiveLoop(None)] + reset_checkin()
 
@@ -39,6 +54,10 @@ class ActionOptIn(CitizenAction):
         if info is None:
             dispatcher.utter_message(response="utter_unknown_sender")
             return []
-        await context.db().run(set_status, info.citizen.id, "active")
-        dispatcher.utter_message(response="utter_opted_in")
+        messages_on = await context.db().run(_opt_in, info.citizen.id, context.clock().now(),
+                                             context.proactive_settings())
+        if messages_on:
+            dispatcher.utter_message(response="utter_opted_in")
+        else:
+            dispatcher.utter_message(response="utter_opted_in_course_ended", coordinator=info.coordinator_name)
         return []

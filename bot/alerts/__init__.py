@@ -1,11 +1,13 @@
 """Telling coordinators about alerts without health data: a new alert notifies the responsible
 coordinator; an urgent or high alert not acknowledged in time goes to their backup.
-`run_notifications` is called by the scheduler tick."""
+`run_notifications` is called by the scheduler tick and only queues (e-mail outbox, SMS outbox);
+`EmailDispatcher` sends the e-mail outbox afterwards, outside any transaction."""
 from bot.alerts.escalation import EscalationPolicy
+from bot.alerts.mail import EmailDispatcher, EmailNotifier, SmtpSettings
 from bot.alerts.notifier import MultiNotifier, Notification, Notifier
 from bot.alerts.run import NotificationConfig, notifier_from_env, run_notifications
 
 __all__ = [
-    "EscalationPolicy", "MultiNotifier", "Notification", "NotificationConfig", "Notifier", "notifier_from_env",
-    "run_notifications",
+    "EmailDispatcher", "EmailNotifier", "EscalationPolicy", "MultiNotifier", "Notification", "NotificationConfig",
+    "Notifier", "SmtpSettings", "notifier_from_env", "run_notifications",
 ]

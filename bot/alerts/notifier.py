@@ -1,4 +1,5 @@
-"""The interface every notification channel implements (e-mail here; SMS through the outbox)."""
+"""The interface every notification channel implements. Channels only queue (an SMS or e-mail
+outbox row in the caller's transaction); their dispatchers send later, outside any transaction."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,9 +21,8 @@ class Notification:
 
 class Notifier(Protocol):
     def send(self, session: Session, notification: Notification) -> bool:
-        """Deliver or queue the notification. Returns False when this channel has no address for the
-        coordinator; raises when delivery failed and should be retried on the next run.
-        `session` is the caller's transaction, so an SMS notifier can write its outbox row in it."""
+        """Queue the notification in `session`, the caller's transaction. Returns False when this
+        channel has no address for the coordinator."""
 
 
 class MultiNotifier:

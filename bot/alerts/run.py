@@ -1,8 +1,10 @@
 """One notification pass: tell coordinators about new alerts, escalate overdue ones to the backup.
-Called by the scheduler tick with its (injected) clock. Idempotent: what was sent is recorded on the
-alert in the same transaction, so a repeated or concurrent run does not send it again once committed.
-A failed delivery raises out of the notifier; that coordinator's alerts stay unmarked and the next run
-retries them (at-least-once, never silently dropped)."""
+Called by the scheduler tick with its (injected) clock. Nothing is sent from here: every channel only
+queues its message in this transaction (e-mail in `email_outbox`, SMS in `outbox`), together with the
+record on the alert, so a repeated or concurrent run queues nothing twice once committed, and no
+network I/O happens while the transaction is open. The dispatchers send the queues afterwards, with
+retries (bot/alerts/mail.py, bot/sms/dispatcher.py). A notifier that raises leaves that coordinator's
+alerts unmarked, and the next run tries them again (never silently dropped)."""
 from __future__ import annotations
 
 import logging
@@ -18,6 +20,7 @@ from bot.alerts.mail import EmailNotifier, SmtpSettings
 from bot.alerts.notifier import MultiNotifier, Notification, Notifier
 from bot.core.alert_catalogue import SEVERITY_LABELS as SEVERITIES
 from bot.core.alert_catalogue import SEVERITY_RANK
+from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.db import alerts as alert_db
 from bot.db.coordinators import get_coordinator
@@ -37,10 +40,12 @@ class NotificationConfig:
         return cls(f"{Settings.from_env(env).public_url}/alerts", EscalationPolicy.from_env(env))
 
 
-def notifier_from_env(env: dict[str, str] | None = None, sms: Notifier | None = None) -> MultiNotifier:
-    """E-mail when SMTP_HOST is set, plus the SMS notifier (the outbox) when given."""
+def notifier_from_env(env: dict[str, str] | None = None, sms: Notifier | None = None,
+                      clock: Clock | None = None) -> MultiNotifier:
+    """E-mail (queued in the e-mail outbox) when SMTP_HOST is set, so nothing is queued that no
+    dispatcher would send; plus the SMS notifier (the SMS outbox) when given."""
     smtp = SmtpSettings.from_env(dict(os.environ if env is None else env))
-    return MultiNotifier(*[n for n in (EmailNotifier(smtp) if smtp else None, sms) if n is not None])
+    return MultiNotifier(*[n for n in (EmailNotifier(clock) if smtp else None, sms) if n is not None])
 
 
 @dataclass

@@ -1,8 +1,18 @@
-"""Ending and resuming a citizen's course (forløb). An ended course gets nothing proactive, and its
-planned messages are cancelled at once, so the coordinator's job list says so; the citizen can still
-write and be answered. Resuming plans the upcoming meetings' messages again; the next check-in
-prompt is planned by the scheduler's next tick. STOP is the citizen's own choice: only their START
-changes it, never the coordinator."""
+"""A citizen's course (forløb) and their STOP / START.
+
+The coordinator ends and resumes the course (`set_course`). An ended course gets nothing proactive,
+and its planned messages are cancelled at once, so the coordinator's job list says so; the citizen
+can still write and be answered. Resuming plans the upcoming meetings' messages again; the next
+check-in prompt is planned by the scheduler's next tick.
+
+STOP is the citizen's own choice: only their START changes it, never the coordinator (`OptedOut`).
+STOP (`opt_out`) sets the status "opted_out" and nothing else: planned messages stay and are
+skipped at their time with the note "citizen opted_out", so the coordinator sees what did not go,
+and the outbox stores any proactive SMS as "suppressed". START (`opt_in`) turns messages on again
+only if the coordinator had not ended the course: a course ended before the STOP stays ended (the
+coordinator cannot end or resume it during the opt-out). The status holds one value, so the end of
+the course is also kept in `course_ended_at` (written by `set_course`, kept through STOP); START
+goes back to "inactive" when it is set (docs/decisions.md, "STOP and START on an ended course")."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -12,7 +22,7 @@ from sqlalchemy.orm import Session
 from bot.core.config import ProactiveSettings
 from bot.db import jobs as job_db
 from bot.db.appointments import upcoming_appointments
-from bot.db.citizens import set_status
+from bot.db.citizens import set_course_ended_at, set_course_status, set_status
 from bot.db.models import Citizen
 from bot.jobs.planner import plan_appointment
 
@@ -25,13 +35,46 @@ class OptedOut(Exception):
 
 
 def set_course(session: Session, citizen: Citizen, status: str, now: datetime, settings: ProactiveSettings) -> None:
+    """The coordinator ends (ENDED) or resumes (ACTIVE) the course. Raises OptedOut after STOP."""
     if citizen.status == status:
         return
     if citizen.status == OPTED_OUT:
         raise OptedOut(citizen.id)
-    set_status(session, citizen.id, status)
+    set_course_status(session, citizen.id, status, now if status == ENDED else None)
     if status == ENDED:
         job_db.cancel_for_citizen(session, citizen.id, note="course ended")
         return
+    _plan_meetings(session, citizen, now, settings)
+
+
+def opt_out(session: Session, citizen: Citizen, now: datetime) -> None:
+    """STOP: nothing proactive until START. A repeated STOP changes nothing."""
+    if citizen.status == OPTED_OUT:
+        return
+    if citizen.status == ENDED and citizen.course_ended_at is None:
+        # An ended course without its time (status written directly): the status is the truth here,
+        # and the opt-out is about to hide it.
+        set_course_ended_at(session, citizen.id, now)
+    set_status(session, citizen.id, OPTED_OUT)
+
+
+def opt_in(session: Session, citizen: Citizen, now: datetime, settings: ProactiveSettings) -> bool:
+    """START: back to the course as the coordinator left it. True when messages are on again (an
+    active course), False when the course is ended (it stays ended, nothing is planned). START
+    without a STOP before changes nothing."""
+    if citizen.status != OPTED_OUT:
+        return citizen.status == ACTIVE
+    if citizen.course_ended_at is not None:
+        set_status(session, citizen.id, ENDED)
+        # What was planned while opted out (check-in prompts) is cancelled now, as when the
+        # coordinator ends a course, instead of being skipped at its time.
+        job_db.cancel_for_citizen(session, citizen.id, note="course ended")
+        return False
+    set_status(session, citizen.id, ACTIVE)
+    _plan_meetings(session, citizen, now, settings)
+    return True
+
+
+def _plan_meetings(session: Session, citizen: Citizen, now: datetime, settings: ProactiveSettings) -> None:
     for appointment in upcoming_appointments(session, citizen.id, now, limit=100):
         plan_appointment(session, appointment, now, settings)

@@ -1,4 +1,4 @@
-"""Citizens: registration, lookup by phone (the Rasa sender id) and opt-out status."""
+"""Citizens: registration, lookup by phone (the Rasa sender id), opt-out status and the course."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -60,6 +60,17 @@ def list_citizens(session: Session, coordinator_id: int | None = None) -> list[C
 
 def set_status(session: Session, citizen_id: int, status: str) -> None:
     session.execute(sa.update(Citizen).where(Citizen.id == citizen_id).values(status=status))
+
+
+def set_course_status(session: Session, citizen_id: int, status: str, ended_at: datetime | None) -> None:
+    """The coordinator ends ("inactive", `ended_at` = when) or resumes ("active", None) the course."""
+    session.execute(
+        sa.update(Citizen).where(Citizen.id == citizen_id).values(status=status, course_ended_at=ended_at)
+    )
+
+
+def set_course_ended_at(session: Session, citizen_id: int, ended_at: datetime) -> None:
+    session.execute(sa.update(Citizen).where(Citizen.id == citizen_id).values(course_ended_at=ended_at))
 
 
 def update_settings(session: Session, citizen: Citizen, **fields) -> None:

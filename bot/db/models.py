@@ -78,6 +78,10 @@ class Citizen(Base):
     status = sa.Column(sa.String(20), nullable=False, default="active")
     consent_at = sa.Column(UTCDateTime)
     created_at = sa.Column(UTCDateTime, nullable=False, default=_now)
+    # Added by migration 0008: when the coordinator ended the course (NULL while it runs). Kept while
+    # the citizen has sent STOP (status "opted_out"), so their START does not reopen an ended course
+    # (docs/decisions.md, "STOP and START on an ended course").
+    course_ended_at = sa.Column(UTCDateTime)
 
     coordinator = relationship("Coordinator", back_populates="citizens")
 
@@ -176,6 +180,31 @@ class OutboxMessage(Base):
     created_at = sa.Column(UTCDateTime, nullable=False, default=_now)
     sent_at = sa.Column(UTCDateTime)
     status_at = sa.Column(UTCDateTime)
+
+
+EMAIL_OUTBOX_STATUSES = ("queued", "sending", "sent", "failed")
+
+
+class EmailOutboxMessage(Base):
+    """Every notification e-mail is stored here first, in the transaction that decided to send it; the
+    e-mail dispatcher sends it afterwards over SMTP, outside any transaction, with retries. Only to
+    coordinators, and never with a citizen's name or health data."""
+
+    __tablename__ = "email_outbox"
+    __table_args__ = (sa.Index("ix_email_outbox_status_next_attempt_at", "status", "next_attempt_at"),)
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    recipient = sa.Column(sa.String(254), nullable=False)
+    subject = sa.Column(sa.String(200), nullable=False)
+    body = sa.Column(sa.Text, nullable=False)
+    status = sa.Column(sa.String(20), nullable=False, default="queued")
+    attempts = sa.Column(sa.Integer, nullable=False, default=0)
+    next_attempt_at = sa.Column(UTCDateTime, nullable=False)
+    last_error = sa.Column(sa.Text)
+    # When a dispatcher took the row for sending: a row left 'sending' long after is put back in the queue.
+    claimed_at = sa.Column(UTCDateTime)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=_now)
+    sent_at = sa.Column(UTCDateTime)
 
 
 class FakeSms(Base):

@@ -8,6 +8,7 @@ import asyncio
 import logging
 from datetime import datetime, timedelta
 
+from bot.alerts.mail import EmailDispatcher
 from bot.alerts.notifier import Notifier
 from bot.alerts.run import NotificationConfig, run_notifications
 from bot.core.clock import Clock
@@ -32,7 +33,8 @@ def _job_json(job: Job, outcome: str, **extra) -> dict:
 
 class Scheduler:
     def __init__(self, db: Database, rasa: RasaClient, settings: ProactiveSettings, clock: Clock,
-                 notifier: Notifier | None = None, notification_config: NotificationConfig | None = None):
+                 notifier: Notifier | None = None, notification_config: NotificationConfig | None = None,
+                 email: EmailDispatcher | None = None):
         self.db = db
         self.rasa = rasa
         self.settings = settings
@@ -40,6 +42,9 @@ class Scheduler:
         # Alert notifications and escalations run on the same beat (None: not this scheduler's job).
         self.notifier = notifier
         self.notification_config = notification_config
+        # One e-mail outbox round after the notifications, so what a tick queued goes out on that
+        # tick (None: e-mail is off, SMTP not configured).
+        self.email = email
 
     async def tick(self, now: datetime | None = None, citizen_ids: list[int] | None = None) -> dict:
         """Run everything due at `now` (default: the clock) and say what was done; with
@@ -60,6 +65,9 @@ class Scheduler:
             notified = await self.db.run(run_notifications, now, self.notifier, self.notification_config)
             report["notifications"] = {"notified": notified.notified, "escalated": notified.escalated,
                                        "failed": notified.failed}
+        if self.email is not None:
+            # After the notifications' transaction has committed: SMTP is never talked to inside one.
+            report["email"] = await self.email.run_once(now)
         return report
 
     async def _run(self, job: Job, now: datetime) -> dict:

@@ -11,6 +11,7 @@ import os
 from aiohttp import web
 
 from bot.alerts.escalation import EscalationPolicy
+from bot.alerts.mail import EmailDispatcher
 from bot.alerts.run import NotificationConfig, notifier_from_env
 from bot.alerts.sms import SmsNotifier
 from bot.core.clock import Clock, process_clock
@@ -42,13 +43,16 @@ def create_app(settings: Settings, db: Database | None = None, clock: Clock | No
     app["clock"] = clock or process_clock()
     app["tracker_events"] = TrackerEvents(settings.tracker_store_url)
     app.on_cleanup.append(_dispose_tracker_events)
+    # Sends the e-mail outbox; None when SMTP_HOST is unset (e-mail off, nothing is queued either).
+    app["email_dispatcher"] = EmailDispatcher.from_env(app["db"], app["clock"])
     app["scheduler"] = Scheduler(
         app["db"],
         RasaClient(settings.rasa_url, settings.rasa_token, settings.proactive_channel),
         settings.proactive,
         app["clock"],
-        notifier=notifier_from_env(sms=SmsNotifier(app["clock"])),
+        notifier=notifier_from_env(sms=SmsNotifier(app["clock"]), clock=app["clock"]),
         notification_config=NotificationConfig(f"{settings.public_url}/alerts", EscalationPolicy.from_env(os.environ)),
+        email=app["email_dispatcher"],
     )
     app.cleanup_ctx.append(_scheduler_loop)
     setup_templates(app)
@@ -58,6 +62,8 @@ def create_app(settings: Settings, db: Database | None = None, clock: Clock | No
     app["dispatcher"] = Dispatcher(app["db"], GatewayApiClient.from_settings(settings), app["clock"])
     if settings.sms_dispatch_interval > 0:
         app.cleanup_ctx.append(_background(app["dispatcher"].run_forever, settings.sms_dispatch_interval))
+        if app["email_dispatcher"] is not None:  # the e-mail outbox on the same beat as the SMS outbox
+            app.cleanup_ctx.append(_background(app["email_dispatcher"].run_forever, settings.sms_dispatch_interval))
     return app
 
 

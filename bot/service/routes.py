@@ -77,6 +77,8 @@ def setup_dashboard_routes(app: web.Application) -> None:
     app.router.add_get("/citizens/{id}/appointments/new", appointment_pages.new)
     app.router.add_post("/citizens/{id}/appointments/new", appointment_pages.create)
     app.router.add_post("/appointments/{id}/attendance", appointment_pages.attendance)
+    app.router.add_get("/appointments/{id}/edit", appointment_pages.edit)
+    app.router.add_post("/appointments/{id}/edit", appointment_pages.update)
     app.router.add_get("/appointments/{id}/agenda", agenda.show)
     app.router.add_get("/alerts", alert_pages.index)
     app.router.add_post("/alerts/{id}/acknowledge", alert_pages.acknowledge)

@@ -1,4 +1,7 @@
-"""Alert notifications and escalation, with a real SMTP server (aiosmtpd) and an injected clock."""
+"""Alert notifications and escalation, with a real SMTP server (aiosmtpd) and an injected clock.
+The notification pass only queues; the e-mail arrives with the dispatch round that follows it (the
+e-mail outbox itself: tests/db/test_email_outbox.py)."""
+import asyncio
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes, policy
 
@@ -6,9 +9,10 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from bot.alerts import EscalationPolicy, NotificationConfig, run_notifications
-from bot.alerts.mail import EmailNotifier, SmtpSettings
+from bot.alerts.mail import EmailDispatcher, EmailNotifier, SmtpSettings
 from bot.core.clock import COPENHAGEN
 from bot.db import alerts as alert_db
+from bot.db import email_outbox as email_db
 from bot.db.citizens import create_citizen
 from bot.db.coordinators import create_coordinator, set_backup
 from bot.db.models import Alert
@@ -39,8 +43,13 @@ def smtp():
 
 
 @pytest.fixture
-def notifier(smtp):
-    return EmailNotifier(smtp[1])
+def notifier(clock):
+    return EmailNotifier(clock)
+
+
+@pytest.fixture
+def dispatcher(db, smtp, clock):
+    return EmailDispatcher(db, smtp[1], clock)
 
 
 @pytest.fixture
@@ -60,15 +69,24 @@ def add(db, citizen_id, severity, at, rule="overall_red", reason="Borgeren svare
                                                 created_at=at).id)
 
 
-def run(db, now, notifier, config=CONFIG):
-    return db.call(run_notifications, now, notifier, config)
+@pytest.fixture
+def run(db, clock, dispatcher):
+    """One beat at `now` (the test's clock is set to it): the notification pass, then an e-mail round."""
+
+    def beat(db, now, notifier, config=CONFIG):
+        clock.set(now)
+        report = db.call(run_notifications, now, notifier, config)
+        asyncio.run(dispatcher.run_once(now))
+        return report
+
+    return beat
 
 
 def texts(inbox):
     return [(to, msg["Subject"], msg.get_content().strip()) for to, msg in inbox.messages]
 
 
-def test_new_alert_notifies_the_coordinator_once_without_health_data(db, smtp, notifier, people):
+def test_new_alert_notifies_the_coordinator_once_without_health_data(db, smtp, notifier, people, run):
     inbox, _ = smtp
     alert_id = add(db, people["bente"], "high", MONDAY)
     report = run(db, MONDAY + timedelta(minutes=1), notifier)
@@ -84,7 +102,7 @@ def test_new_alert_notifies_the_coordinator_once_without_health_data(db, smtp, n
         assert s.get(Alert, alert_id).notified_at == MONDAY + timedelta(minutes=1)
 
 
-def test_several_new_alerts_make_one_message(db, smtp, notifier, people):
+def test_several_new_alerts_make_one_message(db, smtp, notifier, people, run):
     inbox, _ = smtp
     add(db, people["bente"], "medium", MONDAY, rule="contact_request")
     add(db, people["bente"], "urgent", MONDAY, rule="crisis_language")
@@ -93,7 +111,7 @@ def test_several_new_alerts_make_one_message(db, smtp, notifier, people):
     assert body == f"2 nye alarmer (højeste: akut) - log ind: {URL}"
 
 
-def test_acknowledged_alerts_are_not_notified(db, smtp, notifier, people):
+def test_acknowledged_alerts_are_not_notified(db, smtp, notifier, people, run):
     alert_id = add(db, people["bente"], "high", MONDAY)
     with db.session() as s:
         alert_db.acknowledge_alert(s, s.get(Alert, alert_id), people["mette"], MONDAY)
@@ -101,19 +119,26 @@ def test_acknowledged_alerts_are_not_notified(db, smtp, notifier, people):
     assert smtp[0].messages == []
 
 
-def test_smtp_down_is_retried_on_the_next_run(db, smtp, people):
-    inbox, settings = smtp
+def test_smtp_down_does_not_fail_the_notification_the_e_mail_waits_in_the_outbox(db, smtp, notifier, people, clock):
+    inbox, _ = smtp
     alert_id = add(db, people["bente"], "high", MONDAY)
-    down = EmailNotifier(SmtpSettings(host="127.0.0.1", port=free_port(), security="none", timeout=2))
-    report = run(db, MONDAY, down)
-    assert report.failed == [alert_id] and report.notified == []
-    with db.session() as s:
-        assert s.get(Alert, alert_id).notified_at is None
-    assert run(db, MONDAY + timedelta(minutes=1), EmailNotifier(settings)).notified == [alert_id]
+    down = EmailDispatcher(db, SmtpSettings(host="127.0.0.1", port=free_port(), security="none", timeout=2), clock)
+    clock.set(MONDAY)
+    report = db.call(run_notifications, MONDAY, notifier, CONFIG)
+    assert report.notified == [alert_id] and report.failed == []  # queued with the record on the alert
+    assert asyncio.run(down.run_once(MONDAY)) == {"sent": 0, "retry": 1, "failed": 0}
+    [email] = db.call(email_db.list_emails)
+    assert email.status == "queued" and email.attempts == 1 and email.next_attempt_at > MONDAY
+    # The server is back: the next round after the retry time sends it, once.
+    back = EmailDispatcher(db, smtp[1], clock)
+    clock.set(email.next_attempt_at)
+    assert asyncio.run(back.run_once()) == {"sent": 1, "retry": 0, "failed": 0}
+    assert db.call(run_notifications, clock.now(), notifier, CONFIG).notified == []
+    assert asyncio.run(back.run_once()) == {"sent": 0, "retry": 0, "failed": 0}
     assert len(inbox.messages) == 1
 
 
-def test_coordinator_without_e_mail_is_marked_so_it_is_not_retried_forever(db, notifier, smtp):
+def test_coordinator_without_e_mail_is_marked_so_it_is_not_retried_forever(db, notifier, smtp, run):
     def make(session):
         anon, _ = create_coordinator(session, "Uden Mail")
         return create_citizen(session, name="X", phone="+4520202021", coordinator_id=anon.id).id
@@ -123,7 +148,7 @@ def test_coordinator_without_e_mail_is_marked_so_it_is_not_retried_forever(db, n
     assert smtp[0].messages == []
 
 
-def test_urgent_alert_escalates_to_the_backup_after_30_minutes(db, smtp, notifier, people):
+def test_urgent_alert_escalates_to_the_backup_after_30_minutes(db, smtp, notifier, people, run):
     inbox, _ = smtp
     alert_id = add(db, people["bente"], "urgent", MONDAY, rule="crisis_language")
     run(db, MONDAY, notifier)
@@ -141,14 +166,14 @@ def test_urgent_alert_escalates_to_the_backup_after_30_minutes(db, smtp, notifie
         assert alert_db.get_alert(s, alert_id, people["ole"]) is not None
 
 
-def test_acknowledged_in_time_is_not_escalated(db, smtp, notifier, people):
+def test_acknowledged_in_time_is_not_escalated(db, smtp, notifier, people, run):
     alert_id = add(db, people["bente"], "urgent", MONDAY)
     with db.session() as s:
         alert_db.acknowledge_alert(s, s.get(Alert, alert_id), people["mette"], MONDAY + timedelta(minutes=20))
     assert run(db, MONDAY + timedelta(hours=2), notifier).escalated == []
 
 
-def test_high_alert_escalates_after_four_working_hours(db, smtp, notifier, people):
+def test_high_alert_escalates_after_four_working_hours(db, smtp, notifier, people, run):
     friday_15 = datetime(2026, 11, 27, 15, 0, tzinfo=COPENHAGEN)
     alert_id = add(db, people["bente"], "high", friday_15)
     monday = datetime(2026, 11, 30, tzinfo=COPENHAGEN)
@@ -156,13 +181,13 @@ def test_high_alert_escalates_after_four_working_hours(db, smtp, notifier, peopl
     assert run(db, monday.replace(hour=11), notifier).escalated == [alert_id]
 
 
-def test_medium_and_low_alerts_never_escalate(db, smtp, notifier, people):
+def test_medium_and_low_alerts_never_escalate(db, smtp, notifier, people, run):
     add(db, people["bente"], "medium", MONDAY)
     add(db, people["bente"], "low", MONDAY)
     assert run(db, MONDAY + timedelta(days=10), notifier).escalated == []
 
 
-def test_without_a_backup_the_coordinator_is_reminded(db, smtp, notifier, people):
+def test_without_a_backup_the_coordinator_is_reminded(db, smtp, notifier, people, run):
     inbox, _ = smtp
     with db.session() as s:
         from bot.db.coordinators import get_coordinator
@@ -216,37 +241,43 @@ def test_smtp_settings_from_the_environment():
         SmtpSettings.from_env({"SMTP_HOST": "h", "SMTP_SECURITY": "maybe"})
 
 
-def test_notifier_from_env_sends_by_every_configured_channel(db, smtp, people):
+def test_notifier_from_env_sends_by_every_configured_channel(db, smtp, people, clock):
     inbox, settings = smtp
     from bot.alerts import notifier_from_env
 
-    assert notifier_from_env({}).notifiers == ()
-    notifier = notifier_from_env({"SMTP_HOST": settings.host, "SMTP_PORT": str(settings.port),
-                                  "SMTP_SECURITY": "none", "SMTP_FROM": "alarm@kommune.dk"})
+    assert notifier_from_env({}, clock=clock).notifiers == ()  # no SMTP: nothing queued that nobody sends
+    assert EmailDispatcher.from_env(db, clock, {}) is None
+    env = {"SMTP_HOST": settings.host, "SMTP_PORT": str(settings.port), "SMTP_SECURITY": "none",
+           "SMTP_FROM": "alarm@kommune.dk"}
     add(db, people["bente"], "high", MONDAY)
-    run(db, MONDAY, notifier)
+    clock.set(MONDAY)
+    db.call(run_notifications, MONDAY, notifier_from_env(env, clock=clock), CONFIG)
+    assert inbox.messages == []  # only queued
+    asyncio.run(EmailDispatcher.from_env(db, clock, env).run_once())
     [(to, message)] = inbox.messages
     assert to == ["mette@kommune.dk"] and message["From"] == "alarm@kommune.dk"
 
 
-async def test_the_scheduler_tick_notifies_by_sms_through_the_outbox(db, people, smtp):
-    """The wiring used in production: e-mail and SMS notifier on the scheduler's beat."""
+async def test_the_scheduler_tick_notifies_by_sms_through_the_outbox(db, people, smtp, clock):
+    """The wiring used in production: e-mail and SMS notifier on the scheduler's beat, and the
+    tick's e-mail round after the notifications."""
     from bot.alerts.notifier import MultiNotifier
     from bot.alerts.sms import SmsNotifier
-    from bot.core.clock import FixedClock
     from bot.core.config import ProactiveSettings
     from bot.db import outbox as outbox_db
     from bot.scheduler.rasa_client import RasaClient
     from bot.scheduler.runner import Scheduler
 
-    clock = FixedClock(MONDAY)
+    clock.set(MONDAY)
     alert_id = add(db, people["bente"], "urgent", MONDAY)
-    notifier = MultiNotifier(EmailNotifier(smtp[1]), SmsNotifier(clock))
+    notifier = MultiNotifier(EmailNotifier(clock), SmsNotifier(clock))
+    email = EmailDispatcher(db, smtp[1], clock)
     scheduler = Scheduler(db, RasaClient("http://127.0.0.1:9", "t", "sms"), ProactiveSettings(), clock,
-                          notifier=notifier, notification_config=CONFIG)
+                          notifier=notifier, notification_config=CONFIG, email=email)
     report = await scheduler.tick(MONDAY)
     await scheduler.rasa.close()
     assert report["notifications"]["notified"] == [alert_id]
+    assert report["email"] == {"sent": 1, "retry": 0, "failed": 0}
     [sms] = db.call(outbox_db.list_for_msisdn, "+4511111111")
     assert sms.purpose == "notification" and sms.status == "queued" and sms.citizen_id is None
     assert sms.text.startswith("Ny alarm (akut)") and URL in sms.text
@@ -254,5 +285,6 @@ async def test_the_scheduler_tick_notifies_by_sms_through_the_outbox(db, people,
     assert len(smtp[0].messages) == 1
     # The next beat does not notify the same alert again.
     again = await Scheduler(db, RasaClient("http://127.0.0.1:9", "t", "sms"), ProactiveSettings(), clock,
-                            notifier=notifier, notification_config=CONFIG).tick(MONDAY + timedelta(minutes=1))
-    assert again["notifications"]["notified"] == []
+                            notifier=notifier, notification_config=CONFIG, email=email).tick(MONDAY + timedelta(minutes=1))
+    assert again["notifications"]["notified"] == [] and again["email"]["sent"] == 0
+    assert len(smtp[0].messages) == 1

@@ -218,11 +218,16 @@ async def test_agenda_is_built_from_meeting_checkin_and_notes(client, mette, ids
         assert s.execute(sa.select(AccessLog.action).where(AccessLog.action == "view_agenda")).scalar_one()
 
 
-async def test_attendance_buttons_record_on_the_appointment(client, mette, ids, db):
+async def test_attendance_buttons_record_on_the_appointment(client, mette, ids, db, clock):
     path = f"/appointments/{ids['meeting']}/attendance"
     resp = await client.post(path, data={"csrf_token": mette, "status": "late"})
     assert resp.status == 422
+    # The meeting starts at T0 + 2 days: before then it cannot be missed (bot/appointments/booking.py).
     resp = await client.post(path, data={"csrf_token": mette, "status": "missed"}, allow_redirects=False)
+    assert resp.status == 422 and "ikke begyndt endnu" in await resp.text()
+    clock.set(T0 + timedelta(days=2, minutes=30))
+    token = await logged_in(client, "mette@kommune.dk")  # the login at T0 has expired by then
+    resp = await client.post(path, data={"csrf_token": token, "status": "missed"}, allow_redirects=False)
     assert resp.status == 303 and resp.headers["Location"].startswith(f"/citizens/{ids['red']}")
     with db.session() as s:
         assert s.get(Appointment, ids["meeting"]).status == "missed"

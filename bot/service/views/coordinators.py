@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.core.passwords import WeakPassword, hash_password
+from bot.core.passwords import WeakPassword, hash_in_thread
 from bot.db import coordinators as coordinator_db
 from bot.db.web_sessions import end_sessions_of
 from bot.service.auth import require_admin
@@ -10,11 +10,12 @@ from bot.service.serializers import coordinator_json
 from bot.service.validation import Invalid, json_body, optional_str, path_id, required_str
 
 
-def _password_hash(body: dict) -> str | None:
+async def _password_hash(body: dict) -> str | None:
+    """argon2 before the transaction and off the event loop (bot/core/passwords.py)."""
     if body.get("password") is None:
         return None
     try:
-        return hash_password(body["password"])
+        return await hash_in_thread(body["password"])
     except WeakPassword as exc:
         raise Invalid(f"'password': {exc}", "password") from None
 
@@ -38,7 +39,7 @@ async def create(request: web.Request) -> web.Response:
     phone = optional_str(body, "phone", 20)
     email = optional_str(body, "email", 254)
     email = email.lower() if email else None
-    password_hash = _password_hash(body)
+    password_hash = await _password_hash(body)
 
     def save(session):
         if _email_taken(session, email, None):
@@ -64,7 +65,7 @@ async def set_password(request: web.Request) -> web.Response:
     body = await json_body(request)
     if "password" not in body:
         raise Invalid("'password' is required", "password")
-    password_hash = _password_hash(body)
+    password_hash = await _password_hash(body)
 
     def save(session):
         coordinator = coordinator_db.get_coordinator(session, coordinator_id)

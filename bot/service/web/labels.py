@@ -23,6 +23,7 @@ ACCESS_ACTIONS = {
     "record_attendance": "registrerede fremmøde",
     "stratify": "stratificerede",
     "create_appointment": "oprettede møde",
+    "change_appointment": "ændrede møde",
     "register": "registrerede borgeren",
     "chat_link": "lavede chatlink",
     "view_alert": "så eskaleret alarm",

@@ -1,49 +1,48 @@
-"""Creating an appointment and recording attendance from the dashboard: the same rules as the JSON
-API (reminders planned on creation; a missed meeting alerts and plans the follow-up message)."""
+"""Booking, moving and recording attendance from the dashboard. The rules are the JSON API's, in one
+place (bot/appointments/booking.py); this page turns the form's Copenhagen date and time into UTC,
+calls the use case in one transaction and shows what it refused in Danish, keyed by field."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
 
-from bot.appointments.attendance import record_attendance
+from bot.appointments import booking
 from bot.core.clock import COPENHAGEN
+from bot.core.errors import Invalid
 from bot.db import appointments as appointment_db
-from bot.db.access_log import log_access
-from bot.db.models import APPOINTMENT_KINDS
-from bot.jobs.planner import plan_appointment
-from bot.service.validation import Invalid, int_in_range, optional_str
 from bot.service.views.pages.common import form_data, own_citizen, path_int
 from bot.service.web.sessions import current_coordinator, login_required
 
-ATTENDANCE = ("attended", "missed", "cancelled")
+DURATION = "Varigheden skal være 5 til 480 minutter."
 DANISH_ERRORS = {
     "kind": "Vælg hvilken slags møde det er.",
     "date": "Skriv en dato.",
     "time": "Skriv et klokkeslæt.",
-    "duration": "Varigheden skal være 5 til 480 minutter.",
+    "duration": DURATION,
+    "ends_at": DURATION,
     "location": "Stedet må højst være 200 tegn.",
     "title": "Overskriften må højst være 200 tegn.",
-    "past": "Mødet ligger i fortiden. Vælg en dato og et klokkeslæt frem i tiden.",
+    booking.PAST: "Mødet ligger i fortiden. Vælg en dato og et klokkeslæt frem i tiden.",
+    booking.TOO_FAR_AHEAD: "Mødet ligger mere end to år ude. Tjek årstallet.",
+    booking.NOT_PLANNED: "Mødet er ikke planlagt længere og kan ikke ændres. Opret et nyt møde.",
+    booking.NOT_STARTED: "Mødet er ikke begyndt endnu. Mødt eller udeblev kan først skrives, når mødet er begyndt. "
+                         "Bliver mødet ikke til noget, så vælg Aflyst.",
+    "status": "Vælg mødt, udeblev eller aflyst.",
 }
+CHECKED = ("yes", "on", "true", "1")
+MAX_MINUTES_TYPED = 6  # digits; the length rule itself is booking's
 
 
-@dataclass(frozen=True)
-class AppointmentInput:
-    kind: str
-    starts_at: datetime
-    ends_at: datetime
-    location: str | None
-    title: str | None
+def danish(exc: Invalid) -> str:
+    return DANISH_ERRORS.get(exc.field, exc.message)
 
 
-def parse_appointment(form: dict[str, str], now: datetime) -> AppointmentInput:
-    """Local Copenhagen date and time in, UTC out. Raises Invalid naming the field."""
-    kind = form.get("kind", "")
-    if kind not in APPOINTMENT_KINDS:
-        raise Invalid(f"'kind' must be one of: {', '.join(APPOINTMENT_KINDS)}", "kind")
+def parse_form(form: dict[str, str]) -> dict[str, Any]:
+    """The form's fields as booking takes them: local Copenhagen date and time in, UTC out. Only
+    types are checked here; raises Invalid naming the field."""
     try:
         day = date.fromisoformat(form.get("date", ""))
     except ValueError:
@@ -53,29 +52,33 @@ def parse_appointment(form: dict[str, str], now: datetime) -> AppointmentInput:
     except ValueError:
         raise Invalid("'time' must be HH:MM", "time") from None
     duration = form.get("duration", "60")
-    minutes = int_in_range({"duration": int(duration) if duration.isdigit() else duration}, "duration", 60, 5, 480)
-    starts_at = datetime.combine(day, at, tzinfo=COPENHAGEN).astimezone(now.tzinfo)
-    if starts_at < now:
-        raise Invalid("the appointment is in the past", "past")
-    return AppointmentInput(
-        kind=kind,
-        starts_at=starts_at,
-        ends_at=starts_at + timedelta(minutes=minutes),
-        location=optional_str(form, "location"),
-        title=optional_str(form, "title"),
-    )
+    if not duration.isdigit() or len(duration) > MAX_MINUTES_TYPED:
+        raise Invalid("'duration' must be a whole number of minutes", "duration")
+    starts_at = datetime.combine(day, at.replace(tzinfo=None), tzinfo=COPENHAGEN).astimezone(timezone.utc)
+    return {
+        "kind": form.get("kind", ""),
+        "starts_at": starts_at,
+        "ends_at": starts_at + timedelta(minutes=int(duration)),
+        "location": form.get("location") or None,
+        "title": form.get("title") or None,
+        "notify_if_unanswered": form.get("notify_if_unanswered", "").lower() in CHECKED,
+    }
 
 
-def _form(request, citizen, values: dict, errors: list[str], status: int = 200) -> web.Response:
-    return aiohttp_jinja2.render_template(
-        "appointment_new.html", request, {"citizen": citizen, "values": values, "errors": errors}, status=status
-    )
+def _form(request, citizen, values: dict, errors: list[str], status: int = 200, appointment=None) -> web.Response:
+    context = {"citizen": citizen, "values": values, "errors": errors, "appointment": appointment}
+    return aiohttp_jinja2.render_template("appointment_new.html", request, context, status=status)
+
+
+def _back(citizen_id: int) -> web.HTTPSeeOther:
+    return web.HTTPSeeOther(f"/citizens/{citizen_id}#h-appointments")
 
 
 @login_required
 async def new(request: web.Request) -> web.Response:
     citizen = await own_citizen(request, path_int(request))
-    values = {"kind": "opfoelgning", "title": "", "date": "", "time": "10:00", "duration": "60", "location": ""}
+    values = {"kind": "opfoelgning", "title": "", "date": "", "time": "10:00", "duration": "60", "location": "",
+              "notify_if_unanswered": ""}
     return _form(request, citizen, values, [])
 
 
@@ -84,43 +87,71 @@ async def create(request: web.Request) -> web.Response:
     citizen = await own_citizen(request, path_int(request))
     form = await form_data(request)
     me, now = current_coordinator(request), request.app["clock"].now()
+    settings = request.app["settings"].proactive
+
+    def save(session, fields):
+        booking.create(session, citizen.id, me.id, fields, now, settings, actor=me.id)
+
     try:
-        parsed = parse_appointment(form, now)
+        await request.app["db"].run(save, parse_form(form))
     except Invalid as exc:
-        return _form(request, citizen, form, [DANISH_ERRORS.get(exc.field, exc.message)], status=422)
+        return _form(request, citizen, form, [danish(exc)], status=422)
+    raise _back(citizen.id)
 
-    def save(session):
-        appointment = appointment_db.create_appointment(
-            session, citizen.id, kind=parsed.kind, starts_at=parsed.starts_at, ends_at=parsed.ends_at,
-            location=parsed.location, title=parsed.title, created_at=now,
-        )
-        # Same as the JSON API: reminders and the preparation invitation are planned at once.
-        plan_appointment(session, appointment, now, request.app["settings"].proactive)
-        log_access(session, me.id, citizen.id, "create_appointment", now)
 
-    await request.app["db"].run(save)
-    raise web.HTTPSeeOther(f"/citizens/{citizen.id}#h-appointments")
+async def _own_appointment(request: web.Request):
+    me = current_coordinator(request)
+    found = await request.app["db"].run(appointment_db.get_appointment_with_citizen, path_int(request), me.id)
+    if found is None:
+        raise web.HTTPNotFound()
+    return found
+
+
+def _values(appointment) -> dict[str, str]:
+    local = appointment.starts_at.astimezone(COPENHAGEN)
+    minutes = 60 if appointment.ends_at is None else int((appointment.ends_at - appointment.starts_at).total_seconds() // 60)
+    return {"kind": appointment.kind, "title": appointment.title or "", "date": local.date().isoformat(),
+            "time": local.strftime("%H:%M"), "duration": str(minutes), "location": appointment.location or "",
+            "notify_if_unanswered": "yes" if appointment.notify_if_unanswered else ""}
+
+
+@login_required
+async def edit(request: web.Request) -> web.Response:
+    """The booking form filled in with the appointment, to move or correct it."""
+    appointment, citizen = await _own_appointment(request)
+    return _form(request, citizen, _values(appointment), [], appointment=appointment)
+
+
+@login_required
+async def update(request: web.Request) -> web.Response:
+    """Move or correct a planned appointment: a new time clears the citizen's JA / KAN IKKE."""
+    appointment, citizen = await _own_appointment(request)
+    form = await form_data(request)
+    me, now = current_coordinator(request), request.app["clock"].now()
+    settings = request.app["settings"].proactive
+
+    def save(session, changes):
+        booking.change(session, appointment.id, me.id, changes, now, settings, actor=me.id)
+
+    try:
+        await request.app["db"].run(save, parse_form(form))
+    except Invalid as exc:
+        return _form(request, citizen, form, [danish(exc)], status=422, appointment=appointment)
+    raise _back(citizen.id)
 
 
 @login_required
 async def attendance(request: web.Request) -> web.Response:
+    """Mødt / Udeblev / Aflyst on the citizen page. Before the meeting has started only Aflyst."""
     status = (await form_data(request)).get("status")
-    if status not in ATTENDANCE:
-        raise web.HTTPUnprocessableEntity(text="Vælg mødt, udeblev eller aflyst.")
     me, now = current_coordinator(request), request.app["clock"].now()
-    appointment_id = path_int(request)
+    settings = request.app["settings"].proactive
 
-    def record(session):
-        found = appointment_db.get_appointment_with_citizen(session, appointment_id, me.id)
-        if found is None:
-            return None
-        appointment, citizen = found
-        # The scheduler's rules: a missed meeting alerts and plans the kind follow-up message.
-        record_attendance(session, appointment, status, now, request.app["settings"].proactive)
-        log_access(session, me.id, citizen.id, "record_attendance", now)
-        return citizen
+    def record(session, appointment_id):
+        return booking.record_attendance(session, appointment_id, me.id, status, now, settings, actor=me.id).citizen_id
 
-    citizen = await request.app["db"].run(record)
-    if citizen is None:
-        raise web.HTTPNotFound()
-    raise web.HTTPSeeOther(f"/citizens/{citizen.id}#h-appointments")
+    try:
+        citizen_id = await request.app["db"].run(record, path_int(request))
+    except Invalid as exc:
+        raise web.HTTPUnprocessableEntity(text=danish(exc))
+    raise _back(citizen_id)

@@ -6,10 +6,11 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.checkins.programmes import get_programme
+from bot.citizens import registration
 from bot.citizens.conversation import conversation
-from bot.citizens.course import OptedOut
 from bot.citizens.privacy import NotConfirmed, erase
 from bot.citizens.stratification import COMPLEXITY_LABELS, COPING_LABELS, LEVEL_LABELS, level_for
+from bot.core.errors import Invalid
 from bot.db import agreements as agreement_db
 from bot.db import alerts as alert_db
 from bot.db import appointments as appointment_db
@@ -19,8 +20,6 @@ from bot.db import stratifications as stratification_db
 from bot.db.access_log import log_access
 from bot.meetings.preparation import PREPARATION_LABELS
 from bot.service.export import export_document
-from bot.service.validation import Invalid
-from bot.service.views.citizens import apply_changes, parse_changes
 from bot.service.views.pages.common import form_data, own_citizen, path_int
 from bot.service.views.privacy import export_response
 from bot.service.web.chart import lyskurve_svg
@@ -115,20 +114,21 @@ async def erase_citizen(request: web.Request) -> web.Response:
 
 @login_required
 async def course(request: web.Request) -> web.Response:
-    """The check-in interval, and ending or resuming the course, with the JSON API's rules."""
+    """The check-in interval, and ending or resuming the course, with the JSON API's rules
+    (bot/citizens/registration.py)."""
     citizen = await own_citizen(request, path_int(request))
     form = await form_data(request)
     interval = form.get("checkin_interval_days", "")
-    body = {"checkin_interval_days": int(interval) if interval.isdigit() else interval}
+    changes = {"checkin_interval_days": int(interval) if interval.isdigit() else interval}
     if form.get("status"):
-        body["status"] = form["status"]
+        changes["status"] = form["status"]
     me, app = current_coordinator(request), request.app
     try:
-        await app["db"].run(apply_changes, citizen.id, me.id, parse_changes(body), app["clock"].now(),
-                            app["settings"].proactive, me.id)
+        await app["db"].run(registration.change, citizen.id, me.id, changes, app["clock"].now(),
+                            app["settings"].proactive, actor=me.id)
     except Invalid:
         return await _page(request, citizen, status=422, course_error="Tjek-ind skal være hver 1. til 90. dag.")
-    except OptedOut:
+    except registration.OptedOut:
         return await _page(request, citizen, status=409,
                            course_error="Borgeren har skrevet STOP. Kun borgeren kan slå beskeder til igen.")
     raise web.HTTPSeeOther(f"/citizens/{citizen.id}#h-course")

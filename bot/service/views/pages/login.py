@@ -7,7 +7,7 @@ from math import ceil
 import aiohttp_jinja2
 from aiohttp import web
 
-from bot.core.passwords import verify_password
+from bot.core.passwords import verify_in_thread
 from bot.db import web_sessions as session_db
 from bot.db.coordinators import coordinator_by_email
 from bot.service.web.sessions import end_session, login_csrf, safe_next, set_login_cookie, start_session
@@ -34,19 +34,41 @@ async def show(request: web.Request) -> web.Response:
     return _render(request, next_path=safe_next(request.query.get("next")))
 
 
-def _check(session, email: str, password: str, ip: str, now, throttle: LoginThrottle):
-    """One transaction: refuse while throttled, else verify and book the outcome."""
-    failures = session_db.login_failures_since(session, email, ip, now - throttle.window)
-    wait = throttle.wait(failures, now)
+def _stored_hash(session, email: str, ip: str, now, throttle: LoginThrottle):
+    """First short transaction: the wait while throttled, else the account's id and password hash
+    (None, None for an unknown e-mail: the password is still verified, against a dummy hash)."""
+    wait = throttle.wait(session_db.login_failures_since(session, email, ip, now - throttle.window), now)
     if wait > timedelta(0):
-        return None, wait
+        return wait, None, None
     coordinator = coordinator_by_email(session, email) if email else None
-    if verify_password(coordinator.password_hash if coordinator else None, password):
-        session_db.clear_login_failures(session, email, ip)
-        session_db.purge_expired(session, now)
-        return coordinator, timedelta(0)
-    session_db.record_login_failure(session, email, ip, now)
-    return None, timedelta(0)
+    if coordinator is None:
+        return timedelta(0), None, None
+    return timedelta(0), coordinator.id, coordinator.password_hash
+
+
+def _book(session, email: str, ip: str, now, throttle: LoginThrottle, coordinator_id: int | None) -> timedelta:
+    """Second short transaction, after the verification: a failure is recorded; a success clears the
+    failures unless failures booked meanwhile (guesses sent in parallel) have made the account wait,
+    so parallel guessing cannot slip past the throttle. Returns that wait."""
+    if coordinator_id is None:
+        session_db.record_login_failure(session, email, ip, now)
+        return timedelta(0)
+    wait = throttle.wait(session_db.login_failures_since(session, email, ip, now - throttle.window), now)
+    if wait > timedelta(0):
+        return wait
+    session_db.clear_login_failures(session, email, ip)
+    session_db.purge_expired(session, now)
+    return timedelta(0)
+
+
+def _too_many(request: web.Request, email: str, next_path: str, wait: timedelta) -> web.Response:
+    seconds = ceil(wait.total_seconds())
+    response = _render(
+        request, email=email, next_path=next_path, status=429,
+        error=f"For mange forkerte forsøg. Vent {seconds} sekunder, og prøv igen.",
+    )
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 async def submit(request: web.Request) -> web.Response:
@@ -56,20 +78,20 @@ async def submit(request: web.Request) -> web.Response:
     next_path = safe_next(str(form.get("next", "/")))
     ip = request.remote or "unknown"
     now = request.app["clock"].now()
-    coordinator, wait = await request.app["db"].run(_check, email, password, ip, now, THROTTLE)
+    db = request.app["db"]
+    wait, coordinator_id, password_hash = await db.run(_stored_hash, email, ip, now, THROTTLE)
     if wait > timedelta(0):
-        seconds = ceil(wait.total_seconds())
-        response = _render(
-            request, email=email, next_path=next_path, status=429,
-            error=f"For mange forkerte forsøg. Vent {seconds} sekunder, og prøv igen.",
-        )
-        response.headers["Retry-After"] = str(seconds)
-        return response
-    if coordinator is None:
+        return _too_many(request, email, next_path, wait)
+    # argon2 outside any transaction and off the event loop (bot/core/passwords.py).
+    ok = await verify_in_thread(password_hash, password)
+    wait = await db.run(_book, email, ip, now, THROTTLE, coordinator_id if ok else None)
+    if wait > timedelta(0):
+        return _too_many(request, email, next_path, wait)
+    if not ok:
         return _render(request, email=email, next_path=next_path, status=401,
                        error="Forkert e-mail eller adgangskode.")
     response = web.HTTPSeeOther(next_path)
-    await start_session(request, response, coordinator.id)
+    await start_session(request, response, coordinator_id)
     raise response
 
 

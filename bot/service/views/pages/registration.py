@@ -1,14 +1,12 @@
-"""Registering a citizen from the dashboard, with the JSON API's rules (views/citizens.py)."""
+"""Registering a citizen from the dashboard, with the JSON API's rules (bot/citizens/registration.py)."""
 from __future__ import annotations
 
 import aiohttp_jinja2
 from aiohttp import web
 
 from bot.checkins.programmes import programme_names
-from bot.db import citizens as citizen_db
-from bot.db.access_log import log_access
-from bot.service.validation import Invalid
-from bot.service.views.citizens import parse_registration, register
+from bot.citizens import registration
+from bot.core.errors import Invalid
 from bot.service.views.pages.common import form_data
 from bot.service.web.sessions import current_coordinator, login_required
 
@@ -33,21 +31,17 @@ async def new(request: web.Request) -> web.Response:
 @login_required
 async def create(request: web.Request) -> web.Response:
     form = await form_data(request)
-    interval = form.get("checkin_interval_days", "")
-    body = {**form, "checkin_interval_days": int(interval) if interval.isdigit() else interval}
     if form.get("consent") != "yes":
         return _form(request, form, ["Borgeren skal have givet samtykke, før du registrerer."], status=422)
+    interval = form.get("checkin_interval_days", "")
     me, now = current_coordinator(request), request.app["clock"].now()
-
-    def save(session, registration):
-        citizen = register(session, registration, me.id, now)
-        log_access(session, me.id, citizen.id, "register", now)
-        return citizen
-
     try:
-        citizen = await request.app["db"].run(save, parse_registration(body))
+        citizen = await request.app["db"].run(
+            registration.register, form.get("name"), form.get("phone"), me.id, now,
+            checkin_interval_days=int(interval) if interval.isdigit() else interval,
+            programme=form.get("programme", registration.DEFAULT_PROGRAMME), actor=me.id)
     except Invalid as exc:
         return _form(request, form, [DANISH_ERRORS.get(exc.field, exc.message)], status=422)
-    except citizen_db.DuplicatePhone:
+    except registration.DuplicatePhone:
         return _form(request, form, ["Der er allerede en borger med det mobilnummer."], status=409)
     raise web.HTTPSeeOther(f"/citizens/{citizen.id}")
