@@ -69,8 +69,9 @@ class CitizenGate:
         rasa_text = as_rasa_text(text)
         # Every free text is checked, whatever the dialogue is doing (a check-in note, a preparation
         # answer, anything): a miss is worse than a false alarm.
-        match = None if rasa_text.startswith("/") else await asyncio.get_running_loop().run_in_executor(
-            None, detect_crisis, text)
+        # The citizen's own words are checked, never what Rasa gets: no first character or keyword
+        # form skips the check.
+        match = await asyncio.get_running_loop().run_in_executor(None, detect_crisis, text)
 
         def admit_in_db(session):
             citizen = citizen_db.citizen_by_phone(session, phone) if phone else None

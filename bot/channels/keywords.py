@@ -2,7 +2,11 @@
 They become intent messages ("/opt_out") so the dialogue also ends any open question."""
 from __future__ import annotations
 
+import re
+
 from bot.core.text import fold
+
+_COMMAND_PREFIX = re.compile(r"^[\s/]*/\s*")  # every leading slash, with the spaces around them
 
 KEYWORD_INTENTS = {
     "stop": "opt_out",
@@ -20,6 +24,10 @@ def keyword_intent(text: str) -> str | None:
 
 
 def as_rasa_text(text: str) -> str:
-    """What Rasa receives: '/opt_out' for a keyword (parsed without NLU), the text otherwise."""
+    """What Rasa receives: '/opt_out' for a keyword (parsed without NLU), the text otherwise.
+    Citizen text is never a command: Rasa reads a message that starts with "/" as an intent with
+    entities, so leading slashes are taken off and the words go through NLU like any other text
+    (docs/decisions.md, "Citizen text is text")."""
+    text = _COMMAND_PREFIX.sub("", text)
     intent = keyword_intent(text)
     return f"/{intent}" if intent else text

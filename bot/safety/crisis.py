@@ -110,7 +110,8 @@ class CrisisDetector:
         """Words and their keys; None marks a sentence end, which no phrase crosses."""
         tokens: list[str] = []
         keys: list[frozenset[str] | None] = []
-        for token in self._nlp(text.lower().replace("\n", " \n ")):
+        # "/" separates words ("/selvmord", "dø/leve"): the tokenizer would keep it glued to them.
+        for token in self._nlp(text.lower().replace("\n", " \n ").replace("/", " / ")):
             if token.text in SENTENCE_END or token.is_space and "\n" in token.text:
                 tokens.append(token.text)
                 keys.append(None)

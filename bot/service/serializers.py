@@ -44,6 +44,8 @@ def citizen_json(c: Citizen) -> dict:
         "opted_out": c.status == "opted_out",
         "consent_at": iso(c.consent_at),
         "created_at": iso(c.created_at),
+        # When the coordinator ended the course (also while the citizen has sent STOP).
+        "course_ended_at": iso(c.course_ended_at),
     }
 
 
