@@ -12,6 +12,7 @@ from actions.citizen import current_citizen
 from actions.forms import latest_entity_int
 from actions.questions import YES_NO, YES_NO_UNKNOWN, ask
 from bot.core.danish_time import format_when
+from bot.core.vocabulary import AgreementStatus
 from bot.db import agreements as agreement_db
 from bot.db.appointments import get_appointment
 from bot.meetings.agreements import LIST_IN_APPROVAL, LIST_IN_STATUS, agreement_list
@@ -69,7 +70,7 @@ class ActionCaseStatus(CitizenAction):
             dispatcher.utter_message(response="utter_unknown_sender")
             return []
         agreements = await context.db().run(agreement_db.for_citizen, info.citizen.id)
-        open_ones = [a for a in agreements if a.status != "rejected" and a.follow_up_answer != "yes"]
+        open_ones = [a for a in agreements if a.status != AgreementStatus.REJECTED and a.follow_up_answer != "yes"]
         if not open_ones:
             dispatcher.utter_message(response="utter_case_status_none", coordinator=info.coordinator_name)
             return []

@@ -17,6 +17,7 @@ from bot.appointments.attendance import parse_attendance_answer, record_citizen_
 from bot.checkins.answers import parse_yes_no
 from bot.citizens.contact import request_contact
 from bot.core.danish_time import format_when
+from bot.core.vocabulary import AppointmentReply, AppointmentStatus
 from bot.db import appointments as appointment_db
 from bot.db.citizens import citizen_by_phone
 from bot.db.models import Appointment
@@ -26,8 +27,8 @@ AWAITING = "awaiting_reply"
 # Not None: a rule can only match "the slot was cleared" on a value (data/rules/appointments.yml).
 NOTHING = "nothing"
 APPOINTMENT_SLOT = "reminder_appointment_id"
-INTENT_ANSWERS = {"affirm": "confirmed", "confirm_attendance": "confirmed", "deny": "cannot_come",
-                  "cannot_come": "cannot_come"}
+INTENT_ANSWERS = {"affirm": AppointmentReply.CONFIRMED, "confirm_attendance": AppointmentReply.CONFIRMED,
+                  "deny": AppointmentReply.CANNOT_COME, "cannot_come": AppointmentReply.CANNOT_COME}
 
 
 def _when(appointment: Appointment) -> str:
@@ -51,9 +52,9 @@ class ActionSendAppointmentReminder(CitizenAction):
         appointment_id = entity(tracker, "appointment_id")
         appointment = await context.db().run(_load, appointment_id)
         events = undo_placeholder_fills(tracker)
-        if appointment is None or appointment.status != "planned":
+        if appointment is None or appointment.status != AppointmentStatus.PLANNED:
             return events  # the scheduler checked; if it changed since, saying nothing is right
-        confirmed = appointment.citizen_reply == "confirmed"
+        confirmed = appointment.citizen_reply == AppointmentReply.CONFIRMED
         response = "utter_appointment_reminder_confirmed" if confirmed else "utter_appointment_reminder"
         if not appointment.location:
             response += "_no_place"
@@ -82,7 +83,7 @@ def _answerable(session: Session, phone: str, reminded_id, now) -> tuple[Appoint
     if citizen is None:
         return None, None
     reminded = _load(session, reminded_id)
-    if reminded is not None and reminded.citizen_id == citizen.id and reminded.status == "planned" \
+    if reminded is not None and reminded.citizen_id == citizen.id and reminded.status == AppointmentStatus.PLANNED \
             and reminded.starts_at > now:
         return reminded, citizen.coordinator.name
     upcoming = appointment_db.upcoming_appointments(session, citizen.id, now, limit=1)
@@ -109,7 +110,7 @@ class ActionAppointmentAnswer(CitizenAction):
         settings = context.proactive_settings()
         await context.db().run(
             lambda s: record_citizen_reply(s, s.get(Appointment, appointment.id), answer, now, settings))
-        if answer == "confirmed":
+        if answer == AppointmentReply.CONFIRMED:
             dispatcher.utter_message(response="utter_appointment_confirmed", when=_when(appointment))
         else:
             dispatcher.utter_message(response="utter_appointment_cannot_come", coordinator=coordinator)

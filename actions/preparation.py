@@ -17,6 +17,7 @@ from actions.forms import CitizenFormValidation, accepted, latest_entity_int, la
 from actions.questions import YES_NO, ask
 from bot.checkins.answers import is_skip, parse_yes_no
 from bot.core.danish_time import format_when
+from bot.core.vocabulary import AppointmentStatus, PreparationStatus
 from bot.db import preparations as prep_db
 from bot.db.appointments import get_appointment, next_preparable_appointment
 from bot.meetings.preparation import KEY_OF, MAX_ANSWER, QUESTIONS, SKIPPED, split_topics, summary_text
@@ -46,8 +47,9 @@ def _open_preparation(session, citizen_id: int, appointment_id: int | None, now)
     if appointment is None:
         return None, None, False
     preparation = prep_db.get_preparation(session, appointment.id)
-    resumed = preparation is not None and preparation.status == "in_progress" and bool(preparation.answers)
-    if preparation is not None and preparation.status == "completed":
+    resumed = (preparation is not None and preparation.status == PreparationStatus.IN_PROGRESS
+               and bool(preparation.answers))
+    if preparation is not None and preparation.status == PreparationStatus.COMPLETED:
         prep_db.restart(session, preparation, now)
     preparation = prep_db.get_or_start(session, appointment.id, citizen_id, now)
     return appointment, dict(preparation.answers), resumed
@@ -91,7 +93,7 @@ class ActionInvitePreparation(CitizenAction):
         appointment_id = latest_entity_int(tracker, "appointment_id")
         appointment = info and appointment_id and await context.db().run(
             lambda s: get_appointment(s, appointment_id, citizen_id=info.citizen.id))
-        if not appointment or appointment.status != "planned":
+        if not appointment or appointment.status != AppointmentStatus.PLANNED:
             return []  # cancelled or moved away since the invitation was planned: say nothing
         days = max(1, (appointment.starts_at.date() - context.clock().now().date()).days)
         return ask("preparation_invite", YES_NO, appointment_id=appointment.id, days=str(days),

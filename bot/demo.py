@@ -15,6 +15,7 @@ from bot.citizens.stratification import level_for
 from bot.core.clock import COPENHAGEN, Clock
 from bot.core.config import Settings
 from bot.core.passwords import hash_password
+from bot.core.vocabulary import AppointmentKind, CitizenStatus
 from bot.db.appointments import create_appointment
 from bot.db.citizens import citizen_by_phone, create_citizen
 from bot.db.coordinators import coordinator_by_token, create_coordinator, set_backup, set_password_hash
@@ -109,14 +110,14 @@ def seed(session: Session, clock: Clock) -> None:
             )
         in_days = 1 + len(history)
         create_appointment(
-            session, citizen.id, kind="netvaerksmoede" if name.startswith("Karin") else "opfoelgning",
+            session, citizen.id, kind=AppointmentKind.NETVAERKSMOEDE if name.startswith("Karin") else AppointmentKind.OPFOELGNING,
             starts_at=_day(clock, in_days, 13), ends_at=_day(clock, in_days, 14),
             location="Sundhedscentret, Højvang", title=None, created_at=clock.now(),
         )
     if citizen_by_phone(session, "+4522000004") is None:
         per = create_citizen(session, name="Per Demo", phone="+4522000004", coordinator_id=coordinator.id,
                              consent_at=_past(clock, 60))
-        per.status = "opted_out"
+        per.status = CitizenStatus.OPTED_OUT
 
 
 def main() -> None:

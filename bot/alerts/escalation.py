@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from bot.core.alert_catalogue import Severity
 from bot.core.clock import COPENHAGEN
 
 
@@ -21,7 +22,7 @@ class EscalationPolicy:
 
     @property
     def severities(self) -> tuple[str, ...]:
-        return ("urgent", "high")
+        return (Severity.URGENT, Severity.HIGH)
 
     @classmethod
     def from_env(cls, env: dict[str, str]) -> EscalationPolicy:
@@ -36,9 +37,9 @@ class EscalationPolicy:
         )
 
     def deadline(self, severity: str, created_at: datetime) -> datetime | None:
-        if severity == "urgent":
+        if severity == Severity.URGENT:
             return created_at + self.urgent_after
-        if severity == "high":
+        if severity == Severity.HIGH:
             return self.add_working_time(created_at, self.high_after_working)
         return None
 

@@ -1,5 +1,5 @@
 """What happens around an appointment besides its reminders: the citizen's answer, attendance, and
-the alerts they raise (DESIGN §4: rule + a reason the coordinator can read)."""
+the alerts they raise (rule + a reason the coordinator can read: docs/architecture.md, "Alerts")."""
 from __future__ import annotations
 
 import re
@@ -11,6 +11,7 @@ from bot.core.alert_catalogue import Rule, Severity
 from bot.core.config import ProactiveSettings
 from bot.core.danish_time import format_when
 from bot.core.text import words
+from bot.core.vocabulary import AppointmentReply, AppointmentStatus
 from bot.db import alerts as alert_db
 from bot.db import appointments as appointment_db
 from bot.db.models import Alert, Appointment
@@ -30,7 +31,7 @@ def record_citizen_reply(session: Session, appointment: Appointment, reply: str,
     """Store JA / KAN IKKE. Saying KAN IKKE again does not raise a second alert."""
     before = appointment.citizen_reply
     appointment_db.record_reply(session, appointment, reply, now)
-    if reply != "cannot_come" or before == "cannot_come":
+    if reply != AppointmentReply.CANNOT_COME or before == AppointmentReply.CANNOT_COME:
         return None
     return alert_db.add_alert(
         session, appointment.citizen_id, rule=CANNOT_COME, severity=CANNOT_COME.severity, created_at=now,
@@ -48,15 +49,15 @@ def unanswered_alert(session: Session, appointment: Appointment, now: datetime, 
 def record_attendance(session: Session, appointment: Appointment, status: str, now: datetime,
                       settings: ProactiveSettings) -> Alert | None:
     """attended | missed | cancelled. Missed raises an alert and plans the kind follow-up message."""
-    already_missed = appointment.status == "missed"
+    already_missed = appointment.status == AppointmentStatus.MISSED
     appointment.status = status
     appointment.attendance_recorded_at = now
     session.flush()
     plan_attendance(session, appointment, now, settings)
-    if status != "missed" or already_missed:
+    if status != AppointmentStatus.MISSED or already_missed:
         return None
     previous = appointment_db.previous_appointment(session, appointment)
-    in_a_row = previous is not None and previous.status == "missed"
+    in_a_row = previous is not None and previous.status == AppointmentStatus.MISSED
     reason = f"Borgeren kom ikke til mødet {_describe(appointment, settings)}."
     if in_a_row:
         reason += " Det er anden gang i træk."
@@ -77,15 +78,15 @@ _CONFIRMED = [
 ]
 
 
-def parse_attendance_answer(text: str) -> str | None:
+def parse_attendance_answer(text: str) -> AppointmentReply | None:
     """"confirmed", "cannot_come", or None when unclear (the dialogue then asks again)."""
     if "👎" in text:
-        return "cannot_come"
+        return AppointmentReply.CANNOT_COME
     if "👍" in text:
-        return "confirmed"
+        return AppointmentReply.CONFIRMED
     folded = " ".join(words(text))
     if any(re.search(p, folded) for p in _CANNOT_COME):
-        return "cannot_come"
+        return AppointmentReply.CANNOT_COME
     if any(re.search(p, folded) for p in _CONFIRMED):
-        return "confirmed"
+        return AppointmentReply.CONFIRMED
     return None

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from bot.appointments import attendance
 from bot.core.config import ProactiveSettings
 from bot.core.errors import Invalid, NotFound
+from bot.core.vocabulary import AppointmentStatus
 from bot.db import appointments as appointment_db
 from bot.db import citizens as citizen_db
 from bot.db.access_log import log_access
@@ -40,7 +41,7 @@ from bot.jobs.planner import plan_appointment
 MAX_AHEAD = timedelta(days=2 * 365)
 MIN_LENGTH = timedelta(minutes=5)
 MAX_LENGTH = timedelta(hours=8)
-ATTENDANCE = ("attended", "missed", "cancelled")
+ATTENDANCE = (AppointmentStatus.ATTENDED, AppointmentStatus.MISSED, AppointmentStatus.CANCELLED)
 FIELDS = ("kind", "starts_at", "ends_at", "location", "title", "notify_if_unanswered")
 CHANGES = (*FIELDS, "status")
 MAX_TEXT = 200
@@ -137,9 +138,9 @@ def change(session: Session, appointment_id: int, scope: int | None, changes: di
     if not changes:
         raise Invalid("nothing to change: give starts_at, ends_at, location, title, kind, "
                       "notify_if_unanswered or status \"cancelled\"")
-    if "status" in changes and changes["status"] != "cancelled":
+    if "status" in changes and changes["status"] != AppointmentStatus.CANCELLED:
         raise Invalid("'status' must be one of: cancelled", "status")
-    if appointment.status != "planned":
+    if appointment.status != AppointmentStatus.PLANNED:
         raise Invalid(f"the appointment is {appointment.status} and can no longer be changed; create a new one",
                       NOT_PLANNED)
     _check_fields(changes)
@@ -151,7 +152,7 @@ def change(session: Session, appointment_id: int, scope: int | None, changes: di
     starts_at = changes.get("starts_at", appointment.starts_at)
     ends_at = changes.get("ends_at", appointment.ends_at)
     retimed = starts_at != appointment.starts_at or ends_at != appointment.ends_at
-    if changes.get("status") != "cancelled" and retimed:
+    if changes.get("status") != AppointmentStatus.CANCELLED and retimed:
         check_times(starts_at, ends_at, now)
     if moves:
         # The citizen's JA / KAN IKKE was about the old time.
@@ -173,7 +174,7 @@ def record_attendance(session: Session, appointment_id: int, scope: int | None, 
     appointment = _appointment(session, appointment_id, scope)
     if status not in ATTENDANCE:
         raise Invalid(f"'status' must be one of: {', '.join(ATTENDANCE)}", "status")
-    if status != "cancelled" and appointment.starts_at > now:
+    if status != AppointmentStatus.CANCELLED and appointment.starts_at > now:
         raise Invalid(f"the appointment has not started yet; it cannot be {status} before "
                       f"{appointment.starts_at.isoformat()}", NOT_STARTED)
     attendance.record_attendance(session, appointment, status, now, settings)

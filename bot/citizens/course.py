@@ -20,13 +20,14 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.core.config import ProactiveSettings
+from bot.core.vocabulary import CitizenStatus
 from bot.db import jobs as job_db
 from bot.db.appointments import upcoming_appointments
 from bot.db.citizens import set_course_ended_at, set_course_status, set_status
 from bot.db.models import Citizen
 from bot.jobs.planner import plan_appointment
 
-ACTIVE, ENDED, OPTED_OUT = "active", "inactive", "opted_out"
+ACTIVE, ENDED, OPTED_OUT = CitizenStatus.ACTIVE, CitizenStatus.ENDED, CitizenStatus.OPTED_OUT
 COURSE_STATUSES = (ACTIVE, ENDED)  # what a coordinator may set
 
 

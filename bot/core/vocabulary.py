@@ -68,6 +68,14 @@ class OutboxStatus(Code):
     SUPPRESSED = "suppressed"
 
 
+class EmailStatus(Code):
+    """The e-mail outbox: no delivery reports, so no delivered/undelivered, and nothing suppressed."""
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
 class PreparationStatus(Code):
     NOT_STARTED = "not_started"
     IN_PROGRESS = "in_progress"
@@ -76,6 +84,13 @@ class PreparationStatus(Code):
 
 class AgreementStatus(Code):
     PROPOSED = "proposed"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class SummaryApproval(Code):
+    """The citizen's answer to the meeting summary and its agreements (meeting_summaries.approval)."""
+    PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
 

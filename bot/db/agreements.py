@@ -6,6 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot.core.vocabulary import AgreementStatus, SummaryApproval
 from bot.db.models import Agreement, MeetingSummary
 
 
@@ -14,15 +15,15 @@ def replace_agreements(session: Session, appointment_id: int, citizen_id: int, i
     """A new list for a meeting replaces the previous, not yet followed-up one (coordinators correct)."""
     session.execute(sa.delete(Agreement).where(Agreement.appointment_id == appointment_id,
                                                Agreement.followed_up_at.is_(None)))
-    rows = [Agreement(appointment_id=appointment_id, citizen_id=citizen_id, created_at=now, status="proposed", **item)
-            for item in items]
+    rows = [Agreement(appointment_id=appointment_id, citizen_id=citizen_id, created_at=now,
+                      status=AgreementStatus.PROPOSED, **item) for item in items]
     session.add_all(rows)
     record = get_summary(session, appointment_id)
     if record is None:
         record = MeetingSummary(appointment_id=appointment_id, created_at=now, summary={})
         session.add(record)
     record.summary = summary or {}
-    record.approval = "pending"
+    record.approval = SummaryApproval.PENDING
     record.approval_at = None
     record.rejection_note = None
     session.flush()
@@ -52,11 +53,11 @@ def get_agreement(session: Session, agreement_id: int) -> Agreement | None:
 
 def set_approval(session: Session, appointment_id: int, approved: bool, note: str | None, now: datetime) -> None:
     record = get_summary(session, appointment_id)
-    record.approval = "approved" if approved else "rejected"
+    record.approval = SummaryApproval.APPROVED if approved else SummaryApproval.REJECTED
     record.approval_at = now
     record.rejection_note = note
     for agreement in for_appointment(session, appointment_id):
-        agreement.status = "approved" if approved else "rejected"
+        agreement.status = AgreementStatus.APPROVED if approved else AgreementStatus.REJECTED
         agreement.approved_at = now if approved else None
 
 
@@ -74,6 +75,6 @@ def record_follow_up(session: Session, agreement_id: int, answer: str, now: date
 def due_follow_ups(session: Session, appointment_id: int) -> list[Agreement]:
     """Approved agreements someone else owns, not yet followed up."""
     return list(session.execute(
-        sa.select(Agreement).where(Agreement.appointment_id == appointment_id, Agreement.status == "approved",
+        sa.select(Agreement).where(Agreement.appointment_id == appointment_id, Agreement.status == AgreementStatus.APPROVED,
                                    Agreement.owner_is_citizen.is_(False), Agreement.followed_up_at.is_(None))
         .order_by(Agreement.id)).scalars())

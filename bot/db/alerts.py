@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.core.alert_catalogue import Rule, Severity
+from bot.core.vocabulary import AlertStatus
 from bot.db.models import Alert, Citizen
 
 
@@ -28,7 +29,7 @@ def add_alert(
         reason=reason,
         created_at=created_at,
         checkin_id=checkin_id,
-        status="open",
+        status=AlertStatus.OPEN,
     )
     session.add(alert)
     session.flush()
@@ -79,8 +80,8 @@ def alerts_with_citizens(
 
 
 def acknowledge_alert(session: Session, alert: Alert, coordinator_id: int | None, now: datetime) -> Alert:
-    if alert.status == "open":
-        alert.status = "acknowledged"
+    if alert.status == AlertStatus.OPEN:
+        alert.status = AlertStatus.ACKNOWLEDGED
         alert.acknowledged_at = now
         alert.acknowledged_by = coordinator_id
     return alert
@@ -88,10 +89,10 @@ def acknowledge_alert(session: Session, alert: Alert, coordinator_id: int | None
 
 def resolve_alert(session: Session, alert: Alert, coordinator_id: int | None, note: str, now: datetime) -> Alert:
     """Resolving an open alert acknowledges it too; resolving twice keeps the first resolution."""
-    if alert.status == "resolved":
+    if alert.status == AlertStatus.RESOLVED:
         return alert
     acknowledge_alert(session, alert, coordinator_id, now)
-    alert.status = "resolved"
+    alert.status = AlertStatus.RESOLVED
     alert.resolved_at = now
     alert.resolved_by = coordinator_id
     alert.resolution_note = note
@@ -105,7 +106,7 @@ def alerts_not_notified(session: Session) -> list[tuple[Alert, Citizen]]:
     query = (
         sa.select(Alert, Citizen)
         .join(Citizen, Citizen.id == Alert.citizen_id)
-        .where(Alert.status == "open", Alert.notified_at.is_(None))
+        .where(Alert.status == AlertStatus.OPEN, Alert.notified_at.is_(None))
         .order_by(Alert.created_at, Alert.id)
         .with_for_update(of=Alert, skip_locked=True)  # two schedulers never both send (PostgreSQL)
     )
@@ -117,7 +118,7 @@ def escalation_candidates(session: Session, severities: tuple[str, ...]) -> list
     query = (
         sa.select(Alert, Citizen)
         .join(Citizen, Citizen.id == Alert.citizen_id)
-        .where(Alert.status == "open", Alert.escalated_at.is_(None), Alert.severity.in_(severities))
+        .where(Alert.status == AlertStatus.OPEN, Alert.escalated_at.is_(None), Alert.severity.in_(severities))
         .order_by(Alert.created_at, Alert.id)
         .with_for_update(of=Alert, skip_locked=True)
     )
@@ -139,7 +140,7 @@ def unresolved_alerts(session: Session, citizen_ids: list[int]) -> dict[int, lis
         return {}
     rows = session.execute(
         sa.select(Alert.citizen_id, Alert.severity, Alert.status).where(
-            Alert.citizen_id.in_(citizen_ids), Alert.status.in_(("open", "acknowledged"))
+            Alert.citizen_id.in_(citizen_ids), Alert.status.in_((AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED))
         )
     )
     found: dict[int, list[tuple[str, str]]] = {}
@@ -151,6 +152,6 @@ def unresolved_alerts(session: Session, citizen_ids: list[int]) -> dict[int, lis
 def open_alert(session: Session, citizen_id: int, rule: Rule) -> Alert | None:
     """The citizen's open alert of this rule, if any (the catalogue's Dedupe.ONE_OPEN)."""
     return session.execute(
-        sa.select(Alert).where(Alert.citizen_id == citizen_id, Alert.rule == Rule(rule).value, Alert.status == "open")
+        sa.select(Alert).where(Alert.citizen_id == citizen_id, Alert.rule == Rule(rule).value, Alert.status == AlertStatus.OPEN)
         .order_by(Alert.created_at.desc()).limit(1)
     ).scalar_one_or_none()

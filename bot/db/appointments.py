@@ -6,13 +6,15 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot.core.vocabulary import AppointmentKind, AppointmentStatus
 from bot.db.models import Appointment, Citizen
 
-PREPARABLE_KINDS = ("netvaerksmoede", "opfoelgning", "opstartssamtale", "afslutningssamtale")
+PREPARABLE_KINDS = (AppointmentKind.NETVAERKSMOEDE, AppointmentKind.OPFOELGNING, AppointmentKind.OPSTARTSSAMTALE,
+                    AppointmentKind.AFSLUTNINGSSAMTALE)
 
 
 def create_appointment(session: Session, citizen_id: int, **fields) -> Appointment:
-    appointment = Appointment(citizen_id=citizen_id, status="planned", **fields)
+    appointment = Appointment(citizen_id=citizen_id, status=AppointmentStatus.PLANNED, **fields)
     session.add(appointment)
     session.flush()
     return appointment
@@ -48,7 +50,7 @@ def upcoming_appointments(session: Session, citizen_id: int, now: datetime, limi
             sa.select(Appointment)
             .where(
                 Appointment.citizen_id == citizen_id,
-                Appointment.status == "planned",
+                Appointment.status == AppointmentStatus.PLANNED,
                 Appointment.starts_at > now,
             )
             .order_by(Appointment.starts_at, Appointment.id)
@@ -65,7 +67,7 @@ def previous_appointment(session: Session, appointment: Appointment) -> Appointm
             Appointment.citizen_id == appointment.citizen_id,
             Appointment.id != appointment.id,
             Appointment.starts_at < appointment.starts_at,
-            Appointment.status.in_(("attended", "missed")),
+            Appointment.status.in_((AppointmentStatus.ATTENDED, AppointmentStatus.MISSED)),
         )
         .order_by(Appointment.starts_at.desc(), Appointment.id.desc())
         .limit(1)
@@ -82,7 +84,7 @@ def next_preparable_appointment(session: Session, citizen_id: int, now: datetime
     return session.execute(
         sa.select(Appointment)
         .where(Appointment.citizen_id == citizen_id, Appointment.starts_at > now,
-               Appointment.status == "planned", Appointment.kind.in_(PREPARABLE_KINDS))
+               Appointment.status == AppointmentStatus.PLANNED, Appointment.kind.in_(PREPARABLE_KINDS))
         .order_by(Appointment.starts_at)
         .limit(1)
     ).scalar_one_or_none()
@@ -109,7 +111,7 @@ def next_appointments(session: Session, citizen_ids: list[int], now: datetime) -
         return {}
     rows = session.execute(
         sa.select(Appointment)
-        .where(Appointment.citizen_id.in_(citizen_ids), Appointment.status == "planned", Appointment.starts_at >= now)
+        .where(Appointment.citizen_id.in_(citizen_ids), Appointment.status == AppointmentStatus.PLANNED, Appointment.starts_at >= now)
         .order_by(Appointment.starts_at)
     ).scalars()
     found: dict[int, Appointment] = {}

@@ -6,6 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot.core.vocabulary import CitizenStatus
 from bot.db.models import Citizen
 
 
@@ -32,7 +33,7 @@ def create_citizen(
         checkin_interval_days=checkin_interval_days,
         programme=programme,
         consent_at=consent_at,
-        status="active",
+        status=CitizenStatus.ACTIVE,
     )
     session.add(citizen)
     session.flush()
@@ -63,7 +64,7 @@ def set_status(session: Session, citizen_id: int, status: str) -> None:
 
 
 def set_course_status(session: Session, citizen_id: int, status: str, ended_at: datetime | None) -> None:
-    """The coordinator ends ("inactive", `ended_at` = when) or resumes ("active", None) the course."""
+    """The coordinator ends (ENDED, `ended_at` = when) or resumes (ACTIVE, None) the course."""
     session.execute(
         sa.update(Citizen).where(Citizen.id == citizen_id).values(status=status, course_ended_at=ended_at)
     )

@@ -7,12 +7,13 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot.core.vocabulary import EmailStatus
 from bot.db.models import EmailOutboxMessage
 
 
 def add_email(session: Session, *, recipient: str, subject: str, body: str, now: datetime) -> EmailOutboxMessage:
     """Queued, due at once."""
-    message = EmailOutboxMessage(recipient=recipient, subject=subject, body=body, status="queued", attempts=0,
+    message = EmailOutboxMessage(recipient=recipient, subject=subject, body=body, status=EmailStatus.QUEUED, attempts=0,
                                  next_attempt_at=now, created_at=now)
     session.add(message)
     session.flush()
@@ -25,7 +26,7 @@ def claim_due(session: Session, now: datetime, claimed_at: datetime, limit: int 
     refuses a row already claimed (SQLite)."""
     query = (
         sa.select(EmailOutboxMessage)
-        .where(EmailOutboxMessage.status == "queued", EmailOutboxMessage.next_attempt_at <= now)
+        .where(EmailOutboxMessage.status == EmailStatus.QUEUED, EmailOutboxMessage.next_attempt_at <= now)
         .order_by(EmailOutboxMessage.id)
         .limit(limit)
     )
@@ -35,8 +36,8 @@ def claim_due(session: Session, now: datetime, claimed_at: datetime, limit: int 
     for message in session.execute(query).scalars().all():
         updated = session.execute(
             sa.update(EmailOutboxMessage)
-            .where(EmailOutboxMessage.id == message.id, EmailOutboxMessage.status == "queued")
-            .values(status="sending", attempts=EmailOutboxMessage.attempts + 1, claimed_at=claimed_at)
+            .where(EmailOutboxMessage.id == message.id, EmailOutboxMessage.status == EmailStatus.QUEUED)
+            .values(status=EmailStatus.SENDING, attempts=EmailOutboxMessage.attempts + 1, claimed_at=claimed_at)
             .execution_options(synchronize_session=False)
         ).rowcount
         if updated:
@@ -49,14 +50,15 @@ def mark_sent(session: Session, message_id: int, now: datetime) -> None:
     session.execute(
         sa.update(EmailOutboxMessage)
         .where(EmailOutboxMessage.id == message_id)
-        .values(status="sent", sent_at=now, last_error=None)
+        .values(status=EmailStatus.SENT, sent_at=now, last_error=None)
     )
 
 
 def mark_failed(session: Session, message_id: int, error: str, retry_at: datetime | None) -> None:
     """retry_at None gives up (status 'failed'); otherwise the e-mail waits in the queue until then."""
     values = {"last_error": error[:500]}
-    values.update({"status": "queued", "next_attempt_at": retry_at} if retry_at else {"status": "failed"})
+    values.update({"status": EmailStatus.QUEUED, "next_attempt_at": retry_at} if retry_at
+                  else {"status": EmailStatus.FAILED})
     session.execute(sa.update(EmailOutboxMessage).where(EmailOutboxMessage.id == message_id).values(**values))
 
 
@@ -64,8 +66,8 @@ def release_stale(session: Session, now: datetime, older_than: timedelta) -> int
     """A dispatcher that died mid-send leaves rows in 'sending'; put them back in the queue."""
     return session.execute(
         sa.update(EmailOutboxMessage)
-        .where(EmailOutboxMessage.status == "sending", EmailOutboxMessage.claimed_at < now - older_than)
-        .values(status="queued", next_attempt_at=now)
+        .where(EmailOutboxMessage.status == EmailStatus.SENDING, EmailOutboxMessage.claimed_at < now - older_than)
+        .values(status=EmailStatus.QUEUED, next_attempt_at=now)
     ).rowcount
 
 

@@ -12,10 +12,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from bot.core.vocabulary import JobStatus
 from bot.db.models import Citizen, InboundMessage, Job
 
 NATURAL_KEY = ("citizen_id", "purpose", "target", "due_at")
-OPEN = ("pending", "running")
+OPEN = (JobStatus.PENDING, JobStatus.RUNNING)
 CHANGED = "target changed while running"
 
 
@@ -47,15 +48,15 @@ def schedule(
     statement = (
         _insert(session)
         .values(citizen_id=citizen_id, purpose=purpose, target=target, due_at=due_at, next_attempt_at=next_attempt_at,
-                status="pending", attempts=0, created_at=now, updated_at=now)
+                status=JobStatus.PENDING, attempts=0, created_at=now, updated_at=now)
         .on_conflict_do_nothing(index_elements=list(NATURAL_KEY))
     )
     session.execute(statement)
     session.execute(
         sa.update(Job)
         .where(Job.citizen_id == citizen_id, Job.purpose == purpose, Job.target == target, Job.due_at == due_at,
-               Job.status == "cancelled")
-        .values(status="pending", next_attempt_at=next_attempt_at, attempts=0, note=None, last_error=None)
+               Job.status == JobStatus.CANCELLED)
+        .values(status=JobStatus.PENDING, next_attempt_at=next_attempt_at, attempts=0, note=None, last_error=None)
         .execution_options(synchronize_session=False)
     )
     return session.execute(_by_key(citizen_id, purpose, target, due_at)).scalar_one()
@@ -68,10 +69,10 @@ def cancel_open(session: Session, target: str, purposes: Iterable[str] | None = 
         query = query.where(Job.target == target)
         return query.where(Job.purpose.in_(list(purposes))) if purposes is not None else query
 
-    session.execute(scoped(sa.update(Job).where(Job.status == "running")).values(note=CHANGED)
+    session.execute(scoped(sa.update(Job).where(Job.status == JobStatus.RUNNING)).values(note=CHANGED)
                     .execution_options(synchronize_session=False))
     result = session.execute(
-        scoped(sa.update(Job).where(Job.status == "pending")).values(status="cancelled", note=note or None)
+        scoped(sa.update(Job).where(Job.status == JobStatus.PENDING)).values(status=JobStatus.CANCELLED, note=note or None)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount
@@ -80,8 +81,8 @@ def cancel_open(session: Session, target: str, purposes: Iterable[str] | None = 
 def cancel_for_citizen(session: Session, citizen_id: int, note: str) -> int:
     """Cancel every job of a citizen that has not run yet (a job being sent now finishes)."""
     return session.execute(
-        sa.update(Job).where(Job.citizen_id == citizen_id, Job.status == "pending")
-        .values(status="cancelled", note=note).execution_options(synchronize_session=False)
+        sa.update(Job).where(Job.citizen_id == citizen_id, Job.status == JobStatus.PENDING)
+        .values(status=JobStatus.CANCELLED, note=note).execution_options(synchronize_session=False)
     ).rowcount
 
 
@@ -96,14 +97,14 @@ def claim_due(session: Session, now: datetime, *, limit: int, lease: timedelta,
     to those citizens (a tick run for some citizens only; docs/testing.md)."""
     token = uuid.uuid4().hex
     claimable = sa.or_(
-        sa.and_(Job.status == "pending", Job.next_attempt_at <= now),
-        sa.and_(Job.status == "running", Job.locked_until < now),
+        sa.and_(Job.status == JobStatus.PENDING, Job.next_attempt_at <= now),
+        sa.and_(Job.status == JobStatus.RUNNING, Job.locked_until < now),
     )
     if citizen_ids is not None:
         claimable = sa.and_(claimable, Job.citizen_id.in_(list(citizen_ids)))
     waits = sa.case((Job.purpose.in_(list(later)), 1), else_=0)
     due = sa.select(Job.id).where(claimable).order_by(waits, Job.next_attempt_at, Job.id).limit(limit)
-    values = dict(status="running", claim_token=token, locked_until=now + lease, attempts=Job.attempts + 1)
+    values = dict(status=JobStatus.RUNNING, claim_token=token, locked_until=now + lease, attempts=Job.attempts + 1)
     if session.get_bind().dialect.name == "postgresql":
         ids = list(session.execute(due.with_for_update(skip_locked=True)).scalars())
         if not ids:
@@ -122,7 +123,7 @@ def claim_due(session: Session, now: datetime, *, limit: int, lease: timedelta,
 def _finish(session: Session, job: Job, **values) -> bool:
     result = session.execute(
         sa.update(Job)
-        .where(Job.id == job.id, Job.claim_token == job.claim_token, Job.status == "running")
+        .where(Job.id == job.id, Job.claim_token == job.claim_token, Job.status == JobStatus.RUNNING)
         .values(locked_until=None, **values)
         .execution_options(synchronize_session=False)
     )
@@ -130,19 +131,19 @@ def _finish(session: Session, job: Job, **values) -> bool:
 
 
 def mark_done(session: Session, job: Job, now: datetime) -> bool:
-    return _finish(session, job, status="done", sent_at=now, last_error=None)
+    return _finish(session, job, status=JobStatus.DONE, sent_at=now, last_error=None)
 
 
 def mark_skipped(session: Session, job: Job, note: str) -> bool:
-    return _finish(session, job, status="skipped", note=note[:200])
+    return _finish(session, job, status=JobStatus.SKIPPED, note=note[:200])
 
 
 def mark_retry(session: Session, job: Job, error: str, next_attempt_at: datetime) -> bool:
-    return _finish(session, job, status="pending", last_error=error[:2000], next_attempt_at=next_attempt_at)
+    return _finish(session, job, status=JobStatus.PENDING, last_error=error[:2000], next_attempt_at=next_attempt_at)
 
 
 def mark_failed(session: Session, job: Job, error: str) -> bool:
-    return _finish(session, job, status="failed", last_error=error[:2000])
+    return _finish(session, job, status=JobStatus.FAILED, last_error=error[:2000])
 
 
 def list_jobs(
@@ -180,14 +181,14 @@ def citizens_without_open_job(session: Session, purpose: str, statuses: Iterable
 
 def mark_deferred(session: Session, job: Job, next_attempt_at: datetime) -> bool:
     """Quiet hours or an open question: back to pending without counting an attempt."""
-    return _finish(session, job, status="pending", attempts=Job.attempts - 1, next_attempt_at=next_attempt_at)
+    return _finish(session, job, status=JobStatus.PENDING, attempts=Job.attempts - 1, next_attempt_at=next_attempt_at)
 
 
 def open_question_sent_at(session: Session, citizen_id: int, purposes: Iterable[str], since: datetime) -> datetime | None:
     """When the citizen was last asked something proactively, if that was after `since` and they
     have not written since (then the question is still open)."""
     sent_at = session.execute(
-        sa.select(Job.sent_at).where(Job.citizen_id == citizen_id, Job.status == "done",
+        sa.select(Job.sent_at).where(Job.citizen_id == citizen_id, Job.status == JobStatus.DONE,
                                      Job.purpose.in_(list(purposes)), Job.sent_at > since)
         .order_by(Job.sent_at.desc()).limit(1)
     ).scalar_one_or_none()

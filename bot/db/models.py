@@ -6,17 +6,32 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.orm import declarative_base, relationship
 
+from bot.core.alert_catalogue import Severity
 from bot.core.clock import process_clock
+from bot.core.vocabulary import (
+    AgreementStatus,
+    AlertStatus,
+    AppointmentKind,
+    AppointmentReply,
+    AppointmentStatus,
+    CitizenStatus,
+    EmailStatus,
+    JobStatus,
+    OutboxStatus,
+    PreparationStatus,
+    SummaryApproval,
+)
 
 Base = declarative_base()
 
 COLOURS = ("green", "yellow", "red")
-APPOINTMENT_KINDS = ("opstartssamtale", "netvaerksmoede", "opfoelgning", "afslutningssamtale", "andet")
-APPOINTMENT_STATUSES = ("planned", "attended", "missed", "cancelled")
-APPOINTMENT_REPLIES = ("confirmed", "cannot_come")
-CITIZEN_STATUSES = ("active", "opted_out", "inactive")
-ALERT_STATUSES = ("open", "acknowledged", "resolved")
-SEVERITIES = ("low", "medium", "high", "urgent")
+# The stored codes, as plain strings; the enums in bot/core/vocabulary.py are the one definition.
+APPOINTMENT_KINDS = AppointmentKind.values()
+APPOINTMENT_STATUSES = AppointmentStatus.values()
+APPOINTMENT_REPLIES = AppointmentReply.values()
+CITIZEN_STATUSES = CitizenStatus.values()
+ALERT_STATUSES = AlertStatus.values()
+SEVERITIES = Severity.values()
 STRATIFICATION_COMPLEXITY = ("low", "high")  # complexity of the functional impairment
 STRATIFICATION_COPING = ("good", "weak")  # the citizen's coping ability (mestringsevne)
 
@@ -75,7 +90,7 @@ class Citizen(Base):
     coordinator_id = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"), nullable=False, index=True)
     checkin_interval_days = sa.Column(sa.Integer, nullable=False, default=7)
     programme = sa.Column(sa.String(50), nullable=False, default="standard")
-    status = sa.Column(sa.String(20), nullable=False, default="active")
+    status = sa.Column(sa.String(20), nullable=False, default=CitizenStatus.ACTIVE.value)
     consent_at = sa.Column(UTCDateTime)
     created_at = sa.Column(UTCDateTime, nullable=False, default=_now)
     # Added by migration 0008: when the coordinator ended the course (NULL while it runs). Kept while
@@ -96,7 +111,7 @@ class Appointment(Base):
     starts_at = sa.Column(UTCDateTime, nullable=False)
     ends_at = sa.Column(UTCDateTime)
     location = sa.Column(sa.String(200))
-    status = sa.Column(sa.String(20), nullable=False, default="planned")
+    status = sa.Column(sa.String(20), nullable=False, default=AppointmentStatus.PLANNED.value)
     created_at = sa.Column(UTCDateTime, nullable=False, default=_now)
     # Added by migration 0003 (scheduling): the citizen's answer to a reminder, and whether the
     # coordinator wants an alert when a reminder is still unanswered 2 hours before.
@@ -130,7 +145,7 @@ class Alert(Base):
     rule = sa.Column(sa.String(40), nullable=False)
     severity = sa.Column(sa.String(10), nullable=False)
     reason = sa.Column(sa.Text, nullable=False)
-    status = sa.Column(sa.String(20), nullable=False, default="open", index=True)
+    status = sa.Column(sa.String(20), nullable=False, default=AlertStatus.OPEN.value, index=True)
     created_at = sa.Column(UTCDateTime, nullable=False, default=_now)
     acknowledged_at = sa.Column(UTCDateTime)
     acknowledged_by = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"))
@@ -156,7 +171,7 @@ class InboundMessage(Base):
     received_at = sa.Column(UTCDateTime, nullable=False, default=_now)
 
 
-OUTBOX_STATUSES = ("queued", "sending", "sent", "delivered", "undelivered", "failed", "suppressed")
+OUTBOX_STATUSES = OutboxStatus.values()
 
 
 class OutboxMessage(Base):
@@ -172,7 +187,7 @@ class OutboxMessage(Base):
     purpose = sa.Column(sa.String(20), nullable=False, default="reply")
     text = sa.Column(sa.Text, nullable=False)
     segments = sa.Column(sa.Integer, nullable=False)
-    status = sa.Column(sa.String(20), nullable=False, default="queued", index=True)
+    status = sa.Column(sa.String(20), nullable=False, default=OutboxStatus.QUEUED.value, index=True)
     attempts = sa.Column(sa.Integer, nullable=False, default=0)
     next_attempt_at = sa.Column(UTCDateTime, nullable=False)
     last_error = sa.Column(sa.Text)
@@ -182,7 +197,7 @@ class OutboxMessage(Base):
     status_at = sa.Column(UTCDateTime)
 
 
-EMAIL_OUTBOX_STATUSES = ("queued", "sending", "sent", "failed")
+EMAIL_OUTBOX_STATUSES = EmailStatus.values()
 
 
 class EmailOutboxMessage(Base):
@@ -197,7 +212,7 @@ class EmailOutboxMessage(Base):
     recipient = sa.Column(sa.String(254), nullable=False)
     subject = sa.Column(sa.String(200), nullable=False)
     body = sa.Column(sa.Text, nullable=False)
-    status = sa.Column(sa.String(20), nullable=False, default="queued")
+    status = sa.Column(sa.String(20), nullable=False, default=EmailStatus.QUEUED.value)
     attempts = sa.Column(sa.Integer, nullable=False, default=0)
     next_attempt_at = sa.Column(UTCDateTime, nullable=False)
     last_error = sa.Column(sa.Text)
@@ -222,8 +237,9 @@ class FakeSms(Base):
     created_at = sa.Column(UTCDateTime, nullable=False, default=_now)
 
 
-PREPARATION_STATUSES = ("not_started", "in_progress", "completed")
-AGREEMENT_STATUSES = ("proposed", "approved", "rejected")
+PREPARATION_STATUSES = PreparationStatus.values()
+AGREEMENT_STATUSES = AgreementStatus.values()
+SUMMARY_APPROVALS = SummaryApproval.values()
 
 
 class Preparation(Base):
@@ -234,7 +250,7 @@ class Preparation(Base):
     id = sa.Column(sa.Integer, primary_key=True)
     appointment_id = sa.Column(sa.Integer, sa.ForeignKey("appointments.id"), nullable=False, unique=True)
     citizen_id = sa.Column(sa.Integer, sa.ForeignKey("citizens.id"), nullable=False, index=True)
-    status = sa.Column(sa.String(20), nullable=False, default="in_progress")
+    status = sa.Column(sa.String(20), nullable=False, default=PreparationStatus.IN_PROGRESS.value)
     # question key -> the citizen's words verbatim, or None when skipped ("spring over")
     answers = sa.Column(sa.JSON, nullable=False, default=dict)
     correction = sa.Column(sa.Text)  # what the citizen said was wrong in the summary
@@ -250,7 +266,7 @@ class MeetingSummary(Base):
     id = sa.Column(sa.Integer, primary_key=True)
     appointment_id = sa.Column(sa.Integer, sa.ForeignKey("appointments.id"), nullable=False, unique=True)
     summary = sa.Column(sa.JSON, nullable=False, default=dict)
-    approval = sa.Column(sa.String(20), nullable=False, default="pending")  # pending|approved|rejected
+    approval = sa.Column(sa.String(20), nullable=False, default=SummaryApproval.PENDING.value)  # SUMMARY_APPROVALS
     approval_at = sa.Column(UTCDateTime)
     rejection_note = sa.Column(sa.Text)
     citizen_next_step = sa.Column(sa.Text)
@@ -269,13 +285,13 @@ class Agreement(Base):
     who = sa.Column(sa.String(100), nullable=False)
     owner_is_citizen = sa.Column(sa.Boolean, nullable=False, default=False)
     due_date = sa.Column(sa.Date)
-    status = sa.Column(sa.String(20), nullable=False, default="proposed")
+    status = sa.Column(sa.String(20), nullable=False, default=AgreementStatus.PROPOSED.value)
     approved_at = sa.Column(UTCDateTime)
     follow_up_answer = sa.Column(sa.String(10))  # yes|no|unknown
     followed_up_at = sa.Column(UTCDateTime)
     created_at = sa.Column(UTCDateTime, nullable=False, default=_now)
-# --- proactive messaging (issue 4) -------------------------------------------------------------
-JOB_STATUSES = ("pending", "running", "done", "skipped", "cancelled", "failed")
+# --- proactive messaging (docs/architecture.md, "Proactive messages") ---------------------------
+JOB_STATUSES = JobStatus.values()
 
 
 class Job(Base):
@@ -297,7 +313,7 @@ class Job(Base):
     due_at = sa.Column(UTCDateTime, nullable=False)
     # When it may run: due_at moved out of quiet hours, or later after a failed attempt.
     next_attempt_at = sa.Column(UTCDateTime, nullable=False)
-    status = sa.Column(sa.String(20), nullable=False, default="pending")
+    status = sa.Column(sa.String(20), nullable=False, default=JobStatus.PENDING.value)
     attempts = sa.Column(sa.Integer, nullable=False, default=0)
     last_error = sa.Column(sa.Text)
     # Why a job was skipped ("opted_out", "answered", ...): kept so the coordinator can see it.
@@ -325,7 +341,7 @@ class Stratification(Base):
 
 
 class AccessLog(Base):
-    """Who looked at or acted on which citizen's data, and when (DESIGN §6)."""
+    """Who looked at or acted on which citizen's data, and when (docs/privacy.md)."""
 
     __tablename__ = "access_log"
 

@@ -6,11 +6,14 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
+from bot.core.vocabulary import OutboxStatus
 from bot.db.models import OutboxMessage
 
-PENDING = ("queued", "sending")
-FINAL_REPORT_STATUSES = {"DELIVERED": "delivered", "UNDELIVERED": "undelivered", "REJECTED": "failed",
-                         "EXPIRED": "undelivered", "SKIPPED": "failed"}
+PENDING = (OutboxStatus.QUEUED, OutboxStatus.SENDING)
+# The gateway's final report statuses (its own words, upper case) -> ours.
+FINAL_REPORT_STATUSES = {"DELIVERED": OutboxStatus.DELIVERED, "UNDELIVERED": OutboxStatus.UNDELIVERED,
+                         "REJECTED": OutboxStatus.FAILED, "EXPIRED": OutboxStatus.UNDELIVERED,
+                         "SKIPPED": OutboxStatus.FAILED}
 
 
 def add_message(session: Session, **fields) -> OutboxMessage:
@@ -32,7 +35,7 @@ def claim_due(session: Session, now: datetime, limit: int = 20) -> list[OutboxMe
     )
     query = (
         sa.select(OutboxMessage)
-        .where(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now, ~blocked)
+        .where(OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.next_attempt_at <= now, ~blocked)
         .order_by(OutboxMessage.id)
         .limit(limit)
     )
@@ -42,8 +45,8 @@ def claim_due(session: Session, now: datetime, limit: int = 20) -> list[OutboxMe
     for message in session.execute(query).scalars():
         updated = session.execute(
             sa.update(OutboxMessage)
-            .where(OutboxMessage.id == message.id, OutboxMessage.status == "queued")
-            .values(status="sending", attempts=OutboxMessage.attempts + 1, status_at=now)
+            .where(OutboxMessage.id == message.id, OutboxMessage.status == OutboxStatus.QUEUED)
+            .values(status=OutboxStatus.SENDING, attempts=OutboxMessage.attempts + 1, status_at=now)
             .execution_options(synchronize_session=False)
         ).rowcount
         if updated:
@@ -61,15 +64,16 @@ def mark_sent(session: Session, message_id: int, provider_id: str, now: datetime
     # A delivery report may already have arrived (it can beat the gateway's answer); keep it.
     session.execute(
         sa.update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == "sending")
-        .values(status="sent", status_at=now)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.SENDING)
+        .values(status=OutboxStatus.SENT, status_at=now)
     )
 
 
 def mark_failed(session: Session, message_id: int, error: str, retry_at: datetime | None, now: datetime) -> None:
     """retry_at None gives up (status failed); otherwise the message waits in the queue."""
     values = {"last_error": error[:500], "status_at": now}
-    values.update({"status": "queued", "next_attempt_at": retry_at} if retry_at else {"status": "failed"})
+    values.update({"status": OutboxStatus.QUEUED, "next_attempt_at": retry_at} if retry_at
+                  else {"status": OutboxStatus.FAILED})
     session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values))
 
 
@@ -77,8 +81,8 @@ def release_stale(session: Session, now: datetime, older_than: timedelta = timed
     """A dispatcher that died mid-send leaves rows in 'sending'; put them back in the queue."""
     return session.execute(
         sa.update(OutboxMessage)
-        .where(OutboxMessage.status == "sending", OutboxMessage.status_at < now - older_than)
-        .values(status="queued", next_attempt_at=now)
+        .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.status_at < now - older_than)
+        .values(status=OutboxStatus.QUEUED, next_attempt_at=now)
     ).rowcount
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot.core.vocabulary import PreparationStatus
 from bot.db.models import Preparation
 
 
@@ -18,7 +19,7 @@ def get_preparation(session: Session, appointment_id: int) -> Preparation | None
 def get_or_start(session: Session, appointment_id: int, citizen_id: int, now: datetime) -> Preparation:
     preparation = get_preparation(session, appointment_id)
     if preparation is None:
-        preparation = Preparation(appointment_id=appointment_id, citizen_id=citizen_id, status="in_progress",
+        preparation = Preparation(appointment_id=appointment_id, citizen_id=citizen_id, status=PreparationStatus.IN_PROGRESS,
                                   answers={}, updated_at=now)
         session.add(preparation)
         session.flush()
@@ -34,7 +35,7 @@ def save_answer(session: Session, appointment_id: int, citizen_id: int, key: str
 
 def restart(session: Session, preparation: Preparation, now: datetime) -> None:
     preparation.answers = {}
-    preparation.status = "in_progress"
+    preparation.status = PreparationStatus.IN_PROGRESS
     preparation.correction = None
     preparation.completed_at = None
     preparation.updated_at = now
@@ -42,7 +43,7 @@ def restart(session: Session, preparation: Preparation, now: datetime) -> None:
 
 def complete(session: Session, appointment_id: int, correction: str | None, now: datetime) -> None:
     preparation = get_preparation(session, appointment_id)
-    preparation.status = "completed"
+    preparation.status = PreparationStatus.COMPLETED
     preparation.correction = correction
     preparation.completed_at = now
     preparation.updated_at = now

@@ -1,5 +1,5 @@
 """Everything stored about one citizen, for their right of access (export) and to erasure
-(GDPR art. 15 and 17; DESIGN §6). One list of what belongs to a citizen serves both, so an export
+(GDPR art. 15 and 17; docs/privacy.md). One list of what belongs to a citizen serves both, so an export
 shows exactly what an erasure deletes."""
 from __future__ import annotations
 

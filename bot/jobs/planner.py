@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.core.config import ProactiveSettings
+from bot.core.vocabulary import AppointmentStatus, CitizenStatus, JobStatus
 from bot.db import agreements as agreement_db
 from bot.db import checkins as checkin_db
 from bot.db import jobs as job_db
@@ -26,7 +27,7 @@ from bot.jobs.purposes import (
 )
 
 # Citizens who may be prompted; opted-out citizens get rows too, skipped and recorded as such.
-PROMPTED_STATUSES = ("active", "opted_out")
+PROMPTED_STATUSES = (CitizenStatus.ACTIVE, CitizenStatus.OPTED_OUT)
 
 
 def _proactive(session: Session, citizen_id: int, purpose: str, target: str, due: datetime, now: datetime,
@@ -48,7 +49,7 @@ def plan_appointment(session: Session, appointment: Appointment, now: datetime,
     """(Re)plan an appointment's reminders: called on create, move and cancel."""
     target = job_db.appointment_target(appointment.id)
     job_db.cancel_open(session, target, (REMINDER, UNANSWERED, PREPARATION_INVITE), note="appointment changed")
-    if appointment.status != "planned":
+    if appointment.status != AppointmentStatus.PLANNED:
         return []
     jobs = [
         _proactive(session, appointment.citizen_id, REMINDER, target, due, now, settings)
@@ -68,7 +69,7 @@ def plan_attendance(session: Session, appointment: Appointment, now: datetime,
     """After attendance is recorded nothing of the appointment is pending but a missed follow-up."""
     target = job_db.appointment_target(appointment.id)
     job_db.cancel_open(session, target, APPOINTMENT_PURPOSES, note=f"appointment {appointment.status}")
-    if appointment.status != "missed":
+    if appointment.status != AppointmentStatus.MISSED:
         return []
     due = timing.missed_followup_time(appointment.starts_at, appointment.ends_at, now, settings)
     return [_proactive(session, appointment.citizen_id, MISSED_FOLLOWUP, target, due, now, settings)]
@@ -77,7 +78,8 @@ def plan_attendance(session: Session, appointment: Appointment, now: datetime,
 def _checkin_anchor(session: Session, citizen: Citizen) -> datetime:
     """The last prompt, the last check-in or registration, whichever is latest."""
     candidates = [citizen.consent_at or citizen.created_at]
-    last_prompt = job_db.latest_job(session, citizen.id, CHECKIN_PROMPT, ("done", "skipped", "failed"))
+    last_prompt = job_db.latest_job(session, citizen.id, CHECKIN_PROMPT,
+                                   (JobStatus.DONE, JobStatus.SKIPPED, JobStatus.FAILED))
     if last_prompt is not None:
         candidates.append(last_prompt.due_at)
     last_checkin = checkin_db.latest_checkin(session, citizen.id)
@@ -110,7 +112,7 @@ def plan_preparation_invite(session: Session, appointment: Appointment, now: dat
     target = job_db.appointment_target(appointment.id)
     if appointment.kind not in PREPARABLE_KINDS:
         return []
-    if job_db.latest_job(session, appointment.citizen_id, PREPARATION_INVITE, ("done",), target=target):
+    if job_db.latest_job(session, appointment.citizen_id, PREPARATION_INVITE, (JobStatus.DONE,), target=target):
         return []
     day = timing.local_date(appointment.starts_at, settings) - timedelta(days=settings.preparation_days_before)
     due = timing.local_instant(day, settings.reminder_day_before_at, settings)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.core.alert_catalogue import Rule
+from bot.core.vocabulary import AlertStatus
 from bot.db import alerts as alert_db
 from bot.db.models import Alert
 
@@ -21,7 +22,7 @@ REPEAT_AFTER = timedelta(hours=1)
 
 
 def crisis_alert(session: Session, citizen_id: int, category: str, now: datetime) -> Alert | None:
-    for alert in alert_db.list_alerts(session, citizen_id=citizen_id, status="open"):
+    for alert in alert_db.list_alerts(session, citizen_id=citizen_id, status=AlertStatus.OPEN):
         if alert.rule == RULE and now - alert.created_at < REPEAT_AFTER:
             return None
     reason = (f"Krisesprog i en besked fra borgeren ({CATEGORY_DANISH.get(category, category)}). "

@@ -11,6 +11,15 @@ from sqlalchemy.orm import Session
 from bot.appointments.attendance import unanswered_alert
 from bot.core.alert_catalogue import Rule
 from bot.core.config import ProactiveSettings
+from bot.core.vocabulary import (
+    AgreementStatus,
+    AppointmentReply,
+    AppointmentStatus,
+    CitizenStatus,
+    JobStatus,
+    PreparationStatus,
+    SummaryApproval,
+)
 from bot.db import agreements as agreement_db
 from bot.db import alerts as alert_db
 from bot.db import checkins as checkin_db
@@ -58,25 +67,25 @@ def _appointment(session: Session, job: Job) -> Appointment | None:
 
 def _reminder(session: Session, job: Job, citizen: Citizen, now: datetime, settings: ProactiveSettings) -> Decision:
     appointment = _appointment(session, job)
-    if appointment is None or appointment.status != "planned":
+    if appointment is None or appointment.status != AppointmentStatus.PLANNED:
         return skip(f"appointment {appointment.status if appointment else 'deleted'}")
     if now >= appointment.starts_at:
         return skip("appointment already started")
     if job_db.changed_while_running(session, job):
         return skip("appointment moved")
-    if appointment.citizen_reply == "cannot_come":
+    if appointment.citizen_reply == AppointmentReply.CANNOT_COME:
         return skip("citizen cannot come")
     return _send(citizen, job, appointment_id=appointment.id)
 
 
 def _unanswered(session: Session, job: Job, citizen: Citizen, now: datetime, settings: ProactiveSettings) -> Decision:
     appointment = _appointment(session, job)
-    if appointment is None or appointment.status != "planned" or not appointment.notify_if_unanswered:
+    if appointment is None or appointment.status != AppointmentStatus.PLANNED or not appointment.notify_if_unanswered:
         return skip("no longer relevant")
     if appointment.citizen_reply is not None:
         return skip("citizen answered")
     reminders = job_db.list_jobs(session, target=job.target, purpose=REMINDER)
-    if not any(r.status == "done" for r in reminders):
+    if not any(r.status == JobStatus.DONE for r in reminders):
         return skip("no reminder was sent")
     unanswered_alert(session, appointment, now, settings)
     return Decision("done", "alert raised")
@@ -84,7 +93,7 @@ def _unanswered(session: Session, job: Job, citizen: Citizen, now: datetime, set
 
 def _missed(session: Session, job: Job, citizen: Citizen, now: datetime, settings: ProactiveSettings) -> Decision:
     appointment = _appointment(session, job)
-    if appointment is None or appointment.status != "missed":
+    if appointment is None or appointment.status != AppointmentStatus.MISSED:
         return skip("appointment no longer marked missed")
     return _send(citizen, job, appointment_id=appointment.id)
 
@@ -108,12 +117,12 @@ def _nudge(session: Session, job: Job, citizen: Citizen, now: datetime, settings
 def _preparation_invite(session: Session, job: Job, citizen: Citizen, now: datetime,
                         settings: ProactiveSettings) -> Decision:
     appointment = _appointment(session, job)
-    if appointment is None or appointment.status != "planned":
+    if appointment is None or appointment.status != AppointmentStatus.PLANNED:
         return skip(f"appointment {appointment.status if appointment else 'deleted'}")
     if appointment.starts_at - now < timedelta(hours=12):
         return skip("too close to the meeting")
     preparation = prep_db.get_preparation(session, appointment.id)
-    if preparation is not None and preparation.status == "completed":
+    if preparation is not None and preparation.status == PreparationStatus.COMPLETED:
         return skip("already prepared")
     return _send(citizen, job, appointment_id=appointment.id)
 
@@ -122,7 +131,7 @@ def _agreements_approval(session: Session, job: Job, citizen: Citizen, now: date
                          settings: ProactiveSettings) -> Decision:
     appointment = _appointment(session, job)
     summary = agreement_db.get_summary(session, appointment.id) if appointment else None
-    if summary is None or summary.approval != "pending":
+    if summary is None or summary.approval != SummaryApproval.PENDING:
         return skip("no agreements awaiting approval")
     return _send(citizen, job, appointment_id=appointment.id)
 
@@ -130,7 +139,7 @@ def _agreements_approval(session: Session, job: Job, citizen: Citizen, now: date
 def _agreement_followup(session: Session, job: Job, citizen: Citizen, now: datetime,
                         settings: ProactiveSettings) -> Decision:
     agreement = session.get(Agreement, job_db.target_id(job.target))
-    if agreement is None or agreement.status != "approved" or agreement.followed_up_at is not None:
+    if agreement is None or agreement.status != AgreementStatus.APPROVED or agreement.followed_up_at is not None:
         return skip("agreement not approved or already followed up")
     return _send(citizen, job, agreement_id=agreement.id)
 
@@ -153,7 +162,7 @@ def prepare(session: Session, job: Job, now: datetime, settings: ProactiveSettin
     handler = PREPARE.get(job.purpose)
     if handler is None:
         decision = skip(f"unknown purpose {job.purpose}")
-    elif citizen.status != "active":
+    elif citizen.status != CitizenStatus.ACTIVE:
         decision = skip(f"citizen {citizen.status}")
     else:
         decision = handler(session, job, citizen, now, settings)
@@ -179,7 +188,7 @@ def _wait_for_open_question(session: Session, job: Job, now: datetime, settings:
 def _no_response(session: Session, nudge: Job, now: datetime) -> None:
     """Two consecutive prompts unanswered: this one (its nudge just went out) and the one before."""
     prompt = session.get(Job, job_db.target_id(nudge.target))
-    previous = job_db.latest_job(session, nudge.citizen_id, CHECKIN_PROMPT, ("done",), before=prompt.due_at)
+    previous = job_db.latest_job(session, nudge.citizen_id, CHECKIN_PROMPT, (JobStatus.DONE,), before=prompt.due_at)
     if previous is None or previous.sent_at is None:
         return
     if checkin_db.checked_in_since(session, nudge.citizen_id, previous.sent_at):

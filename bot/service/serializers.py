@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from bot.core.vocabulary import CitizenStatus
 from bot.db.models import Agreement, Alert, Appointment, CheckIn, Citizen, Coordinator, Job
 
 
@@ -41,7 +42,7 @@ def citizen_json(c: Citizen) -> dict:
         "checkin_interval_days": c.checkin_interval_days,
         "programme": c.programme,
         "status": c.status,
-        "opted_out": c.status == "opted_out",
+        "opted_out": c.status == CitizenStatus.OPTED_OUT,
         "consent_at": iso(c.consent_at),
         "created_at": iso(c.created_at),
         # When the coordinator ended the course (also while the citizen has sent STOP).

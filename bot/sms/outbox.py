@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.core.vocabulary import CitizenStatus, OutboxStatus
 from bot.db import outbox as outbox_db
 from bot.db.citizens import citizen_by_phone
 from bot.db.models import OutboxMessage
@@ -19,7 +20,7 @@ def queue_sms(session: Session, msisdn: str, text: str, *, purpose: str, now: da
         raise ValueError(f"unknown purpose {purpose!r}")
     body = to_gsm7(text)
     citizen = citizen_by_phone(session, msisdn)
-    suppressed = purpose == "proactive" and citizen is not None and citizen.status == "opted_out"
+    suppressed = purpose == "proactive" and citizen is not None and citizen.status == CitizenStatus.OPTED_OUT
     return outbox_db.add_message(
         session,
         citizen_id=citizen.id if citizen else None,
@@ -27,7 +28,7 @@ def queue_sms(session: Session, msisdn: str, text: str, *, purpose: str, now: da
         purpose=purpose,
         text=body,
         segments=segments(body),
-        status="suppressed" if suppressed else "queued",
+        status=OutboxStatus.SUPPRESSED if suppressed else OutboxStatus.QUEUED,
         attempts=0,
         next_attempt_at=now,
         created_at=now,

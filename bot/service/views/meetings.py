@@ -5,6 +5,7 @@ from datetime import date
 
 from aiohttp import web
 
+from bot.core.vocabulary import PreparationStatus
 from bot.db import agreements as agreement_db
 from bot.db import preparations as prep_db
 from bot.db.appointments import get_appointment
@@ -34,7 +35,7 @@ async def preparation(request: web.Request) -> web.Response:
     if found is None:
         raise _not_found("appointment")
     if found is False:
-        return web.json_response({"status": "not_started", "answers": {}, "correction": None, "updated_at": None})
+        return web.json_response({"status": PreparationStatus.NOT_STARTED, "answers": {}, "correction": None, "updated_at": None})
     return web.json_response({"status": found.status, "answers": found.answers, "correction": found.correction,
                               "updated_at": iso(found.updated_at), "completed_at": iso(found.completed_at)})
 

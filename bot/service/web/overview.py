@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.core.vocabulary import AlertStatus, CitizenStatus
 from bot.db import alerts as alert_db
 from bot.db import appointments as appointment_db
 from bot.db import checkins as checkin_db
@@ -30,7 +31,7 @@ class CitizenSummary:
 
     @property
     def opted_out(self) -> bool:
-        return self.citizen.status == "opted_out"
+        return self.citizen.status == CitizenStatus.OPTED_OUT
 
     @property
     def top_severity(self) -> str | None:
@@ -74,8 +75,8 @@ def citizen_overview(session: Session, coordinator_id: int, now: datetime) -> li
             colour=recent[0].overall if recent else None,
             colour_at=recent[0].created_at if recent else None,
             trend=trend(recent[0].overall, recent[1].overall) if len(recent) > 1 else None,
-            open_alerts=[sev for sev, status in alerts.get(citizen.id, []) if status == "open"],
-            acknowledged_alerts=sum(1 for _, status in alerts.get(citizen.id, []) if status == "acknowledged"),
+            open_alerts=[sev for sev, status in alerts.get(citizen.id, []) if status == AlertStatus.OPEN],
+            acknowledged_alerts=sum(1 for _, status in alerts.get(citizen.id, []) if status == AlertStatus.ACKNOWLEDGED),
             next_appointment=meetings.get(citizen.id),
             level=levels.get(citizen.id),
         )

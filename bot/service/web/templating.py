@@ -11,6 +11,7 @@ from aiohttp import web
 from babel.dates import format_datetime, format_timedelta
 
 from bot.core.clock import COPENHAGEN
+from bot.core.vocabulary import AlertStatus
 from bot.db import alerts as alert_db
 from bot.service.web import labels
 
@@ -41,7 +42,7 @@ async def common_context(request: web.Request) -> dict:
     context = {"now": request.app["clock"].now(), "labels": labels, "me": None, "csrf_token": ""}
     if current is not None:
         open_alerts = await request.app["db"].run(
-            lambda s: len(alert_db.list_alerts(s, coordinator_id=current.coordinator.id, status="open"))
+            lambda s: len(alert_db.list_alerts(s, coordinator_id=current.coordinator.id, status=AlertStatus.OPEN))
         )
         context.update(me=current.coordinator, csrf_token=current.csrf_token, open_alert_count=open_alerts)
     return context

@@ -5,6 +5,7 @@ from __future__ import annotations
 import aiohttp_jinja2
 from aiohttp import web
 
+from bot.core.vocabulary import AlertStatus
 from bot.db import alerts as alert_db
 from bot.db.access_log import log_access
 from bot.db.coordinators import coordinator_names
@@ -18,9 +19,9 @@ async def _page(request: web.Request, *, status: int = 200, resolve_error: tuple
     me, now = current_coordinator(request), request.app["clock"].now()
 
     def load(session):
-        open_ = alert_db.alerts_with_citizens(session, me.id, statuses=("open",))
-        acknowledged = alert_db.alerts_with_citizens(session, me.id, statuses=("acknowledged",))
-        resolved = alert_db.alerts_with_citizens(session, me.id, statuses=("resolved",), limit=RESOLVED_SHOWN)
+        open_ = alert_db.alerts_with_citizens(session, me.id, statuses=(AlertStatus.OPEN,))
+        acknowledged = alert_db.alerts_with_citizens(session, me.id, statuses=(AlertStatus.ACKNOWLEDGED,))
+        resolved = alert_db.alerts_with_citizens(session, me.id, statuses=(AlertStatus.RESOLVED,), limit=RESOLVED_SHOWN)
         pairs = open_ + acknowledged + resolved
         for _alert, citizen in open_ + acknowledged:
             if citizen.coordinator_id != me.id:  # seen as backup: someone else's citizen

@@ -12,6 +12,7 @@ from aiohttp import web
 from bot.appointments import booking
 from bot.core.clock import COPENHAGEN
 from bot.core.errors import Invalid
+from bot.core.vocabulary import AppointmentKind
 from bot.db import appointments as appointment_db
 from bot.service.views.pages.common import form_data, own_citizen, path_int
 from bot.service.web.sessions import current_coordinator, login_required
@@ -77,7 +78,7 @@ def _back(citizen_id: int) -> web.HTTPSeeOther:
 @login_required
 async def new(request: web.Request) -> web.Response:
     citizen = await own_citizen(request, path_int(request))
-    values = {"kind": "opfoelgning", "title": "", "date": "", "time": "10:00", "duration": "60", "location": "",
+    values = {"kind": AppointmentKind.OPFOELGNING, "title": "", "date": "", "time": "10:00", "duration": "60", "location": "",
               "notify_if_unanswered": ""}
     return _form(request, citizen, values, [])
 

@@ -11,6 +11,7 @@ from bot.citizens.conversation import conversation
 from bot.citizens.privacy import NotConfirmed, erase
 from bot.citizens.stratification import COMPLEXITY_LABELS, COPING_LABELS, LEVEL_LABELS, level_for
 from bot.core.errors import Invalid
+from bot.core.vocabulary import AlertStatus
 from bot.db import agreements as agreement_db
 from bot.db import alerts as alert_db
 from bot.db import appointments as appointment_db
@@ -32,7 +33,7 @@ async def _page(request: web.Request, citizen, *, status: int = 200, strat_error
         return {
             "checkins": checkin_db.list_checkins(session, citizen.id),
             "alerts": [a for a in alert_db.list_alerts(session, citizen_id=citizen.id)
-                       if a.status != "resolved"],
+                       if a.status != AlertStatus.RESOLVED],
             "appointments": appointment_db.list_appointments(session, citizen.id),
             "messages": conversation(session, citizen.id),
             "preparations": {p.appointment_id: p for p in prep_db.for_citizen(session, citizen.id)},
