@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.core.vocabulary import EmailStatus
+from bot.db.claims import claim_rows
 from bot.db.models import EmailOutboxMessage
 
 
@@ -30,20 +31,8 @@ def claim_due(session: Session, now: datetime, claimed_at: datetime, limit: int 
         .order_by(EmailOutboxMessage.id)
         .limit(limit)
     )
-    if session.bind.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    claimed = []
-    for message in session.execute(query).scalars().all():
-        updated = session.execute(
-            sa.update(EmailOutboxMessage)
-            .where(EmailOutboxMessage.id == message.id, EmailOutboxMessage.status == EmailStatus.QUEUED)
-            .values(status=EmailStatus.SENDING, attempts=EmailOutboxMessage.attempts + 1, claimed_at=claimed_at)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if updated:
-            session.refresh(message)
-            claimed.append(message)
-    return claimed
+    values = dict(status=EmailStatus.SENDING, attempts=EmailOutboxMessage.attempts + 1, claimed_at=claimed_at)
+    return claim_rows(session, EmailOutboxMessage, query, queued=EmailStatus.QUEUED, values=values)
 
 
 def mark_sent(session: Session, message_id: int, now: datetime) -> None:

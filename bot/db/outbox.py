@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
 from bot.core.vocabulary import OutboxStatus
+from bot.db.claims import claim_rows
 from bot.db.models import OutboxMessage
 
 PENDING = (OutboxStatus.QUEUED, OutboxStatus.SENDING)
@@ -39,20 +40,8 @@ def claim_due(session: Session, now: datetime, limit: int = 20) -> list[OutboxMe
         .order_by(OutboxMessage.id)
         .limit(limit)
     )
-    if session.bind.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=OutboxMessage)
-    claimed = []
-    for message in session.execute(query).scalars():
-        updated = session.execute(
-            sa.update(OutboxMessage)
-            .where(OutboxMessage.id == message.id, OutboxMessage.status == OutboxStatus.QUEUED)
-            .values(status=OutboxStatus.SENDING, attempts=OutboxMessage.attempts + 1, status_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if updated:
-            session.refresh(message)
-            claimed.append(message)
-    return claimed
+    values = dict(status=OutboxStatus.SENDING, attempts=OutboxMessage.attempts + 1, status_at=now)
+    return claim_rows(session, OutboxMessage, query, queued=OutboxStatus.QUEUED, values=values)
 
 
 def mark_sent(session: Session, message_id: int, provider_id: str, now: datetime) -> None:
