@@ -86,17 +86,19 @@ async def new(request: web.Request) -> web.Response:
 @login_required
 async def create(request: web.Request) -> web.Response:
     citizen = await own_citizen(request, path_int(request))
+    return await _submit(request, citizen, lambda s, fields, me_id, now, settings: booking.create(
+        s, citizen.id, me_id, fields, now, settings, actor=me_id))
+
+
+async def _submit(request: web.Request, citizen, write, appointment=None) -> web.Response:
+    """Parse the booking form and run the use case; its refusal goes back to the form in Danish."""
     form = await form_data(request)
     me, now = current_coordinator(request), request.app["clock"].now()
     settings = request.app["settings"].proactive
-
-    def save(session, fields):
-        booking.create(session, citizen.id, me.id, fields, now, settings, actor=me.id)
-
     try:
-        await request.app["db"].run(save, parse_form(form))
+        await request.app["db"].run(lambda s: write(s, parse_form(form), me.id, now, settings))
     except Invalid as exc:
-        return _form(request, citizen, form, [danish(exc)], status=422)
+        return _form(request, citizen, form, [danish(exc)], status=422, appointment=appointment)
     raise _back(citizen.id)
 
 
@@ -127,18 +129,8 @@ async def edit(request: web.Request) -> web.Response:
 async def update(request: web.Request) -> web.Response:
     """Move or correct a planned appointment: a new time clears the citizen's JA / KAN IKKE."""
     appointment, citizen = await _own_appointment(request)
-    form = await form_data(request)
-    me, now = current_coordinator(request), request.app["clock"].now()
-    settings = request.app["settings"].proactive
-
-    def save(session, changes):
-        booking.change(session, appointment.id, me.id, changes, now, settings, actor=me.id)
-
-    try:
-        await request.app["db"].run(save, parse_form(form))
-    except Invalid as exc:
-        return _form(request, citizen, form, [danish(exc)], status=422, appointment=appointment)
-    raise _back(citizen.id)
+    return await _submit(request, citizen, lambda s, changes, me_id, now, settings: booking.change(
+        s, appointment.id, me_id, changes, now, settings, actor=me_id), appointment=appointment)
 
 
 @login_required
