@@ -47,6 +47,9 @@ class Rule(Code):
     APPOINTMENT_UNANSWERED = "appointment_unanswered"
     AGREEMENT_REJECTED = "agreement_rejected"
     AGREEMENT_NOT_FOLLOWED = "agreement_not_followed"
+    HOPELESSNESS = "hopelessness"
+    SILENT_AFTER_BAD_CHECKIN = "silent_after_bad_checkin"
+    UNREACHABLE = "unreachable"
 
     @property
     def entry(self) -> CatalogueEntry:
@@ -87,6 +90,14 @@ CATALOGUE: dict[Rule, CatalogueEntry] = {
                                             "bot.meetings.agreements"),
     Rule.AGREEMENT_NOT_FOLLOWED: CatalogueEntry(Severity.MEDIUM, "Aftale ikke fulgt op", Dedupe.EVERY_EVENT,
                                                 "bot.meetings.agreements"),
+    # Giving up, not being able to go on (docs/nlu.md, "Hopelessness"): any message, any form.
+    Rule.HOPELESSNESS: CatalogueEntry(Severity.HIGH, "Giver udtryk for håbløshed", Dedupe.QUIET_WINDOW,
+                                      "bot.safety.alerting"),
+    # A red (or worse-than-before yellow) check-in, then no answer to the next prompt and its nudge.
+    Rule.SILENT_AFTER_BAD_CHECKIN: CatalogueEntry(Severity.HIGH, "Tavs efter dårligt tjek-ind", Dedupe.ONE_OPEN,
+                                                  "bot.scheduler.handlers"),
+    # SMS to the citizen cannot be delivered (the outbox gave up, or the operator says undeliverable).
+    Rule.UNREACHABLE: CatalogueEntry(Severity.HIGH, "Kan ikke nås på SMS", Dedupe.ONE_OPEN, "bot.sms.outbox"),
 }
 
 RULE_LABELS = {rule.value: entry.label for rule, entry in CATALOGUE.items()}
