@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.appointments.attendance import unanswered_alert
+from bot.checkins.answers import GREEN, RED, YELLOW
 from bot.core.alert_catalogue import Rule
 from bot.core.config import ProactiveSettings
 from bot.core.vocabulary import (
@@ -25,7 +26,7 @@ from bot.db import alerts as alert_db
 from bot.db import checkins as checkin_db
 from bot.db import jobs as job_db
 from bot.db import preparations as prep_db
-from bot.db.models import Agreement, Appointment, Citizen, Job
+from bot.db.models import Agreement, Appointment, CheckIn, Citizen, Job
 from bot.jobs import planner
 from bot.jobs.purposes import (
     AGREEMENT_FOLLOWUP,
@@ -185,9 +186,50 @@ def _wait_for_open_question(session: Session, job: Job, now: datetime, settings:
     return Decision("defer", note="another question is open", until=asked_at + wait)
 
 
+def _bad_last_checkin(session: Session, citizen_id: int) -> CheckIn | None:
+    """The citizen's latest check-in with a colour, if it was red, or yellow where the one before it
+    was green (the overall colour got worse). A first check-in has nothing to be worse than."""
+    recent = checkin_db.recent_colours(session, [citizen_id], per_citizen=2).get(citizen_id, [])
+    if not recent:
+        return None
+    latest = recent[0]
+    if latest.overall == RED:
+        return latest
+    if latest.overall == YELLOW and len(recent) > 1 and recent[1].overall == GREEN:
+        return latest
+    return None
+
+
+def _silent_after_bad_checkin(session: Session, nudge: Job, prompt: Job, now: datetime) -> bool:
+    """Silence is a signal (docs/decisions.md, "Silence is a signal"): the nudge for this prompt went
+    out, so the prompt has gone unanswered for CHECKIN_NUDGE_HOURS; after a bad check-in that is at
+    once a high alert. True when the rule applies (the alert raised now or already open)."""
+    if prompt is None or prompt.sent_at is None:
+        return False
+    if checkin_db.checked_in_since(session, nudge.citizen_id, prompt.sent_at):
+        return False
+    bad = _bad_last_checkin(session, nudge.citizen_id)
+    if bad is None:
+        return False
+    rule = Rule.SILENT_AFTER_BAD_CHECKIN
+    if alert_db.open_alert(session, nudge.citizen_id, rule) is not None:  # Dedupe.ONE_OPEN
+        return True
+    answer = "rød" if bad.overall == RED else "gul (grøn gangen før)"
+    alert_db.add_alert(session, nudge.citizen_id, rule=rule, severity=rule.severity, created_at=now,
+                       checkin_id=bad.id,
+                       reason=f"Borgeren svarede {answer} ved sidste tjek-ind og har ikke svaret på den nye "
+                              "opfordring eller påmindelsen.")
+    return True
+
+
 def _no_response(session: Session, nudge: Job, now: datetime) -> None:
-    """Two consecutive prompts unanswered: this one (its nudge just went out) and the one before."""
+    """After a bad check-in one unanswered prompt is a high alert; for everyone else two consecutive
+    prompts unanswered (this one, whose nudge just went out, and the one before) are a low one."""
     prompt = session.get(Job, job_db.target_id(nudge.target))
+    if _silent_after_bad_checkin(session, nudge, prompt, now):
+        return  # instead of the low alert, which would only repeat it
+    if prompt is None:
+        return
     previous = job_db.latest_job(session, nudge.citizen_id, CHECKIN_PROMPT, (JobStatus.DONE,), before=prompt.due_at)
     if previous is None or previous.sent_at is None:
         return

@@ -12,6 +12,7 @@ from bot.core.clock import Clock
 from bot.db import outbox as outbox_db
 from bot.db.database import Database
 from bot.sms.gateway import GatewayApiClient, GatewayError
+from bot.sms.outbox import record_send_failure
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,8 @@ class Dispatcher:
             now = self.clock.now()
             give_up = message.attempts >= self.max_attempts
             retry_at = None if give_up else now + self.backoff(message.attempts)
-            await self.db.run(outbox_db.mark_failed, message.id, str(exc), retry_at, now)
+            # Giving up raises the unreachable alert in the same transaction (bot.sms.outbox).
+            await self.db.run(record_send_failure, message.id, str(exc), retry_at, now)
             log.warning("outbox %s attempt %s failed: %s", message.id, message.attempts, exc)
             return "failed" if give_up else "retry"
         await self.db.run(outbox_db.mark_sent, message.id, provider_id, self.clock.now())

@@ -5,11 +5,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.citizens.conversation import conversation
-from bot.db import outbox as outbox_db
 from bot.db.citizens import get_citizen
 from bot.service.serializers import iso
 from bot.service.validation import path_id
 from bot.sms.gateway import InvalidSignature, parse_delivery_report, verify_webhook
+from bot.sms.outbox import apply_delivery_report
 
 
 async def delivery_report(request: web.Request) -> web.Response:
@@ -20,9 +20,9 @@ async def delivery_report(request: web.Request) -> web.Response:
         return web.json_response({"error": "invalid signature"}, status=401)
     except ValueError as exc:
         return web.json_response({"error": str(exc)}, status=400)
+    # An undeliverable message raises the unreachable alert in the same transaction (bot.sms.outbox).
     message = await request.app["db"].run(
-        outbox_db.apply_delivery_report, report.provider_id, report.userref, report.status,
-        request.app["clock"].now())
+        apply_delivery_report, report.provider_id, report.userref, report.status, request.app["clock"].now())
     # 200 even for an unknown id: the gateway would otherwise retry a report we can never use.
     return web.json_response({"status": "ok" if message else "unknown id"})
 
