@@ -17,12 +17,12 @@ from bot.channels.keywords import as_rasa_text
 from bot.core.clock import Clock, process_clock
 from bot.core.config import Settings
 from bot.core.phone import try_normalize_phone
-from bot.core.texts import CRISIS_REPLY, DATABASE_DOWN, UNKNOWN_SENDER
+from bot.core.texts import CRISIS_REPLY, DATABASE_DOWN, HOPELESSNESS_REPLY, UNKNOWN_SENDER
 from bot.db import citizens as citizen_db
 from bot.db.database import DATABASE_ERRORS, Database, shared_database
 from bot.db.messages import log_inbound
-from bot.safety.alerting import crisis_alert
-from bot.safety.crisis import detect as detect_crisis
+from bot.safety.alerting import crisis_alert, hopelessness_alert
+from bot.safety.crisis import assess as assess_safety
 from bot.safety.crisis import warm as warm_crisis_detector
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,16 @@ class Admitted:
     phone: str
     text: str  # what Rasa gets: keywords as intents, long texts cut
     crisis: bool = False  # crisis language: the safety reply goes out before anything else
+    hopelessness: bool = False  # giving up, not able to go on (and no crisis language): the kind reply
+
+    @property
+    def safety_reply(self) -> str | None:
+        """Sent before the turn, whatever the dialogue then does (a form may still pause)."""
+        return safety_reply(self.crisis, self.hopelessness)
+
+
+def safety_reply(crisis: bool, hopelessness: bool) -> str | None:
+    return CRISIS_REPLY if crisis else HOPELESSNESS_REPLY if hopelessness else None
 
 
 class CitizenGate:
@@ -59,10 +69,12 @@ class CitizenGate:
         return self._db
 
     async def admit(self, sender: str, text: str, channel: str, provider_id: str | None = None,
-                    on_crisis: Callable[[Session, str, datetime], None] | None = None) -> Admitted | None:
+                    on_safety_reply: Callable[[Session, str, str, datetime], None] | None = None,
+                    ) -> Admitted | None:
         """None for an unknown sender; raises DuplicateMessage for a provider id seen before and
         DatabaseUnavailable when the message could not be stored (then no turn may run).
-        `on_crisis(session, phone, now)` runs in the transaction that stores a crisis message."""
+        `on_safety_reply(session, phone, reply, now)` runs in the transaction that stores a message
+        with crisis language or hopelessness (docs/nlu.md, "Hopelessness")."""
         phone = try_normalize_phone(sender or "")
         text = (text or "")[:MAX_TEXT]
 
@@ -70,8 +82,10 @@ class CitizenGate:
         # Every free text is checked, whatever the dialogue is doing (a check-in note, a preparation
         # answer, anything): a miss is worse than a false alarm.
         # The citizen's own words are checked, never what Rasa gets: no first character or keyword
-        # form skips the check.
-        match = await asyncio.get_running_loop().run_in_executor(None, detect_crisis, text)
+        # form skips the check. Crisis language wins over hopelessness, its lower level.
+        match = await asyncio.get_running_loop().run_in_executor(None, assess_safety, text)
+        crisis = match is not None and match.is_crisis
+        hopelessness = match is not None and not match.is_crisis
 
         def admit_in_db(session):
             citizen = citizen_db.citizen_by_phone(session, phone) if phone else None
@@ -79,11 +93,14 @@ class CitizenGate:
                 return None
             now = self.clock.now()
             log_inbound(session, citizen.id, channel=channel, text=text, received_at=now, provider_id=provider_id)
-            if match is not None:
+            if crisis:
                 crisis_alert(session, citizen.id, match.category, now)
-                if on_crisis is not None:
-                    on_crisis(session, phone, now)
-            return Admitted(citizen.id, phone, rasa_text, crisis=match is not None)
+            elif hopelessness:
+                hopelessness_alert(session, citizen.id, now)
+            reply = safety_reply(crisis, hopelessness)
+            if reply is not None and on_safety_reply is not None:
+                on_safety_reply(session, phone, reply, now)
+            return Admitted(citizen.id, phone, rasa_text, crisis=crisis, hopelessness=hopelessness)
 
         try:
             admitted = await self.db.run(admit_in_db)
@@ -112,8 +129,8 @@ class CitizenGate:
             if admitted is None:
                 await message.output_channel.send_text_message(message.sender_id, UNKNOWN_SENDER)
                 return
-            if admitted.crisis:
-                await message.output_channel.send_text_message(admitted.phone, CRISIS_REPLY)
+            if admitted.safety_reply is not None:
+                await message.output_channel.send_text_message(admitted.phone, admitted.safety_reply)
             await on_new_message(
                 UserMessage(admitted.text, message.output_channel, admitted.phone,
                             input_channel=message.input_channel, metadata=message.metadata,

@@ -16,7 +16,7 @@ from sanic import Blueprint, response
 
 from bot.channels.gate import CitizenGate, DatabaseUnavailable, DuplicateMessage
 from bot.core.config import Settings
-from bot.core.texts import CRISIS_REPLY, UNKNOWN_SENDER
+from bot.core.texts import UNKNOWN_SENDER
 from bot.sms.gateway import GatewayApiClient, GatewayError, InvalidSignature, parse_inbound, verify_webhook
 from bot.sms.outbox import queue_sms
 
@@ -33,10 +33,11 @@ def render_buttons(text: str, buttons: list[dict]) -> str:
     return f"{text}\n" + "\n".join(options) + f"\nSvar {how}."
 
 
-def _queue_crisis_reply(session, phone: str, now) -> None:
-    """Queued in the transaction that stores the MO: a stored crisis message always has its safety
-    reply in the outbox, and one that could not be stored is retried by the gateway with both."""
-    queue_sms(session, phone, CRISIS_REPLY, purpose="reply", now=now)
+def _queue_safety_reply(session, phone: str, reply: str, now) -> None:
+    """Queued in the transaction that stores the MO: a stored crisis (or hopelessness) message always
+    has its safety reply in the outbox, and one that could not be stored is retried by the gateway
+    with both."""
+    queue_sms(session, phone, reply, purpose="reply", now=now)
 
 
 class SmsOutput(OutputChannel):
@@ -105,7 +106,7 @@ class SmsInput(InputChannel):
                 return response.json({"error": str(exc)}, status=400)
             try:
                 admitted = await self.gate.admit(sms.msisdn, sms.text, "sms", provider_id=sms.provider_id,
-                                                 on_crisis=_queue_crisis_reply)
+                                                 on_safety_reply=_queue_safety_reply)
             except DuplicateMessage:
                 return response.json({"status": "duplicate"})
             except DatabaseUnavailable as exc:

@@ -13,6 +13,13 @@ CRISIS_REPLY = (
     "Jeg giver din koordinator besked. Her bliver ikke læst hele døgnet."
 )
 
+# Sent the same way when a message sounds like giving up or not being able to go on (docs/nlu.md,
+# "Hopelessness"): kind, short, and it names people, not a form.
+HOPELESSNESS_REPLY = (
+    "Det lyder hårdt. Jeg giver din koordinator besked, så I kan tale sammen. "
+    "Her bliver ikke læst hele døgnet. Er du i fare, så ring 112 eller Livslinien på 70 201 201."
+)
+
 # When the coordination database is briefly down during a turn (actions/base.py, bot/channels/gate.py):
 # nothing was saved, so the citizen is asked to send it again; a person is the way for what cannot wait.
 DATABASE_DOWN = (

@@ -1,13 +1,17 @@
-"""Crisis language in any free text (docs/architecture.md, "Check-ins and alerts", alert rule crisis_language).
+"""Crisis language in any free text (docs/architecture.md, "Check-ins and alerts", alert rule crisis_language),
+and hopelessness, its lower level (docs/nlu.md, "Hopelessness", alert rule hopelessness).
 
-`detect(text)` returns the matched category (suicide, self_harm, violence, acute_illness) or None.
-It matches the phrase list in crisis_phrases.yml (review status in its header) on lemmas from
-spaCy's Danish lookup lemmatizer, with æøå-insensitive keys and a typo allowance. A miss is worse
-than a false alarm, so matching is deliberately broad; the trade-off is documented in docs/nlu.md.
+`detect(text)` returns the matched crisis category (suicide, self_harm, violence, acute_illness) or
+None. `assess(text)` is what the citizen gate asks: the crisis match if there is one, else a
+hopelessness match (category "hopelessness": giving up, not being able to go on), else None.
+Both match a phrase list (crisis_phrases.yml, hopelessness_phrases.yml; review status in their
+headers) on lemmas from spaCy's Danish lookup lemmatizer, with æøå-insensitive keys and a typo
+allowance. A miss is worse than a false alarm, so matching is deliberately broad; the trade-off is
+documented in docs/nlu.md.
 
-The detector loads once per process (about 3 s, two thirds of it importing spaCy, which imports
-TensorFlow); after that a message takes about 0.1 ms (bench/nlu.py). Call `warm()` at start-up to
-pay the load before the first citizen message.
+The detectors load once per process (about 3 s, two thirds of it importing spaCy, which imports
+TensorFlow, plus about 1.5 s for the hopelessness list); after that a message takes about 0.1 ms
+per list (bench/nlu.py). Call `warm()` at start-up to pay the load before the first citizen message.
 """
 from __future__ import annotations
 
@@ -24,8 +28,11 @@ import yaml
 from bot.core.text import fold, strip_variants
 
 PHRASES = Path(__file__).with_name("crisis_phrases.yml")
+HOPELESSNESS_PHRASES = Path(__file__).with_name("hopelessness_phrases.yml")
 CATEGORIES = ("suicide", "self_harm", "violence", "acute_illness")
-MAX_GAP = 2  # other words allowed between two phrase words
+HOPELESSNESS = "hopelessness"
+MAX_GAP = 2  # other words allowed between two phrase words (a phrase file may set its own `max_gap`)
+END = "$"  # as the last phrase word: the thought ends here (see hopelessness_phrases.yml)
 FUZZY_MIN_LEN = 6  # shorter words must be spelled right (or listed under `spellings`)
 FUZZY_RATIO = 0.85
 SENTENCE_END = {".", "!", "?", "\n"}
@@ -33,9 +40,13 @@ SENTENCE_END = {".", "!", "?", "\n"}
 
 @dataclass(frozen=True)
 class CrisisMatch:
-    category: str  # one of CATEGORIES: the alert reason
+    category: str  # one of CATEGORIES (the alert reason), or HOPELESSNESS
     phrase: str  # the phrase-list entry that matched
     words: str  # the citizen's words that matched (health content: never put it in a notification)
+
+    @property
+    def is_crisis(self) -> bool:
+        return self.category != HOPELESSNESS
 
 
 def key(word: str) -> str:
@@ -57,18 +68,48 @@ class _Span:
     end: int  # inclusive, index into the word list
 
 
+@dataclass(frozen=True)
+class _Text:
+    tokens: list[str]
+    keys: list[frozenset[str] | None]  # None marks a sentence end, which no phrase crosses
+    surfaces: list[str]  # key() of the word as written (gap words and clause starts compare on it)
+    pauses: frozenset[int]  # indices of words a comma, dash, emoji or other mark follows
+
+
+@dataclass(frozen=True)
+class _Gaps:
+    """What may stand between two phrase words: `words` None is any word (the crisis list)."""
+    max_gap: int
+    words: frozenset[str] | None = None
+    clause_starts: frozenset[str] = frozenset()
+
+    def skippable(self, text: _Text, at: int) -> bool:
+        return self.words is None or text.surfaces[at] in self.words
+
+
+_END_WORD = frozenset({END})
+_NO_GAP = _Gaps(0)
+
+
 class CrisisDetector:
-    def __init__(self, phrase_file: Path = PHRASES):
+    def __init__(self, phrase_file: Path = PHRASES, lemma_table: str | None = None):
         spec = yaml.safe_load(phrase_file.read_text(encoding="utf-8"))
         spellings = {w: list(v) for w, v in (spec.get("spellings") or {}).items()}
-        raw = [(c, str(p)) for c in CATEGORIES for p in spec["categories"].get(c) or []]
+        self.categories = tuple(spec["categories"])
+        raw = [(c, str(p)) for c in self.categories for p in spec["categories"].get(c) or []]
         words = {alt for _, p in raw for word in p.split() for alt in word.split("|")}
         words |= {alt for p in spec.get("exclusions") or [] for word in str(p).split() for alt in word.split("|")}
-        table = _lemma_table()
+        table = lemma_table if lemma_table is not None else _lemma_table()
         lemmas = {form: lemma for form, lemma in _pairs(table) if form in words}
+        gap_words = spec.get("gap_words")
+        self._gaps = _Gaps(
+            int(spec.get("max_gap", MAX_GAP)),
+            None if gap_words is None else frozenset(key(str(w)) for w in gap_words),
+            frozenset(key(str(w)) for w in spec.get("clause_starts") or []),
+        )
         self._phrases = [self._compile(p, c, spellings, lemmas) for c, p in raw]
         self._exclusions = [self._compile(p, "", spellings, lemmas) for p in spec.get("exclusions") or []]
-        self._keys = {k for ph in self._phrases + self._exclusions for w in ph.words for k in w}
+        self._keys = {k for ph in self._phrases + self._exclusions for w in ph.words for k in w if k != END}
         self._prefixes = sorted(k[:-1] for k in self._keys if k.endswith("*"))
         self._fuzzy_targets = [k for k in self._keys if not k.endswith("*") and len(k) >= FUZZY_MIN_LEN]
         self._nlp = _pipeline(self._keys, table)
@@ -77,6 +118,9 @@ class CrisisDetector:
     def _compile(text: str, category: str, spellings: dict, lemmas: dict[str, str]) -> _Phrase:
         words = []
         for word in text.split():
+            if word == END:
+                words.append(_END_WORD)
+                continue
             keys: set[str] = set()
             for alt in word.split("|"):
                 if alt.endswith("*"):
@@ -95,21 +139,22 @@ class CrisisDetector:
         return found[0] if found else None
 
     def detect_all(self, text: str) -> list[CrisisMatch]:
-        tokens, keys = self._words(text)
-        excluded = [s for ph in self._exclusions for s in _find(ph, keys, max_gap=0)]
+        words = self._words(text)
+        excluded = [s for ph in self._exclusions for s in _find(ph, words, _NO_GAP)]
         spans = [
-            s for ph in self._phrases for s in _find(ph, keys, MAX_GAP)
+            s for ph in self._phrases for s in _find(ph, words, self._gaps)
             if not any(e.start <= s.start and s.end <= e.end for e in excluded)
         ]
         # Longest phrase first ("slå mig selv ihjel" over "slå mig selv"), then category order.
-        spans.sort(key=lambda s: (-len(s.phrase.words), CATEGORIES.index(s.phrase.category), s.start))
-        return [CrisisMatch(s.phrase.category, s.phrase.text, " ".join(tokens[s.start:s.end + 1]))
+        spans.sort(key=lambda s: (-len(s.phrase.words), self.categories.index(s.phrase.category), s.start))
+        return [CrisisMatch(s.phrase.category, s.phrase.text, " ".join(words.tokens[s.start:s.end + 1]))
                 for s in spans]
 
-    def _words(self, text: str) -> tuple[list[str], list[frozenset[str] | None]]:
+    def _words(self, text: str) -> _Text:
         """Words and their keys; None marks a sentence end, which no phrase crosses."""
         tokens: list[str] = []
         keys: list[frozenset[str] | None] = []
+        pauses: set[int] = set()
         # "/" separates words ("/selvmord", "dø/leve"): the tokenizer would keep it glued to them.
         for token in self._nlp(text.lower().replace("\n", " \n ").replace("/", " / ")):
             if token.text in SENTENCE_END or token.is_space and "\n" in token.text:
@@ -118,7 +163,9 @@ class CrisisDetector:
             elif any(ch.isalnum() for ch in token.text):
                 tokens.append(token.text)
                 keys.append(self._token_keys(token.text, token.lemma_))
-        return tokens, keys
+            elif keys and not token.is_space:
+                pauses.add(len(keys) - 1)  # a comma, dash, emoji, "...": only an END phrase cares
+        return _Text(tokens, keys, [key(t) for t in tokens], frozenset(pauses))
 
     @lru_cache(maxsize=20000)  # noqa: B019 - one detector per process, alive as long as the process
     def _token_keys(self, text: str, lemma: str) -> frozenset[str]:
@@ -140,26 +187,45 @@ def _similar(word: str, target: str) -> bool:
     return difflib.SequenceMatcher(None, word, target).ratio() >= FUZZY_RATIO
 
 
-def _find(phrase: _Phrase, keys: list[frozenset[str] | None], max_gap: int) -> Iterable[_Span]:
+def _find(phrase: _Phrase, text: _Text, gaps: _Gaps) -> Iterable[_Span]:
     first, rest = phrase.words[0], phrase.words[1:]
-    for start, token in enumerate(keys):
+    for start, token in enumerate(text.keys):
         if token is not None and token & first:
-            end = _match_rest(rest, keys, start, max_gap)
+            end = _match_rest(rest, text, start, gaps)
             if end is not None:
                 yield _Span(phrase, start, end)
 
 
-def _match_rest(words, keys, at: int, max_gap: int) -> int | None:
+def _match_rest(words, text: _Text, at: int, gaps: _Gaps) -> int | None:
     if not words:
         return at
-    for nxt in range(at + 1, min(len(keys), at + 2 + max_gap)):
+    if words[0] is _END_WORD:
+        return at if _ends_after(text, at, gaps) else None
+    keys = text.keys
+    for nxt in range(at + 1, min(len(keys), at + 2 + gaps.max_gap)):
         if keys[nxt] is None:
             return None  # sentence end
         if keys[nxt] & words[0]:
-            end = _match_rest(words[1:], keys, nxt, max_gap)
+            end = _match_rest(words[1:], text, nxt, gaps)
             if end is not None:
                 return end
+        if not gaps.skippable(text, nxt):
+            return None
     return None
+
+
+def _ends_after(text: _Text, at: int, gaps: _Gaps) -> bool:
+    """After word `at` (and at most max_gap gap words) the message, sentence or clause ends."""
+    for _ in range(gaps.max_gap + 1):
+        nxt = at + 1
+        if at in text.pauses or nxt >= len(text.keys) or text.keys[nxt] is None:
+            return True
+        if text.surfaces[nxt] in gaps.clause_starts:
+            return True
+        if not gaps.skippable(text, nxt):
+            return False
+        at = nxt
+    return False
 
 
 def _lemma_table() -> str:
@@ -198,13 +264,34 @@ def _pipeline(phrase_keys: set[str], lemma_table: str):
 
 
 @lru_cache(maxsize=1)
+def _detectors() -> tuple[CrisisDetector, CrisisDetector]:
+    """Both lists, built from one read of the lemma table (it is not kept)."""
+    table = _lemma_table()
+    return CrisisDetector(PHRASES, table), CrisisDetector(HOPELESSNESS_PHRASES, table)
+
+
 def detector() -> CrisisDetector:
-    return CrisisDetector()
+    return _detectors()[0]
+
+
+def hopelessness_detector() -> CrisisDetector:
+    return _detectors()[1]
 
 
 def warm() -> None:
-    detector()
+    _detectors()
 
 
 def detect(text: str) -> CrisisMatch | None:
+    """Crisis language only (the held-out crisis gate measures this)."""
     return detector().detect(text)
+
+
+def detect_hopelessness(text: str) -> CrisisMatch | None:
+    """Hopelessness phrases only, whether or not the text also has crisis language."""
+    return hopelessness_detector().detect(text)
+
+
+def assess(text: str) -> CrisisMatch | None:
+    """What the gate acts on: crisis language wins; else hopelessness; else None."""
+    return detect(text) or detect_hopelessness(text)
