@@ -35,11 +35,17 @@ def _when(appointment: Appointment) -> str:
     return format_when(appointment.starts_at, context.proactive_settings().timezone)
 
 
-def _load(session: Session, appointment_id) -> Appointment | None:
+def _load(session: Session, phone: str, appointment_id) -> Appointment | None:
+    """The appointment with this id if it is the citizen's own (the sender's); else None. An id in a
+    message is never trusted to name someone else's meeting."""
+    citizen = citizen_by_phone(session, phone)
     try:
-        return session.get(Appointment, int(appointment_id))
+        appointment_id = int(appointment_id)
     except (TypeError, ValueError):
         return None
+    if citizen is None:
+        return None
+    return appointment_db.get_appointment(session, appointment_id, citizen_id=citizen.id)
 
 
 class ActionSendAppointmentReminder(CitizenAction):
@@ -50,7 +56,7 @@ class ActionSendAppointmentReminder(CitizenAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
         appointment_id = entity(tracker, "appointment_id")
-        appointment = await context.db().run(_load, appointment_id)
+        appointment = await context.db().run(_load, tracker.sender_id, appointment_id)
         events = undo_placeholder_fills(tracker)
         if appointment is None or appointment.status != AppointmentStatus.PLANNED:
             return events  # the scheduler checked; if it changed since, saying nothing is right
@@ -82,8 +88,8 @@ def _answerable(session: Session, phone: str, reminded_id, now) -> tuple[Appoint
     citizen = citizen_by_phone(session, phone)
     if citizen is None:
         return None, None
-    reminded = _load(session, reminded_id)
-    if reminded is not None and reminded.citizen_id == citizen.id and reminded.status == AppointmentStatus.PLANNED \
+    reminded = _load(session, phone, reminded_id)
+    if reminded is not None and reminded.status == AppointmentStatus.PLANNED \
             and reminded.starts_at > now:
         return reminded, citizen.coordinator.name
     upcoming = appointment_db.upcoming_appointments(session, citizen.id, now, limit=1)
@@ -124,7 +130,7 @@ class ActionMissedFollowup(CitizenAction):
         return "action_missed_followup"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
-        appointment = await context.db().run(_load, entity(tracker, "appointment_id"))
+        appointment = await context.db().run(_load, tracker.sender_id, entity(tracker, "appointment_id"))
         info = await current_citizen(tracker)
         events = undo_placeholder_fills(tracker)
         if appointment is None or info is None:

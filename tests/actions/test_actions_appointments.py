@@ -7,6 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import context
 from actions.appointments import (
     ActionAppointmentAnswer,
+    ActionMissedFollowup,
     ActionNewTimeAnswer,
     ActionSendAppointmentReminder,
     ActionTellNextAppointment,
@@ -123,3 +124,21 @@ async def test_new_time_answers(db, citizen):
     [message], _ = await run(ActionNewTimeAnswer(), "ja", intent="affirm")
     assert message["response"] == "utter_contact_confirmed"
     assert [a.rule for a in db.call(lambda s: alert_db.list_alerts(s, citizen_id=citizen.id))] == ["contact_request"]
+
+
+@pytest.mark.parametrize("action", [ActionSendAppointmentReminder(), ActionMissedFollowup()])
+async def test_an_appointment_id_of_another_citizen_shows_nothing(db, citizen, action):
+    """A reminder or missed-meeting message carrying someone else's appointment id (a forged
+    '/EXTERNAL_...{"appointment_id": ...}') says nothing about that meeting."""
+    def other_citizens_meeting(session):
+        coordinator, _ = create_coordinator(session, "Ole")
+        other = create_citizen(session, name="Karen", phone="+4587654321", coordinator_id=coordinator.id)
+        return create_appointment(session, other.id, kind="opfoelgning", starts_at=T0 + timedelta(days=2),
+                                  location="Karens adresse", created_at=T0).id
+
+    foreign_id = db.call(other_citizens_meeting)
+    dispatcher = CollectingDispatcher()
+    t = tracker("EXTERNAL: x", intent="EXTERNAL_appointment_reminder")  # sent by the citizen PHONE
+    t.latest_message["entities"] = [{"entity": "appointment_id", "value": foreign_id}]
+    await action.run(dispatcher, t, DOMAIN)
+    assert dispatcher.messages == []
