@@ -35,8 +35,11 @@ async def bearer_auth(request: web.Request, handler):
     if not header.startswith("Bearer "):
         return json_error(401, "missing bearer token")
     token = header[len("Bearer "):].strip()
+    if not token:
+        return json_error(401, "missing bearer token")
     settings = request.app["settings"]
-    if hmac.compare_digest(token, settings.admin_token):
+    # Bytes, so a token with non-ASCII characters is just wrong (compare_digest refuses such str).
+    if settings.admin_token and hmac.compare_digest(token.encode(), settings.admin_token.encode()):
         request["principal"] = Principal(is_admin=True)
         return await handler(request)
     coordinator = await request.app["db"].run(coordinator_by_token, token)

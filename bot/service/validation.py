@@ -53,10 +53,10 @@ def int_in_range(body: dict, field: str, default: int, low: int, high: int) -> i
 
 
 def path_id(request: web.Request, name: str = "id") -> int:
-    try:
-        return int(request.match_info[name])
-    except ValueError:
+    value = request.match_info[name]
+    if not (value.isascii() and value.isdigit()):  # int() also takes "١٢" and " 1 "
         raise web.HTTPNotFound(text='{"error": "not found"}', content_type="application/json")
+    return int(value)
 
 
 def aware_datetime(body: dict, field: str, *, required: bool = True) -> datetime | None:

@@ -11,6 +11,7 @@ import base64
 import functools
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -173,8 +174,13 @@ def current_coordinator(request: web.Request) -> Coordinator:
     return request["dashboard_session"].coordinator
 
 
+_LOCAL_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9/_.~%?=&#+-]*")
+
+
 def safe_next(target: str | None) -> str:
-    """Only local paths: a login link must not send the coordinator to another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Only local paths: a login link must not send the coordinator to another site. Plain URL
+    characters only: a tab, a backslash or a second slash after the first (browsers read
+    "/\t/evil.example" and "/\\evil.example" as another host) sends them to the start page."""
+    if target and _LOCAL_PATH.fullmatch(target):
         return target
     return "/"

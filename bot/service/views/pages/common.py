@@ -11,7 +11,7 @@ from bot.service.web.sessions import current_coordinator
 
 def path_int(request: web.Request, name: str = "id") -> int:
     value = request.match_info[name]
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):  # "²" and "١٢" are digits to Python, not ids
         raise web.HTTPNotFound()
     return int(value)
 
