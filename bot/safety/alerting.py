@@ -22,10 +22,15 @@ CATEGORY_DANISH = {
 REPEAT_AFTER = timedelta(hours=1)
 
 
+def _told_recently(session: Session, citizen_id: int, rules: tuple[Rule, ...], now: datetime) -> bool:
+    """An open alert of one of these rules from the last REPEAT_AFTER (the catalogue's QUIET_WINDOW)."""
+    return any(alert.rule in rules and now - alert.created_at < REPEAT_AFTER
+               for alert in alert_db.list_alerts(session, citizen_id=citizen_id, status=AlertStatus.OPEN))
+
+
 def crisis_alert(session: Session, citizen_id: int, category: str, now: datetime) -> Alert | None:
-    for alert in alert_db.list_alerts(session, citizen_id=citizen_id, status=AlertStatus.OPEN):
-        if alert.rule == RULE and now - alert.created_at < REPEAT_AFTER:
-            return None
+    if _told_recently(session, citizen_id, (RULE,), now):
+        return None
     reason = (f"Krisesprog i en besked fra borgeren ({CATEGORY_DANISH.get(category, category)}). "
               "Borgeren har fået besked om 112 og Livslinien. Kontakt borgeren hurtigst muligt.")
     return alert_db.add_alert(session, citizen_id, rule=RULE, severity=RULE.severity, reason=reason, created_at=now)
@@ -35,9 +40,8 @@ def hopelessness_alert(session: Session, citizen_id: int, now: datetime) -> Aler
     """A high alert, unless a crisis or hopelessness alert for the citizen is open from the last
     REPEAT_AFTER: the coordinator has been told and is calling."""
     rule = Rule.HOPELESSNESS
-    for alert in alert_db.list_alerts(session, citizen_id=citizen_id, status=AlertStatus.OPEN):
-        if alert.rule in (RULE, rule) and now - alert.created_at < REPEAT_AFTER:
-            return None
+    if _told_recently(session, citizen_id, (RULE, rule), now):
+        return None
     reason = ("Borgeren skriver noget, der lyder som håbløshed eller at borgeren ikke kan mere. "
               "Borgeren har fået et kort svar med 112 og Livslinien. Kontakt borgeren snarest.")
     return alert_db.add_alert(session, citizen_id, rule=rule, severity=rule.severity, reason=reason, created_at=now)

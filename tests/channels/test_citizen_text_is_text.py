@@ -6,11 +6,7 @@ import pytest
 from bot.channels.gate import CitizenGate
 from bot.channels.keywords import as_rasa_text
 from bot.db import alerts as alert_db
-from bot.db.citizens import create_citizen
-from bot.db.coordinators import create_coordinator
-from tests.conftest import T0
-
-PHONE = "+4512345678"
+from tests.channels.conftest import PHONE
 
 
 @pytest.mark.parametrize("text, rasa_text", [
@@ -24,16 +20,6 @@ PHONE = "+4512345678"
 ])
 def test_a_leading_slash_is_taken_off(text, rasa_text):
     assert as_rasa_text(text) == rasa_text
-    assert not as_rasa_text(text).startswith("/") or as_rasa_text(text) == "/opt_out"
-
-
-@pytest.fixture
-def citizen_id(db):
-    def make(session):
-        coordinator, _ = create_coordinator(session, "Mette")
-        return create_citizen(session, name="Bente", phone=PHONE, coordinator_id=coordinator.id, consent_at=T0).id
-
-    return db.call(make)
 
 
 @pytest.mark.parametrize("text", ["/selvmord", "/jeg vil dø", "/restart jeg vil slå mig selv ihjel"])

@@ -18,24 +18,11 @@ from bot.channels.sms import SmsInput
 from bot.core.config import Settings
 from bot.core.texts import CRISIS_REPLY, HOPELESSNESS_REPLY
 from bot.db import alerts as alert_db
-from bot.db.citizens import create_citizen
-from bot.db.coordinators import create_coordinator
 from bot.db.messages import list_inbound
 from bot.db.outbox import list_for_citizen
 from bot.sms.gateway import sign_webhook
-from tests.conftest import T0
+from tests.channels.conftest import PHONE
 from tests.ports import free_port
-
-PHONE = "+4512345678"
-
-
-@pytest.fixture
-def citizen_id(db):
-    def make(session):
-        coordinator, _ = create_coordinator(session, "Mette")
-        return create_citizen(session, name="Bente", phone=PHONE, coordinator_id=coordinator.id, consent_at=T0).id
-
-    return db.call(make)
 
 
 def alerts(db, citizen_id) -> list[tuple[str, str, str]]:

@@ -1,7 +1,7 @@
 """Danish words for the codes stored in the database, as coordinators read them."""
 from __future__ import annotations
 
-from bot.core.alert_catalogue import RULE_LABELS, SEVERITY_LABELS, SEVERITY_RANK  # noqa: F401 - re-exported
+from bot.core.alert_catalogue import RULE_LABELS, SEVERITY_LABELS
 
 COLOURS = {"green": "Grøn", "yellow": "Gul", "red": "Rød"}
 SEVERITIES = SEVERITY_LABELS

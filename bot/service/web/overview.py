@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.core.alert_catalogue import SEVERITY_RANK
 from bot.core.vocabulary import AlertStatus, CitizenStatus
 from bot.db import alerts as alert_db
 from bot.db import appointments as appointment_db
@@ -13,7 +14,6 @@ from bot.db import checkins as checkin_db
 from bot.db import citizens as citizen_db
 from bot.db import stratifications as stratification_db
 from bot.db.models import Appointment, Citizen
-from bot.service.web.labels import SEVERITY_RANK
 
 _COLOUR_RANK = {"red": 2, "yellow": 1, "green": 0}
 
