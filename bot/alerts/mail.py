@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from bot.alerts.notifier import Notification
 from bot.core.clock import Clock, process_clock
+from bot.core.retry import backoff
 from bot.db import email_outbox as email_db
 from bot.db.database import Database
 from bot.db.models import EmailOutboxMessage
@@ -118,7 +119,7 @@ class EmailDispatcher:
         return cls(db, settings, clock) if settings else None
 
     def backoff(self, attempts: int) -> timedelta:
-        return min(self.base_delay * (2 ** (attempts - 1)), self.max_delay)
+        return backoff(attempts, self.base_delay, self.max_delay)
 
     async def run_once(self, now: datetime | None = None) -> dict[str, int]:
         """Send every e-mail due at `now` (default: the clock). Stops early while the server fails,

@@ -9,6 +9,7 @@ from datetime import timedelta
 import aiohttp
 
 from bot.core.clock import Clock
+from bot.core.retry import backoff
 from bot.db import outbox as outbox_db
 from bot.db.database import Database
 from bot.sms.gateway import GatewayApiClient, GatewayError
@@ -36,7 +37,7 @@ class Dispatcher:
         self.max_delay = max_delay
 
     def backoff(self, attempts: int) -> timedelta:
-        return min(self.base_delay * (2 ** (attempts - 1)), self.max_delay)
+        return backoff(attempts, self.base_delay, self.max_delay)
 
     async def dispatch_once(self, http: aiohttp.ClientSession) -> dict[str, int]:
         """Send everything due now; repeat claims until nothing is due (later messages of a
