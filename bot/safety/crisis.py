@@ -1,10 +1,13 @@
 """Crisis language in any free text (docs/architecture.md, "Check-ins and alerts", alert rule crisis_language),
 and hopelessness, its lower level (docs/nlu.md, "Hopelessness", alert rule hopelessness).
 
-`detect(text)` returns the matched crisis category (suicide, self_harm, violence, acute_illness) or
-None. `assess(text)` is what the citizen gate asks: the crisis match if there is one, else a
-hopelessness match (category "hopelessness": giving up, not being able to go on), else None.
-Both match a phrase list (crisis_phrases.yml, hopelessness_phrases.yml; review status in their
+`detect(text)` returns the crisis match or None: `kind` is the taxonomy category of the phrase list
+(TAXONOMY: suicidal thoughts, plans, means, farewell, self-harm, overdose/poisoning, violence by
+others, acute illness; docs/nlu.md, "Crisis taxonomy and held-out set") and `category` the alert
+reason it raises (CATEGORIES: suicide, self_harm, violence, acute_illness; bot/safety/alerting.py).
+`assess(text)` is what the citizen gate asks: the crisis match if there is one, else a hopelessness
+match (category "hopelessness": giving up, not being able to go on), else None. Both match a phrase
+list (crisis_phrases.yml, hopelessness_phrases.yml; review status and matching rules in their
 headers) on lemmas from spaCy's Danish lookup lemmatizer, with æøå-insensitive keys and a typo
 allowance. A miss is worse than a false alarm, so matching is deliberately broad; the trade-off is
 documented in docs/nlu.md.
@@ -29,13 +32,16 @@ from bot.core.text import fold, strip_variants
 
 PHRASES = Path(__file__).with_name("crisis_phrases.yml")
 HOPELESSNESS_PHRASES = Path(__file__).with_name("hopelessness_phrases.yml")
-CATEGORIES = ("suicide", "self_harm", "violence", "acute_illness")
+CATEGORIES = ("suicide", "self_harm", "violence", "acute_illness")  # alert reasons (bot/safety/alerting.py)
+TAXONOMY = ("suicidal_thoughts", "suicide_plan", "suicide_means", "farewell", "self_harm", "overdose_poisoning",
+            "violence", "acute_illness")  # the phrase list's categories (crisis_phrases.yml, `alert_categories`)
 HOPELESSNESS = "hopelessness"
 MAX_GAP = 2  # other words allowed between two phrase words (a phrase file may set its own `max_gap`)
 END = "$"  # as the last phrase word: the thought ends here (see hopelessness_phrases.yml)
 FUZZY_MIN_LEN = 6  # shorter words must be spelled right (or listed under `spellings`)
 FUZZY_RATIO = 0.85
 SENTENCE_END = {".", "!", "?", "\n"}
+MANY = "10+"  # as a phrase word: a number of 10 or more written in digits ("30 panodiler", crisis_phrases.yml)
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,7 @@ class CrisisMatch:
     category: str  # one of CATEGORIES (the alert reason), or HOPELESSNESS
     phrase: str  # the phrase-list entry that matched
     words: str  # the citizen's words that matched (health content: never put it in a notification)
+    kind: str = ""  # the taxonomy category of the phrase (TAXONOMY), or HOPELESSNESS
 
     @property
     def is_crisis(self) -> bool:
@@ -59,6 +66,7 @@ class _Phrase:
     text: str
     category: str
     words: tuple[frozenset[str], ...]  # per phrase word: keys, "prefix*" for prefix words
+    mention: bool = False  # a topic word that a frame in the same sentence silences (crisis_phrases.yml)
 
 
 @dataclass(frozen=True)
@@ -95,10 +103,19 @@ class CrisisDetector:
     def __init__(self, phrase_file: Path = PHRASES, lemma_table: str | None = None):
         spec = yaml.safe_load(phrase_file.read_text(encoding="utf-8"))
         spellings = {w: list(v) for w, v in (spec.get("spellings") or {}).items()}
+        sets = {name: str(words) for name, words in (spec.get("sets") or {}).items()}
+
+        def expand(phrases) -> list[tuple[str, str]]:
+            """(the phrase as written, with its set names replaced by their alternatives)"""
+            return [(str(p), " ".join(sets.get(word, word) for word in str(p).split())) for p in phrases or []]
+
         self.categories = tuple(spec["categories"])
-        raw = [(c, str(p)) for c in self.categories for p in spec["categories"].get(c) or []]
-        words = {alt for _, p in raw for word in p.split() for alt in word.split("|")}
-        words |= {alt for p in spec.get("exclusions") or [] for word in str(p).split() for alt in word.split("|")}
+        self.alert_categories = {c: (spec.get("alert_categories") or {}).get(c, c) for c in self.categories}
+        raw = [(c, p) for c in self.categories for p in expand(spec["categories"].get(c))]
+        mentions = [(c, p) for c in self.categories for p in expand((spec.get("mentions") or {}).get(c))]
+        exclusions, frames = expand(spec.get("exclusions")), expand(spec.get("frames"))
+        words = {alt for _, p in [p for _, p in raw + mentions] + exclusions + frames
+                 for word in p.split() for alt in word.split("|")}
         table = lemma_table if lemma_table is not None else _lemma_table()
         lemmas = {form: lemma for form, lemma in _pairs(table) if form in words}
         gap_words = spec.get("gap_words")
@@ -108,18 +125,25 @@ class CrisisDetector:
             frozenset(key(str(w)) for w in spec.get("clause_starts") or []),
         )
         self._phrases = [self._compile(p, c, spellings, lemmas) for c, p in raw]
-        self._exclusions = [self._compile(p, "", spellings, lemmas) for p in spec.get("exclusions") or []]
-        self._keys = {k for ph in self._phrases + self._exclusions for w in ph.words for k in w if k != END}
+        self._phrases += [self._compile(p, c, spellings, lemmas, mention=True) for c, p in mentions]
+        self._exclusions = [self._compile(p, "", spellings, lemmas) for p in exclusions]
+        self._frames = [self._compile(p, "", spellings, lemmas) for p in frames]
+        self._keys = {k for ph in self._phrases + self._exclusions + self._frames for w in ph.words for k in w
+                      if k not in (END, MANY)}
         self._prefixes = sorted(k[:-1] for k in self._keys if k.endswith("*"))
         self._fuzzy_targets = [k for k in self._keys if not k.endswith("*") and len(k) >= FUZZY_MIN_LEN]
+        # Real words that look like a typo of a phrase word ("blodprøver" is not "blodpropper").
+        self._real_words = frozenset(key(str(w)) for w in spec.get("real_words") or [])
         self._nlp = _pipeline(self._keys, table)
 
     @staticmethod
-    def _compile(text: str, category: str, spellings: dict, lemmas: dict[str, str]) -> _Phrase:
+    def _compile(phrase: tuple[str, str], category: str, spellings: dict, lemmas: dict[str, str],
+                 mention: bool = False) -> _Phrase:
+        text, expanded = phrase
         words = []
-        for word in text.split():
-            if word == END:
-                words.append(_END_WORD)
+        for word in expanded.split():
+            if word in (END, MANY):
+                words.append(_END_WORD if word == END else frozenset({MANY}))
                 continue
             keys: set[str] = set()
             for alt in word.split("|"):
@@ -131,7 +155,7 @@ class CrisisDetector:
                 else:
                     keys |= {key(alt), key(lemmas.get(alt, alt))}
             words.append(frozenset(keys))
-        return _Phrase(text, category, tuple(words))
+        return _Phrase(text, category, tuple(words), mention)
 
     def detect(self, text: str) -> CrisisMatch | None:
         """The most specific crisis phrase in the text, or None."""
@@ -145,9 +169,16 @@ class CrisisDetector:
             s for ph in self._phrases for s in _find(ph, words, self._gaps)
             if not any(e.start <= s.start and s.end <= e.end for e in excluded)
         ]
+        if any(s.phrase.mention for s in spans):
+            # A mention ("hjerteanfald", "vold") in a sentence that frames it as news, fiction, long ago
+            # or over ("for ti år siden", "i nyhederne") is not this citizen's crisis now (docs/nlu.md).
+            sentence = _sentences(words)
+            framed = {sentence[s.start] for ph in self._frames for s in _find(ph, words, self._gaps)}
+            spans = [s for s in spans if not (s.phrase.mention and sentence[s.start] in framed)]
         # Longest phrase first ("slå mig selv ihjel" over "slå mig selv"), then category order.
         spans.sort(key=lambda s: (-len(s.phrase.words), self.categories.index(s.phrase.category), s.start))
-        return [CrisisMatch(s.phrase.category, s.phrase.text, " ".join(words.tokens[s.start:s.end + 1]))
+        return [CrisisMatch(self.alert_categories[s.phrase.category], s.phrase.text,
+                            " ".join(words.tokens[s.start:s.end + 1]), s.phrase.category)
                 for s in spans]
 
     def _words(self, text: str) -> _Text:
@@ -171,20 +202,41 @@ class CrisisDetector:
     def _token_keys(self, text: str, lemma: str) -> frozenset[str]:
         keys = {key(text), key(lemma)}
         surface = key(text)
+        if text.isdigit() and int(text) >= 10:
+            keys.add(MANY)
+        typo = surface not in self._real_words
         for prefix in self._prefixes:
-            if any(k.startswith(prefix) for k in keys) or _similar(surface[:len(prefix)], prefix):
+            if any(k.startswith(prefix) for k in keys) or typo and _similar(surface[:len(prefix)], prefix):
                 keys.add(prefix + "*")
-        keys |= {k for k in self._fuzzy_targets if _similar(surface, k)}
+        if typo:
+            keys |= {k for k in self._fuzzy_targets if _similar(surface, k)}
         return frozenset(keys)
 
 
 def _similar(word: str, target: str) -> bool:
-    """A typo of a long word: same first letter, length within 2, difflib ratio >= 0.85."""
+    """A typo of a long word: same first letter, length within 2, difflib ratio >= 0.85, or two
+    neighbouring letters swapped ("vjeret", "selvmrod": fast thumbs, docs/nlu.md)."""
     if len(word) < FUZZY_MIN_LEN or len(target) < FUZZY_MIN_LEN or word[0] != target[0]:
         return False
     if abs(len(word) - len(target)) > 2:
         return False
+    if len(word) == len(target) and _swapped(word, target):
+        return True
     return difflib.SequenceMatcher(None, word, target).ratio() >= FUZZY_RATIO
+
+
+def _swapped(word: str, target: str) -> bool:
+    diff = [i for i, (a, b) in enumerate(zip(word, target)) if a != b]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and word[diff[0]] == target[diff[1]] and word[diff[1]] == target[diff[0]]
+
+
+def _sentences(text: _Text) -> list[int]:
+    """The sentence number of every word (a sentence end starts the next one)."""
+    numbers, n = [], 0
+    for k in text.keys:
+        numbers.append(n)
+        n += k is None
+    return numbers
 
 
 def _find(phrase: _Phrase, text: _Text, gaps: _Gaps) -> Iterable[_Span]:

@@ -3,7 +3,7 @@ of the reviewed phrase list; a miss is worse than a false alarm, but everyday se
 import pytest
 import yaml
 
-from bot.safety.crisis import CATEGORIES, PHRASES, CrisisMatch, detect, detector
+from bot.safety.crisis import CATEGORIES, PHRASES, TAXONOMY, CrisisMatch, detect, detector
 
 
 @pytest.mark.parametrize("text, category", [
@@ -72,7 +72,7 @@ def test_no_match_across_a_sentence_end():
 
 def test_match_says_what_matched_for_the_coordinator():
     match = detect("Hej. Han slog mig igen i aftes.")
-    assert match == CrisisMatch(category="violence", phrase="slå|slår|slog mig", words="slog mig")
+    assert match == CrisisMatch(category="violence", phrase="slå|slår|slog mig", words="slog mig", kind="violence")
 
 
 def test_negation_is_not_undone():
@@ -80,8 +80,17 @@ def test_negation_is_not_undone():
     assert detect("jeg tænker ikke på selvmord") is not None
 
 
-def test_phrase_list_covers_every_category_and_compiles():
+def test_phrase_list_is_the_taxonomy_and_compiles():
     spec = yaml.safe_load(PHRASES.read_text(encoding="utf-8"))
-    assert set(spec["categories"]) == set(CATEGORIES)
-    assert all(spec["categories"][c] for c in CATEGORIES)
-    assert len(detector()._phrases) == sum(len(v) for v in spec["categories"].values())
+    assert tuple(spec["categories"]) == TAXONOMY
+    assert all(spec["categories"][c] for c in TAXONOMY)
+    # every taxonomy category raises one of the alert reasons bot/safety/alerting.py names
+    assert set(spec["alert_categories"]) == set(TAXONOMY) and set(spec["alert_categories"].values()) == set(CATEGORIES)
+    mentions = spec.get("mentions") or {}
+    assert set(mentions) <= set(TAXONOMY)
+    assert len(detector()._phrases) == sum(len(v) for v in [*spec["categories"].values(), *mentions.values()])
+    # a set name that is not defined would silently become a literal word nobody writes
+    names = set(spec["sets"])
+    written = {alt for group in [*spec["categories"].values(), *mentions.values(), spec["exclusions"], spec["frames"]]
+               for p in group for word in str(p).split() for alt in word.split("|")}
+    assert not {w for w in written if w.isupper() and len(w) > 1 and w.isalpha() and w not in names}  # "I" is "you"
