@@ -42,6 +42,9 @@ FUZZY_MIN_LEN = 6  # shorter words must be spelled right (or listed under `spell
 FUZZY_RATIO = 0.85
 SENTENCE_END = {".", "!", "?", "\n"}
 MANY = "10+"  # as a phrase word: a number of 10 or more written in digits ("30 panodiler", crisis_phrases.yml)
+FAR = "..."  # between two phrase words: the next one may stand anywhere later in the message
+START = "^"  # as the first phrase word: the phrase starts a clause and is matched word for word
+LAUGH_EMOJI = "😂🤣😆😅😄😁😹"  # read as "haha" (a laugh frames a mention, crisis_phrases.yml)
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class _Phrase:
     category: str
     words: tuple[frozenset[str], ...]  # per phrase word: keys, "prefix*" for prefix words
     mention: bool = False  # a topic word that a frame in the same sentence silences (crisis_phrases.yml)
+    anchored: bool = False  # starts with START: only at a clause start, and without gap words
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,7 @@ class _Gaps:
 
 
 _END_WORD = frozenset({END})
+_FAR_WORD = frozenset({FAR})
 _NO_GAP = _Gaps(0)
 
 
@@ -107,7 +112,8 @@ class CrisisDetector:
 
         def expand(phrases) -> list[tuple[str, str]]:
             """(the phrase as written, with its set names replaced by their alternatives)"""
-            return [(str(p), " ".join(sets.get(word, word) for word in str(p).split())) for p in phrases or []]
+            return [(str(p), " ".join("|".join(sets.get(alt, alt) for alt in word.split("|")) for word in str(p).split()))
+                    for p in phrases or []]
 
         self.categories = tuple(spec["categories"])
         self.alert_categories = {c: (spec.get("alert_categories") or {}).get(c, c) for c in self.categories}
@@ -129,10 +135,11 @@ class CrisisDetector:
         self._exclusions = [self._compile(p, "", spellings, lemmas) for p in exclusions]
         self._frames = [self._compile(p, "", spellings, lemmas) for p in frames]
         self._keys = {k for ph in self._phrases + self._exclusions + self._frames for w in ph.words for k in w
-                      if k not in (END, MANY)}
+                      if k not in (END, MANY, FAR)}
         self._prefixes = sorted(k[:-1] for k in self._keys if k.endswith("*"))
         self._fuzzy_targets = [k for k in self._keys if not k.endswith("*") and len(k) >= FUZZY_MIN_LEN]
-        # Real words that look like a typo of a phrase word ("blodprøver" is not "blodpropper").
+        # Real words that look like a typo or an inflection of a phrase word ("blodprøver" is not
+        # "blodpropper", "dødt" is not "dø"): they match only as themselves.
         self._real_words = frozenset(key(str(w)) for w in spec.get("real_words") or [])
         self._nlp = _pipeline(self._keys, table)
 
@@ -140,10 +147,11 @@ class CrisisDetector:
     def _compile(phrase: tuple[str, str], category: str, spellings: dict, lemmas: dict[str, str],
                  mention: bool = False) -> _Phrase:
         text, expanded = phrase
+        anchored = expanded.split()[:1] == [START]
         words = []
-        for word in expanded.split():
-            if word in (END, MANY):
-                words.append(_END_WORD if word == END else frozenset({MANY}))
+        for word in expanded.split()[1 if anchored else 0:]:
+            if word in (END, MANY, FAR):
+                words.append({END: _END_WORD, FAR: _FAR_WORD}.get(word, frozenset({MANY})))
                 continue
             keys: set[str] = set()
             for alt in word.split("|"):
@@ -155,7 +163,7 @@ class CrisisDetector:
                 else:
                     keys |= {key(alt), key(lemmas.get(alt, alt))}
             words.append(frozenset(keys))
-        return _Phrase(text, category, tuple(words), mention)
+        return _Phrase(text, category, tuple(words), mention, anchored)
 
     def detect(self, text: str) -> CrisisMatch | None:
         """The most specific crisis phrase in the text, or None."""
@@ -174,7 +182,9 @@ class CrisisDetector:
             # or over ("for ti år siden", "i nyhederne") is not this citizen's crisis now (docs/nlu.md).
             sentence = _sentences(words)
             framed = {sentence[s.start] for ph in self._frames for s in _find(ph, words, self._gaps)}
-            spans = [s for s in spans if not (s.phrase.mention and sentence[s.start] in framed)]
+            silenced = [s for s in spans if s.phrase.mention and sentence[s.start] in framed]
+            # ...and so are the phrases inside its words ("slår mig" in a framed "slår mig ihjel")
+            spans = [s for s in spans if not any(m.start <= s.start and s.end <= m.end for m in silenced)]
         # Longest phrase first ("slå mig selv ihjel" over "slå mig selv"), then category order.
         spans.sort(key=lambda s: (-len(s.phrase.words), self.categories.index(s.phrase.category), s.start))
         return [CrisisMatch(self.alert_categories[s.phrase.category], s.phrase.text,
@@ -187,6 +197,7 @@ class CrisisDetector:
         keys: list[frozenset[str] | None] = []
         pauses: set[int] = set()
         # "/" separates words ("/selvmord", "dø/leve"): the tokenizer would keep it glued to them.
+        text = "".join(" haha " if ch in LAUGH_EMOJI else ch for ch in text)
         for token in self._nlp(text.lower().replace("\n", " \n ").replace("/", " / ")):
             if token.text in SENTENCE_END or token.is_space and "\n" in token.text:
                 tokens.append(token.text)
@@ -200,8 +211,8 @@ class CrisisDetector:
 
     @lru_cache(maxsize=20000)  # noqa: B019 - one detector per process, alive as long as the process
     def _token_keys(self, text: str, lemma: str) -> frozenset[str]:
-        keys = {key(text), key(lemma)}
         surface = key(text)
+        keys = {surface} if surface in self._real_words else {surface, key(lemma)}
         if text.isdigit() and int(text) >= 10:
             keys.add(MANY)
         typo = surface not in self._real_words
@@ -241,11 +252,18 @@ def _sentences(text: _Text) -> list[int]:
 
 def _find(phrase: _Phrase, text: _Text, gaps: _Gaps) -> Iterable[_Span]:
     first, rest = phrase.words[0], phrase.words[1:]
+    if phrase.anchored:
+        gaps = _NO_GAP
     for start, token in enumerate(text.keys):
-        if token is not None and token & first:
+        if token is not None and token & first and (not phrase.anchored or _clause_start(text, start)):
             end = _match_rest(rest, text, start, gaps)
             if end is not None:
                 yield _Span(phrase, start, end)
+
+
+def _clause_start(text: _Text, at: int) -> bool:
+    """The first word of the message, of a sentence, or after a comma, dash or emoji."""
+    return at == 0 or text.keys[at - 1] is None or at - 1 in text.pauses
 
 
 def _match_rest(words, text: _Text, at: int, gaps: _Gaps) -> int | None:
@@ -254,6 +272,13 @@ def _match_rest(words, text: _Text, at: int, gaps: _Gaps) -> int | None:
     if words[0] is _END_WORD:
         return at if _ends_after(text, at, gaps) else None
     keys = text.keys
+    if words[0] is _FAR_WORD:  # the next word anywhere later in the message, sentence ends included
+        for nxt in range(at + 1, len(keys)):
+            if keys[nxt] is not None and keys[nxt] & words[1]:
+                end = _match_rest(words[2:], text, nxt, gaps)
+                if end is not None:
+                    return end
+        return None
     for nxt in range(at + 1, min(len(keys), at + 2 + gaps.max_gap)):
         if keys[nxt] is None:
             return None  # sentence end
@@ -267,8 +292,9 @@ def _match_rest(words, text: _Text, at: int, gaps: _Gaps) -> int | None:
 
 
 def _ends_after(text: _Text, at: int, gaps: _Gaps) -> bool:
-    """After word `at` (and at most max_gap gap words) the message, sentence or clause ends."""
-    for _ in range(gaps.max_gap + 1):
+    """After word `at` (and at most max_gap gap words) the message, sentence or clause ends. A list
+    without `gap_words` (the crisis list) allows no words before the end."""
+    for _ in range(gaps.max_gap + 1 if gaps.words is not None else 1):
         nxt = at + 1
         if at in text.pauses or nxt >= len(text.keys) or text.keys[nxt] is None:
             return True
