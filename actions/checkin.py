@@ -1,4 +1,7 @@
-"""The lyskurve check-in (docs/architecture.md, "Check-ins and alerts"): start, validate each answer, ask, and store with alerts."""
+"""The lyskurve check-in (docs/architecture.md, "Check-ins and alerts"): start, validate each answer,
+ask, and store. Each accepted answer is stored at once (bot/checkins/record.py, record_answer), so a
+red answer reaches the coordinator even if the citizen says nothing more; the end of the form
+finishes the same check-in (docs/decisions.md, "An answer counts the moment it is given")."""
 from __future__ import annotations
 
 from typing import Any
@@ -11,6 +14,7 @@ from rasa_sdk.types import DomainDict
 from actions import context
 from actions.base import CitizenAction
 from actions.citizen import CitizenInfo, channel_of, current_citizen
+from actions.external import undo_placeholder_fills
 from actions.forms import (
     CitizenFormValidation,
     accepted,
@@ -33,9 +37,10 @@ from bot.checkins.answers import (
     parse_yes_no,
 )
 from bot.checkins.programmes import get_programme
-from bot.checkins.record import record_checkin
+from bot.checkins.record import finish, open_checkin, record_answer
 from bot.checkins.rules import CheckinAnswers
 from bot.core.text import words
+from bot.db.models import CheckIn
 
 CHECKIN_SLOTS = (
     "checkin_overall",
@@ -46,7 +51,10 @@ CHECKIN_SLOTS = (
     "checkin_wants_contact",
     "checkin_stopped",
     "checkin_prompt",  # set when the scheduler started the check-in (actions/proactive_checkin.py)
+    "checkin_id",  # the stored check-in (set by the validation at the first answer)
 )
+# What the citizen has answered: a new value in one of these is stored at once.
+ANSWER_SLOTS = ("checkin_overall", "checkin_focus", "checkin_areas", "checkin_note", "checkin_wants_contact")
 NOTE_MAX = 2000
 DONE = "done"
 
@@ -119,6 +127,10 @@ class ValidateCheckinForm(CitizenFormValidation):
         if overall in (YELLOW, RED) or RED in areas.values():
             slots.append("checkin_wants_contact")
         return slots
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        events = await super().run(dispatcher, tracker, domain)
+        return events + await _store_answers(tracker, events)
 
     def validate_checkin_overall(self, value: Any, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         text = latest_text(tracker)
@@ -233,18 +245,94 @@ class ActionSubmitCheckin(CitizenAction):
         return reset_checkin()
 
 
-async def save_checkin(tracker: Tracker, info: CitizenInfo, *, stopped: bool) -> None:
+def _answers(slots: dict[str, Any]) -> tuple[CheckinAnswers, str | None]:
     answers = CheckinAnswers(
-        overall=tracker.get_slot("checkin_overall"),
-        areas=dict(tracker.get_slot("checkin_areas") or {}),
-        focus_areas=list(tracker.get_slot("checkin_focus") or []),
-        wants_contact=tracker.get_slot("checkin_wants_contact"),
+        overall=slots.get("checkin_overall"),
+        areas=dict(slots.get("checkin_areas") or {}),
+        focus_areas=list(slots.get("checkin_focus") or []),
+        wants_contact=slots.get("checkin_wants_contact"),
     )
-    note = tracker.get_slot("checkin_note") or None
-    await context.db().run(
-        lambda s: record_checkin(s, info.citizen, answers, note=note, complete=not stopped,
-                                 channel=channel_of(tracker), now=context.clock().now())
-    )
+    note = slots.get("checkin_note")
+    return answers, note if isinstance(note, str) and note else None  # False: "no more to say"
+
+
+async def _record(tracker: Tracker, info: CitizenInfo, slots: dict[str, Any], finished: bool | None = None) -> int:
+    """Store what the slots hold now in the citizen's check-in (opened at the first answer); with
+    `finished`, also finish it (True complete, False partial). Returns the check-in's id."""
+    answers, note = _answers(slots)
+    checkin_id, channel = slots.get("checkin_id"), channel_of(tracker)
+    now, settings = context.clock().now(), context.proactive_settings()
+
+    def store(session) -> int:
+        checkin, _ = record_answer(session, info.citizen, checkin_id, answers, note=note, channel=channel,
+                                   now=now, settings=settings)
+        if finished is not None:
+            finish(session, info.citizen, checkin.id, complete=finished, now=now)
+        return checkin.id
+
+    return await context.db().run(store)
+
+
+async def _store_answers(tracker: Tracker, events: list[dict]) -> list[SlotSet]:
+    """After validation: an accepted answer (or a colour given in the message that started the
+    check-in) is stored now, with the alerts it calls for, not when the form ends."""
+    changed = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    slots = {**tracker.current_slot_values(), **changed}
+    if slots.get("checkin_overall") is None or slots.get("checkin_stopped"):
+        return []  # nothing before the colour; a stop is finished by action_submit_checkin
+    answered = any(changed.get(name) is not None for name in ANSWER_SLOTS)
+    if not answered and slots.get("checkin_id") is not None:
+        return []
+    info = await current_citizen(tracker)
+    if info is None:
+        return []
+    return [SlotSet("checkin_id", await _record(tracker, info, slots))]
+
+
+async def save_checkin(tracker: Tracker, info: CitizenInfo, *, stopped: bool) -> None:
+    """The end of the check-in (the form is done, the citizen stopped, or something else started):
+    whatever the slots hold is stored (normally it is already, answer by answer) and the same
+    check-in is finished, complete or partial."""
+    await _record(tracker, info, tracker.current_slot_values(), finished=not stopped)
+
+
+def _slots_of(checkin: CheckIn, programme) -> list[SlotSet]:
+    """A stored check-in as the form's slots, for the form to carry on from where it stopped."""
+    areas_done = programme.shape == "full" and all(a.key in (checkin.areas or {}) for a in programme.areas)
+    return [
+        SlotSet("checkin_id", checkin.id),
+        SlotSet("checkin_area_answer", DONE if areas_done else None),
+        SlotSet("checkin_overall", checkin.overall),
+        SlotSet("checkin_focus", list(checkin.focus_areas) if checkin.focus_areas else None),
+        SlotSet("checkin_areas", dict(checkin.areas) if checkin.areas else None),
+        SlotSet("checkin_note", checkin.note),
+        SlotSet("checkin_wants_contact", checkin.wants_contact),
+    ]
+
+
+class ActionResumeCheckin(CitizenAction):
+    """The scheduler's one nudge about a check-in left open (EXTERNAL_checkin_open_nudge): a kind
+    word, then the form asks the question where the citizen stopped (data/rules/proactive_checkin.yml).
+    The check-in is the sender's own open one in the database; the conversation's slots are kept
+    when they are about it (they know a declined note), else they are read from the database."""
+
+    def name(self) -> str:
+        return "action_resume_checkin"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        info = await current_citizen(tracker)
+        checkin = await context.db().run(open_checkin, info.citizen) if info is not None else None
+        if checkin is None:
+            # Finished between the scheduler's check and now: nothing to resume. The form ends at
+            # once, and action_submit_checkin, without a colour, only says that is fine.
+            return reset_checkin() + [SlotSet("checkin_stopped", True)]
+        dispatcher.utter_message(response="utter_checkin_open_nudge")
+        programme = get_programme(tracker.get_slot("checkin_programme") or info.citizen.programme)
+        events = undo_placeholder_fills(tracker)
+        if tracker.get_slot("checkin_id") != checkin.id:
+            events += _slots_of(checkin, programme)
+        return events + [SlotSet("checkin_programme", programme.name),
+                         SlotSet("checkin_stopped", None), SlotSet("checkin_prompt", None), SlotSet("clarify", False)]
 
 
 def _closing_response(overall: str, wants_contact: bool | None, stopped: bool) -> str:

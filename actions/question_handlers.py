@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -11,7 +11,7 @@ from actions.base import CitizenAction
 from actions.citizen import current_citizen
 from actions.context import proactive_settings
 from actions.preparation import start_preparation
-from actions.questions import TEXT, UNCLEAR, ask
+from actions.questions import TEXT, UNCLEAR, ask, reset_question
 from bot.meetings import agreements
 
 
@@ -76,8 +76,7 @@ class ActionHandleAnswer(CitizenAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
         question = tracker.get_slot("question") or {}
         answer = tracker.get_slot("answer") or tracker.get_slot("answer_text")
-        done = [SlotSet("question", None), SlotSet("answer", None), SlotSet("answer_text", None),
-                SlotSet("question_stopped", None), SlotSet("clarify", False)]
+        done = reset_question()
         info = await current_citizen(tracker)
         handler = HANDLERS.get(question.get("kind"))
         if info is None or handler is None or answer is None:  # stopped, or nothing to handle

@@ -30,6 +30,12 @@ def ask(kind: str, expects: str, **params: Any) -> list:
     return [SlotSet("question", question), SlotSet("clarify", False), FollowupAction("answer_form")]
 
 
+def reset_question() -> list[SlotSet]:
+    """The question is answered, stopped or set aside: nothing is waiting for an answer any more."""
+    return [SlotSet(slot, None) for slot in ("question", "answer", "answer_text", "question_stopped")] + [
+        SlotSet("clarify", False)]
+
+
 def parse_answer(text: str, expects: str, intent: str | None) -> str | None:
     """A yes/no(/don't know) answer: "yes", "no", "unknown", or None when unclear."""
     folded = fold(text).strip(" .!")

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.checkins.record import record_checkin
 from bot.checkins.rules import CheckinAnswers
-from bot.citizens.chat_links import chat_link
+from bot.citizens.chat_links import link_for_citizen
 from bot.citizens.stratification import level_for
 from bot.core.clock import COPENHAGEN, Clock
 from bot.core.config import Settings
@@ -125,9 +125,12 @@ def main() -> None:
     if settings.production:
         raise SystemExit("demo data is for development only")
     clock = Clock()
-    Database(settings.database_url).call(seed, clock)
-    link = chat_link(settings.public_url, settings.webchat_jwt_secret, DEMO_CITIZEN_PHONE, clock.now(),
-                     timedelta(days=settings.webchat_link_days))
+    database = Database(settings.database_url)
+    database.call(seed, clock)
+    # The citizen's current link id (a new one if the last was revoked): bot/citizens/chat_links.py.
+    link = database.call(lambda s: link_for_citizen(
+        s, citizen_by_phone(s, DEMO_CITIZEN_PHONE), settings.public_url, settings.webchat_jwt_secret, clock.now(),
+        timedelta(days=settings.webchat_link_days)))
     print(
         f"demo data: coordinator token {DEMO_COORDINATOR_TOKEN}, citizen {DEMO_CITIZEN_PHONE}\n"
         f"dashboard: {settings.public_url}/login  e-mail {DEMO_EMAIL}  password {DEMO_PASSWORD}\n"

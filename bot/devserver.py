@@ -3,6 +3,7 @@ A process that dies takes the others down, so a half-running system is never mis
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -10,7 +11,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bot.core.config import ROOT, Settings
+from bot.core.config import RASA_MAX_BODY_BYTES, ROOT, Settings
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -18,7 +19,8 @@ VENV_BIN = Path(sys.executable).parent
 def processes(settings: Settings) -> dict[str, list[str]]:
     rasa = str(VENV_BIN / "rasa")
     return {
-        "actions": [rasa, "run", "actions", "--port", "5055", "--actions", "actions"],
+        # Our entry point, not `rasa run actions`: loopback only and the shared token (actions/server.py).
+        "actions": [sys.executable, "-m", "actions.server", "--port", "5055"],
         "rasa": [
             rasa, "run", "--model", "models/current.tar.gz", "--port", "5005", "--enable-api",
             "--auth-token", os.environ.setdefault("RASA_TOKEN", "dev-rasa-token"),
@@ -30,13 +32,14 @@ def processes(settings: Settings) -> dict[str, list[str]]:
 
 def _banner(settings: Settings) -> str:
     service = f"http://{settings.service_host}:{settings.service_port}"
+    rest_door = "Bearer REST_CHANNEL_TOKEN" if settings.rest_channel_token else "from this machine only"
     return (
         f"  dashboard             {settings.public_url}/login  (see the demo login above)\n"
         f"  coordination service  {service}/healthz\n"
         f"  JSON API              {service}/api/  "
         f"(admin token: {settings.admin_token}, coordinator token: dev-coordinator-token)\n"
         f"  phone simulator       {service}/fake-sms/  (type as the demo citizen 4512345678)\n"
-        "  Rasa                  http://127.0.0.1:5005/webhooks/rest/webhook\n"
+        f"  Rasa                  http://127.0.0.1:5005/webhooks/rest/webhook  ({rest_door})\n"
         "  action server         http://127.0.0.1:5055/health\n"
         "Press Ctrl-C to stop everything."
     )
@@ -60,12 +63,18 @@ def main() -> None:
     # starts background jobs with SIGINT ignored.
     signal.signal(signal.SIGINT, _stop_on_signal)
     signal.signal(signal.SIGTERM, _stop_on_signal)
+    # The secret Rasa sends to the action server (endpoints.yml expands it): a fresh one per run
+    # unless set, so no fixed development value ever opens an action server (docs/deployment.md).
+    os.environ.setdefault("ACTION_SERVER_TOKEN", secrets.token_urlsafe(32))
     settings = Settings.from_env()
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     commands = processes(settings)
     # Rasa's dependencies print pages of DeprecationWarnings at start-up that hide the addresses.
     env = {**os.environ, "PYTHONWARNINGS": os.environ.get("PYTHONWARNINGS", "ignore::DeprecationWarning")}
-    running = {name: subprocess.Popen(cmd, cwd=ROOT, env=env) for name, cmd in commands.items()}
+    # Rasa refuses bodies over RASA_MAX_BODY_BYTES (413); only Rasa: the action server receives whole trackers.
+    rasa_env = {"SANIC_REQUEST_MAX_SIZE": str(RASA_MAX_BODY_BYTES), **env}
+    running = {name: subprocess.Popen(cmd, cwd=ROOT, env=rasa_env if name == "rasa" else env)
+               for name, cmd in commands.items()}
     banner = _banner(settings)
     print("\nStarting (Rasa needs about half a minute to load its model):\n" + banner, flush=True)
     announced = False

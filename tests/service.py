@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from bot.core.config import Settings
 from bot.service.app import create_app
+from tests import rasa_standin
 
 ADMIN_TOKEN = "test-admin"
 
@@ -25,4 +26,8 @@ def settings_for(db_url: str, **env: str) -> Settings:
 
 
 def service_app(db, clock, **env: str):
-    return create_app(settings_for(db.url, **env), db=db, clock=clock)
+    """With Rasa's tracker endpoint stood in (tests/rasa_standin.py): an erasure asks it whether the
+    conversation is gone."""
+    app = create_app(settings_for(db.url, **env), db=db, clock=clock)
+    rasa_standin.attach(app)
+    return app

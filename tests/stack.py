@@ -15,6 +15,7 @@ import jwt
 import requests
 
 from bot.core.clock import COPENHAGEN, ShiftedClock
+from bot.core.config import RASA_MAX_BODY_BYTES
 from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,6 +60,10 @@ class Stack:
         self.database_url = database_url or f"sqlite:///{workdir / 'coordination.db'}"
         self.admin_token = "e2e-admin-token"
         self.rasa_token = "e2e-rasa-token"
+        # The trust-boundary secrets (docs/deployment.md, "Network boundary"): the stack runs with both
+        # set, so every e2e turn goes through the token checks as a trusted frontend's would.
+        self.rest_token = "e2e-rest-channel-token-0123456789abcdef"
+        self.action_token = "e2e-action-server-token-0123456789abcdef"
         self.sms_secret = "e2e-sms-secret-long-enough-for-hs256"
         self._mo_ids = itertools.count(1)
         self._phone_numbers = itertools.count(100_001)  # a fresh number for each citizen of this stack
@@ -82,6 +87,8 @@ class Stack:
             "TRACKER_STORE_URL": f"sqlite:///{self.workdir / 'tracker.db'}",
             "ADMIN_TOKEN": self.admin_token,
             "RASA_TOKEN": self.rasa_token,
+            "REST_CHANNEL_TOKEN": self.rest_token,
+            "ACTION_SERVER_TOKEN": self.action_token,
             "RASA_URL": self.rasa_url,
             "SERVICE_PORT": str(service_port),
             # Time is driven by POST /api/scheduler/tick in tests, never by the wall clock.
@@ -104,7 +111,9 @@ class Stack:
     def _endpoints(self) -> Path:
         path = self.workdir / "endpoints.yml"
         path.write_text(
+            # The token the way endpoints.yml sends it: a header expanded from the environment.
             f"action_endpoint:\n  url: \"{self.action_url}/webhook\"\n"
+            "  headers:\n    Authorization: Bearer ${ACTION_SERVER_TOKEN}\n"
             f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {self.workdir / 'tracker.db'}\n",
             encoding="utf-8",
         )
@@ -113,7 +122,7 @@ class Stack:
     def start_process(self, name: str) -> None:
         rasa_port, action_port, _ = self.ports
         commands = {
-            "actions": [str(BIN / "rasa"), "run", "actions", "--port", str(action_port), "--actions", "actions"],
+            "actions": [sys.executable, "-m", "actions.server", "--port", str(action_port)],
             "rasa": [str(BIN / "rasa"), "run", "--model", str(MODEL), "--port", str(rasa_port), "--enable-api",
                      "--auth-token", self.rasa_token, "--credentials", str(ROOT / "credentials.yml"),
                      "--endpoints", str(self._endpoints())],
@@ -121,6 +130,8 @@ class Stack:
         }
         log = open(self.workdir / f"{name}.log", "ab")
         env = _without_faketime(self.env) if name == "rasa" else self.env
+        if name == "rasa":  # Rasa's body limit, as deployed (bot.core.config.RASA_MAX_BODY_BYTES)
+            env = {**env, "SANIC_REQUEST_MAX_SIZE": str(RASA_MAX_BODY_BYTES)}
         self.procs[name] = subprocess.Popen(commands[name], cwd=ROOT, env=env, stdout=log, stderr=log)
 
     def start(self, attempts: int = 3) -> Stack:
@@ -146,7 +157,8 @@ class Stack:
                 raise
         return self
 
-    def wait_ready(self, timeout: float = 180) -> None:
+    def wait_ready(self, timeout: float = 600) -> None:
+        # Generous: with three clock runs at once on 2 cores, loading Rasa's model took 3-4 minutes.
         checks = {
             "actions": f"{self.action_url}/health",
             "service": f"{self.service_url}/healthz",
@@ -230,10 +242,14 @@ class Stack:
         resp.raise_for_status()
         return resp.json()["events"]
 
+    def rest_headers(self) -> dict:
+        """What a trusted frontend sends to the REST channel."""
+        return {"Authorization": f"Bearer {self.rest_token}"}
+
     def say(self, sender: str, text: str) -> list[str]:
         """One citizen turn over the REST channel; returns the bot's texts."""
         resp = requests.post(f"{self.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
-                             timeout=60)
+                             headers=self.rest_headers(), timeout=60)
         resp.raise_for_status()
         return [m.get("text", "") for m in resp.json()]
 

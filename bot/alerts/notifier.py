@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 
 @dataclass(frozen=True)
 class Notification:
-    """What a coordinator is told. `text` never names the citizen or says anything about health."""
+    """What a coordinator (or the duty contact) is told. `text` never names the citizen or says
+    anything about health."""
 
-    coordinator_id: int
+    coordinator_id: int | None  # None: the duty contact, who is not a coordinator
     email: str | None
     phone: str | None
     subject: str

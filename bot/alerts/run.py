@@ -1,5 +1,7 @@
-"""One notification pass: tell coordinators about new alerts, escalate overdue ones to the backup.
-Called by the scheduler tick with its (injected) clock. Nothing is sent from here: every channel only
+"""One notification pass: tell coordinators about new alerts, escalate overdue ones to the backup,
+and send urgent ones that the backup did not acknowledge either to the duty contact (the
+municipality's on-call staff, DUTY_PHONE / DUTY_EMAIL). Called by the scheduler tick with its
+(injected) clock. Nothing is sent from here: every channel only
 queues its message in this transaction (e-mail in `email_outbox`, SMS in `outbox`), together with the
 record on the alert, so a repeated or concurrent run queues nothing twice once committed, and no
 network I/O happens while the transaction is open. The dispatchers send the queues afterwards, with
@@ -30,14 +32,31 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class DutyContact:
+    """The municipality's on-call staff (Settings.duty_phone / duty_email): the last step for an
+    urgent alert nobody acknowledged. Not a coordinator: no citizens, no backup."""
+
+    phone: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
 class NotificationConfig:
     alerts_url: str  # where a coordinator logs in to see alerts
     policy: EscalationPolicy = field(default_factory=EscalationPolicy)
+    duty: DutyContact | None = None  # None: the step after the backup is off (development)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> NotificationConfig:
         env = dict(os.environ if env is None else env)
-        return cls(f"{Settings.from_env(env).public_url}/alerts", EscalationPolicy.from_env(env))
+        return cls.from_settings(Settings.from_env(env), env)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, env: dict[str, str]) -> NotificationConfig:
+        duty = DutyContact(settings.duty_phone, settings.duty_email) if settings.duty_phone or settings.duty_email else None
+        if duty is None:
+            log.warning("no DUTY_PHONE or DUTY_EMAIL: urgent alerts nobody acknowledges stop at the backup")
+        return cls(f"{settings.public_url}/alerts", EscalationPolicy.from_env(env), duty)
 
 
 def notifier_from_env(env: dict[str, str] | None = None, sms: Notifier | None = None,
@@ -52,6 +71,7 @@ def notifier_from_env(env: dict[str, str] | None = None, sms: Notifier | None = 
 class NotificationReport:
     notified: list[int] = field(default_factory=list)  # alert ids
     escalated: list[int] = field(default_factory=list)
+    duty: list[int] = field(default_factory=list)  # sent to the duty contact
     failed: list[int] = field(default_factory=list)
 
 
@@ -70,6 +90,16 @@ def escalation_text(alerts: list[Alert], url: str, to_backup: bool) -> str:
     if to_backup:
         return f"{count} ({_top(alerts)}) er ikke kvitteret af din kollega. Du er stedfortræder - log ind: {url}"
     return f"Påmindelse: {count.lower()} ({_top(alerts)}) er ikke kvitteret - log ind: {url}"
+
+
+DUTY_SUBJECT = "Akut alarm ikke kvitteret"
+
+
+def duty_text(alerts: list[Alert], url: str) -> str:
+    """No name, no rule, no owner: the on-call person logs in to see them (docs/privacy.md)."""
+    if len(alerts) == 1:
+        return f"Akut alarm ikke kvitteret af koordinator eller stedfortræder - log ind: {url}"
+    return f"{len(alerts)} akutte alarmer ikke kvitteret af koordinator eller stedfortræder - log ind: {url}"
 
 
 def _send(session: Session, notifier: Notifier, to: Coordinator, subject: str, text: str) -> None:
@@ -121,6 +151,37 @@ def _escalate(session: Session, now: datetime, notifier: Notifier, config: Notif
         report.escalated += ids
 
 
+def _notify_duty(session: Session, now: datetime, notifier: Notifier, config: NotificationConfig,
+                 report: NotificationReport) -> None:
+    """Urgent alerts still open `policy.duty_after` after the first step: one message to the duty
+    contact for all of them, queued with the record on each alert in this transaction."""
+    if config.duty is None:
+        return
+    due = [alert for alert, _citizen in alert_db.duty_candidates(session)
+           if (deadline := config.policy.duty_deadline(alert.severity, alert.escalated_at)) is not None
+           and deadline <= now]
+    if not due:
+        return
+    ids = [a.id for a in due]
+    notification = Notification(None, config.duty.email, config.duty.phone, DUTY_SUBJECT,
+                                duty_text(due, config.alerts_url))
+    try:
+        reached = notifier.send(session, notification)
+    except Exception:
+        log.exception("telling the duty contact about alerts %s failed; retried next run", ids)
+        report.failed += ids
+        return
+    if not reached:
+        # Not marked: the alert must not look as if someone was told. Settings refuse a production
+        # set-up where this can happen (DUTY_EMAIL without SMTP); it is retried every run.
+        log.error("no channel reaches the duty contact; urgent alerts %s were told to nobody", ids)
+        report.failed += ids
+        return
+    for alert in due:
+        alert_db.mark_duty_notified(session, alert, now)
+    report.duty += ids
+
+
 def run_notifications(
     session: Session, now: datetime, notifier: Notifier, config: NotificationConfig | None = None
 ) -> NotificationReport:
@@ -128,5 +189,6 @@ def run_notifications(
     report = NotificationReport()
     _notify_new(session, now, notifier, config, report)
     _escalate(session, now, notifier, config, report)
+    _notify_duty(session, now, notifier, config, report)
     session.flush()
     return report

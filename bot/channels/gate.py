@@ -26,6 +26,7 @@ from bot.safety.crisis import assess as assess_safety
 from bot.safety.crisis import warm as warm_crisis_detector
 
 log = logging.getLogger(__name__)
+SAFETY_PAUSE = "/safety_pause"  # an intent only the gate sends: citizens' leading slashes are taken off
 MAX_TEXT = 1600  # ten SMS; longer input is cut rather than refused so nothing the citizen said is lost
 
 
@@ -41,7 +42,7 @@ class DatabaseUnavailable(Exception):
 class Admitted:
     citizen_id: int
     phone: str
-    text: str  # what Rasa gets: keywords as intents, long texts cut
+    text: str  # what Rasa gets: keywords as intents, long texts cut, SAFETY_PAUSE after a safety reply
     crisis: bool = False  # crisis language: the safety reply goes out before anything else
     hopelessness: bool = False  # giving up, not able to go on (and no crisis language): the kind reply
 
@@ -100,7 +101,11 @@ class CitizenGate:
             reply = safety_reply(crisis, hopelessness)
             if reply is not None and on_safety_reply is not None:
                 on_safety_reply(session, phone, reply, now)
-            return Admitted(citizen.id, phone, rasa_text, crisis=crisis, hopelessness=hopelessness)
+            # After the safety reply the dialogue only pauses (data/rules/safety.yml): the words are
+            # stored above, and a second answer ("Det forstod jeg ikke", the next check-in question)
+            # would bury the way out the reply names (docs/nlu.md, "After the safety reply").
+            return Admitted(citizen.id, phone, SAFETY_PAUSE if reply is not None else rasa_text,
+                            crisis=crisis, hopelessness=hopelessness)
 
         try:
             admitted = await self.db.run(admit_in_db)

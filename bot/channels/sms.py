@@ -17,6 +17,8 @@ from sanic import Blueprint, response
 from bot.channels.gate import CitizenGate, DatabaseUnavailable, DuplicateMessage
 from bot.core.config import Settings
 from bot.core.texts import UNKNOWN_SENDER
+from bot.db.database import DATABASE_ERRORS
+from bot.db.messages import was_seen
 from bot.sms.gateway import GatewayApiClient, GatewayError, InvalidSignature, parse_inbound, verify_webhook
 from bot.sms.outbox import queue_sms
 
@@ -82,7 +84,9 @@ class SmsInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials) -> SmsInput:
-        return cls()
+        # Read at Rasa's start-up: weak production settings stop Rasa there, with every reason
+        # (Settings.problems; docs/deployment.md, "Production checks"), not at the first SMS.
+        return cls(settings=Settings.from_env())
 
     def get_output_channel(self) -> OutputChannel:
         """Used by trigger_intent: messages Rasa starts itself are proactive."""
@@ -105,6 +109,7 @@ class SmsInput(InputChannel):
             except ValueError as exc:
                 return response.json({"error": str(exc)}, status=400)
             try:
+                await self._refuse_seen(sms.provider_id)
                 admitted = await self.gate.admit(sms.msisdn, sms.text, "sms", provider_id=sms.provider_id,
                                                  on_safety_reply=_queue_safety_reply)
             except DuplicateMessage:
@@ -126,6 +131,18 @@ class SmsInput(InputChannel):
             return response.json({"status": "accepted"})
 
         return hook
+
+    async def _refuse_seen(self, provider_id: str) -> None:
+        """An operator id taken before is a duplicate, also when its message (or its citizen) has
+        been erased since and the sender would now be a stranger: the seen ids outlive the messages
+        (docs/decisions.md, "SMS integrity"). The gate's insert of the id catches a race between two
+        deliveries; this check spares a replay even the unknown-sender answer."""
+        try:
+            seen = await self.gate.db.run(was_seen, self.name(), provider_id)
+        except DATABASE_ERRORS as exc:
+            raise DatabaseUnavailable(type(getattr(exc, "orig", None) or exc).__name__) from None
+        if seen:
+            raise DuplicateMessage(provider_id)
 
     def _background(self, coro) -> None:
         task = asyncio.get_running_loop().create_task(coro)

@@ -1,14 +1,18 @@
 """The citizen web chat: Rasa's socket.io channel, bound to the citizen named by a signed link.
 
 Differences from the stock SocketIOInput (notes/anchors-and-pitfalls.md §8):
-- the connection must carry a valid web-chat token (bot/citizens/chat_links.py) in the handshake (`auth.token`
-  or the `token` query parameter, which is how rasa-webchat passes it); otherwise it is refused;
-- the sender id is the phone number from the token, never the client's `session_id`, so nobody can
-  chat as someone else; the client gets an opaque, stable session id instead of the number;
+- the connection must carry a valid web-chat token (bot/citizens/chat_links.py) in the socket.io
+  handshake's auth payload (`auth: {token}`), never in the query string, where every long-poll
+  request would write it into proxy logs (docs/privacy.md, "Access that can be taken back");
+- the token must still be the citizen's link (not revoked by erasure, STOP, a new number or the
+  coordinator): checked in the database on connecting and again on every message, so a link closed
+  while the chat is open stops at the next message;
+- the sender id is the phone number of the citizen who holds the link now, never the client's
+  `session_id`, so nobody can chat as someone else; the client gets an opaque, stable session id;
 - the socket joins the citizen's room with an awaited `enter_room` (the stock channel forgets the
   await with python-socketio 5, and every reply is lost);
 - messages pass the same citizen gate as the REST channel (bot/channels/gate.py);
-- an expired token ends the chat with a message; CORS is limited to the pages that serve the widget.
+- an expired or closed link ends the chat with a message; CORS is limited to the pages that serve the widget.
 Proactive messages do not use this channel: a closed browser cannot receive them, they go by SMS."""
 from __future__ import annotations
 
@@ -17,26 +21,28 @@ import hmac
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import parse_qs
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 from sanic import response
 from socketio import AsyncServer
+from socketio.exceptions import ConnectionRefusedError as SocketRefused
 
 from bot.channels.gate import CitizenGate
-from bot.citizens.chat_links import ChatTokenError, ExpiredChatToken, verify_token
+from bot.citizens.chat_links import ChatTokenError, ExpiredChatToken, citizen_for_token
 from bot.core.clock import Clock, process_clock
 from bot.core.config import Settings
-from bot.core.texts import WEBCHAT_LINK_EXPIRED
+from bot.core.texts import DATABASE_DOWN, WEBCHAT_LINK_CLOSED, WEBCHAT_LINK_EXPIRED
+from bot.db.database import DATABASE_ERRORS
 
 log = logging.getLogger(__name__)
 
 
-def _handshake_token(environ: dict, auth: Any) -> str | None:
+def _handshake_token(auth: Any) -> str | None:
+    """Only the auth payload: a token in the query string is ignored (and the connection refused)."""
     if isinstance(auth, dict) and isinstance(auth.get("token"), str):
         return auth["token"]
-    return parse_qs(environ.get("QUERY_STRING", "")).get("token", [None])[0]
+    return None
 
 
 class CitizenWebchatInput(SocketIOInput):
@@ -82,17 +88,29 @@ class CitizenWebchatInput(SocketIOInput):
         async def health(_request):
             return response.json({"status": "ok"})
 
+        async def holder(token: str | None) -> str:
+            """The phone (sender id) of the citizen who holds this link now; raises ChatTokenError."""
+            citizen, _ = await self.gate.db.run(
+                citizen_for_token, self.settings.webchat_jwt_secret, token, self.clock.now())
+            return citizen.phone
+
         @sio.on("connect")
         async def connect(sid: str, environ: dict, auth: Any = None) -> bool:
+            token = _handshake_token(auth)
+            if token is None:
+                # The page's first try (rasa-webchat cannot pass `auth`): it sets the token and
+                # connects again on the same socket when told so (bot/service/static/webchat.js).
+                raise SocketRefused("no token")
             try:
-                sender, expires_at = verify_token(
-                    self.settings.webchat_jwt_secret, _handshake_token(environ, auth), self.clock.now()
-                )
+                sender = await holder(token)
             except ChatTokenError as exc:
-                log.info("web chat connection refused: %s", "expired token" if isinstance(exc, ExpiredChatToken)
-                         else "invalid token")
-                return False
-            await sio.save_session(sid, {"sender": sender, "expires_at": expires_at})
+                reason = "expired" if isinstance(exc, ExpiredChatToken) else "invalid"
+                log.info("web chat connection refused: %s link", reason)
+                raise SocketRefused(reason)
+            except DATABASE_ERRORS as exc:
+                log.warning("web chat connection refused: database unavailable (%s)", type(exc).__name__)
+                raise SocketRefused("unavailable")
+            await sio.save_session(sid, {"sender": sender, "token": token})
             await sio.enter_room(sid, sender)
             return True
 
@@ -105,12 +123,24 @@ class CitizenWebchatInput(SocketIOInput):
         @sio.on(self.user_message_evt)
         async def handle_message(sid: str, data: Any) -> None:
             session = await sio.get_session(sid)
-            if session["expires_at"] <= self.clock.now():
-                await sio.emit(self.bot_message_evt, {"text": WEBCHAT_LINK_EXPIRED}, room=sid)
-                await sio.disconnect(sid)
-                return
             text = data.get("message") if isinstance(data, dict) else None
             if not isinstance(text, str) or not text.strip():
+                return
+            # Again for every message: a link revoked or expired while the chat is open stops here.
+            refusal = None
+            try:
+                if await holder(session["token"]) != session["sender"]:
+                    refusal = WEBCHAT_LINK_CLOSED
+            except ExpiredChatToken:
+                refusal = WEBCHAT_LINK_EXPIRED
+            except ChatTokenError:
+                refusal = WEBCHAT_LINK_CLOSED
+            except DATABASE_ERRORS:
+                await sio.emit(self.bot_message_evt, {"text": DATABASE_DOWN}, room=sid)
+                return
+            if refusal is not None:
+                await sio.emit(self.bot_message_evt, {"text": refusal}, room=sid)
+                await sio.disconnect(sid)
                 return
             output = SocketIOOutput(sio, self.bot_message_evt)
             # Client-sent metadata and session ids are ignored: the token alone says who this is.

@@ -1,4 +1,8 @@
-"""Storing a check-in and raising the alerts its rules call for, in one transaction."""
+"""Storing a check-in as it is answered, and raising the alerts its rules call for, in the same
+transaction as each answer (docs/architecture.md, "Check-ins and alerts"; docs/decisions.md, "An
+answer counts the moment it is given"). The first answer opens a check-in (status open), later
+answers complete the same row, the end of the conversation finishes it (complete or partial), and
+one left open is closed as partial by `close_stale` after its nudge."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,9 +11,74 @@ from sqlalchemy.orm import Session
 
 from bot.checkins.programmes import get_programme
 from bot.checkins.rules import CheckinAnswers, evaluate
+from bot.core.config import ProactiveSettings
+from bot.core.errors import Invalid
+from bot.core.vocabulary import CheckinStatus
 from bot.db import alerts as alert_db
 from bot.db import checkins as checkin_db
 from bot.db.models import Alert, CheckIn, Citizen
+from bot.jobs import planner, timing
+from bot.jobs.purposes import CHECKIN_OPEN_NUDGE
+
+
+def record_answer(
+    session: Session,
+    citizen: Citizen,
+    checkin_id: int | None,
+    answers: CheckinAnswers,
+    *,
+    note: str | None,
+    channel: str,
+    now: datetime,
+    settings: ProactiveSettings,
+) -> tuple[CheckIn, list[Alert]]:
+    """Everything the citizen has answered so far, stored now. Without a `checkin_id` (or with one
+    that is not this citizen's, or is already complete) a new check-in is opened, with its nudge and
+    its close planned; otherwise the citizen's own open or partial one is updated. The rules run on
+    what is known so far and add only the alerts this check-in has not raised yet, so the red
+    answer raises `overall_red` at once and the next answer does not raise it again."""
+    checkin = checkin_db.get_checkin(session, checkin_id, citizen.id) if checkin_id is not None else None
+    if checkin is None or checkin.status == CheckinStatus.COMPLETE:
+        checkin = _open(session, citizen, channel, now)
+        planner.plan_open_checkin(session, checkin, now, settings)
+    return checkin, _store(session, citizen, checkin, answers, note, now)
+
+
+def finish(session: Session, citizen: Citizen, checkin_id: int | None, *, complete: bool,
+           now: datetime) -> CheckIn | None:
+    """The last question was answered (complete), or the citizen stopped or started something else
+    (partial). A complete check-in stays complete; a partial one completed later becomes complete.
+    Its nudge and close are not needed any more."""
+    checkin = checkin_db.get_checkin(session, checkin_id, citizen.id) if checkin_id is not None else None
+    if checkin is None:
+        return None
+    if complete:
+        checkin.status = CheckinStatus.COMPLETE
+    elif checkin.status == CheckinStatus.OPEN:
+        checkin.status = CheckinStatus.PARTIAL
+    planner.cancel_open_checkin_jobs(session, checkin.id, note="check-in finished")
+    return checkin
+
+
+def close_stale(session: Session, now: datetime, settings: ProactiveSettings,
+                citizen_ids: list[int] | None = None) -> list[CheckIn]:
+    """Close as partial every open check-in whose close time has come (timed from its last answer:
+    bot.jobs.timing.open_checkin_close_time). The answers stay; a later answer can still complete it."""
+    closed = []
+    for checkin in checkin_db.open_checkins(session, citizen_ids):
+        if timing.open_checkin_close_time(checkin.last_answer_at or checkin.created_at, settings) <= now:
+            checkin.status = CheckinStatus.PARTIAL
+            # Not the close job itself: it is the one running this.
+            planner.cancel_open_checkin_jobs(session, checkin.id, note="check-in closed as partial",
+                                             purposes=(CHECKIN_OPEN_NUDGE,))
+            closed.append(checkin)
+    return closed
+
+
+def open_checkin(session: Session, citizen: Citizen) -> CheckIn | None:
+    """The citizen's check-in still being answered, if any (at most one: `_open`)."""
+    found = checkin_db.open_checkins(session, [citizen.id])
+    return found[-1] if found else None
 
 
 def record_checkin(
@@ -22,33 +91,53 @@ def record_checkin(
     channel: str,
     now: datetime,
 ) -> tuple[CheckIn, list[Alert]]:
-    previous_row = checkin_db.latest_checkin_with_colour(session, citizen.id)
+    """A whole check-in at once (demo data, imports, tests), under the same rules as answer by
+    answer; nothing is planned for it, because nothing is left open."""
+    checkin = _open(session, citizen, channel, now)
+    alerts = _store(session, citizen, checkin, answers, note, now)
+    checkin.status = CheckinStatus.COMPLETE if complete else CheckinStatus.PARTIAL
+    return checkin, alerts
+
+
+def _open(session: Session, citizen: Citizen, channel: str, now: datetime) -> CheckIn:
+    # One open check-in per citizen: an older one still open is set aside as partial.
+    for older in checkin_db.open_checkins(session, [citizen.id]):
+        finish(session, citizen, older.id, complete=False, now=now)
+    return checkin_db.add_checkin(session, citizen.id, created_at=now, last_answer_at=now, channel=channel,
+                                  status=CheckinStatus.OPEN, areas={}, focus_areas=[])
+
+
+def _store(session: Session, citizen: Citizen, checkin: CheckIn, answers: CheckinAnswers, note: str | None,
+           now: datetime) -> list[Alert]:
+    if answers.overall is None and checkin.overall is None:
+        # Nothing is stored before the colour (docs/decisions.md, "Foundation").
+        raise Invalid("a check-in is stored from its colour on", "overall")
+    # The answers are what the conversation knows so far; what was stored is never lost to a gap.
+    checkin.overall = answers.overall or checkin.overall
+    checkin.areas = {**(checkin.areas or {}), **answers.areas}
+    checkin.focus_areas = list(answers.focus_areas) or list(checkin.focus_areas or [])
+    if answers.wants_contact is not None:
+        checkin.wants_contact = answers.wants_contact
+    if note:
+        checkin.note = note
+    checkin.last_answer_at = now
+    session.flush()
+    return _raise_alerts(session, citizen, checkin, now)
+
+
+def _raise_alerts(session: Session, citizen: Citizen, checkin: CheckIn, now: datetime) -> list[Alert]:
+    previous_row = checkin_db.latest_checkin_with_colour(session, citizen.id, before=checkin)
     previous = (
         CheckinAnswers(overall=previous_row.overall, areas=dict(previous_row.areas or {})) if previous_row else None
     )
-    checkin = checkin_db.add_checkin(
-        session,
-        citizen.id,
-        created_at=now,
-        overall=answers.overall,
-        areas=dict(answers.areas),
-        focus_areas=list(answers.focus_areas),
-        note=note,
-        wants_contact=answers.wants_contact,
-        channel=channel,
-        complete=complete,
-    )
-    drafts = evaluate(answers, previous, get_programme(citizen.programme))
-    alerts = [
-        alert_db.add_alert(
-            session,
-            citizen.id,
-            rule=d.rule,
-            severity=d.severity,
-            reason=d.reason,
-            created_at=now,
-            checkin_id=checkin.id,
-        )
-        for d in drafts
-    ]
-    return checkin, alerts
+    current = CheckinAnswers(overall=checkin.overall, areas=dict(checkin.areas or {}),
+                             focus_areas=list(checkin.focus_areas or []), wants_contact=checkin.wants_contact)
+    raised = checkin_db.rules_raised(session, checkin.id)
+    alerts = []
+    for draft in evaluate(current, previous, get_programme(citizen.programme)):
+        if draft.rule.value in raised:
+            continue  # once per check-in, however many answers follow
+        raised.add(draft.rule.value)
+        alerts.append(alert_db.add_alert(session, citizen.id, rule=draft.rule, severity=draft.severity,
+                                         reason=draft.reason, created_at=now, checkin_id=checkin.id))
+    return alerts

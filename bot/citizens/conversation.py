@@ -22,12 +22,14 @@ class Entry:
     purpose: str | None = None
     attempts: int | None = None
     status_at: datetime | None = None
+    suppressed_reason: str | None = None  # why a 'suppressed' SMS was never sent (bot/sms/outbox.py)
 
 
 def conversation(session: Session, citizen_id: int) -> list[Entry]:
     entries = [Entry(m.received_at, "in", m.channel, m.text, "received") for m in list_inbound(session, citizen_id)]
     entries += [
-        Entry(m.created_at, "out", "sms", m.text, m.status, m.segments, m.purpose, m.attempts, m.status_at)
+        Entry(m.created_at, "out", "sms", m.text, m.status, m.segments, m.purpose, m.attempts, m.status_at,
+              m.suppressed_reason)
         for m in outbox_db.list_for_citizen(session, citizen_id)
     ]
     return sorted(entries, key=lambda e: e.at)

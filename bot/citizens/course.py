@@ -12,20 +12,27 @@ and the outbox stores any proactive SMS as "suppressed". START (`opt_in`) turns 
 only if the coordinator had not ended the course: a course ended before the STOP stays ended (the
 coordinator cannot end or resume it during the opt-out). The status holds one value, so the end of
 the course is also kept in `course_ended_at` (written by `set_course`, kept through STOP); START
-goes back to "inactive" when it is set (docs/decisions.md, "STOP and START on an ended course")."""
+goes back to "inactive" when it is set (docs/decisions.md, "STOP and START on an ended course").
+
+Each of them reads the citizen locked (`lock_citizen`): a STOP that arrives while the coordinator
+ends the course is neither lost nor lets START reopen it. What is already in the SMS outbox is
+held at dispatch time by the same status (bot/sms/outbox.py): nothing proactive goes after a STOP
+or after the end, also when it was queued before (docs/decisions.md, "SMS integrity")."""
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.citizens import chat_links
 from bot.core.config import ProactiveSettings
 from bot.core.vocabulary import CitizenStatus
 from bot.db import jobs as job_db
 from bot.db.appointments import upcoming_appointments
-from bot.db.citizens import set_course_ended_at, set_course_status, set_status
+from bot.db.citizens import lock_citizen, set_course_ended_at, set_course_status, set_status
 from bot.db.models import Citizen
 from bot.jobs.planner import plan_appointment
+from bot.jobs.purposes import CHECKIN_CLOSE
 
 ACTIVE, ENDED, OPTED_OUT = CitizenStatus.ACTIVE, CitizenStatus.ENDED, CitizenStatus.OPTED_OUT
 COURSE_STATUSES = (ACTIVE, ENDED)  # what a coordinator may set
@@ -37,19 +44,23 @@ class OptedOut(Exception):
 
 def set_course(session: Session, citizen: Citizen, status: str, now: datetime, settings: ProactiveSettings) -> None:
     """The coordinator ends (ENDED) or resumes (ACTIVE) the course. Raises OptedOut after STOP."""
+    citizen = lock_citizen(session, citizen.id)
     if citizen.status == status:
         return
     if citizen.status == OPTED_OUT:
         raise OptedOut(citizen.id)
     set_course_status(session, citizen.id, status, now if status == ENDED else None)
     if status == ENDED:
-        job_db.cancel_for_citizen(session, citizen.id, note="course ended")
+        # The close of a check-in left open still runs: it sends nothing, and without it the
+        # check-in would show as "I gang" for good (docs/decisions.md, "An answer counts ...").
+        job_db.cancel_for_citizen(session, citizen.id, note="course ended", keep=(CHECKIN_CLOSE,))
         return
     _plan_meetings(session, citizen, now, settings)
 
 
 def opt_out(session: Session, citizen: Citizen, now: datetime) -> None:
     """STOP: nothing proactive until START. A repeated STOP changes nothing."""
+    citizen = lock_citizen(session, citizen.id)
     if citizen.status == OPTED_OUT:
         return
     if citizen.status == ENDED and citizen.course_ended_at is None:
@@ -57,12 +68,16 @@ def opt_out(session: Session, citizen: Citizen, now: datetime) -> None:
         # and the opt-out is about to hide it.
         set_course_ended_at(session, citizen.id, now)
     set_status(session, citizen.id, OPTED_OUT)
+    # STOP closes the web chat too: a link on a phone the citizen no longer controls (the usual
+    # reason to stop) must not keep a door open (docs/privacy.md, "Access that can be taken back").
+    chat_links.revoke(session, citizen, now, chat_links.OPT_OUT)
 
 
 def opt_in(session: Session, citizen: Citizen, now: datetime, settings: ProactiveSettings) -> bool:
     """START: back to the course as the coordinator left it. True when messages are on again (an
     active course), False when the course is ended (it stays ended, nothing is planned). START
     without a STOP before changes nothing."""
+    citizen = lock_citizen(session, citizen.id)
     if citizen.status != OPTED_OUT:
         return citizen.status == ACTIVE
     if citizen.course_ended_at is not None:

@@ -11,8 +11,11 @@ The rules (one set for every caller):
 - The coordinator must exist. Registration by the municipality is where consent is recorded
   (`consent_at` = now; docs/privacy.md).
 - A coordinator may change the status (only "active" or "inactive": ending and resuming the course,
-  bot/citizens/course.py), the check-in interval and the programme; nothing else. "opted_out" is the
-  citizen's own STOP: a status change after it raises course.OptedOut.
+  bot/citizens/course.py), the check-in interval, the programme and the phone number; nothing else.
+  "opted_out" is the citizen's own STOP: a status change after it raises course.OptedOut.
+- A new phone number (the old one lost, or given to someone else) follows the phone rules above and
+  closes every web-chat link the citizen has (bot/citizens/chat_links.py); the conversation in
+  Rasa's tracker store moves to the new number with the citizen, so export and erasure still find it.
 
 Values are checked as they come (JSON types or form strings the adapter turned into numbers), so a
 wrong type is refused with the same message as a wrong value. Refused input raises
@@ -29,6 +32,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.checkins.programmes import DEFAULT_PROGRAMME, programme_names
+from bot.citizens.chat_links import PHONE_CHANGE
+from bot.citizens.chat_links import revoke as revoke_chat_links
 from bot.citizens.course import COURSE_STATUSES, OptedOut, set_course
 from bot.core.config import ProactiveSettings
 from bot.core.errors import Invalid, NotFound
@@ -38,6 +43,7 @@ from bot.db.access_log import log_access
 from bot.db.citizens import DuplicatePhone
 from bot.db.coordinators import get_coordinator
 from bot.db.models import Citizen
+from bot.db.tracker_events import TrackerEvents
 
 # DuplicatePhone and OptedOut are what adapters catch besides Invalid and NotFound.
 __all__ = ["CHANGES", "DEFAULT_INTERVAL", "DEFAULT_PROGRAMME", "DuplicatePhone", "OptedOut", "change", "register"]
@@ -46,7 +52,7 @@ DEFAULT_INTERVAL = 7
 MIN_INTERVAL, MAX_INTERVAL = 1, 90
 MAX_NAME = 200
 MAX_PHONE = 30
-CHANGES = ("status", "checkin_interval_days", "programme")
+CHANGES = ("status", "checkin_interval_days", "programme", "phone")
 
 
 def _required_str(value: Any, field: str, max_len: int) -> str:
@@ -104,20 +110,31 @@ def register(session: Session, name: Any, phone: Any, coordinator_id: int, now: 
 
 
 def change(session: Session, citizen_id: int, scope: int | None, changes: Mapping[str, Any], now: datetime,
-           settings: ProactiveSettings, *, actor: int | None = None) -> Citizen:
-    """Any of status, checkin_interval_days and programme. Ending the course cancels its planned
+           settings: ProactiveSettings, *, actor: int | None = None, tracker: TrackerEvents | None = None) -> Citizen:
+    """Any of status, checkin_interval_days, programme and phone. Ending the course cancels its planned
     messages, resuming re-plans them (course.set_course); raises course.OptedOut for a status
-    change after the citizen's STOP, leaving everything unchanged (the caller's transaction)."""
+    change after the citizen's STOP, leaving everything unchanged (the caller's transaction). A new
+    phone raises DuplicatePhone when another citizen has it, closes the citizen's web-chat links, and
+    needs `tracker` (Rasa's tracker store), whose events move with the citizen before this commits:
+    like erasure (bot/citizens/privacy.py), a failure there leaves everything unchanged."""
     unknown = set(changes) - set(CHANGES)
     if unknown:
         raise Invalid(f"cannot change {', '.join(sorted(unknown))}; allowed: {', '.join(CHANGES)}")
-    checks = {"status": _status, "checkin_interval_days": _interval, "programme": _programme}
+    checks = {"status": _status, "checkin_interval_days": _interval, "programme": _programme, "phone": _phone}
     values = {field: checks[field](changes[field]) for field in CHANGES if field in changes}
     citizen = citizen_db.get_citizen(session, citizen_id, scope)
     if citizen is None:
         raise NotFound("citizen not found")
     if "status" in values:
         set_course(session, citizen, values.pop("status"), now, settings)
+    phone = values.pop("phone", citizen.phone)
+    if phone != citizen.phone:
+        if tracker is None:
+            raise ValueError("a phone change needs the tracker store")
+        old = citizen.phone
+        citizen_db.set_phone(session, citizen, phone)
+        revoke_chat_links(session, citizen, now, PHONE_CHANGE)
+        tracker.move_sender(old, phone)
     citizen_db.update_settings(session, citizen, **values)
     if actor is not None:
         log_access(session, actor, citizen.id, "update", now)

@@ -6,6 +6,8 @@ UNKNOWN_SENDER = (
 )
 
 WEBCHAT_LINK_EXPIRED = "Dit link til at skrive med os er udløbet. Skriv til os på SMS, så sender vi et nyt link."
+# The link was closed while the chat was open: erasure, STOP, a new number, or the coordinator closed it.
+WEBCHAT_LINK_CLOSED = "Dit link til at skrive med os virker ikke længere. Skriv til os på SMS, så sender vi et nyt link."
 
 # Sent at once, before anything else, when a message contains crisis language (bot/safety/).
 CRISIS_REPLY = (

@@ -49,6 +49,13 @@ class AlertStatus(Code):
     RESOLVED = "resolved"
 
 
+class CheckinStatus(Code):
+    """A lyskurve check-in is stored at its first answer (docs/architecture.md, "Check-ins and alerts")."""
+    OPEN = "open"  # answered so far, the citizen may still be answering
+    COMPLETE = "complete"  # every question answered (or skipped)
+    PARTIAL = "partial"  # stopped, set aside, or left open too long; a later answer can still complete it
+
+
 class JobStatus(Code):
     PENDING = "pending"
     RUNNING = "running"
@@ -105,3 +112,11 @@ class Purpose(Code):
     PREPARATION_INVITE = "preparation_invite"
     AGREEMENTS_APPROVAL = "agreements_approval"
     AGREEMENT_FOLLOWUP = "agreement_followup"
+    CHECKIN_OPEN_NUDGE = "checkin_open_nudge"  # one kind nudge about a check-in left open
+    CHECKIN_CLOSE = "checkin_close"  # internal: closes a check-in left open as partial, sends nothing
+
+
+class ActorKind(Code):
+    """Who read or changed a citizen's data (access_log.actor) or erased them (erasures.actor)."""
+    COORDINATOR = "coordinator"  # with their id
+    ADMIN = "admin"  # the ADMIN_TOKEN: no person's id to record, so the kind says it

@@ -37,8 +37,10 @@ def add_alert(
 
 
 def _visible_to(coordinator_id: int):
-    """A coordinator sees alerts on their own citizens and alerts escalated to them as backup."""
-    return sa.or_(Citizen.coordinator_id == coordinator_id, Alert.escalated_to == coordinator_id)
+    """A coordinator sees alerts on their own citizens, alerts escalated to them as backup, and an
+    urgent alert they took over by break-glass (acknowledged it for a colleague: docs/privacy.md)."""
+    return sa.or_(Citizen.coordinator_id == coordinator_id, Alert.escalated_to == coordinator_id,
+                  Alert.acknowledged_by == coordinator_id)
 
 
 def list_alerts(
@@ -123,6 +125,48 @@ def escalation_candidates(session: Session, severities: tuple[str, ...]) -> list
         .with_for_update(of=Alert, skip_locked=True)
     )
     return [(a, c) for a, c in session.execute(query)]
+
+
+def duty_candidates(session: Session) -> list[tuple[Alert, Citizen]]:
+    """Open urgent alerts that went through the first escalation step and not yet to the duty
+    contact; the caller checks deadlines. Locked like the other steps: two schedulers at once never
+    both queue the duty message (the second skips the rows the first holds, or finds them marked)."""
+    query = (
+        sa.select(Alert, Citizen)
+        .join(Citizen, Citizen.id == Alert.citizen_id)
+        .where(Alert.status == AlertStatus.OPEN, Alert.severity == Severity.URGENT.value,
+               Alert.escalated_at.is_not(None), Alert.duty_notified_at.is_(None))
+        .order_by(Alert.created_at, Alert.id)
+        .with_for_update(of=Alert, skip_locked=True)
+    )
+    return [(a, c) for a, c in session.execute(query)]
+
+
+def mark_duty_notified(session: Session, alert: Alert, now: datetime) -> None:
+    alert.duty_notified_at = now
+
+
+def open_urgent_alerts(session: Session, limit: int = 100) -> list[tuple[Alert, int]]:
+    """Every urgent alert nobody has acknowledged, oldest first, with the id of the coordinator whose
+    citizen it is: the list every coordinator's dashboard shows (bot/alerts/oversight.py). No
+    citizen row is returned, so the caller cannot show more than the least data by mistake."""
+    query = (
+        sa.select(Alert, Citizen.coordinator_id)
+        .join(Citizen, Citizen.id == Alert.citizen_id)
+        .where(Alert.status == AlertStatus.OPEN, Alert.severity == Severity.URGENT.value)
+        .order_by(Alert.created_at, Alert.id)
+        .limit(limit)
+    )
+    return [(a, owner) for a, owner in session.execute(query)]
+
+
+def open_urgent_alert(session: Session, alert_id: int) -> Alert | None:
+    """The alert if it is urgent and nobody has acknowledged it yet (break-glass may take only these)."""
+    return session.execute(
+        sa.select(Alert).where(Alert.id == alert_id, Alert.status == AlertStatus.OPEN,
+                               Alert.severity == Severity.URGENT.value)
+        .with_for_update()  # two people taking it at once: the second finds it acknowledged (PostgreSQL)
+    ).scalar_one_or_none()
 
 
 def mark_notified(session: Session, alert: Alert, now: datetime) -> None:

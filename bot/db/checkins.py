@@ -6,7 +6,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.db.models import CheckIn
+from bot.core.vocabulary import CheckinStatus
+from bot.db.models import Alert, CheckIn
 
 
 def add_checkin(session: Session, citizen_id: int, *, created_at: datetime, **fields) -> CheckIn:
@@ -16,13 +17,33 @@ def add_checkin(session: Session, citizen_id: int, *, created_at: datetime, **fi
     return checkin
 
 
-def latest_checkin_with_colour(session: Session, citizen_id: int) -> CheckIn | None:
+def get_checkin(session: Session, checkin_id: int, citizen_id: int) -> CheckIn | None:
+    """Only the citizen's own: an id from a conversation never reaches another citizen's check-in."""
     return session.execute(
-        sa.select(CheckIn)
-        .where(CheckIn.citizen_id == citizen_id, CheckIn.overall.is_not(None))
-        .order_by(CheckIn.created_at.desc(), CheckIn.id.desc())
-        .limit(1)
+        sa.select(CheckIn).where(CheckIn.id == checkin_id, CheckIn.citizen_id == citizen_id)
     ).scalar_one_or_none()
+
+
+def latest_checkin_with_colour(session: Session, citizen_id: int, before: CheckIn | None = None) -> CheckIn | None:
+    """The newest check-in with a colour; with `before`, the newest one started before that one."""
+    query = sa.select(CheckIn).where(CheckIn.citizen_id == citizen_id, CheckIn.overall.is_not(None))
+    if before is not None:
+        query = query.where(sa.or_(CheckIn.created_at < before.created_at,
+                                   sa.and_(CheckIn.created_at == before.created_at, CheckIn.id < before.id)))
+    return session.execute(query.order_by(CheckIn.created_at.desc(), CheckIn.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def open_checkins(session: Session, citizen_ids: list[int] | None = None) -> list[CheckIn]:
+    """Check-ins still being answered, oldest answer first."""
+    query = sa.select(CheckIn).where(CheckIn.status == CheckinStatus.OPEN)
+    if citizen_ids is not None:
+        query = query.where(CheckIn.citizen_id.in_(citizen_ids))
+    return list(session.execute(query.order_by(CheckIn.last_answer_at, CheckIn.id)).scalars())
+
+
+def rules_raised(session: Session, checkin_id: int) -> set[str]:
+    """The alert rules a check-in has raised so far (each at most once per check-in)."""
+    return set(session.execute(sa.select(Alert.rule).where(Alert.checkin_id == checkin_id)).scalars())
 
 
 def list_checkins(session: Session, citizen_id: int, limit: int = 200) -> list[CheckIn]:

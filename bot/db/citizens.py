@@ -59,6 +59,16 @@ def list_citizens(session: Session, coordinator_id: int | None = None) -> list[C
     return list(session.execute(query).scalars())
 
 
+def lock_citizen(session: Session, citizen_id: int) -> Citizen | None:
+    """The citizen as it is now, locked until the transaction ends (PostgreSQL; SQLite lets one
+    writer at a time): a STOP and the coordinator ending the course cannot both read the old status
+    and overwrite each other (bot/citizens/course.py)."""
+    return session.execute(
+        sa.select(Citizen).where(Citizen.id == citizen_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
 def set_status(session: Session, citizen_id: int, status: str) -> None:
     session.execute(sa.update(Citizen).where(Citizen.id == citizen_id).values(status=status))
 
@@ -78,4 +88,35 @@ def update_settings(session: Session, citizen: Citizen, **fields) -> None:
     """Check-in interval and programme; the status has its own rules (bot/citizens/course.py)."""
     for name, value in fields.items():
         setattr(citizen, name, value)
+    session.flush()
+
+
+# --- web-chat links (bot/citizens/chat_links.py) ---
+
+def citizen_by_chat_link(session: Session, link_id: str) -> Citizen | None:
+    return session.execute(sa.select(Citizen).where(Citizen.chat_link_id == link_id)).scalar_one_or_none()
+
+
+def set_chat_link_id(session: Session, citizen: Citizen, link_id: str) -> None:
+    citizen.chat_link_id = link_id
+    session.flush()
+
+
+def clear_chat_link_id(session: Session, citizen_id: int, revoked_at: datetime, because: str) -> bool:
+    """Every link of the citizen stops working; False when none had been given out."""
+    result = session.execute(
+        sa.update(Citizen)
+        .where(Citizen.id == citizen_id, Citizen.chat_link_id.isnot(None))
+        .values(chat_link_id=None, chat_links_revoked_at=revoked_at, chat_links_revoked_because=because)
+        .execution_options(synchronize_session="fetch")
+    )
+    return result.rowcount > 0
+
+
+def set_phone(session: Session, citizen: Citizen, phone: str) -> None:
+    """A new number for the citizen; raises DuplicatePhone when another citizen has it."""
+    other = citizen_by_phone(session, phone)
+    if other is not None and other.id != citizen.id:
+        raise DuplicatePhone(phone)
+    citizen.phone = phone
     session.flush()

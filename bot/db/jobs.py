@@ -78,10 +78,12 @@ def cancel_open(session: Session, target: str, purposes: Iterable[str] | None = 
     return result.rowcount
 
 
-def cancel_for_citizen(session: Session, citizen_id: int, note: str) -> int:
-    """Cancel every job of a citizen that has not run yet (a job being sent now finishes)."""
+def cancel_for_citizen(session: Session, citizen_id: int, note: str, keep: Iterable[str] = ()) -> int:
+    """Cancel every job of a citizen that has not run yet (a job being sent now finishes), except
+    those whose purpose is in `keep`."""
     return session.execute(
-        sa.update(Job).where(Job.citizen_id == citizen_id, Job.status == JobStatus.PENDING)
+        sa.update(Job).where(Job.citizen_id == citizen_id, Job.status == JobStatus.PENDING,
+                             Job.purpose.not_in(list(keep)))
         .values(status=JobStatus.CANCELLED, note=note).execution_options(synchronize_session=False)
     ).rowcount
 

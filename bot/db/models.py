@@ -9,11 +9,13 @@ from sqlalchemy.orm import declarative_base, relationship
 from bot.core.alert_catalogue import Severity
 from bot.core.clock import process_clock
 from bot.core.vocabulary import (
+    ActorKind,
     AgreementStatus,
     AlertStatus,
     AppointmentKind,
     AppointmentReply,
     AppointmentStatus,
+    CheckinStatus,
     CitizenStatus,
     EmailStatus,
     JobStatus,
@@ -30,6 +32,7 @@ APPOINTMENT_KINDS = AppointmentKind.values()
 APPOINTMENT_STATUSES = AppointmentStatus.values()
 APPOINTMENT_REPLIES = AppointmentReply.values()
 CITIZEN_STATUSES = CitizenStatus.values()
+CHECKIN_STATUSES = CheckinStatus.values()
 ALERT_STATUSES = AlertStatus.values()
 SEVERITIES = Severity.values()
 STRATIFICATION_COMPLEXITY = ("low", "high")  # complexity of the functional impairment
@@ -77,6 +80,11 @@ class Coordinator(Base):
     password_hash = sa.Column(sa.String(200))
     # Who gets an alert that this coordinator has not acknowledged in time.
     backup_coordinator_id = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"))
+    # Added by migration 0012 (docs/privacy.md, "Access that can be taken back"): a deactivated
+    # coordinator cannot log in, and their sessions and API token stop working at once.
+    deactivated_at = sa.Column(UTCDateTime)
+    # When the API token was last replaced (the old one stops working at once).
+    token_rotated_at = sa.Column(UTCDateTime)
 
     citizens = relationship("Citizen", back_populates="coordinator")
 
@@ -97,6 +105,12 @@ class Citizen(Base):
     # the citizen has sent STOP (status "opted_out"), so their START does not reopen an ended course
     # (docs/decisions.md, "STOP and START on an ended course").
     course_ended_at = sa.Column(UTCDateTime)
+    # Added by migration 0012: the random id every web-chat link of this citizen carries
+    # (bot/citizens/chat_links.py). A new id (or NULL: no link works) revokes every link given out
+    # before; when and why the last revocation happened is kept for the coordinator and the audit.
+    chat_link_id = sa.Column(sa.String(32), unique=True)
+    chat_links_revoked_at = sa.Column(UTCDateTime)
+    chat_links_revoked_because = sa.Column(sa.String(20))
 
     coordinator = relationship("Coordinator", back_populates="citizens")
 
@@ -132,8 +146,11 @@ class CheckIn(Base):
     note = sa.Column(sa.Text)
     wants_contact = sa.Column(sa.Boolean)
     channel = sa.Column(sa.String(20), nullable=False, default="rest")
-    complete = sa.Column(sa.Boolean, nullable=False, default=True)
     created_at = sa.Column(UTCDateTime, nullable=False, default=_now, index=True)
+    # Migration 0009: stored at the first answer and completed by the later ones (bot/checkins/record.py);
+    # `status` replaced the boolean `complete`. last_answer_at times the nudge and the close of one left open.
+    status = sa.Column(sa.String(10), nullable=False, default=CheckinStatus.COMPLETE.value, index=True)
+    last_answer_at = sa.Column(UTCDateTime)
 
 
 class Alert(Base):
@@ -155,6 +172,8 @@ class Alert(Base):
     notified_at = sa.Column(UTCDateTime)  # the responsible coordinator was told (no health content)
     escalated_at = sa.Column(UTCDateTime)
     escalated_to = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"))  # NULL: no backup, owner reminded
+    # Urgent only: still unacknowledged after the backup's window, the duty contact was told (0010).
+    duty_notified_at = sa.Column(UTCDateTime)
 
 
 class InboundMessage(Base):
@@ -169,6 +188,18 @@ class InboundMessage(Base):
     provider_id = sa.Column(sa.String(100))
     text = sa.Column(sa.Text, nullable=False)
     received_at = sa.Column(UTCDateTime, nullable=False, default=_now)
+
+
+class SeenInboundId(Base):
+    """Every operator message id (MO) ever taken, as a SHA-256 of "channel:id": a replayed MO is a
+    duplicate even after its inbound_messages row was erased or pruned. No citizen, no text, no
+    phone: it is not part of a citizen's export or erasure, and it outlives them (0011;
+    docs/decisions.md, "SMS integrity")."""
+
+    __tablename__ = "seen_inbound_ids"
+
+    id_hash = sa.Column(sa.String(64), primary_key=True)
+    seen_at = sa.Column(UTCDateTime, nullable=False, default=_now)
 
 
 OUTBOX_STATUSES = OutboxStatus.values()
@@ -188,6 +219,9 @@ class OutboxMessage(Base):
     text = sa.Column(sa.Text, nullable=False)
     segments = sa.Column(sa.Integer, nullable=False)
     status = sa.Column(sa.String(20), nullable=False, default=OutboxStatus.QUEUED.value, index=True)
+    # Why a 'suppressed' message was never sent: opted_out, course_ended, no_citizen (0011).
+    suppressed_reason = sa.Column(sa.String(20))
+    # How many times it was handed to the operator (a delivery report needs at least one).
     attempts = sa.Column(sa.Integer, nullable=False, default=0)
     next_attempt_at = sa.Column(UTCDateTime, nullable=False)
     last_error = sa.Column(sa.Text)
@@ -341,15 +375,22 @@ class Stratification(Base):
 
 
 class AccessLog(Base):
-    """Who looked at or acted on which citizen's data, and when (docs/privacy.md)."""
+    """Who read or changed which citizen's data, and when (docs/privacy.md, "The access log"). One
+    row per request through the API or the dashboard (bot/service/access_log.py), by a coordinator
+    or the admin token. Migration 0013: the actor's kind; `citizen_id` NULL for a list of citizens,
+    or after the citizen's erasure, which keeps the row and points it at the erasure instead."""
 
     __tablename__ = "access_log"
 
     id = sa.Column(sa.Integer, primary_key=True)
-    coordinator_id = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"), nullable=False)
-    citizen_id = sa.Column(sa.Integer, sa.ForeignKey("citizens.id"), nullable=False, index=True)
+    coordinator_id = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"))  # NULL: the admin
+    actor = sa.Column(sa.String(12), nullable=False, default=ActorKind.COORDINATOR.value,
+                      server_default=ActorKind.COORDINATOR.value)
+    citizen_id = sa.Column(sa.Integer, sa.ForeignKey("citizens.id"), index=True)
+    erasure_id = sa.Column(sa.Integer, sa.ForeignKey("erasures.id"), index=True)  # set by the erasure
     action = sa.Column(sa.String(40), nullable=False)
-    at = sa.Column(UTCDateTime, nullable=False, default=_now)
+    status = sa.Column(sa.Integer)  # the HTTP status of the request (NULL: written by a use case)
+    at = sa.Column(UTCDateTime, nullable=False, default=_now, index=True)
 
 
 class WebSession(Base):
@@ -369,7 +410,9 @@ class LoginFailure(Base):
     """Failed dashboard logins, per e-mail and client address, for slowing down guessing."""
 
     __tablename__ = "login_failures"
-    __table_args__ = (sa.Index("ix_login_failures_email_ip", "email", "ip"),)
+    # email first: per account across addresses and per account and address; ip alone: one address
+    # guessing across accounts (bot/service/web/throttle.py; the second index is from migration 0012).
+    __table_args__ = (sa.Index("ix_login_failures_email_ip", "email", "ip"), sa.Index("ix_login_failures_ip", "ip"))
 
     id = sa.Column(sa.Integer, primary_key=True)
     email = sa.Column(sa.String(254), nullable=False)
@@ -388,3 +431,8 @@ class Erasure(Base):
     erased_by = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"))  # NULL: the admin token
     erased_at = sa.Column(UTCDateTime, nullable=False)
     rows = sa.Column(sa.JSON, nullable=False, default=dict)  # table -> rows deleted
+    # Migration 0013: who erased (the admin has no coordinator id), and when Rasa's own HTTP API
+    # showed the conversation gone (NULL: not confirmed; bot/citizens/privacy.py).
+    actor = sa.Column(sa.String(12), nullable=False, default=ActorKind.COORDINATOR.value,
+                      server_default=ActorKind.COORDINATOR.value)
+    tracker_verified_at = sa.Column(UTCDateTime)

@@ -1,6 +1,10 @@
-"""Outbox queries: store, claim in order per recipient, record the result and delivery reports."""
+"""Outbox queries: store, claim in order per recipient, hold what may no longer go, record the
+result and delivery reports. Statuses only move forward: queued -> sending -> sent -> delivered /
+undelivered / failed, or queued -> suppressed; a final status is never changed again
+(docs/decisions.md, "SMS integrity")."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -8,13 +12,17 @@ from sqlalchemy.orm import Session, aliased
 
 from bot.core.vocabulary import OutboxStatus
 from bot.db.claims import claim_rows
-from bot.db.models import OutboxMessage
+from bot.db.models import Citizen, OutboxMessage
 
 PENDING = (OutboxStatus.QUEUED, OutboxStatus.SENDING)
-# The gateway's final report statuses (its own words, upper case) -> ours.
+FINAL = (OutboxStatus.DELIVERED, OutboxStatus.UNDELIVERED, OutboxStatus.FAILED, OutboxStatus.SUPPRESSED)
+# The gateway's final report statuses (its own words, upper case) -> ours. UNDELIVERABLE and
+# DELETED are the SMPP final states GatewayAPI passes on; UNDELIVERED is kept for older reports.
 FINAL_REPORT_STATUSES = {"DELIVERED": OutboxStatus.DELIVERED, "UNDELIVERED": OutboxStatus.UNDELIVERED,
-                         "REJECTED": OutboxStatus.FAILED, "EXPIRED": OutboxStatus.UNDELIVERED,
+                         "UNDELIVERABLE": OutboxStatus.UNDELIVERED, "REJECTED": OutboxStatus.FAILED,
+                         "EXPIRED": OutboxStatus.UNDELIVERED, "DELETED": OutboxStatus.FAILED,
                          "SKIPPED": OutboxStatus.FAILED}
+NO_CITIZEN = None  # key of `reasons` below for a message whose recipient is no citizen (erased)
 
 
 def add_message(session: Session, **fields) -> OutboxMessage:
@@ -44,6 +52,48 @@ def claim_due(session: Session, now: datetime, limit: int = 20) -> list[OutboxMe
     return claim_rows(session, OutboxMessage, query, queued=OutboxStatus.QUEUED, values=values)
 
 
+def hold_queued(session: Session, purpose: str, reasons: Mapping[str | None, str], now: datetime) -> int:
+    """Every queued message of `purpose` whose citizen has a status in `reasons` (NO_CITIZEN: none)
+    becomes 'suppressed' with that reason, due or not: it must neither go later nor hold back the
+    messages after it (a STOP's own confirmation). Returns how many."""
+    held = 0
+    for citizen_status, reason in reasons.items():
+        if citizen_status is NO_CITIZEN:
+            whose = OutboxMessage.citizen_id.is_(None)
+        else:
+            whose = OutboxMessage.citizen_id.in_(sa.select(Citizen.id).where(Citizen.status == citizen_status))
+        held += session.execute(
+            sa.update(OutboxMessage)
+            .where(OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.purpose == purpose, whose)
+            .values(status=OutboxStatus.SUPPRESSED, suppressed_reason=reason, status_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    return held
+
+
+def claimed_with_citizen_status(session: Session, message_id: int) -> tuple[OutboxMessage, str | None] | None:
+    """A message this dispatcher claimed (still 'sending') and its citizen's status now; None when it
+    is gone (the citizen was erased) or no longer claimed."""
+    row = session.execute(
+        sa.select(OutboxMessage, Citizen.status)
+        .outerjoin(Citizen, Citizen.id == OutboxMessage.citizen_id)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.SENDING)
+    ).one_or_none()
+    return (row[0], row[1]) if row is not None else None
+
+
+def hold_claimed(session: Session, message_id: int, reason: str, now: datetime) -> None:
+    """A claimed message that may not go after all: never handed to the operator, so the claim's
+    attempt is taken back (a delivery report needs a real attempt)."""
+    session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.SENDING)
+        .values(status=OutboxStatus.SUPPRESSED, suppressed_reason=reason, status_at=now,
+                attempts=OutboxMessage.attempts - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def mark_sent(session: Session, message_id: int, provider_id: str, now: datetime) -> None:
     session.execute(
         sa.update(OutboxMessage)
@@ -58,12 +108,18 @@ def mark_sent(session: Session, message_id: int, provider_id: str, now: datetime
     )
 
 
-def mark_failed(session: Session, message_id: int, error: str, retry_at: datetime | None, now: datetime) -> None:
-    """retry_at None gives up (status failed); otherwise the message waits in the queue."""
+def mark_failed(session: Session, message_id: int, error: str, retry_at: datetime | None, now: datetime) -> bool:
+    """retry_at None gives up (status failed); otherwise the message waits in the queue. Only a
+    message still 'sending': a delivery report that came first (the gateway took it, but its answer
+    was lost) is kept. True when the status changed."""
     values = {"last_error": error[:500], "status_at": now}
     values.update({"status": OutboxStatus.QUEUED, "next_attempt_at": retry_at} if retry_at
                   else {"status": OutboxStatus.FAILED})
-    session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values))
+    return session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.SENDING)
+        .values(**values)
+    ).rowcount == 1
 
 
 def release_stale(session: Session, now: datetime, older_than: timedelta = timedelta(minutes=5)) -> int:
@@ -77,23 +133,28 @@ def release_stale(session: Session, now: datetime, older_than: timedelta = timed
 
 def apply_delivery_report(
     session: Session, provider_id: str, userref: str | None, status: str, now: datetime
-) -> OutboxMessage | None:
-    """Found by the gateway's id, or by our own id (userref) when the report beat the send answer."""
+) -> tuple[OutboxMessage | None, bool]:
+    """(the message, whether its status changed). Found by the gateway's id, or by our own id
+    (userref) when the report beat the send answer. Only a final report moves a status, only once,
+    and only for a message handed to the operator (attempts > 0) that has no final status: a
+    replayed or late report, or one naming a message that never left, changes nothing."""
     message = session.execute(
-        sa.select(OutboxMessage).where(OutboxMessage.provider_id == provider_id)
+        sa.select(OutboxMessage).where(OutboxMessage.provider_id == provider_id).with_for_update()
     ).scalar_one_or_none()
     if message is None and userref and str(userref).isdigit():
-        message = session.get(OutboxMessage, int(userref))
+        message = session.get(OutboxMessage, int(userref), with_for_update=True)
         if message is not None and message.provider_id not in (None, provider_id):
             message = None
     if message is None:
-        return None
+        return None, False
+    new_status = FINAL_REPORT_STATUSES.get(str(status).upper())
+    if new_status is None or message.status in FINAL or message.attempts < 1:
+        return message, False
     message.provider_id = provider_id
-    new_status = FINAL_REPORT_STATUSES.get(status.upper())
-    if new_status:
-        message.status = new_status
-        message.status_at = now
-    return message
+    message.status = new_status
+    message.status_at = now
+    session.flush()
+    return message, True
 
 
 def list_for_citizen(session: Session, citizen_id: int, limit: int = 500) -> list[OutboxMessage]:

@@ -1,6 +1,6 @@
 """Everything stored about one citizen, for their right of access (export) and to erasure
 (GDPR art. 15 and 17; docs/privacy.md). One list of what belongs to a citizen serves both, so an export
-shows exactly what an erasure deletes."""
+shows exactly what an erasure deletes, except the access log, which the erasure keeps pseudonymised."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,6 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot.db.access_log import Actor, pseudonymise
 from bot.db.models import (
     AccessLog,
     Agreement,
@@ -54,15 +55,32 @@ def citizen_records(session: Session, citizen: Citizen) -> dict[str, list]:
     }
 
 
-def erase_citizen(session: Session, citizen: Citizen, erased_by: int | None, now: datetime) -> Erasure:
-    """Deletes the citizen and every row about them; what is left is an Erasure row without
-    name or phone. The caller's transaction makes it all or nothing."""
+def erase_citizen(session: Session, citizen: Citizen, erased_by: Actor | int | None, now: datetime) -> Erasure:
+    """Deletes the citizen and every row about them; what is left is an Erasure row without name or
+    phone, naming who erased (`erased_by`: an Actor, or a coordinator's id, None for the admin), and
+    the access log, kept pseudonymised: its rows point at the erasure instead of the citizen (who
+    read or changed the data must stay answerable; docs/privacy.md, "The access log"). The
+    caller's transaction makes it all or nothing."""
+    actor = erased_by if isinstance(erased_by, Actor) else Actor.of(erased_by)
+    erasure = Erasure(citizen_id=citizen.id, erased_by=actor.coordinator_id, actor=actor.kind.value, erased_at=now,
+                      rows={})
+    session.add(erasure)
+    session.flush()
     counts = {}
     for section, model, which in _owned(citizen):
+        if model is AccessLog:
+            counts["access_log_pseudonymised"] = pseudonymise(session, citizen.id, erasure.id)
+            continue
         counts[section] = session.execute(sa.delete(model).where(which), execution_options={
             "synchronize_session": False}).rowcount
     session.execute(sa.delete(Citizen).where(Citizen.id == citizen.id))
-    erasure = Erasure(citizen_id=citizen.id, erased_by=erased_by, erased_at=now, rows=counts)
-    session.add(erasure)
+    # The erasure itself closes the kept trail, by the same actor.
+    session.add(AccessLog(coordinator_id=actor.coordinator_id, actor=actor.kind.value, erasure_id=erasure.id,
+                          action="erase", at=now))
+    erasure.rows = counts
     session.flush()
     return erasure
+
+
+def mark_tracker_verified(session: Session, erasure_id: int, now: datetime) -> None:
+    session.execute(sa.update(Erasure).where(Erasure.id == erasure_id).values(tracker_verified_at=now))

@@ -1,4 +1,5 @@
-"""Rasa's conversation events in its SQL tracker store, for a citizen's export and erasure.
+"""Rasa's conversation events in its SQL tracker store, for a citizen's export and erasure, and
+for the retention pass.
 
 Rasa owns the `events` table (it creates it at start-up); we only read and delete one sender's
 rows. Rasa's HTTP API can append and replace events but never delete them, and its SQL tracker
@@ -7,6 +8,7 @@ store only ever appends, so erasure has to go to the table itself.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -14,7 +16,8 @@ from sqlalchemy.engine import Connection
 from bot.db.database import create_engine
 
 # The columns of Rasa's SQLTrackerStore.SQLEvent that we need (rasa/core/tracker_store.py).
-EVENTS = sa.table("events", sa.column("id"), sa.column("sender_id"), sa.column("data"))
+EVENTS = sa.table("events", sa.column("id"), sa.column("sender_id"), sa.column("timestamp"), sa.column("data"))
+CHUNK = 500  # senders per statement (SQLite allows 999 bound parameters in older builds)
 
 
 class TrackerEvents:
@@ -40,6 +43,29 @@ class TrackerEvents:
             if not self._created(conn):
                 return 0
             return conn.execute(sa.delete(EVENTS).where(EVENTS.c.sender_id == sender_id)).rowcount
+
+    def delete_older_than(self, sender_ids: list[str], before: datetime) -> int:
+        """Retention (bot/citizens/retention.py): these senders' events stored before `before`
+        (Rasa's `timestamp`, Unix seconds of the wall clock)."""
+        deleted = 0
+        with self.engine.begin() as conn:
+            if not self._created(conn):
+                return 0
+            for start in range(0, len(sender_ids), CHUNK):
+                deleted += conn.execute(sa.delete(EVENTS).where(
+                    EVENTS.c.sender_id.in_(sender_ids[start:start + CHUNK]),
+                    EVENTS.c.timestamp < before.timestamp())).rowcount
+        return deleted
+
+    def move_sender(self, old_sender_id: str, new_sender_id: str) -> int:
+        """A citizen's new phone number: their conversation moves with them (the sender id is the
+        number), so their export and erasure still find it and the old number keeps nothing."""
+        with self.engine.begin() as conn:
+            if not self._created(conn):
+                return 0
+            return conn.execute(
+                sa.update(EVENTS).where(EVENTS.c.sender_id == old_sender_id).values(sender_id=new_sender_id)
+            ).rowcount
 
     def dispose(self) -> None:
         self.engine.dispose()

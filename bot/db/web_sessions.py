@@ -1,12 +1,22 @@
 """Dashboard login sessions and failed-login bookkeeping."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.db.models import Coordinator, LoginFailure, WebSession
+
+
+@dataclass(frozen=True)
+class LoginFailures:
+    """Times of recent failed logins, oldest first, counted three ways."""
+
+    account_at_address: list[datetime]
+    account: list[datetime]
+    address: list[datetime]
 
 
 def create_web_session(
@@ -24,7 +34,8 @@ def live_web_session(session: Session, id_hash: str, now: datetime) -> tuple[Web
     row = session.execute(
         sa.select(WebSession, Coordinator)
         .join(Coordinator, Coordinator.id == WebSession.coordinator_id)
-        .where(WebSession.id_hash == id_hash, WebSession.expires_at > now)
+        # A deactivated coordinator's sessions are deleted at deactivation; this makes sure.
+        .where(WebSession.id_hash == id_hash, WebSession.expires_at > now, Coordinator.deactivated_at.is_(None))
     ).first()
     return (row[0], row[1]) if row else None
 
@@ -38,8 +49,9 @@ def end_sessions_of(session: Session, coordinator_id: int) -> None:
     session.execute(sa.delete(WebSession).where(WebSession.coordinator_id == coordinator_id))
 
 
-def purge_expired(session: Session, now: datetime) -> None:
-    session.execute(sa.delete(WebSession).where(WebSession.expires_at <= now))
+def purge_expired(session: Session, now: datetime) -> int:
+    """Sessions past their expiry (also the retention pass: bot/citizens/retention.py); how many."""
+    return session.execute(sa.delete(WebSession).where(WebSession.expires_at <= now)).rowcount
 
 
 def record_login_failure(session: Session, email: str, ip: str, now: datetime) -> None:
@@ -47,14 +59,22 @@ def record_login_failure(session: Session, email: str, ip: str, now: datetime) -
     session.flush()
 
 
-def login_failures_since(session: Session, email: str, ip: str, since: datetime) -> list[datetime]:
-    """Times of recent failures for this account from this address, oldest first."""
+def _failure_times(session: Session, *conditions) -> list[datetime]:
     return list(
         session.execute(
-            sa.select(LoginFailure.failed_at)
-            .where(LoginFailure.email == email, LoginFailure.ip == ip, LoginFailure.failed_at > since)
-            .order_by(LoginFailure.failed_at)
+            sa.select(LoginFailure.failed_at).where(*conditions).order_by(LoginFailure.failed_at)
         ).scalars()
+    )
+
+
+def login_failures_since(session: Session, email: str, ip: str, since: datetime) -> LoginFailures:
+    """Times of recent failures, oldest first: for this account from this address, for this account
+    from anywhere, and from this address for any account (bot/service/web/throttle.py)."""
+    recent = LoginFailure.failed_at > since
+    return LoginFailures(
+        account_at_address=_failure_times(session, LoginFailure.email == email, LoginFailure.ip == ip, recent),
+        account=_failure_times(session, LoginFailure.email == email, recent),
+        address=_failure_times(session, LoginFailure.ip == ip, recent),
     )
 
 

@@ -12,15 +12,18 @@ from bot.db import agreements as agreement_db
 from bot.db import checkins as checkin_db
 from bot.db import jobs as job_db
 from bot.db.appointments import PREPARABLE_KINDS
-from bot.db.models import Appointment, Citizen, Job
+from bot.db.models import Appointment, CheckIn, Citizen, Job
 from bot.jobs import timing
 from bot.jobs.purposes import (
     AGREEMENT_FOLLOWUP,
     AGREEMENTS_APPROVAL,
     APPOINTMENT_PURPOSES,
+    CHECKIN_CLOSE,
     CHECKIN_NUDGE,
+    CHECKIN_OPEN_NUDGE,
     CHECKIN_PROMPT,
     MISSED_FOLLOWUP,
+    OPEN_CHECKIN_PURPOSES,
     PREPARATION_INVITE,
     REMINDER,
     UNANSWERED,
@@ -103,6 +106,32 @@ def plan_checkin_nudge(session: Session, prompt: Job, settings: ProactiveSetting
     due = prompt.sent_at + timedelta(hours=settings.checkin_nudge_hours)
     return _proactive(session, prompt.citizen_id, CHECKIN_NUDGE, f"prompt:{prompt.id}", due, prompt.sent_at,
                       settings)
+
+
+def checkin_target(checkin_id: int) -> str:
+    return f"checkin:{checkin_id}"
+
+
+def plan_open_checkin(session: Session, checkin: CheckIn, now: datetime, settings: ProactiveSettings) -> list[Job]:
+    """A check-in was just opened by its first answer: its one nudge and its close, timed from that
+    answer. Later answers plan nothing: both handlers read the check-in's last answer when they are
+    due and wait for the time it implies (docs/decisions.md, "An answer counts the moment it is given")."""
+    due = checkin.last_answer_at + timedelta(hours=settings.checkin_open_nudge_hours)
+    nudge = _proactive(session, checkin.citizen_id, CHECKIN_OPEN_NUDGE, checkin_target(checkin.id), due, now, settings)
+    return [nudge, plan_checkin_close(session, checkin, now, settings)]
+
+
+def plan_checkin_close(session: Session, checkin: CheckIn, now: datetime, settings: ProactiveSettings) -> Job:
+    due = timing.open_checkin_close_time(checkin.last_answer_at, settings)
+    # Closing sends nothing, so quiet hours do not apply: midnight is midnight.
+    return job_db.schedule(session, citizen_id=checkin.citizen_id, purpose=CHECKIN_CLOSE,
+                           target=checkin_target(checkin.id), due_at=due, next_attempt_at=due, now=now)
+
+
+def cancel_open_checkin_jobs(session: Session, checkin_id: int, note: str,
+                             purposes: tuple[str, ...] = OPEN_CHECKIN_PURPOSES) -> int:
+    """The check-in is finished: its nudge and its close are not needed any more."""
+    return job_db.cancel_open(session, checkin_target(checkin_id), purposes, note=note)
 
 
 def plan_preparation_invite(session: Session, appointment: Appointment, now: datetime,

@@ -11,14 +11,19 @@ CHECKIN_NUDGE = Purpose.CHECKIN_NUDGE
 PREPARATION_INVITE = Purpose.PREPARATION_INVITE
 AGREEMENTS_APPROVAL = Purpose.AGREEMENTS_APPROVAL
 AGREEMENT_FOLLOWUP = Purpose.AGREEMENT_FOLLOWUP
+CHECKIN_OPEN_NUDGE = Purpose.CHECKIN_OPEN_NUDGE
+CHECKIN_CLOSE = Purpose.CHECKIN_CLOSE  # internal: sends nothing
 
 # Jobs that lose their point once the appointment is attended, missed or cancelled.
 APPOINTMENT_PURPOSES = (REMINDER, UNANSWERED, MISSED_FOLLOWUP, PREPARATION_INVITE)
 # Questions that can wait a few hours while another one is open. Reminders and the message after a
 # missed appointment are about a time, so they go when due (and are claimed first).
-CAN_WAIT = (CHECKIN_PROMPT, CHECKIN_NUDGE, PREPARATION_INVITE, AGREEMENTS_APPROVAL, AGREEMENT_FOLLOWUP)
+CAN_WAIT = (CHECKIN_PROMPT, CHECKIN_NUDGE, PREPARATION_INVITE, AGREEMENTS_APPROVAL, AGREEMENT_FOLLOWUP,
+            CHECKIN_OPEN_NUDGE)
 DELIVERED = (REMINDER, MISSED_FOLLOWUP, CHECKIN_PROMPT, CHECKIN_NUDGE, PREPARATION_INVITE, AGREEMENTS_APPROVAL,
-             AGREEMENT_FOLLOWUP)
+             AGREEMENT_FOLLOWUP, CHECKIN_OPEN_NUDGE)
+# A check-in's own jobs (target "checkin:<id>"): they lose their point once it is finished.
+OPEN_CHECKIN_PURPOSES = (CHECKIN_OPEN_NUDGE, CHECKIN_CLOSE)
 
 
 def external_intent(purpose: str) -> str:

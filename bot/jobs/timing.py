@@ -60,6 +60,21 @@ def next_checkin_prompt(anchor: datetime, interval_days: int, today: date, setti
     return local_instant(day, settings.checkin_prompt_at, settings)
 
 
+def open_checkin_nudge_time(last_answer_at: datetime, settings: ProactiveSettings) -> datetime:
+    """The one nudge about a check-in left open: some hours after the last answer (default 2), moved
+    out of quiet hours (docs/decisions.md, "An answer counts the moment it is given")."""
+    return next_window(last_answer_at + timedelta(hours=settings.checkin_open_nudge_hours), settings)
+
+
+def open_checkin_close_time(last_answer_at: datetime, settings: ProactiveSettings) -> datetime:
+    """When a check-in still open is closed as partial: at the end of the local day of the last
+    answer (midnight), but never sooner than `checkin_open_close_hours` after the nudge could go
+    out, so an answer late in the evening still gets its nudge the next morning and time to reply."""
+    day_ends = local_instant(local_date(last_answer_at, settings) + timedelta(days=1), time(0), settings)
+    after_nudge = open_checkin_nudge_time(last_answer_at, settings) + timedelta(hours=settings.checkin_open_close_hours)
+    return max(day_ends, after_nudge)
+
+
 def backoff(attempts: int, settings: ProactiveSettings) -> timedelta:
     """1, 2, 4, ... minutes (defaults), capped at an hour."""
     seconds = settings.retry_base_seconds * 2 ** max(attempts - 1, 0)

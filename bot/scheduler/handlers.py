@@ -10,12 +10,14 @@ from sqlalchemy.orm import Session
 
 from bot.appointments.attendance import unanswered_alert
 from bot.checkins.answers import GREEN, RED, YELLOW
+from bot.checkins.record import close_stale
 from bot.core.alert_catalogue import Rule
 from bot.core.config import ProactiveSettings
 from bot.core.vocabulary import (
     AgreementStatus,
     AppointmentReply,
     AppointmentStatus,
+    CheckinStatus,
     CitizenStatus,
     JobStatus,
     PreparationStatus,
@@ -27,12 +29,14 @@ from bot.db import checkins as checkin_db
 from bot.db import jobs as job_db
 from bot.db import preparations as prep_db
 from bot.db.models import Agreement, Appointment, CheckIn, Citizen, Job
-from bot.jobs import planner
+from bot.jobs import planner, timing
 from bot.jobs.purposes import (
     AGREEMENT_FOLLOWUP,
     AGREEMENTS_APPROVAL,
     CAN_WAIT,
+    CHECKIN_CLOSE,
     CHECKIN_NUDGE,
+    CHECKIN_OPEN_NUDGE,
     CHECKIN_PROMPT,
     DELIVERED,
     MISSED_FOLLOWUP,
@@ -115,6 +119,37 @@ def _nudge(session: Session, job: Job, citizen: Citizen, now: datetime, settings
     return _send(citizen, job)
 
 
+def _open_checkin(session: Session, job: Job) -> CheckIn | None:
+    """The check-in a job of the open check-in is about, if it is still open."""
+    checkin = checkin_db.get_checkin(session, job_db.target_id(job.target) or 0, job.citizen_id)
+    return checkin if checkin is not None and checkin.status == CheckinStatus.OPEN else None
+
+
+def _checkin_open_nudge(session: Session, job: Job, citizen: Citizen, now: datetime,
+                        settings: ProactiveSettings) -> Decision:
+    """One kind nudge about a check-in left open (docs/decisions.md, "An answer counts the moment it
+    is given"). Planned from the first answer; each later answer moves it, so it waits for its time."""
+    checkin = _open_checkin(session, job)
+    if checkin is None:
+        return skip("check-in finished")
+    due = timing.open_checkin_nudge_time(checkin.last_answer_at, settings)
+    if now < due:
+        return Decision("defer", note="answered since", until=due)
+    return _send(citizen, job)
+
+
+def _checkin_close(session: Session, job: Job, citizen: Citizen, now: datetime,
+                   settings: ProactiveSettings) -> Decision:
+    """A check-in still open at its close time is closed as partial; answered since, it closes later."""
+    checkin = _open_checkin(session, job)
+    if checkin is None:
+        return skip("check-in finished")
+    if checkin in close_stale(session, now, settings, citizen_ids=[citizen.id]):
+        return Decision("done", "closed as partial")
+    planner.plan_checkin_close(session, checkin, now, settings)
+    return skip("answered since: closes later")
+
+
 def _preparation_invite(session: Session, job: Job, citizen: Citizen, now: datetime,
                         settings: ProactiveSettings) -> Decision:
     appointment = _appointment(session, job)
@@ -154,7 +189,11 @@ PREPARE = {
     MISSED_FOLLOWUP: _missed,
     CHECKIN_PROMPT: _prompt,
     CHECKIN_NUDGE: _nudge,
+    CHECKIN_OPEN_NUDGE: _checkin_open_nudge,
+    CHECKIN_CLOSE: _checkin_close,
 }
+# Jobs that do their work whatever the citizen's status: closing a check-in sends nothing.
+ANY_STATUS = (CHECKIN_CLOSE,)
 
 
 def prepare(session: Session, job: Job, now: datetime, settings: ProactiveSettings) -> Decision:
@@ -163,7 +202,7 @@ def prepare(session: Session, job: Job, now: datetime, settings: ProactiveSettin
     handler = PREPARE.get(job.purpose)
     if handler is None:
         decision = skip(f"unknown purpose {job.purpose}")
-    elif citizen.status != CitizenStatus.ACTIVE:
+    elif citizen.status != CitizenStatus.ACTIVE and job.purpose not in ANY_STATUS:
         decision = skip(f"citizen {citizen.status}")
     else:
         decision = handler(session, job, citizen, now, settings)

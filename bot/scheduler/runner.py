@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from bot.alerts.mail import EmailDispatcher
 from bot.alerts.notifier import Notifier
 from bot.alerts.run import NotificationConfig, run_notifications
+from bot.citizens.retention import Retention
 from bot.core.clock import Clock
 from bot.core.config import ProactiveSettings
 from bot.db import jobs as job_db
@@ -34,7 +35,7 @@ def _job_json(job: Job, outcome: str, **extra) -> dict:
 class Scheduler:
     def __init__(self, db: Database, rasa: RasaClient, settings: ProactiveSettings, clock: Clock,
                  notifier: Notifier | None = None, notification_config: NotificationConfig | None = None,
-                 email: EmailDispatcher | None = None):
+                 email: EmailDispatcher | None = None, retention: Retention | None = None):
         self.db = db
         self.rasa = rasa
         self.settings = settings
@@ -45,6 +46,9 @@ class Scheduler:
         # One e-mail outbox round after the notifications, so what a tick queued goes out on that
         # tick (None: e-mail is off, SMTP not configured).
         self.email = email
+        # The retention pass (bot/citizens/retention.py) on the same beat, after everything else;
+        # None: not this scheduler's job.
+        self.retention = retention
 
     async def tick(self, now: datetime | None = None, citizen_ids: list[int] | None = None) -> dict:
         """Run everything due at `now` (default: the clock) and say what was done; with
@@ -64,10 +68,14 @@ class Scheduler:
         if self.notifier is not None:
             notified = await self.db.run(run_notifications, now, self.notifier, self.notification_config)
             report["notifications"] = {"notified": notified.notified, "escalated": notified.escalated,
-                                       "failed": notified.failed}
+                                       "duty": notified.duty, "failed": notified.failed}
         if self.email is not None:
             # After the notifications' transaction has committed: SMTP is never talked to inside one.
             report["email"] = await self.email.run_once(now)
+        if self.retention is not None:
+            deleted = await self.retention.run(now, citizen_ids)
+            if deleted is not None:
+                report["retention"] = deleted
         return report
 
     async def _run(self, job: Job, now: datetime) -> dict:

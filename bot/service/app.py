@@ -10,10 +10,11 @@ import os
 
 from aiohttp import web
 
-from bot.alerts.escalation import EscalationPolicy
 from bot.alerts.mail import EmailDispatcher
 from bot.alerts.run import NotificationConfig, notifier_from_env
 from bot.alerts.sms import SmsNotifier
+from bot.citizens.conversation_check import RasaConversations
+from bot.citizens.retention import Retention
 from bot.core.clock import Clock, process_clock
 from bot.core.config import Settings
 from bot.db.database import Database
@@ -42,6 +43,8 @@ def create_app(settings: Settings, db: Database | None = None, clock: Clock | No
     app["db"] = db or Database(settings.database_url)
     app["clock"] = clock or process_clock()
     app["tracker_events"] = TrackerEvents(settings.tracker_store_url)
+    # Rasa's own view of a conversation: an erasure is done only when it shows it gone (docs/privacy.md).
+    app["rasa_conversations"] = RasaConversations(settings.rasa_url, settings.rasa_token)
     app.on_cleanup.append(_dispose_tracker_events)
     # Sends the e-mail outbox; None when SMTP_HOST is unset (e-mail off, nothing is queued either).
     app["email_dispatcher"] = EmailDispatcher.from_env(app["db"], app["clock"])
@@ -51,8 +54,11 @@ def create_app(settings: Settings, db: Database | None = None, clock: Clock | No
         settings.proactive,
         app["clock"],
         notifier=notifier_from_env(sms=SmsNotifier(app["clock"]), clock=app["clock"]),
-        notification_config=NotificationConfig(f"{settings.public_url}/alerts", EscalationPolicy.from_env(os.environ)),
+        # Escalation timings and the duty contact (DUTY_PHONE / DUTY_EMAIL, from the settings).
+        notification_config=NotificationConfig.from_settings(settings, dict(os.environ)),
         email=app["email_dispatcher"],
+        # Deletes what is past its retention period (docs/privacy.md, "Retention").
+        retention=Retention(app["db"], app["tracker_events"], settings.retention),
     )
     app.cleanup_ctx.append(_scheduler_loop)
     setup_templates(app)

@@ -17,7 +17,7 @@ from bot.service.views import (
     scheduler,
     sms,
 )
-from bot.service.views.pages import agenda, citizen, login, overview, registration
+from bot.service.views.pages import account, agenda, citizen, login, overview, registration
 from bot.service.views.pages import alerts as alert_pages
 from bot.service.views.pages import appointments as appointment_pages
 
@@ -34,6 +34,8 @@ def setup_api_routes(app: web.Application) -> None:
     app.router.add_post("/api/coordinators", coordinators.create)
     app.router.add_patch("/api/coordinators/{id}", coordinators.update)
     app.router.add_post("/api/coordinators/{id}/password", coordinators.set_password)
+    app.router.add_post("/api/coordinators/{id}/token", coordinators.rotate_token)
+    app.router.add_post("/api/coordinators/{id}/deactivate", coordinators.deactivate)
     app.router.add_post("/api/citizens", citizens.create)
     app.router.add_get("/api/citizens", citizens.index)
     app.router.add_get("/api/citizens/{id}", citizens.show)
@@ -56,6 +58,7 @@ def setup_api_routes(app: web.Application) -> None:
     app.router.add_post("/api/appointments/{id}/attendance", appointments.attendance)
     app.router.add_post("/api/scheduler/tick", scheduler.tick)
     app.router.add_post("/api/citizens/{id}/chat-link", chat.mint)
+    app.router.add_post("/api/citizens/{id}/chat-link/revoke", chat.revoke)
     app.router.add_post("/api/alerts/{id}/resolve", alerts.resolve)
 
 
@@ -63,9 +66,12 @@ def setup_dashboard_routes(app: web.Application) -> None:
     app.router.add_static("/static/", STATIC, append_version=False)
     app.router.add_get("/vendor/rasa-webchat/index.js", chat.widget)
     app.router.add_get("/chat", chat.page)
+    app.router.add_get("/chat/open", chat.reopened)
     app.router.add_get("/login", login.show)
     app.router.add_post("/login", login.submit)
     app.router.add_post("/logout", login.logout)
+    app.router.add_get("/account", account.show)
+    app.router.add_post("/account/token", account.rotate_token)
     app.router.add_get("/", overview.index)
     app.router.add_get("/citizens/new", registration.new)
     app.router.add_post("/citizens/new", registration.create)
@@ -74,6 +80,7 @@ def setup_dashboard_routes(app: web.Application) -> None:
     app.router.add_get("/citizens/{id}/export", citizen.export)
     app.router.add_post("/citizens/{id}/course", citizen.course)
     app.router.add_post("/citizens/{id}/erase", citizen.erase_citizen)
+    app.router.add_post("/citizens/{id}/chat-link/revoke", citizen.revoke_chat_links)
     app.router.add_get("/citizens/{id}/appointments/new", appointment_pages.new)
     app.router.add_post("/citizens/{id}/appointments/new", appointment_pages.create)
     app.router.add_post("/appointments/{id}/attendance", appointment_pages.attendance)
@@ -83,6 +90,7 @@ def setup_dashboard_routes(app: web.Application) -> None:
     app.router.add_get("/alerts", alert_pages.index)
     app.router.add_post("/alerts/{id}/acknowledge", alert_pages.acknowledge)
     app.router.add_post("/alerts/{id}/resolve", alert_pages.resolve)
+    app.router.add_post("/alerts/{id}/take-over", alert_pages.take_over)
 
 
 def setup_routes(app: web.Application) -> None:

@@ -5,7 +5,8 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from bot.core.vocabulary import CitizenStatus
+from bot.alerts.oversight import UnacknowledgedUrgent
+from bot.core.vocabulary import CheckinStatus, CitizenStatus
 from bot.db.models import Agreement, Alert, Appointment, CheckIn, Citizen, Coordinator, Job
 
 
@@ -30,6 +31,10 @@ def coordinator_json(c: Coordinator) -> dict:
         "backup_coordinator_id": c.backup_coordinator_id,
         "has_password": c.password_hash is not None,
         "created_at": iso(c.created_at),
+        # Access that can be taken back (docs/privacy.md): a deactivated coordinator cannot log in.
+        "active": c.deactivated_at is None,
+        "deactivated_at": iso(c.deactivated_at),
+        "token_rotated_at": iso(c.token_rotated_at),
     }
 
 
@@ -58,9 +63,13 @@ def checkin_json(c: CheckIn) -> dict:
         "focus_areas": list(c.focus_areas or []),
         "note": c.note,
         "wants_contact": c.wants_contact,
-        "complete": c.complete,
+        # open: being answered (stored from the first answer on); partial: stopped, set aside or
+        # left open too long; complete. `complete` is kept for clients that read only it.
+        "status": c.status,
+        "complete": c.status == CheckinStatus.COMPLETE,
         "channel": c.channel,
         "created_at": iso(c.created_at),
+        "last_answer_at": iso(c.last_answer_at),
     }
 
 
@@ -80,6 +89,24 @@ def alert_json(a: Alert) -> dict:
         "notified_at": iso(a.notified_at),
         "escalated_at": iso(a.escalated_at),
         "escalated_to": a.escalated_to,
+        "duty_notified_at": iso(a.duty_notified_at),
+    }
+
+
+def urgent_unacknowledged_json(u: UnacknowledgedUrgent) -> dict:
+    """Least data: whose citizen, which rule, how old, how far escalated; never who the citizen is."""
+    return {
+        "id": u.alert_id,
+        "rule": u.rule,
+        "label": u.label,
+        "severity": "urgent",
+        "created_at": iso(u.created_at),
+        "coordinator_id": u.owner_id,
+        "coordinator_name": u.owner_name,
+        "escalated_at": iso(u.escalated_at),
+        "escalated_to": u.escalated_to,
+        "duty_notified_at": iso(u.duty_notified_at),
+        "yours": u.yours,
     }
 
 

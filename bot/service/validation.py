@@ -20,11 +20,73 @@ class Invalid(web.HTTPUnprocessableEntity, errors.Invalid):
         self.field = field
 
 
-async def json_body(request: web.Request) -> dict:
+# No request of this API nests deeper than a few levels (agreements: a list of objects). Deeper is
+# refused before it reaches a view; json.loads itself raises RecursionError (was a 500) at about
+# a thousand levels, which a 256 KiB body easily reaches (issue 12, point 5; docs/api.md).
+MAX_JSON_DEPTH = 20
+
+
+class BadRequest(web.HTTPBadRequest):
+    """400 with {"error": message}: the body is not JSON this API can read."""
+
+    def __init__(self, message: str):
+        super().__init__(text=json.dumps({"error": message}), content_type="application/json")
+        self.message = message
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def _text_problem(text: str) -> str | None:
+    """JSON can carry text no database stores: NUL (PostgreSQL refuses it) and a lone UTF-16
+    surrogate such as "\\ud800" (not Unicode; UTF-8 cannot encode it). Both were a 500 when stored
+    (found by tests/security/test_fuzz.py)."""
+    if "\x00" in text:
+        return "text must not contain NUL characters (\\u0000)"
     try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise Invalid("body must be JSON")
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "text must be valid Unicode (a lone surrogate such as \\ud800 is not)"
+    return None
+
+
+def _depth(value) -> tuple[int, str | None]:
+    """Nesting depth of parsed JSON, and the first text (key or value) no database can store;
+    without recursion."""
+    deepest, problem, pending = 0, None, [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, str):
+            problem = problem or _text_problem(item)
+        elif isinstance(item, (dict, list)):
+            deepest = max(deepest, depth)
+            if isinstance(item, dict):
+                pending.extend((key, depth + 1) for key in item)
+            pending.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest, problem
+
+
+async def json_value(request: web.Request):
+    """The body as JSON of any type. Never a 500: 422 for what is not JSON (also NaN, Infinity and
+    numbers of more than 4300 digits, which json.loads refuses with a plain ValueError) and for text
+    with NUL or a lone surrogate, 400 for nesting deeper than MAX_JSON_DEPTH (docs/api.md)."""
+    try:
+        body = json.loads(await request.text(), parse_constant=_refuse_constant)
+    except RecursionError:
+        raise BadRequest(f"body is nested too deeply (at most {MAX_JSON_DEPTH} levels)") from None
+    except (ValueError, UnicodeDecodeError):
+        raise Invalid("body must be JSON") from None
+    depth, problem = _depth(body)
+    if depth > MAX_JSON_DEPTH:
+        raise BadRequest(f"body is nested too deeply (at most {MAX_JSON_DEPTH} levels)")
+    if problem:
+        raise Invalid(problem)
+    return body
+
+
+async def json_body(request: web.Request) -> dict:
+    body = await json_value(request)
     if not isinstance(body, dict):
         raise Invalid("body must be a JSON object")
     return body
@@ -52,9 +114,21 @@ def int_in_range(body: dict, field: str, default: int, low: int, high: int) -> i
     return value
 
 
+# Ids are 32-bit integers in the database: a longer number is no row's id, and handing it to the
+# driver was a 500 (SQLite: OverflowError; PostgreSQL: integer out of range). Found by fuzzing the
+# API (tests/security/test_fuzz.py; docs/api.md).
+MAX_ID_DIGITS = 9
+
+
+def is_id(value: str) -> bool:
+    """An id as written in a path or query: ASCII digits only ("²" and "١٢" are digits to Python,
+    and int() also takes " 1 "), short enough to be a row's id."""
+    return value.isascii() and value.isdigit() and len(value) <= MAX_ID_DIGITS
+
+
 def path_id(request: web.Request, name: str = "id") -> int:
     value = request.match_info[name]
-    if not (value.isascii() and value.isdigit()):  # int() also takes "١٢" and " 1 "
+    if not is_id(value):
         raise web.HTTPNotFound(text='{"error": "not found"}', content_type="application/json")
     return int(value)
 

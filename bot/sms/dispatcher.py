@@ -1,5 +1,7 @@
 """Sends the outbox: claims due messages, sends each through the gateway, records the outcome.
-Retries with exponential backoff; runs as a background task in the coordination service."""
+Retries with exponential backoff; runs as a background task in the coordination service. Right
+before each attempt the message is checked again (bot.sms.outbox.may_send): a proactive SMS to a
+citizen who sent STOP meanwhile is held, never sent (docs/decisions.md, "SMS integrity")."""
 from __future__ import annotations
 
 import asyncio
@@ -13,7 +15,7 @@ from bot.core.retry import backoff
 from bot.db import outbox as outbox_db
 from bot.db.database import Database
 from bot.sms.gateway import GatewayApiClient, GatewayError
-from bot.sms.outbox import record_send_failure
+from bot.sms.outbox import claim_due, may_send, record_send_failure
 
 log = logging.getLogger(__name__)
 
@@ -45,15 +47,21 @@ class Dispatcher:
         counts = {"sent": 0, "retry": 0, "failed": 0}
         await self.db.run(outbox_db.release_stale, self.clock.now())
         while True:
-            batch = await self.db.run(outbox_db.claim_due, self.clock.now())
+            batch = await self.db.run(claim_due, self.clock.now())
             if not batch:
                 return counts
             for message in batch:
-                counts[await self._send(http, message)] += 1
+                outcome = await self._send(http, message)
+                if outcome in counts:  # "held": never sent, and not an attempt either
+                    counts[outcome] += 1
             if counts["retry"] or counts["failed"]:
                 return counts  # do not spin on a gateway that is failing right now
 
     async def _send(self, http: aiohttp.ClientSession, message) -> str:
+        # Its own transaction, the last one before the network call (none is open during it).
+        if not await self.db.run(may_send, message.id, self.clock.now()):
+            log.info("outbox %s held before sending (bot.sms.outbox.may_send)", message.id)
+            return "held"
         try:
             provider_id = await self.gateway.send(http, message.msisdn, message.text, userref=str(message.id))
         except GatewayError as exc:

@@ -1,6 +1,9 @@
-"""Putting an SMS in the outbox: normalised to GSM-7, segments counted, and proactive messages to
-a citizen who sent STOP stored as 'suppressed' instead of being sent. And what a message that never
-arrives means: the citizen cannot be reached, an alert for their coordinator."""
+"""Putting an SMS in the outbox, and letting it go: normalised to GSM-7, segments counted, and a
+proactive message to a citizen who may not get one (STOP, an ended course, erased) is 'suppressed'
+with its reason, when it is queued and again at the moment it would be handed to the operator, so a
+message already waiting (a gateway outage, a backoff) never goes after the STOP. And what a message
+that never arrives means: the citizen cannot be reached, an alert for their coordinator.
+docs/decisions.md, "SMS integrity"."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -15,9 +18,27 @@ from bot.db.citizens import citizen_by_phone
 from bot.db.models import Alert, OutboxMessage
 from bot.sms.gsm import segments, to_gsm7
 
+# reply: the answer to the citizen's own message (also STOP's confirmation and the safety reply);
+# proactive: started by us (scheduler jobs through Rasa, a chat link); notification: to staff.
+# Only proactive messages are ever held: a reply answers what the citizen just wrote, and a
+# notification goes to a coordinator.
 PURPOSES = ("reply", "proactive", "notification")
+PROACTIVE = "proactive"
 NOT_DELIVERED = (OutboxStatus.UNDELIVERED, OutboxStatus.FAILED)
 UNREACHABLE_REASON = "Vi kan ikke nå borgeren på SMS (beskeden kunne ikke leveres). Ring eller tjek nummeret."
+# The citizen's status (None: no citizen has the number any more) -> why a proactive SMS is held.
+HOLD_REASONS: dict[str | None, str] = {
+    CitizenStatus.OPTED_OUT.value: "opted_out",
+    CitizenStatus.ENDED.value: "course_ended",
+    outbox_db.NO_CITIZEN: "no_citizen",
+}
+
+
+def hold_reason(purpose: str, citizen_status: str | None) -> str | None:
+    """Why this message may not go to its recipient now; None: it may."""
+    if purpose != PROACTIVE:
+        return None
+    return HOLD_REASONS.get(citizen_status)
 
 
 def queue_sms(session: Session, msisdn: str, text: str, *, purpose: str, now: datetime) -> OutboxMessage:
@@ -25,7 +46,7 @@ def queue_sms(session: Session, msisdn: str, text: str, *, purpose: str, now: da
         raise ValueError(f"unknown purpose {purpose!r}")
     body = to_gsm7(text)
     citizen = citizen_by_phone(session, msisdn)
-    suppressed = purpose == "proactive" and citizen is not None and citizen.status == CitizenStatus.OPTED_OUT
+    reason = hold_reason(purpose, citizen.status if citizen is not None else None)
     return outbox_db.add_message(
         session,
         citizen_id=citizen.id if citizen else None,
@@ -33,18 +54,41 @@ def queue_sms(session: Session, msisdn: str, text: str, *, purpose: str, now: da
         purpose=purpose,
         text=body,
         segments=segments(body),
-        status=OutboxStatus.SUPPRESSED if suppressed else OutboxStatus.QUEUED,
+        status=OutboxStatus.SUPPRESSED if reason else OutboxStatus.QUEUED,
+        suppressed_reason=reason,
         attempts=0,
         next_attempt_at=now,
         created_at=now,
+        status_at=now if reason else None,
     )
+
+
+def claim_due(session: Session, now: datetime) -> list[OutboxMessage]:
+    """The dispatcher's claim: first every queued proactive message that may no longer go is held
+    (due or not, so it holds back nothing behind it), then the due messages are claimed."""
+    outbox_db.hold_queued(session, PROACTIVE, HOLD_REASONS, now)
+    return outbox_db.claim_due(session, now)
+
+
+def may_send(session: Session, message_id: int, now: datetime) -> bool:
+    """Asked just before a claimed message is handed to the operator (every attempt): a STOP, an
+    ended course or an erasure that came after the claim holds it still. False: do not send."""
+    claimed = outbox_db.claimed_with_citizen_status(session, message_id)
+    if claimed is None:
+        return False  # erased with its citizen, or no longer this dispatcher's
+    message, citizen_status = claimed
+    reason = hold_reason(message.purpose, citizen_status if message.citizen_id is not None else None)
+    if reason is None:
+        return True
+    outbox_db.hold_claimed(session, message_id, reason, now)
+    return False
 
 
 def record_undelivered(session: Session, message: OutboxMessage, now: datetime) -> Alert | None:
     """A message to a citizen that will never arrive (the outbox gave up, or the operator reported it
     undeliverable): a high alert for their coordinator, in the same transaction (docs/decisions.md,
     "Silence is a signal"). Not for notifications to staff, nor for suppressed messages; at most one
-    open alert per citizen (Dedupe.ONE_OPEN)."""
+    open alert per citizen (Dedupe.ONE_OPEN). Callers call it only when the status changed just now."""
     if message.citizen_id is None or message.purpose == "notification" or message.status not in NOT_DELIVERED:
         return None
     rule = Rule.UNREACHABLE
@@ -57,8 +101,8 @@ def record_undelivered(session: Session, message: OutboxMessage, now: datetime) 
 def record_send_failure(session: Session, message_id: int, error: str, retry_at: datetime | None,
                         now: datetime) -> None:
     """The dispatcher's failed attempt: back in the queue until retry_at, or, without one, given up."""
-    outbox_db.mark_failed(session, message_id, error, retry_at, now)
-    if retry_at is None:
+    changed = outbox_db.mark_failed(session, message_id, error, retry_at, now)
+    if changed and retry_at is None:
         # populate_existing: the status was set by an UPDATE statement, not on a loaded object.
         message = session.get(OutboxMessage, message_id, populate_existing=True)
         if message is not None:
@@ -67,8 +111,10 @@ def record_send_failure(session: Session, message_id: int, error: str, retry_at:
 
 def apply_delivery_report(session: Session, provider_id: str, userref: str | None, status: str,
                           now: datetime) -> OutboxMessage | None:
-    """The gateway's delivery report; a final 'not delivered' raises the unreachable alert."""
-    message = outbox_db.apply_delivery_report(session, provider_id, userref, status, now)
-    if message is not None:
+    """The gateway's delivery report; None for an id we do not know. Statuses only move forward,
+    so a replayed or out-of-order report changes nothing and raises no second alert; a final 'not
+    delivered' that moved the status raises the unreachable alert."""
+    message, changed = outbox_db.apply_delivery_report(session, provider_id, userref, status, now)
+    if changed:
         record_undelivered(session, message, now)
     return message

@@ -19,8 +19,9 @@ from bot.db.coordinators import create_coordinator
 from tests.trackers import DOMAIN, PHONE, slot_values, tracker
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def citizen(db, clock):
+    """Every test here has the sender registered: the validation stores each accepted answer."""
     def make(session, programme="standard"):
         coordinator, _ = create_coordinator(session, "Mette")
         return create_citizen(session, name="Bente", phone=PHONE, coordinator_id=coordinator.id,
@@ -143,8 +144,8 @@ async def test_submit_stores_checkin_and_alerts(citizen, db):
     assert slot_values(events)["checkin_overall"] is None  # ready for the next check-in
     with db.session() as s:
         [row] = checkin_db.list_checkins(s, citizen.id)
-        assert (row.overall, row.focus_areas, row.note, row.channel, row.complete) == (
-            "red", ["krop"], "ondt i ryggen", "sms", True)
+        assert (row.overall, row.focus_areas, row.note, row.channel, row.status) == (
+            "red", ["krop"], "ondt i ryggen", "sms", "complete")
         rules = {a.rule for a in alert_db.list_alerts(s, citizen_id=citizen.id)}
     assert rules == {"overall_red", "contact_request"}
 
@@ -156,7 +157,7 @@ async def test_submit_partial_checkin(citizen, db):
     assert dispatcher.messages[0]["response"] == "utter_checkin_done_partial"
     with db.session() as s:
         [row] = checkin_db.list_checkins(s, citizen.id)
-        assert row.complete is False and row.note is None
+        assert row.status == "partial" and row.note is None
 
 
 async def test_submit_without_any_answer_stores_nothing(citizen, db):
@@ -208,7 +209,7 @@ async def test_setting_a_check_in_aside_keeps_its_answers_as_partial(citizen, db
         slots={"checkin_overall": "yellow", "checkin_programme": "standard"}), DOMAIN)
     assert dispatcher.messages == [] and slot_values(events)["checkin_overall"] is None
     [row] = db.call(checkin_db.list_checkins, citizen.id)
-    assert (row.overall, row.complete) == ("yellow", False)
+    assert (row.overall, row.status) == ("yellow", "partial")
 
 
 async def test_setting_aside_a_check_in_without_a_colour_stores_nothing(citizen, db):

@@ -74,7 +74,7 @@ async def test_stop_in_the_middle_of_a_check_in_keeps_it_as_partial(db, citizen_
     # T0: STOP after the colour was answered.
     _, events = await run(ActionOptOut(), slots={"checkin_overall": "yellow", "checkin_programme": "standard"})
     [checkin] = db.call(checkin_db.list_checkins, citizen_id)
-    assert (checkin.overall, checkin.complete, checkin.created_at) == ("yellow", False, T0)
+    assert (checkin.overall, checkin.status, checkin.created_at) == ("yellow", "partial", T0)
     assert events[0]["event"] == "active_loop" and events[0]["name"] is None
 
 

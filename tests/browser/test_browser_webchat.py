@@ -86,12 +86,14 @@ async def test_a_forged_or_expired_link_gets_a_danish_refusal(stack, people):
     assert requests.get(f"{stack.service_url}/chat", timeout=10).status_code == 401
 
 
-def socketio_connect_answer(stack, token: str) -> str:
+def socketio_connect_answer(stack, token: str, *, in_query: bool = False) -> str:
     """The Socket.IO handshake at the protocol level (Engine.IO 4 polling): open, connect to the
-    default namespace, read the server's answer: '40{...}' accepted, '44{...}' refused."""
-    base = f"{stack.rasa_url}/socket.io/?EIO=4&transport=polling&token={token}"
+    default namespace with the token in the auth payload ('40{"token": ...}'), read the server's
+    answer: '40{...}' accepted, '44{...}' refused. `in_query`: the old way, in the URL, refused now."""
+    base = f"{stack.rasa_url}/socket.io/?EIO=4&transport=polling" + (f"&token={token}" if in_query else "")
     sid = json.loads(requests.get(base, timeout=10).text[1:])["sid"]
-    assert requests.post(f"{base}&sid={sid}", data="40", timeout=10).status_code == 200
+    connect = "40" if in_query else "40" + json.dumps({"token": token})
+    assert requests.post(f"{base}&sid={sid}", data=connect, timeout=10).status_code == 200
     return requests.get(f"{base}&sid={sid}", timeout=10).text
 
 
@@ -101,13 +103,14 @@ async def test_the_socket_refuses_forged_tokens_and_binds_the_sender_to_the_toke
     header, payload, _ = token.split(".")
     for bad in ["", "not.a.token", f"{header}.{payload}.forged"]:
         assert socketio_connect_answer(stack, bad).startswith("44"), bad
+    assert socketio_connect_answer(stack, token, in_query=True).startswith("44")
     assert socketio_connect_answer(stack, token).startswith("40")
 
     # (polling: python-socketio's websocket client needs a newer aiohttp than Rasa allows)
     client = socketio.AsyncClient(reconnection=False)
     replies = []
     client.on("bot_uttered", lambda data: replies.append(data))
-    await client.connect(f"{stack.rasa_url}?token={token}", socketio_path="/socket.io", transports=["polling"],
+    await client.connect(stack.rasa_url, auth={"token": token}, socketio_path="/socket.io", transports=["polling"],
                          wait_timeout=10)
     try:
         # Claims to be Bente's session: ignored, the token says Karen.

@@ -3,7 +3,7 @@
 language in it gets the safety reply and the urgent alert like any other message."""
 import pytest
 
-from bot.channels.gate import CitizenGate
+from bot.channels.gate import SAFETY_PAUSE, CitizenGate
 from bot.channels.keywords import as_rasa_text
 from bot.db import alerts as alert_db
 from tests.channels.conftest import PHONE
@@ -25,7 +25,9 @@ def test_a_leading_slash_is_taken_off(text, rasa_text):
 @pytest.mark.parametrize("text", ["/selvmord", "/jeg vil dø", "/restart jeg vil slå mig selv ihjel"])
 async def test_a_slash_message_is_checked_for_crisis_language(db, clock, citizen_id, text):
     admitted = await CitizenGate(db, clock).admit(PHONE, text, "rest")
-    assert admitted.crisis is True and not admitted.text.startswith("/")
+    # Rasa gets the gate's own pause, never the citizen's words as a command (docs/nlu.md,
+    # "After the safety reply").
+    assert admitted.crisis is True and admitted.text == SAFETY_PAUSE
     alerts = db.call(lambda s: [a.rule for a in alert_db.list_alerts(s, citizen_id=citizen_id, status="open")])
     assert alerts == ["crisis_language"]
 

@@ -13,7 +13,7 @@ import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage, register
 from sanic import Sanic
 
-from bot.channels.gate import CitizenGate
+from bot.channels.gate import SAFETY_PAUSE, CitizenGate
 from bot.channels.sms import SmsInput
 from bot.core.config import Settings
 from bot.core.texts import CRISIS_REPLY, HOPELESSNESS_REPLY
@@ -99,7 +99,7 @@ async def test_web_chat_and_rest_send_the_reply_before_the_turn(db, clock, citiz
 
     gated = CitizenGate(db, clock).wrap(on_new_message)
     await gated(UserMessage("jeg magter ikke mere", output, PHONE, input_channel="socketio"))
-    assert seen == [([HOPELESSNESS_REPLY], "jeg magter ikke mere")]
+    assert seen == [([HOPELESSNESS_REPLY], SAFETY_PAUSE)]  # the form pauses; the words are stored
     await gated(UserMessage("stop", output, PHONE, input_channel="socketio"))
     assert seen[1] == ([HOPELESSNESS_REPLY], "/opt_out")  # nothing more was sent
 
@@ -134,5 +134,5 @@ async def test_sms_hopelessness_reply_is_in_the_outbox(db, clock, citizen_id, mo
         await server.close()
         await server.after_stop()
     assert [m.text for m in db.call(list_for_citizen, citizen_id)] == [HOPELESSNESS_REPLY]
-    assert turns == ["jeg orker ikke mere"]
+    assert turns == [SAFETY_PAUSE]
     assert [r for r, _, _ in alerts(db, citizen_id)] == ["hopelessness"]

@@ -74,7 +74,7 @@ def test_partial_checkin_is_stored_as_partial(db):
                                      channel="rest", now=T0))
     with db.session() as s:
         row = s.execute(sa.select(CheckIn)).scalar_one()
-        assert row.complete is False and row.overall == "yellow" and row.areas == {}
+        assert row.status == "partial" and row.overall == "yellow" and row.areas == {}
 
 
 def test_contact_request_is_not_duplicated_while_open(db):

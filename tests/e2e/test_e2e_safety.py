@@ -16,7 +16,7 @@ def test_giving_up_at_the_colour_question_is_answered_and_alerted_over_rest(stac
     citizen = stack.new_citizen(prefix="+4550")
     stack.say(citizen["phone"], "tjek ind")
     replies = stack.say(citizen["phone"], "jeg orker ikke mere")
-    assert replies[0] == HOPELESSNESS_REPLY and len(replies) == 2  # the kind answer first, then the pause
+    assert replies == [HOPELESSNESS_REPLY]  # the kind answer and nothing after it (docs/nlu.md)
     assert [(a["rule"], a["severity"]) for a in open_alerts(stack, citizen)] == [("hopelessness", "high")]
 
 
@@ -25,7 +25,7 @@ def test_giving_up_after_red_is_more_than_a_red_check_in_over_sms(stack):
     phone = citizen["phone"]
     stack.text_and_wait(phone, "tjek ind")
     stack.text_and_wait(phone, "rød")
-    replies = stack.text_and_wait(phone, "det er lige meget med det hele, jeg gider ikke mere", replies=2)
+    replies = stack.text_and_wait(phone, "det er lige meget med det hele, jeg gider ikke mere", replies=1)
     assert "Livslinien" in replies[0] and "koordinator" in replies[0]
     rules = {a["rule"] for a in open_alerts(stack, citizen)}
     assert "hopelessness" in rules
@@ -34,5 +34,5 @@ def test_giving_up_after_red_is_more_than_a_red_check_in_over_sms(stack):
 def test_a_crisis_word_written_as_a_command_gets_the_safety_reply(stack):
     citizen = stack.new_citizen(prefix="+4552")
     replies = stack.say(citizen["phone"], "/selvmord")
-    assert replies[0] == CRISIS_REPLY
+    assert replies == [CRISIS_REPLY]  # no check-in question after it: the dialogue only pauses
     assert [(a["rule"], a["severity"]) for a in open_alerts(stack, citizen)] == [("crisis_language", "urgent")]

@@ -11,9 +11,9 @@ from tests.conftest import T0
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def checkin(days, overall, areas=None, focus=None, complete=True, id_=None):
+def checkin(days, overall, areas=None, focus=None, status="complete", id_=None):
     return CheckIn(id=id_ or days + 1000, citizen_id=1, overall=overall, areas=areas or {}, focus_areas=focus or [],
-                   complete=complete, created_at=T0 - timedelta(days=days))
+                   status=status, created_at=T0 - timedelta(days=days))
 
 
 def circles(svg):
@@ -23,12 +23,12 @@ def circles(svg):
 
 def test_short_programme_marks_focus_areas_in_the_days_colour():
     svg = lyskurve_svg([checkin(14, "green"), checkin(7, "yellow", focus=["krop"]),
-                        checkin(0, "red", focus=["oekonomi", "humoer"], complete=False)], get_programme("standard"))
+                        checkin(0, "red", focus=["oekonomi", "humoer"], status="partial")], get_programme("standard"))
     dots = circles(svg)
     overall = [d for d in dots if "Krop" not in d[1] and "Humør" not in d[1] and "Økonomi" not in d[1]
                and "Hverdagen" not in d[1] and "Familie" not in d[1]]
     assert [fill for fill, _ in overall] == ["#2e7d32", "#f2b705", "#c62828"]
-    assert overall[2][1] == "23. nov. 2026: Rød (afbrudt)"
+    assert overall[2][1] == "23. nov. 2026: Rød (ikke færdig)"
     assert ("#c62828", "23. nov. 2026: Økonomi og bolig rød") in dots
     assert ("#f2b705", "16. nov. 2026: Krop og helbred gul") in dots
     assert ("#c4c4c4", "9. nov. 2026: Krop og helbred ikke nævnt") in dots

@@ -12,6 +12,7 @@ from bot.core.vocabulary import (
     AppointmentKind,
     AppointmentReply,
     AppointmentStatus,
+    CheckinStatus,
     CitizenStatus,
     Code,
     EmailStatus,
@@ -34,6 +35,7 @@ def test_the_tuples_in_models_are_the_enum_values():
     assert models.APPOINTMENT_STATUSES == AppointmentStatus.values() == ("planned", "attended", "missed", "cancelled")
     assert models.APPOINTMENT_REPLIES == AppointmentReply.values() == ("confirmed", "cannot_come")
     assert models.CITIZEN_STATUSES == CitizenStatus.values() == ("active", "opted_out", "inactive")
+    assert models.CHECKIN_STATUSES == CheckinStatus.values() == ("open", "complete", "partial")
     assert models.ALERT_STATUSES == AlertStatus.values() == ("open", "acknowledged", "resolved")
     assert models.SEVERITIES == Severity.values() == ("low", "medium", "high", "urgent")
     assert models.OUTBOX_STATUSES == OutboxStatus.values() == (
@@ -58,6 +60,7 @@ def test_column_defaults_are_plain_strings_from_the_enums():
         models.MeetingSummary.approval: SummaryApproval.PENDING,
         models.Agreement.status: AgreementStatus.PROPOSED,
         models.Job.status: JobStatus.PENDING,
+        models.CheckIn.status: CheckinStatus.COMPLETE,
     }
     for column, member in defaults.items():
         default = column.property.columns[0].default.arg

@@ -136,9 +136,15 @@ async def test_checkins_and_alerts_json_shape(client, db):
     assert (await client.get("/api/citizens/abc", headers=mette)).status == 404
 
 
-PRODUCTION = {"APP_ENV": "production", "ADMIN_TOKEN": "s3cret-long", "SMS_WEBHOOK_SECRET": "s3cret-too",
-              "SMS_GATEWAY": "gatewayapi", "SMS_GATEWAY_TOKEN": "gw-token", "RASA_TOKEN": "an0ther-secret",
-              "SESSION_SECRET": "s" * 32, "WEBCHAT_JWT_SECRET": "w" * 32}
+# Strong production settings (secrets of 32+ characters, PostgreSQL, https: docs/deployment.md,
+# "Production checks"; each weak one is tried on the real process in tests/security/).
+PRODUCTION = {"APP_ENV": "production", "ADMIN_TOKEN": "a" * 32, "SMS_WEBHOOK_SECRET": "m" * 32,
+              "SMS_GATEWAY": "gatewayapi", "SMS_GATEWAY_TOKEN": "gw-token", "RASA_TOKEN": "r" * 32,
+              "SESSION_SECRET": "s" * 32, "WEBCHAT_JWT_SECRET": "w" * 32, "ACTION_SERVER_TOKEN": "t" * 32,
+              "DATABASE_URL": "postgresql://koordinering@db.kommune.invalid/koordinering",
+              "TRACKER_STORE_URL": "postgresql://rasa@db.kommune.invalid/rasa",
+              "PUBLIC_URL": "https://koordinering.kommune.invalid", "RASA_SOCKET_URL": "https://chat.kommune.invalid",
+              "DUTY_PHONE": "70 10 10 10"}
 
 
 @pytest.mark.parametrize("dev_default", [{"ADMIN_TOKEN": "dev-admin-token"},
@@ -147,7 +153,8 @@ PRODUCTION = {"APP_ENV": "production", "ADMIN_TOKEN": "s3cret-long", "SMS_WEBHOO
                                          {"WEBCHAT_JWT_SECRET": "dev-webchat-jwt-secret-not-for-production"},
                                          {"SMS_WEBHOOK_SECRET": "dev-sms-secret"},
                                          {"SMS_GATEWAY": "fake"},
-                                         {"SMS_GATEWAY_TOKEN": ""}])
+                                         {"SMS_GATEWAY_TOKEN": ""},
+                                         {"DUTY_PHONE": ""}])  # no duty contact: urgent alerts could reach nobody
 def test_dev_defaults_are_refused_in_production(dev_default):
     with pytest.raises(ConfigError):
         Settings.from_env({**PRODUCTION, **dev_default})

@@ -163,5 +163,8 @@ async def test_a_failing_tracker_store_erases_nothing(world, db, tmp_path):
     world["client"].app["tracker_events"].engine = sa.create_engine(f"sqlite:///{tmp_path / 'tracker-is-a-dir'}")
     resp = await world["client"].post(f"/api/citizens/{world['bente']}/erase", json={"confirm_phone": BENTE},
                                       headers=ADMIN)
-    assert resp.status == 500
+    # A clear 503 (was a bare 500), and the erasure is not reported as done.
+    assert resp.status == 503
+    body = await resp.json()
+    assert body["erased"] is False and "TRACKER_STORE_URL" in body["error"]
     assert rows_about(db, world["bente"])["checkins"] == 1

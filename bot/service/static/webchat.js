@@ -1,13 +1,51 @@
-// Starts the rasa-webchat widget on the chat page. The personal token travels in the socket.io
-// handshake; Rasa's webchat channel verifies it and binds the conversation to that citizen.
+// Starts the rasa-webchat widget on the chat page. The personal token never travels in a URL after
+// the first request (docs/privacy.md, "Access that can be taken back"):
+// - it moves from the page into this tab's sessionStorage, and the address becomes /chat/open
+//   (history.replaceState), so it is not in the history, a bookmark or a reload's request;
+// - it goes to Rasa in the socket.io handshake's auth payload, not in the query string of every
+//   long-poll request. rasa-webchat 1.0.1 does not pass socket.io options on, so the socket first
+//   connects without it; Rasa refuses that ("no token") and socket.io's documented retry sets
+//   `socket.auth` and connects again on the same socket (`this` in its handlers is the socket).
+// Rasa's webchat channel verifies the token, on connecting and for every message, and binds the
+// conversation to the citizen who holds the link.
 (function () {
+  const KEY = "bic-chat-token";
   const box = document.getElementById("webchat");
   if (!box || !window.WebChat) return;
-  const socketUrl = box.dataset.socketUrl + "?token=" + encodeURIComponent(box.dataset.token);
+  let token = box.dataset.token;
+  box.removeAttribute("data-token");
+  if (token) {
+    sessionStorage.setItem(KEY, token);
+    history.replaceState(null, "", "/chat/open");
+  } else {
+    token = sessionStorage.getItem(KEY);
+  }
+  function refused(which) {
+    sessionStorage.removeItem(KEY);
+    box.hidden = true;
+    document.getElementById(which).hidden = false;
+  }
+  if (!token) {
+    refused("chat-expired");
+    return;
+  }
   window.WebChat.default(
     {
-      socketUrl: socketUrl,
+      socketUrl: box.dataset.socketUrl,
       socketPath: "/socket.io/",
+      onSocketEvent: {
+        connect_error: function (error) {
+          const reason = error && error.message;
+          if (reason === "no token" && !(this.auth && this.auth.token === token)) {
+            this.auth = { token: token };
+            this.connect();
+          } else if (reason === "expired") {
+            refused("chat-expired");
+          } else if (reason === "invalid") {
+            refused("chat-closed");
+          }
+        },
+      },
       embedded: true,
       title: "Skriv med os",
       subtitle: "Din koordinator ser det, du skriver",

@@ -12,6 +12,7 @@ from bot.db import appointments as appointment_db
 from bot.db import citizens as citizen_db
 from bot.db import jobs as job_db
 from bot.db.models import APPOINTMENT_KINDS, Appointment
+from bot.service.access_log import APPOINTMENT, audited
 from bot.service.serializers import appointment_json
 from bot.service.validation import (
     aware_datetime,
@@ -31,6 +32,7 @@ def _context(request: web.Request) -> tuple:
     return request["principal"].scope, request.app["clock"].now(), request.app["settings"].proactive
 
 
+@audited("create_appointment")
 async def create(request: web.Request) -> web.Response:
     citizen_id = path_id(request)
     body = await json_body(request)
@@ -49,6 +51,7 @@ async def create(request: web.Request) -> web.Response:
     return web.json_response(await request.app["db"].run(add), status=201)
 
 
+@audited("view_appointments")
 async def index(request: web.Request) -> web.Response:
     citizen_id = path_id(request)
     scope = request["principal"].scope
@@ -61,6 +64,7 @@ async def index(request: web.Request) -> web.Response:
     return web.json_response(await request.app["db"].run(load))
 
 
+@audited("view_appointment", APPOINTMENT)
 async def show(request: web.Request) -> web.Response:
     appointment_id = path_id(request)
     scope = request["principal"].scope
@@ -93,6 +97,7 @@ def _changes(body: dict) -> dict:
     return changes
 
 
+@audited("change_appointment", APPOINTMENT)
 async def update(request: web.Request) -> web.Response:
     """Move (new starts_at/ends_at), edit, or cancel ({"status": "cancelled"}) a planned appointment."""
     appointment_id = path_id(request)
@@ -105,6 +110,7 @@ async def update(request: web.Request) -> web.Response:
     return web.json_response(await request.app["db"].run(change))
 
 
+@audited("record_attendance", APPOINTMENT)
 async def attendance(request: web.Request) -> web.Response:
     """{"status": "attended" | "missed" | "cancelled"}. Missed sends the citizen a kind follow-up
     and alerts the coordinator (missed_appointment; high on the second miss in a row)."""

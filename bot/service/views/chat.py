@@ -1,5 +1,10 @@
 """The citizen's web chat: the page behind the personal link, the widget's script, and the API that
-mints a link for a citizen (admin, or the citizen's own coordinator)."""
+mints and revokes a citizen's links (admin, or the citizen's own coordinator).
+
+The link's token is in the URL only for the first request: the page moves it into the tab's
+sessionStorage, replaces the address with /chat/open (history.replaceState) and hands it to the
+socket in the auth payload, so it is in no later URL, no history entry and no socket.io request
+line (docs/privacy.md, "Access that can be taken back")."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -8,11 +13,19 @@ from pathlib import Path
 import aiohttp_jinja2
 from aiohttp import web
 
-from bot.citizens.chat_links import ExpiredChatToken, InvalidChatToken, chat_link, verify_token
+from bot.citizens.chat_links import (
+    MAX_DAYS,
+    ExpiredChatToken,
+    InvalidChatToken,
+    citizen_for_token,
+    close_links,
+    link_for_citizen,
+)
 from bot.core.config import ROOT
 from bot.core.texts import CHAT_LINK_SMS
 from bot.db import citizens as citizen_db
-from bot.db.access_log import log_access
+from bot.service.access_log import audited
+from bot.service.serializers import iso
 from bot.service.validation import Invalid, int_in_range, json_body, path_id
 from bot.sms.outbox import queue_sms
 
@@ -41,24 +54,36 @@ def _csp(socket_url: str) -> str:
     )
 
 
+def _chat_page(request: web.Request, token: str) -> web.Response:
+    settings = request.app["settings"]
+    response = aiohttp_jinja2.render_template("chat.html", request, {"socket_url": settings.rasa_socket_url,
+                                                                     "token": token})
+    response.headers["Content-Security-Policy"] = _csp(settings.rasa_socket_url)
+    # The first answer holds the token: no cache keeps it.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 async def page(request: web.Request) -> web.Response:
+    """GET /chat?token=...: the link from the SMS. Expired 401; forged, revoked, or the citizen
+    erased 403 (a Danish page either way)."""
     settings, now = request.app["settings"], request.app["clock"].now()
     token = request.query.get("token")
     if not token:
         return _refused(request, 401)
     try:
-        phone, _ = verify_token(settings.webchat_jwt_secret, token, now)
+        await request.app["db"].run(citizen_for_token, settings.webchat_jwt_secret, token, now)
     except ExpiredChatToken:
         return _refused(request, 401)
     except InvalidChatToken:
         return _refused(request, 403)
-    if await request.app["db"].run(citizen_db.citizen_by_phone, phone) is None:
-        return _refused(request, 403)  # a genuine link for a citizen who has since been removed
-    response = aiohttp_jinja2.render_template(
-        "chat.html", request, {"socket_url": settings.rasa_socket_url, "token": token}
-    )
-    response.headers["Content-Security-Policy"] = _csp(settings.rasa_socket_url)
-    return response
+    return _chat_page(request, token)
+
+
+async def reopened(request: web.Request) -> web.Response:
+    """GET /chat/open: where the page moves itself after taking the token out of the address; a
+    reload lands here and the tab's sessionStorage still has the token (the socket checks it)."""
+    return _chat_page(request, "")
 
 
 async def widget(request: web.Request) -> web.StreamResponse:
@@ -68,29 +93,42 @@ async def widget(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(WIDGET, headers={"Cache-Control": "public, max-age=3600"})
 
 
+@audited("chat_link")
 async def mint(request: web.Request) -> web.Response:
     """POST /api/citizens/{id}/chat-link {"days": 14, "send_sms": true} -> {"url", "expires_at", "sent"}:
-    the personal link, and with send_sms the SMS that brings it to the citizen (through the outbox)."""
+    the personal link, and with send_sms the SMS that brings it to the citizen (through the outbox).
+    At most MAX_DAYS days (docs/privacy.md)."""
     principal, settings, now = request["principal"], request.app["settings"], request.app["clock"].now()
     body = await json_body(request) if request.can_read_body else {}
-    days = int_in_range(body, "days", settings.webchat_link_days, 1, 90)
+    days = int_in_range(body, "days", min(settings.webchat_link_days, MAX_DAYS), 1, MAX_DAYS)
     citizen_id = path_id(request)
-
-    def find(session):
-        citizen = citizen_db.get_citizen(session, citizen_id, principal.scope)
-        if citizen is not None and principal.coordinator_id is not None:
-            log_access(session, principal.coordinator_id, citizen.id, "chat_link", now)
-        return citizen
-
     send_sms = body.get("send_sms", False)
     if not isinstance(send_sms, bool):
         raise Invalid("'send_sms' must be true or false")
-    citizen = await request.app["db"].run(find)
-    if citizen is None:
+
+    def make(session):
+        citizen = citizen_db.get_citizen(session, citizen_id, principal.scope)
+        if citizen is None:
+            return None
+        link = link_for_citizen(session, citizen, settings.public_url, settings.webchat_jwt_secret, now,
+                                timedelta(days=days))
+        if send_sms:
+            queue_sms(session, citizen.phone, CHAT_LINK_SMS.format(url=link.url), purpose="proactive", now=now)
+        return link
+
+    link = await request.app["db"].run(make)
+    if link is None:
         return web.json_response({"error": "citizen not found"}, status=404)
-    link = chat_link(settings.public_url, settings.webchat_jwt_secret, citizen.phone, now, timedelta(days=days))
-    if send_sms:
-        text = CHAT_LINK_SMS.format(url=link.url)
-        await request.app["db"].run(lambda s: queue_sms(s, citizen.phone, text, purpose="proactive", now=now))
     return web.json_response({"url": link.url, "expires_at": link.expires_at.isoformat(), "sent": send_sms},
                              status=201)
+
+
+@audited("revoke_chat_links")
+async def revoke(request: web.Request) -> web.Response:
+    """POST /api/citizens/{id}/chat-link/revoke -> {"revoked_at", "revoked_because"}: every link
+    given to the citizen stops working at once (the socket too, at the next message)."""
+    principal, now = request["principal"], request.app["clock"].now()
+    citizen = await request.app["db"].run(close_links, path_id(request), principal.scope,
+                                          principal.coordinator_id, now)
+    return web.json_response({"citizen_id": citizen.id, "revoked_at": iso(citizen.chat_links_revoked_at),
+                              "revoked_because": citizen.chat_links_revoked_because})

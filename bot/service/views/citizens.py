@@ -9,6 +9,7 @@ from aiohttp import web
 from bot.citizens import registration
 from bot.db import checkins as checkin_db
 from bot.db import citizens as citizen_db
+from bot.service.access_log import VIEW, audit_citizen, audited
 from bot.service.serializers import checkin_json, citizen_json
 from bot.service.validation import Invalid, json_body, path_id
 
@@ -17,6 +18,7 @@ def not_found() -> web.HTTPNotFound:
     return web.HTTPNotFound(text='{"error": "citizen not found"}', content_type="application/json")
 
 
+@audited("register", VIEW)
 async def create(request: web.Request) -> web.Response:
     principal = request["principal"]
     body = await json_body(request)
@@ -34,6 +36,7 @@ async def create(request: web.Request) -> web.Response:
             registration.register, body.get("name"), body.get("phone"), coordinator_id, now, **optional)
     except registration.DuplicatePhone:
         return web.json_response({"error": "a citizen with this phone number already exists"}, status=409)
+    audit_citizen(request, citizen.id)
     return web.json_response(citizen_json(citizen), status=201)
 
 
@@ -44,30 +47,37 @@ async def _scoped_citizen(request: web.Request):
     return citizen
 
 
+@audited("view_citizen")
 async def show(request: web.Request) -> web.Response:
     return web.json_response(citizen_json(await _scoped_citizen(request)))
 
 
+@audited("list_citizens", VIEW)  # a list: one row about no one citizen (docs/privacy.md)
 async def index(request: web.Request) -> web.Response:
     citizens = await request.app["db"].run(citizen_db.list_citizens, request["principal"].scope)
     return web.json_response([citizen_json(c) for c in citizens])
 
 
+@audited("view_checkins")
 async def checkins(request: web.Request) -> web.Response:
     citizen = await _scoped_citizen(request)
     rows = await request.app["db"].run(checkin_db.list_checkins, citizen.id)
     return web.json_response([checkin_json(c) for c in rows])
 
 
+@audited("update")
 async def update(request: web.Request) -> web.Response:
-    """Any of status ("active" | "inactive": resume or end the course), checkin_interval_days, programme."""
+    """Any of status ("active" | "inactive": resume or end the course), checkin_interval_days, programme,
+    phone (a new number closes the citizen's web-chat links; docs/privacy.md)."""
     principal = request["principal"]
     changes = await json_body(request)
     app = request.app
     try:
         citizen = await app["db"].run(registration.change, path_id(request), principal.scope, changes,
-                                      app["clock"].now(), app["settings"].proactive, actor=principal.coordinator_id)
+                                      app["clock"].now(), app["settings"].proactive, tracker=app["tracker_events"])
     except registration.OptedOut:
         return web.json_response({"error": "the citizen sent STOP; only their START turns messages on again"},
                                  status=409)
+    except registration.DuplicatePhone:
+        return web.json_response({"error": "a citizen with this phone number already exists"}, status=409)
     return web.json_response(citizen_json(citizen))

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.accounts import access
 from bot.core.passwords import WeakPassword, hash_in_thread
 from bot.db import coordinators as coordinator_db
 from bot.db.web_sessions import end_sessions_of
-from bot.service.auth import require_admin
+from bot.service.access_log import VIEW, audit_citizen, audited
+from bot.service.auth import json_error, require_admin
 from bot.service.serializers import coordinator_json
 from bot.service.validation import Invalid, json_body, optional_str, path_id, required_str
 
@@ -101,8 +103,9 @@ async def update(request: web.Request) -> web.Response:
         if coordinator is None:
             return None
         if "backup_coordinator_id" in body:
-            if backup_id is not None and coordinator_db.get_coordinator(session, backup_id) is None:
-                raise Invalid(f"coordinator {backup_id} does not exist", "backup_coordinator_id")
+            backup = coordinator_db.get_coordinator(session, backup_id) if backup_id is not None else None
+            if backup_id is not None and (backup is None or backup.deactivated_at is not None):
+                raise Invalid(f"coordinator {backup_id} does not exist or is deactivated", "backup_coordinator_id")
             coordinator_db.set_backup(session, coordinator, backup_id)
         if "email" in body:
             email = optional_str(body, "email", 254)
@@ -117,3 +120,41 @@ async def update(request: web.Request) -> web.Response:
     if coordinator is None:
         raise _not_found()
     return web.json_response(coordinator_json(coordinator))
+
+
+async def rotate_token(request: web.Request) -> web.Response:
+    """POST /api/coordinators/{id}/token (the admin, or the coordinator with their own token) ->
+    201 {"token"}: a new API token, shown once; the old one is refused from now on."""
+    principal = request["principal"]
+    coordinator_id = path_id(request)
+    if not principal.is_admin and principal.coordinator_id != coordinator_id:
+        return json_error(403, "a coordinator can only replace their own token")
+    token = await request.app["db"].run(access.rotate_token, coordinator_id, request.app["clock"].now())
+    return web.json_response({"id": coordinator_id, "token": token}, status=201,
+                             headers={"Cache-Control": "no-store"})
+
+
+@audited("reassign_citizens", VIEW)  # each citizen moved to another coordinator
+async def deactivate(request: web.Request) -> web.Response:
+    """POST /api/coordinators/{id}/deactivate {"reassign_to": 2} (admin): no more login, sessions
+    and API token dead at once; the citizens go to `reassign_to`, else to an active backup, else
+    stay and are listed in `citizens_to_reassign` (call again with `reassign_to`)."""
+    require_admin(request)
+    coordinator_id = path_id(request)
+    body = await json_body(request) if request.can_read_body else {}
+    reassign_to = body.get("reassign_to")
+    if reassign_to is not None and (not isinstance(reassign_to, int) or isinstance(reassign_to, bool)):
+        raise Invalid("'reassign_to' must be another coordinator's id", "reassign_to")
+    unknown = set(body) - {"reassign_to"}
+    if unknown:
+        raise Invalid(f"unknown field(s): {', '.join(sorted(unknown))}")
+    done = await request.app["db"].run(access.deactivate, coordinator_id, request.app["clock"].now(), reassign_to)
+    for citizen_id in done.moved:
+        audit_citizen(request, citizen_id)
+    return web.json_response({
+        **coordinator_json(done.coordinator),
+        "citizens_moved_to": done.moved_to,
+        "citizens_moved": done.moved,
+        "citizens_to_reassign": done.to_reassign,
+        "no_longer_backup_for": done.no_longer_backup_for,
+    })

@@ -4,10 +4,12 @@ from aiohttp import web
 
 from bot.db import citizens as citizen_db
 from bot.db import jobs as job_db
+from bot.service.access_log import audited
 from bot.service.serializers import job_json
 from bot.service.validation import path_id
 
 
+@audited("view_jobs")
 async def for_citizen(request: web.Request) -> web.Response:
     """A citizen's proactive jobs (what was sent, skipped and why, what is planned)."""
     citizen_id = path_id(request)

@@ -12,8 +12,9 @@ from bot.db.appointments import get_appointment
 from bot.db.citizens import get_citizen
 from bot.jobs.planner import plan_agreements_approval
 from bot.meetings.agreements import owned_by_citizen
+from bot.service.access_log import APPOINTMENT, audited
 from bot.service.serializers import agreement_json, iso
-from bot.service.validation import Invalid, path_id
+from bot.service.validation import Invalid, json_value, path_id
 
 SUMMARY_FIELDS = ("most_important", "decisions", "watch", "next_agenda")
 
@@ -22,6 +23,7 @@ def _not_found(what: str) -> web.HTTPNotFound:
     return web.HTTPNotFound(text=f'{{"error": "{what} not found"}}', content_type="application/json")
 
 
+@audited("view_preparation", APPOINTMENT)
 async def preparation(request: web.Request) -> web.Response:
     appointment_id = path_id(request)
     scope = request["principal"].scope
@@ -42,6 +44,8 @@ async def preparation(request: web.Request) -> web.Response:
 
 def _parse_items(body) -> tuple[list[dict], dict]:
     """Accepts a bare list of agreements, or {"agreements": [...], "summary": {...}}."""
+    if not isinstance(body, (list, dict)):  # a bare string or number was a 500 (issue 12, point 5)
+        raise Invalid("send 1 to 20 agreements: [{\"what\", \"who\", \"due_date\"}]")
     items, summary = (body, {}) if isinstance(body, list) else (body.get("agreements"), body.get("summary") or {})
     if not isinstance(items, list) or not items or len(items) > 20:
         raise Invalid("send 1 to 20 agreements: [{\"what\", \"who\", \"due_date\"}]")
@@ -65,14 +69,11 @@ def _parse_items(body) -> tuple[list[dict], dict]:
     return parsed, {k: str(v)[:1000] for k, v in summary.items()}
 
 
+@audited("post_agreements", APPOINTMENT)
 async def create_agreements(request: web.Request) -> web.Response:
     appointment_id = path_id(request)
     scope = request["principal"].scope
-    try:
-        body = await request.json()
-    except ValueError:
-        raise Invalid("body must be JSON")
-    items, summary = _parse_items(body)
+    items, summary = _parse_items(await json_value(request))
     now = request.app["clock"].now()
 
     def store(session):
@@ -92,6 +93,7 @@ async def create_agreements(request: web.Request) -> web.Response:
     return web.json_response([agreement_json(a) for a in rows], status=201)
 
 
+@audited("view_agreements")
 async def citizen_agreements(request: web.Request) -> web.Response:
     citizen_id = path_id(request)
     scope = request["principal"].scope

@@ -7,9 +7,11 @@ import logging
 
 from aiohttp import web
 
-from bot.citizens.privacy import NotConfirmed, erase
-from bot.db.access_log import log_access
+from bot.citizens.privacy import ConversationNotErased, NotConfirmed, erase_everywhere
+from bot.core.errors import NotFound
+from bot.db.access_log import Actor
 from bot.db.citizens import get_citizen
+from bot.service.access_log import audited
 from bot.service.export import export_document
 from bot.service.validation import Invalid, json_body, path_id, required_str
 from bot.service.views.citizens import not_found
@@ -23,6 +25,7 @@ def export_response(document: dict, citizen_id: int) -> web.Response:
         "Content-Disposition": f'attachment; filename="borger-{citizen_id}.json"', "Cache-Control": "no-store"})
 
 
+@audited("export")
 async def export(request: web.Request) -> web.Response:
     principal = request["principal"]
     citizen_id = path_id(request)
@@ -32,8 +35,6 @@ async def export(request: web.Request) -> web.Response:
         citizen = get_citizen(session, citizen_id, principal.scope)
         if citizen is None:
             return None
-        if principal.coordinator_id is not None:
-            log_access(session, principal.coordinator_id, citizen.id, "export", now)
         return export_document(session, citizen, request.app["tracker_events"], now)
 
     document = await request.app["db"].run(load)
@@ -43,23 +44,30 @@ async def export(request: web.Request) -> web.Response:
     return export_response(document, citizen_id)
 
 
+@audited("erase")  # a refused erasure is logged here; a done one by the erasure itself (pseudonymised)
 async def erase_citizen(request: web.Request) -> web.Response:
-    principal = request["principal"]
+    """POST /api/citizens/{id}/erase {"confirm_phone"}: 200 only when Rasa's own API shows the
+    conversation gone too (bot/citizens/privacy.py); 503/502 with {"error", "erased", "erasure_id"}
+    otherwise (docs/api.md)."""
+    principal, app = request["principal"], request.app
     citizen_id = path_id(request)
     confirm = required_str(await json_body(request), "confirm_phone", 30)
-    now = request.app["clock"].now()
-
-    def run(session):
-        citizen = get_citizen(session, citizen_id, principal.scope)
-        if citizen is None:
-            return None
-        return erase(session, citizen, confirm, request.app["tracker_events"], principal.coordinator_id, now)
-
     try:
-        result = await request.app["db"].run(run)
+        result = await erase_everywhere(app["db"], citizen_id, principal.scope, confirm, app["tracker_events"],
+                                        app["rasa_conversations"], Actor.of(principal.coordinator_id),
+                                        app["clock"].now())
     except NotConfirmed:
         raise Invalid(CONFIRMATION, "confirm_phone")
-    if result is None:
+    except NotFound:
         raise not_found()
+    except ConversationNotErased as exc:
+        return web.json_response({"error": exc.message, "erased": exc.erased, "erasure_id": exc.erasure_id},
+                                 status=erasure_failed_status(exc))
     log.info("citizen %s erased", citizen_id)
     return web.json_response(result)
+
+
+def erasure_failed_status(exc: ConversationNotErased) -> int:
+    """502: Rasa answered, and still has the conversation; 503: Rasa or the tracker store could not
+    be reached. Either way the erasure is not reported as done."""
+    return 502 if exc.events else 503

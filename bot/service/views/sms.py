@@ -6,6 +6,7 @@ from aiohttp import web
 
 from bot.citizens.conversation import conversation
 from bot.db.citizens import get_citizen
+from bot.service.access_log import audited
 from bot.service.serializers import iso
 from bot.service.validation import path_id
 from bot.sms.gateway import InvalidSignature, parse_delivery_report, verify_webhook
@@ -23,7 +24,8 @@ async def delivery_report(request: web.Request) -> web.Response:
     # An undeliverable message raises the unreachable alert in the same transaction (bot.sms.outbox).
     message = await request.app["db"].run(
         apply_delivery_report, report.provider_id, report.userref, report.status, request.app["clock"].now())
-    # 200 even for an unknown id: the gateway would otherwise retry a report we can never use.
+    # 200 even for an unknown id, a replay or a report that comes too late to change the status
+    # (statuses only move forward): the gateway would otherwise retry a report we can never use.
     return web.json_response({"status": "ok" if message else "unknown id"})
 
 
@@ -31,10 +33,12 @@ def _entry_json(e) -> dict:
     row = {"direction": e.direction, "channel": e.channel, "text": e.text, "status": e.status,
            "segments": e.segments, "at": iso(e.at)}
     if e.direction == "out":
-        row.update(purpose=e.purpose, attempts=e.attempts, status_at=iso(e.status_at))
+        row.update(purpose=e.purpose, attempts=e.attempts, status_at=iso(e.status_at),
+                   suppressed_reason=e.suppressed_reason)
     return row
 
 
+@audited("view_messages")
 async def citizen_messages(request: web.Request) -> web.Response:
     citizen_id = path_id(request)
     scope = request["principal"].scope

@@ -14,8 +14,9 @@ from markupsafe import Markup, escape
 
 from bot.checkins.programmes import Programme
 from bot.core.clock import COPENHAGEN
+from bot.core.vocabulary import CheckinStatus
 from bot.db.models import CheckIn
-from bot.service.web.labels import COLOURS
+from bot.service.web.labels import CHECKIN_STATUSES, COLOURS
 
 FILL = {"green": "#2e7d32", "yellow": "#f2b705", "red": "#c62828"}
 BAND = {"green": "#e8f5e9", "yellow": "#fff8e1", "red": "#ffebee"}
@@ -75,7 +76,9 @@ def _overall_panel(points: list[_Point]) -> list[str]:
     for p in coloured:
         colour = p.checkin.overall
         y = TOP + LEVEL[colour] * BAND_H + BAND_H / 2
-        partial = "" if p.checkin.complete else " (afbrudt)"
+        # Open (still being answered) and partial check-ins say so (docs/decisions.md).
+        status = p.checkin.status
+        partial = "" if status == CheckinStatus.COMPLETE else f" ({CHECKIN_STATUSES.get(status, status)})"
         parts.append(_circle(p.x, y, colour, f"{_date(p.checkin.created_at, 'd. MMM y')}: {COLOURS[colour]}{partial}"))
     return parts
 

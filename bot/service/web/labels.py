@@ -6,6 +6,8 @@ from bot.core.alert_catalogue import RULE_LABELS, SEVERITY_LABELS
 COLOURS = {"green": "Grøn", "yellow": "Gul", "red": "Rød"}
 SEVERITIES = SEVERITY_LABELS
 ALERT_STATUSES = {"open": "Ny", "acknowledged": "Kvitteret", "resolved": "Løst"}
+# A check-in is stored from its first answer (docs/decisions.md, "An answer counts the moment it is given").
+CHECKIN_STATUSES = {"open": "i gang", "partial": "ikke færdig", "complete": "færdig"}
 RULES = RULE_LABELS  # every rule, from the one catalogue
 APPOINTMENT_KINDS = {
     "opstartssamtale": "Opstartssamtale",
@@ -27,4 +29,5 @@ ACCESS_ACTIONS = {
     "register": "registrerede borgeren",
     "chat_link": "lavede chatlink",
     "view_alert": "så eskaleret alarm",
+    "break_glass_alert": "tog akut alarm med nødadgang",
 }

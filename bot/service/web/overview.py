@@ -23,6 +23,7 @@ class CitizenSummary:
     citizen: Citizen
     colour: str | None = None
     colour_at: datetime | None = None
+    colour_status: str | None = None  # of that check-in: open (being answered), partial or complete
     trend: str | None = None  # better | worse | same | None (fewer than two colours)
     open_alerts: list[str] = field(default_factory=list)  # severities, not yet acknowledged
     acknowledged_alerts: int = 0
@@ -74,6 +75,7 @@ def citizen_overview(session: Session, coordinator_id: int, now: datetime) -> li
             citizen,
             colour=recent[0].overall if recent else None,
             colour_at=recent[0].created_at if recent else None,
+            colour_status=recent[0].status if recent else None,
             trend=trend(recent[0].overall, recent[1].overall) if len(recent) > 1 else None,
             open_alerts=[sev for sev, status in alerts.get(citizen.id, []) if status == AlertStatus.OPEN],
             acknowledged_alerts=sum(1 for _, status in alerts.get(citizen.id, []) if status == AlertStatus.ACKNOWLEDGED),

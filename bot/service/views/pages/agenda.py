@@ -9,9 +9,9 @@ from aiohttp import web
 from bot.checkins.programmes import get_programme
 from bot.db import appointments as appointment_db
 from bot.db import checkins as checkin_db
-from bot.db.access_log import log_access
 from bot.db.preparations import get_preparation
 from bot.meetings.preparation import PREPARATION_LABELS
+from bot.service.access_log import APPOINTMENT, audited
 from bot.service.views.pages.common import path_int
 from bot.service.web.chart import lyskurve_svg
 from bot.service.web.sessions import current_coordinator, login_required
@@ -20,8 +20,9 @@ NOTES_SHOWN = 5
 
 
 @login_required
+@audited("view_agenda", APPOINTMENT)
 async def show(request: web.Request) -> web.Response:
-    me, now = current_coordinator(request), request.app["clock"].now()
+    me = current_coordinator(request)
     appointment_id = path_int(request)
 
     def load(session):
@@ -29,7 +30,6 @@ async def show(request: web.Request) -> web.Response:
         if found is None:
             return None
         appointment, citizen = found
-        log_access(session, me.id, citizen.id, "view_agenda", now)
         return appointment, citizen, checkin_db.list_checkins(session, citizen.id), get_preparation(session, appointment.id)
 
     found = await request.app["db"].run(load)

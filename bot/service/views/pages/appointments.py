@@ -14,6 +14,7 @@ from bot.core.clock import COPENHAGEN
 from bot.core.errors import Invalid
 from bot.core.vocabulary import AppointmentKind
 from bot.db import appointments as appointment_db
+from bot.service.access_log import APPOINTMENT, audited
 from bot.service.views.pages.common import form_data, own_citizen, path_int
 from bot.service.web.sessions import current_coordinator, login_required
 
@@ -76,6 +77,7 @@ def _back(citizen_id: int) -> web.HTTPSeeOther:
 
 
 @login_required
+@audited("view_booking_form")
 async def new(request: web.Request) -> web.Response:
     citizen = await own_citizen(request, path_int(request))
     values = {"kind": AppointmentKind.OPFOELGNING, "title": "", "date": "", "time": "10:00", "duration": "60", "location": "",
@@ -84,10 +86,11 @@ async def new(request: web.Request) -> web.Response:
 
 
 @login_required
+@audited("create_appointment")
 async def create(request: web.Request) -> web.Response:
     citizen = await own_citizen(request, path_int(request))
     return await _submit(request, citizen, lambda s, fields, me_id, now, settings: booking.create(
-        s, citizen.id, me_id, fields, now, settings, actor=me_id))
+        s, citizen.id, me_id, fields, now, settings))
 
 
 async def _submit(request: web.Request, citizen, write, appointment=None) -> web.Response:
@@ -119,6 +122,7 @@ def _values(appointment) -> dict[str, str]:
 
 
 @login_required
+@audited("view_appointment", APPOINTMENT)
 async def edit(request: web.Request) -> web.Response:
     """The booking form filled in with the appointment, to move or correct it."""
     appointment, citizen = await _own_appointment(request)
@@ -126,14 +130,16 @@ async def edit(request: web.Request) -> web.Response:
 
 
 @login_required
+@audited("change_appointment", APPOINTMENT)
 async def update(request: web.Request) -> web.Response:
     """Move or correct a planned appointment: a new time clears the citizen's JA / KAN IKKE."""
     appointment, citizen = await _own_appointment(request)
     return await _submit(request, citizen, lambda s, changes, me_id, now, settings: booking.change(
-        s, appointment.id, me_id, changes, now, settings, actor=me_id), appointment=appointment)
+        s, appointment.id, me_id, changes, now, settings), appointment=appointment)
 
 
 @login_required
+@audited("record_attendance", APPOINTMENT)
 async def attendance(request: web.Request) -> web.Response:
     """Mødt / Udeblev / Aflyst on the citizen page. Before the meeting has started only Aflyst."""
     status = (await form_data(request)).get("status")
@@ -141,7 +147,7 @@ async def attendance(request: web.Request) -> web.Response:
     settings = request.app["settings"].proactive
 
     def record(session, appointment_id):
-        return booking.record_attendance(session, appointment_id, me.id, status, now, settings, actor=me.id).citizen_id
+        return booking.record_attendance(session, appointment_id, me.id, status, now, settings).citizen_id
 
     try:
         citizen_id = await request.app["db"].run(record, path_int(request))

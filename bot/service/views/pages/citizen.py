@@ -7,10 +7,11 @@ from aiohttp import web
 
 from bot.checkins.programmes import get_programme
 from bot.citizens import registration
+from bot.citizens.chat_links import close_links
 from bot.citizens.conversation import conversation
-from bot.citizens.privacy import NotConfirmed, erase
+from bot.citizens.privacy import ConversationNotErased, NotConfirmed, erase_everywhere
 from bot.citizens.stratification import COMPLEXITY_LABELS, COPING_LABELS, LEVEL_LABELS, level_for
-from bot.core.errors import Invalid
+from bot.core.errors import Invalid, NotFound
 from bot.core.vocabulary import AlertStatus
 from bot.db import agreements as agreement_db
 from bot.db import alerts as alert_db
@@ -18,11 +19,12 @@ from bot.db import appointments as appointment_db
 from bot.db import checkins as checkin_db
 from bot.db import preparations as prep_db
 from bot.db import stratifications as stratification_db
-from bot.db.access_log import log_access
+from bot.db.access_log import Actor
 from bot.meetings.preparation import PREPARATION_LABELS
+from bot.service.access_log import audited
 from bot.service.export import export_document
 from bot.service.views.pages.common import form_data, own_citizen, path_int
-from bot.service.views.privacy import export_response
+from bot.service.views.privacy import erasure_failed_status, export_response
 from bot.service.web.chart import lyskurve_svg
 from bot.service.web.sessions import current_coordinator, login_required
 
@@ -61,12 +63,14 @@ async def _page(request: web.Request, citizen, *, status: int = 200, strat_error
 
 
 @login_required
+@audited("view_citizen")
 async def show(request: web.Request) -> web.Response:
-    citizen = await own_citizen(request, path_int(request), action="view_citizen")
+    citizen = await own_citizen(request, path_int(request))
     return await _page(request, citizen)
 
 
 @login_required
+@audited("stratify")
 async def stratify(request: web.Request) -> web.Response:
     """A new judgement is a new row; nothing else in the system ever sets one."""
     citizen = await own_citizen(request, path_int(request))
@@ -85,16 +89,16 @@ async def stratify(request: web.Request) -> web.Response:
             session, citizen.id, coordinator_id=me.id, complexity=form["complexity"], coping=form["coping"],
             level=level.number, rationale=rationale, created_at=now,
         )
-        log_access(session, me.id, citizen.id, "stratify", now)
 
     await request.app["db"].run(save)
     raise web.HTTPSeeOther(f"/citizens/{citizen.id}#h-strat")
 
 
 @login_required
+@audited("export")
 async def export(request: web.Request) -> web.Response:
     """The same document as GET /api/citizens/{id}/export, as a download."""
-    citizen = await own_citizen(request, path_int(request), action="export")
+    citizen = await own_citizen(request, path_int(request))
     now = request.app["clock"].now()
     document = await request.app["db"].run(
         lambda s: export_document(s, citizen, request.app["tracker_events"], now))
@@ -102,18 +106,32 @@ async def export(request: web.Request) -> web.Response:
 
 
 @login_required
+@audited("erase")
 async def erase_citizen(request: web.Request) -> web.Response:
+    """Done only when Rasa's own API shows the conversation gone too (bot/citizens/privacy.py)."""
     citizen = await own_citizen(request, path_int(request))
     confirm = (await form_data(request)).get("confirm_phone", "")
-    me, now = current_coordinator(request), request.app["clock"].now()
+    me, app = current_coordinator(request), request.app
     try:
-        await request.app["db"].run(lambda s: erase(s, citizen, confirm, request.app["tracker_events"], me.id, now))
+        await erase_everywhere(app["db"], citizen.id, me.id, confirm, app["tracker_events"], app["rasa_conversations"],
+                               Actor.of(me.id), app["clock"].now())
     except NotConfirmed:
         return await _page(request, citizen, status=422, erase_error="Telefonnummeret passer ikke. Intet er slettet.")
+    except NotFound:
+        raise web.HTTPNotFound()
+    except ConversationNotErased as exc:
+        if not exc.erased:
+            return await _page(request, citizen, status=erasure_failed_status(exc), erase_error=(
+                "Samtalen med chatbotten kunne ikke slettes. Intet er slettet. Prøv igen senere, "
+                "eller kontakt it-afdelingen."))
+        raise web.HTTPBadGateway(text=(
+            f"Borgerens data er slettet (sletning nr. {exc.erasure_id}), men samtalen med chatbotten kunne ikke "
+            "bekræftes slettet. Kontakt it-afdelingen."))
     raise web.HTTPSeeOther("/")
 
 
 @login_required
+@audited("update")
 async def course(request: web.Request) -> web.Response:
     """The check-in interval, and ending or resuming the course, with the JSON API's rules
     (bot/citizens/registration.py)."""
@@ -126,10 +144,20 @@ async def course(request: web.Request) -> web.Response:
     me, app = current_coordinator(request), request.app
     try:
         await app["db"].run(registration.change, citizen.id, me.id, changes, app["clock"].now(),
-                            app["settings"].proactive, actor=me.id)
+                            app["settings"].proactive)
     except Invalid:
         return await _page(request, citizen, status=422, course_error="Tjek-ind skal være hver 1. til 90. dag.")
     except registration.OptedOut:
         return await _page(request, citizen, status=409,
                            course_error="Borgeren har skrevet STOP. Kun borgeren kan slå beskeder til igen.")
     raise web.HTTPSeeOther(f"/citizens/{citizen.id}#h-course")
+
+
+@login_required
+@audited("revoke_chat_links")
+async def revoke_chat_links(request: web.Request) -> web.Response:
+    """"Luk links til webchatten": every web-chat link the citizen has stops working at once
+    (bot/citizens/chat_links.py); the coordinator can send a new one afterwards."""
+    me, now = current_coordinator(request), request.app["clock"].now()
+    citizen = await request.app["db"].run(close_links, path_int(request), me.id, me.id, now)
+    raise web.HTTPSeeOther(f"/citizens/{citizen.id}#h-webchat")

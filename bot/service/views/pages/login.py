@@ -1,4 +1,6 @@
-"""Login and logout. Repeated bad logins for one account from one address are slowed down."""
+"""Login and logout. Repeated bad logins are slowed down per account and client address, per account
+and per address (bot/service/web/throttle.py). argon2 runs between two short transactions, off the
+event loop: read the hash, close the transaction, verify, then record the outcome and the session."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -11,7 +13,7 @@ from bot.core.passwords import verify_in_thread
 from bot.db import web_sessions as session_db
 from bot.db.coordinators import coordinator_by_email
 from bot.service.web.sessions import end_session, login_csrf, safe_next, set_login_cookie, start_session
-from bot.service.web.throttle import LoginThrottle
+from bot.service.web.throttle import LoginThrottle, client_address
 
 THROTTLE = LoginThrottle()
 
@@ -40,6 +42,8 @@ def _stored_hash(session, email: str, ip: str, now, throttle: LoginThrottle):
     wait = throttle.wait(session_db.login_failures_since(session, email, ip, now - throttle.window), now)
     if wait > timedelta(0):
         return wait, None, None
+    # A deactivated coordinator is not found (bot/db/coordinators.py): their password is verified
+    # against the dummy hash and fails like a wrong one.
     coordinator = coordinator_by_email(session, email) if email else None
     if coordinator is None:
         return timedelta(0), None, None
@@ -76,7 +80,8 @@ async def submit(request: web.Request) -> web.Response:
     email = str(form.get("email", "")).strip().lower()[:254]
     password = str(form.get("password", ""))[:500]
     next_path = safe_next(str(form.get("next", "/")))
-    ip = request.remote or "unknown"
+    ip = client_address(request.remote, request.headers.getall("X-Forwarded-For", []),
+                        request.app["settings"].trusted_proxies)
     now = request.app["clock"].now()
     db = request.app["db"]
     wait, coordinator_id, password_hash = await db.run(_stored_hash, email, ip, now, THROTTLE)

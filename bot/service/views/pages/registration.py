@@ -7,6 +7,7 @@ from aiohttp import web
 from bot.checkins.programmes import programme_names
 from bot.citizens import registration
 from bot.core.errors import Invalid
+from bot.service.access_log import VIEW, audit_citizen, audited
 from bot.service.views.pages.common import form_data
 from bot.service.web.sessions import current_coordinator, login_required
 
@@ -29,6 +30,7 @@ async def new(request: web.Request) -> web.Response:
 
 
 @login_required
+@audited("register", VIEW)
 async def create(request: web.Request) -> web.Response:
     form = await form_data(request)
     if form.get("consent") != "yes":
@@ -39,9 +41,10 @@ async def create(request: web.Request) -> web.Response:
         citizen = await request.app["db"].run(
             registration.register, form.get("name"), form.get("phone"), me.id, now,
             checkin_interval_days=int(interval) if interval.isdigit() else interval,
-            programme=form.get("programme", registration.DEFAULT_PROGRAMME), actor=me.id)
+            programme=form.get("programme", registration.DEFAULT_PROGRAMME))
     except Invalid as exc:
         return _form(request, form, [DANISH_ERRORS.get(exc.field, exc.message)], status=422)
     except registration.DuplicatePhone:
         return _form(request, form, ["Der er allerede en borger med det mobilnummer."], status=409)
+    audit_citizen(request, citizen.id)
     raise web.HTTPSeeOther(f"/citizens/{citizen.id}")

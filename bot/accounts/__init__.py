@@ -1,0 +1,1 @@
+"""Coordinators' accounts: access that can be taken back (deactivation, API token rotation)."""
