@@ -12,9 +12,10 @@ headers) on lemmas from spaCy's Danish lookup lemmatizer, with æøå-insensitiv
 allowance. A miss is worse than a false alarm, so matching is deliberately broad; the trade-off is
 documented in docs/nlu.md.
 
-The detectors load once per process (about 3 s, two thirds of it importing spaCy, which imports
-TensorFlow, plus about 1.5 s for the hopelessness list); after that a message takes about 0.1 ms
-per list (bench/nlu.py). Call `warm()` at start-up to pay the load before the first citizen message.
+The detectors load once per process (about 3.5 s, most of it importing spaCy, which imports
+TensorFlow, plus about 1.5 s for the hopelessness list); after that a message takes about 1 ms
+(docs/nlu.md, "Crisis detector"). Call `warm()` at start-up to pay the load before the first
+citizen message.
 """
 from __future__ import annotations
 

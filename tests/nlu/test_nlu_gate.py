@@ -113,7 +113,9 @@ def test_gate_fails_when_the_detector_misses_or_fires_on_everything():
 def test_gate_fails_when_crisis_messages_read_as_stop():
     parses = _perfect_parses()
     crisis = [t for c, t in quality.labelled(quality.CRISIS) if c in quality.CRISIS_CATEGORIES]
-    for text in _just_too_many(crisis):
+    # the stop gate counts the indirect messages too (quality.evaluate)
+    measured = [t for c, t in quality.labelled(quality.CRISIS) if c in quality.CRISIS_CATEGORIES or c == "indirect"]
+    for text in _just_too_many(crisis, total=len(measured)):
         parses[text] = quality.Parse(quality.STOP_INTENT, 0.99)
     failed = quality.failures(quality.evaluate(parses, detect))
     assert any(f.startswith("crisis messages read as") and repr(crisis[0]) in f for f in failed)

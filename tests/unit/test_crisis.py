@@ -94,3 +94,69 @@ def test_phrase_list_is_the_taxonomy_and_compiles():
     written = {alt for group in [*spec["categories"].values(), *mentions.values(), spec["exclusions"], spec["frames"]]
                for p in group for word in str(p).split() for alt in word.split("|")}
     assert not {w for w in written if w.isupper() and len(w) > 1 and w.isalpha() and w not in names}  # "I" is "you"
+
+
+# ---- the taxonomy (docs/nlu.md, "Crisis taxonomy and held-out set") ------------------------------
+
+@pytest.mark.parametrize("text, kind, category", [
+    # the issue: an overdose that has already happened, naming the means, got no alert
+    ("jeg har slugt 25 pamol for en halv time siden", "overdose_poisoning", "acute_illness"),
+    ("min søn har drukket af afløbsrensen", "overdose_poisoning", "acute_illness"),
+    ("har taget alle mine nervepiller", "overdose_poisoning", "acute_illness"),
+    ("jeg vil tage en hel pakke sovepiller", "overdose_poisoning", "acute_illness"),
+    ("jeg har planlagt hvordan jeg skal dø", "suicide_plan", "suicide"),
+    ("jeg har rebet klar i kælderen", "suicide_means", "suicide"),
+    ("jeg har sagt farvel til min bror for altid", "farewell", "suicide"),
+    ("jeg prøvede at tage mit liv i sommer", "suicidal_thoughts", "suicide"),
+    ("jeg har skåret i min arm igen", "self_harm", "self_harm"),
+    ("han har givet mig en lussing", "violence", "violence"),
+    ("min far er faldet om og svarer ikke", "acute_illness", "acute_illness"),
+])
+def test_each_category_names_its_alert_reason(text, kind, category):
+    match = detect(text)
+    assert match is not None, text
+    assert (match.kind, match.category) == (kind, category), match
+
+
+def test_a_number_of_ten_or_more_pills_is_an_overdose_a_few_are_not():
+    assert detect("jeg har taget 30 panodil").kind == "overdose_poisoning"
+    assert detect("jeg har taget 2 panodil mod hovedpine") is None
+    assert detect("jeg tager 12 piller om dagen") is None  # medicine as prescribed frames it
+
+
+def test_a_frame_silences_a_mention_but_never_a_statement():
+    assert detect("min far døde af et hjerteanfald for ti år siden") is None  # long ago
+    assert detect("vi så en dokumentar om selvmord") is None  # news, fiction
+    assert detect("min mor fik en blodprop, men hun har det godt nu") is None  # over
+    assert detect("jeg tror jeg har et hjerteanfald").kind == "acute_illness"  # no frame
+    assert detect("jeg så en film og nu vil jeg ikke leve mere") is not None  # a statement
+
+
+def test_frames_are_scoped_to_their_category():
+    # "hver dag" frames pills taken as prescribed, not suicidal thoughts
+    assert detect("jeg har selvmordstanker hver dag") is not None
+    assert detect("jeg tager mange piller hver dag") is None
+
+
+def test_a_framed_mention_silences_the_phrases_inside_it():
+    assert detect("min kone slår mig ihjel hvis jeg glemmer mælken 😂") is None  # a laughing emoji is a laugh
+    assert detect("min kone slår mig 😂").category == "violence"  # "slår mig" on its own is a statement
+
+
+def test_a_clause_start_phrase_is_the_sms_not_the_idiom():
+    assert detect("tager livet af mig i nat").kind == "suicidal_thoughts"
+    assert detect("slut nu, tager livet af mig").kind == "suicidal_thoughts"
+    assert detect("opvasken tager livet af mig") is None
+    assert detect("det tager livet af mig at vente") is None
+
+
+def test_two_cues_may_stand_apart_in_one_message():
+    assert detect("farvel til alle dem jeg kender for altid").kind == "farewell"
+    assert detect("farvel. Det er for altid.").kind == "farewell"
+    assert detect("farvel for i dag, vi ses i morgen") is None
+
+
+def test_typing_slips_on_short_words():
+    assert detect("han slåår mig").category == "violence"  # a doubled letter
+    assert detect("kan ikke få vjeret").category == "acute_illness"  # swapped letters
+    assert detect("jeg skal have taget blodprøver i morgen") is None  # a real word, not a typo of "blodpropper"
