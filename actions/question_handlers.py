@@ -26,7 +26,8 @@ async def preparation_invite(dispatcher, tracker, info, answer, params) -> list:
 async def agreements_approval(dispatcher, tracker, info, answer, params) -> list:
     appointment_id = params["appointment_id"]
     if answer == "yes":
-        await context.db().run(agreements.approve, appointment_id, context.clock().now(), proactive_settings())
+        await context.db().run(agreements.approve, info.citizen.id, appointment_id, context.clock().now(),
+                               proactive_settings())
         return ask("teachback", TEXT, appointment_id=appointment_id)
     if answer == "no":
         return ask("agreements_rejection", TEXT, appointment_id=appointment_id)
@@ -44,7 +45,7 @@ async def agreements_rejection(dispatcher, tracker, info, answer, params) -> lis
 
 async def teachback(dispatcher, tracker, info, answer, params) -> list:
     if answer != UNCLEAR:
-        await context.db().run(agreements.record_next_step, params["appointment_id"], answer)
+        await context.db().run(agreements.record_next_step, info.citizen.id, params["appointment_id"], answer)
     dispatcher.utter_message(response="utter_teachback_noted", coordinator=info.coordinator_name)
     return []
 

@@ -1,6 +1,7 @@
 """Agreements: in plain words for the citizen, who owns one, and what the citizen's answers about them do."""
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -13,6 +14,8 @@ from bot.db import alerts as alert_db
 from bot.db.appointments import get_appointment
 from bot.db.models import Agreement, Alert
 from bot.jobs.planner import plan_agreement_followups
+
+log = logging.getLogger(__name__)
 
 # Characters the list may use in each message (two SMS minus the message's own words).
 LIST_IN_APPROVAL = 240
@@ -49,16 +52,32 @@ def agreement_list(agreements: list[Agreement], max_chars: int) -> str:
 
 
 # --- Use cases: the citizen's answers about agreements (called by actions/question_handlers.py) ---
+# Every id here came through the dialogue (a question's parameters). It names the citizen's own
+# meeting or agreement, or nothing happens: an id is never trusted to reach someone else's record
+# (docs/decisions.md, "Citizen text is text"). Each use case returns whether it changed anything.
 
-def approve(session: Session, appointment_id: int, now: datetime, settings: ProactiveSettings) -> None:
+def _own_appointment(session: Session, citizen_id: int, appointment_id: int):
+    appointment = get_appointment(session, appointment_id, citizen_id=citizen_id)
+    if appointment is None:
+        log.warning("appointment %s is not citizen %s's: answer ignored", appointment_id, citizen_id)
+    return appointment
+
+
+def approve(session: Session, citizen_id: int, appointment_id: int, now: datetime, settings: ProactiveSettings) -> bool:
     """Approved: the follow-ups about two weeks later are planned in the same transaction."""
-    agreement_db.set_approval(session, appointment_id, True, None, now)
-    plan_agreement_followups(session, get_appointment(session, appointment_id), now, settings)
+    appointment = _own_appointment(session, citizen_id, appointment_id)
+    if appointment is None:
+        return False
+    agreement_db.set_approval(session, appointment.id, True, None, now)
+    plan_agreement_followups(session, appointment, now, settings)
+    return True
 
 
 def reject(session: Session, citizen_id: int, appointment_id: int, note: str | None, now: datetime,
-           unclear: bool = False) -> Alert:
+           unclear: bool = False) -> Alert | None:
     """Not approved (NEJ and what is wrong, or an answer that was not a JA): the coordinator is told."""
+    if _own_appointment(session, citizen_id, appointment_id) is None:
+        return None
     agreement_db.set_approval(session, appointment_id, False, note, now)
     reason = ("Borgeren har ikke godkendt aftalerne (svaret var uklart)." if unclear
               else "Borgeren har ikke godkendt aftalerne fra mødet. Se borgerens svar.")
@@ -69,6 +88,10 @@ def reject(session: Session, citizen_id: int, appointment_id: int, note: str | N
 def record_follow_up(session: Session, citizen_id: int, agreement_id: int, answer: str, who: str,
                      now: datetime) -> Alert | None:
     """JA / NEJ / VED IKKE ("unknown") to "has X followed up?"; anything but JA alerts the coordinator."""
+    agreement = agreement_db.get_agreement(session, agreement_id)
+    if agreement is None or agreement.citizen_id != citizen_id:
+        log.warning("agreement %s is not citizen %s's: answer ignored", agreement_id, citizen_id)
+        return None
     agreement_db.record_follow_up(session, agreement_id, answer, now)
     if answer == "yes":
         return None
@@ -78,6 +101,9 @@ def record_follow_up(session: Session, citizen_id: int, agreement_id: int, answe
                               reason=f"Borgeren svarede '{said}' til, om {who} har fulgt op på en aftale.")
 
 
-def record_next_step(session: Session, appointment_id: int, next_step: str) -> None:
+def record_next_step(session: Session, citizen_id: int, appointment_id: int, next_step: str) -> bool:
     """The citizen's own next step after approving (teach-back), in their words."""
+    if _own_appointment(session, citizen_id, appointment_id) is None:
+        return False
     agreement_db.set_next_step(session, appointment_id, next_step)
+    return True
