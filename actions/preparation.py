@@ -38,6 +38,19 @@ def _slots_from_answers(answers: dict) -> list[SlotSet]:
     return events
 
 
+def _own_appointment_id(session, appointment_id, citizen_id: int | None) -> int | None:
+    """The id if it names the citizen's own appointment, else None. `prep_appointment_id` is a slot
+    the dialogue carries, so it is checked against the sender like every id an action loads (issue 12,
+    point 2; tests/security/test_foreign_ids.py): someone else's preparation is never read or written."""
+    try:
+        appointment_id = int(appointment_id)
+    except (TypeError, ValueError):
+        return None
+    if citizen_id is None or get_appointment(session, appointment_id, citizen_id=citizen_id) is None:
+        return None
+    return appointment_id
+
+
 def _open_preparation(session, citizen_id: int, appointment_id: int | None, now):
     appointment = (
         get_appointment(session, appointment_id, citizen_id=citizen_id)
@@ -120,8 +133,18 @@ class ValidatePreparationForm(CitizenFormValidation):
         skipped = is_skip(text) and not (dont_know_is_answer and "ved ikke" in text.lower())
         value = None if skipped else (split_topics(text) if key == "topics" else text)
         info = await current_citizen(tracker)
-        await context.db().run(prep_db.save_answer, tracker.get_slot("prep_appointment_id"), info.citizen.id,
-                               key, value, context.clock().now())
+        citizen_id = info.citizen.id if info else None
+        now = context.clock().now()
+
+        def save(session) -> bool:
+            appointment_id = _own_appointment_id(session, tracker.get_slot("prep_appointment_id"), citizen_id)
+            if appointment_id is not None:
+                prep_db.save_answer(session, appointment_id, citizen_id, key, value, now)
+            return appointment_id is not None
+
+        if not await context.db().run(save):
+            # Not the sender's meeting (or none): nothing is saved and the form ends, paused.
+            return {slot: None, "prep_stopped": True, "clarify": False}
         return accepted({slot: SKIPPED if value is None else value})
 
     async def validate_prep_topics(self, value, dispatcher, tracker, domain):
@@ -164,8 +187,19 @@ class ActionAskPrepConfirm(CitizenAction):
         if tracker.get_slot("clarify"):
             dispatcher.utter_message(response="utter_ask_prep_correction")
             return []
-        preparation = await context.db().run(prep_db.get_preparation, tracker.get_slot("prep_appointment_id"))
-        dispatcher.utter_message(response="utter_ask_prep_confirm", summary=summary_text(preparation.answers))
+        info = await current_citizen(tracker)
+
+        def own_answers(session) -> dict | None:
+            appointment_id = _own_appointment_id(session, tracker.get_slot("prep_appointment_id"),
+                                                  info.citizen.id if info else None)
+            preparation = prep_db.get_preparation(session, appointment_id) if appointment_id else None
+            return dict(preparation.answers or {}) if preparation else None
+
+        answers = await context.db().run(own_answers)
+        if answers is None:
+            dispatcher.utter_message(response="utter_no_meeting_to_prepare")
+            return [SlotSet("prep_stopped", True)]
+        dispatcher.utter_message(response="utter_ask_prep_confirm", summary=summary_text(answers))
         return []
 
 
@@ -182,8 +216,19 @@ class ActionSubmitPreparation(CitizenAction):
             return reset_preparation()
         confirm = tracker.get_slot("prep_confirm")
         correction = None if confirm == "ok" else confirm
-        await context.db().run(prep_db.complete, appointment_id, correction, context.clock().now())
         info = await current_citizen(tracker)
+        now = context.clock().now()
+
+        def complete_own(session) -> bool:
+            own = _own_appointment_id(session, appointment_id, info.citizen.id if info else None)
+            if own is None or prep_db.get_preparation(session, own) is None:
+                return False
+            prep_db.complete(session, own, correction, now)
+            return True
+
+        if not await context.db().run(complete_own):
+            dispatcher.utter_message(response="utter_no_meeting_to_prepare")
+            return reset_preparation()
         dispatcher.utter_message(
             response="utter_preparation_done_corrected" if correction else "utter_preparation_done",
             coordinator=info.coordinator_name if info else "din koordinator")
