@@ -114,9 +114,9 @@ def int_in_range(body: dict, field: str, default: int, low: int, high: int) -> i
     return value
 
 
-# Ids are 32-bit integers in the database: a longer number is no row's id, and handing it to the
-# driver was a 500 (SQLite: OverflowError; PostgreSQL: integer out of range). Found by fuzzing the
-# API (tests/security/test_fuzz.py; docs/api.md).
+# Ids are 32-bit integers in the database: a longer number is no row's id, and handing a 20-digit
+# one to SQLite's driver was a 500 (OverflowError). tests/security/test_fuzz.py sends such ids to
+# every route (docs/api.md).
 MAX_ID_DIGITS = 9
 
 

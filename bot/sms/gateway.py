@@ -67,7 +67,7 @@ def sign_webhook(payload: dict, secret: str) -> dict[str, str]:
 
 def _storable(text: str) -> str:
     """No SMS carries NUL or a lone UTF-16 surrogate, but signed JSON can, and neither can be stored
-    (a 500, so the gateway retried for ever; found by tests/security/test_fuzz.py). The message is
+    (a 500, so the gateway retried for ever; a plain case in tests/security/test_fuzz.py). The message is
     kept, with NUL left out and a surrogate shown as U+FFFD: losing a citizen's words is worse."""
     return "".join("\ufffd" if 0xD800 <= ord(ch) <= 0xDFFF else ch for ch in text.replace("\x00", ""))
 
