@@ -10,12 +10,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 from alembic import command
 from alembic.script import ScriptDirectory
 
 from bot.alerts import EscalationPolicy, NotificationConfig, run_notifications
-from bot.alerts.mail import EmailDispatcher, EmailNotifier, SmtpSettings
+from bot.alerts.mail import EmailDispatcher, EmailNotifier
 from bot.alerts.notifier import MultiNotifier
 from bot.alerts.run import DUTY_SUBJECT, DutyContact
 from bot.alerts.sms import SmsNotifier
@@ -30,8 +29,6 @@ from bot.db.database import Database
 from bot.db.migrate import alembic_config
 from bot.db.models import Alert
 from bot.sms.gsm import is_gsm7, segments
-from tests.db.test_notifications import Inbox
-from tests.ports import free_port
 
 URL = "https://koordinering.example.dk/alerts"
 DUTY_PHONE = "+4570101010"
@@ -40,15 +37,6 @@ CONFIG = NotificationConfig(URL, EscalationPolicy(), DutyContact(DUTY_PHONE, DUT
 # A Saturday night: the duty contact is on call around the clock, not in working hours.
 NIGHT = datetime(2026, 11, 28, 2, 10, tzinfo=COPENHAGEN)
 CRISIS_REASON = "Borgeren skrev om selvmord."
-
-
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield inbox, SmtpSettings(host="127.0.0.1", port=controller.port, security="none", sender="alarm@kommune.dk")
-    controller.stop()
 
 
 @pytest.fixture

@@ -3,10 +3,8 @@ The notification pass only queues; the e-mail arrives with the dispatch round th
 e-mail outbox itself: tests/db/test_email_outbox.py)."""
 import asyncio
 from datetime import datetime, timedelta, timezone
-from email import message_from_bytes, policy
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from bot.alerts import EscalationPolicy, NotificationConfig, run_notifications
 from bot.alerts.mail import EmailDispatcher, EmailNotifier, SmtpSettings
@@ -22,24 +20,6 @@ from tests.ports import free_port
 URL = "https://koordinering.example.dk/alerts"
 CONFIG = NotificationConfig(URL)
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)  # 10:00 in Copenhagen
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield inbox, SmtpSettings(host="127.0.0.1", port=controller.port, security="none", sender="alarm@kommune.dk")
-    controller.stop()
 
 
 @pytest.fixture
