@@ -14,13 +14,11 @@ import os
 import secrets
 import socket
 import subprocess
-import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import requests
 import sqlalchemy as sa
 
 from bot.db.citizens import create_citizen
@@ -28,6 +26,7 @@ from bot.db.coordinators import create_coordinator
 from bot.db.database import Database
 from tests.conftest import POSTGRES, _pg_admin
 from tests.ports import free_port
+from tests.security.service_process import ChildProcess
 from tests.stack import BIN, MODEL, ROOT, _without_faketime
 
 
@@ -58,7 +57,7 @@ def tracker_events(tracker_store_url: str, sender: str) -> int:
         engine.dispose()
 
 
-class RasaServer:
+class RasaServer(ChildProcess):
     def __init__(self, workdir: Path, name: str, env: dict[str, str], model: Path, action_url: str,
                  tracker_store_yaml: str, tracker_store_url: str):
         self.name = name
@@ -80,26 +79,8 @@ class RasaServer:
             self.proc = subprocess.Popen(command, cwd=ROOT, env=_without_faketime(self.env), stdout=log, stderr=log)
 
     def wait_ready(self, path: str, timeout: float = 240) -> RasaServer:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited: {self.log_path.read_text(errors='replace')[-3000:]}")
-            try:
-                if requests.get(f"{self.url}{path}", timeout=2).status_code == 200:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.5)
-        self.stop()
-        raise RuntimeError(f"{self.name} not ready after {timeout}s")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        super().wait_ready(f"{self.url}{path}", timeout)
+        return self
 
 
 @pytest.fixture(scope="session")

@@ -15,33 +15,26 @@ from tests.ports import free_port
 from tests.stack import ROOT
 
 
-class ServiceProcess:
-    def __init__(self, workdir: Path, env: dict[str, str], name: str = "service"):
-        port = free_port()
-        self.url = f"http://127.0.0.1:{port}"
-        self.log_path = workdir / f"{name}-{port}.log"
-        # Its own port and address; no scheduler loop and no outbox dispatcher of its own (the
-        # stack's service sends what is queued in a shared database).
-        self.env = {**env, "SERVICE_PORT": str(port), "PUBLIC_URL": self.url, "SCHEDULER_INTERVAL_SECONDS": "0",
-                    "SMS_DISPATCH_INTERVAL": "0"}
-        with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen([sys.executable, "-m", "bot.service"], cwd=ROOT, env=self.env,
-                                         stdout=log, stderr=log)
-        self._wait_ready()
+class ChildProcess:
+    """A server this module started: waits until a URL answers 200, stops it, shows its log."""
 
-    def _wait_ready(self, timeout: float = 60) -> None:
+    name = "process"
+    proc: subprocess.Popen
+    log_path: Path
+
+    def wait_ready(self, url: str, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"service exited: {self.log()[-3000:]}")
+                raise RuntimeError(f"{self.name} exited: {self.log()[-3000:]}")
             try:
-                if requests.get(f"{self.url}/healthz", timeout=2).status_code == 200:
+                if requests.get(url, timeout=2).status_code == 200:
                     return
             except requests.RequestException:
                 pass
             time.sleep(0.2)
         self.stop()
-        raise RuntimeError(f"service not ready after {timeout}s: {self.log()[-3000:]}")
+        raise RuntimeError(f"{self.name} not ready after {timeout}s: {self.log()[-3000:]}")
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
@@ -53,3 +46,19 @@ class ServiceProcess:
                 self.proc.wait(15)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+
+
+class ServiceProcess(ChildProcess):
+    def __init__(self, workdir: Path, env: dict[str, str], name: str = "service"):
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.log_path = workdir / f"{name}-{port}.log"
+        # Its own port and address; no scheduler loop and no outbox dispatcher of its own (the
+        # stack's service sends what is queued in a shared database).
+        self.env = {**env, "SERVICE_PORT": str(port), "PUBLIC_URL": self.url, "SCHEDULER_INTERVAL_SECONDS": "0",
+                    "SMS_DISPATCH_INTERVAL": "0"}
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen([sys.executable, "-m", "bot.service"], cwd=ROOT, env=self.env,
+                                         stdout=log, stderr=log)
+        self.name = name
+        self.wait_ready(f"{self.url}/healthz", timeout=60)
