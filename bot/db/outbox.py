@@ -141,8 +141,11 @@ def apply_delivery_report(
     message = session.execute(
         sa.select(OutboxMessage).where(OutboxMessage.provider_id == provider_id).with_for_update()
     ).scalar_one_or_none()
-    if message is None and userref and str(userref).isdigit():
-        message = session.get(OutboxMessage, int(userref), with_for_update=True)
+    # The operator echoes our id; anything else ("²" is a digit to Python, a 30-digit number
+    # overflows the column) names no message of ours.
+    ref = str(userref or "")
+    if message is None and ref.isascii() and ref.isdigit() and len(ref) <= 18:
+        message = session.get(OutboxMessage, int(ref), with_for_update=True)
         if message is not None and message.provider_id not in (None, provider_id):
             message = None
     if message is None:

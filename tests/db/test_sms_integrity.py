@@ -6,7 +6,7 @@ dispatcher against the fake operator over real HTTP, on SQLite and PostgreSQL:
 - an operator's MO id taken once is a duplicate for ever, also after its message was erased.
 Every step at a time stated with the FixedClock."""
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import aiohttp
 import jwt
@@ -324,3 +324,11 @@ def test_a_stop_and_the_coordinator_ending_the_course_at_once_lose_neither(db_ur
         assert db.call(lambda s: get_citizen(s, citizen.id).status) == "opted_out"
     finally:
         db.dispose()
+
+
+@pytest.mark.parametrize("userref", ["²", "١٢", "9" * 30, " 1 ", "-1", None])
+def test_a_delivery_report_with_an_odd_userref_names_no_message(db, userref):
+    # Found by the fuzzer (tests/security/test_fuzz.py): "²" was a 500 before.
+    result = db.call(lambda s: outbox_db.apply_delivery_report(s, "no-such-provider-id", userref, "DELIVERED",
+                                                               datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)))
+    assert result == (None, False)

@@ -171,12 +171,16 @@ def test_crisis_words_in_a_preparation_answer_get_the_safety_reply_and_an_urgent
     phone, token = citizen["phone"], citizen["token"]
     appointment_id = add_appointment(stack, citizen, days_ahead=4)
     stack.text_and_wait(phone, "forbered", replies=2)
-    safety, next_question = stack.text_and_wait(phone, "min kæreste slår mig, og jeg tænker på at tage mit eget liv",
-                                                replies=2)
+    said = "min kæreste slår mig, og jeg tænker på at tage mit eget liv"
+    [safety] = stack.text_and_wait(phone, said)
     assert "112" in safety and "70 201 201" in safety and "koordinator" in safety
-    assert "ikke vil tale om" in next_question  # the preparation carries on
+    # The preparation pauses without another question after the way out (docs/nlu.md, "After the
+    # safety reply"); the words are in the conversation, and FORBERED picks it up again.
+    time.sleep(2)
+    assert stack.phone_inbox(phone)[-1] == safety
     alerts = stack.api("GET", f"/api/alerts?citizen_id={citizen['id']}", token).json()
     assert [(a["rule"], a["severity"]) for a in alerts] == [("crisis_language", "urgent")]
     assert "leve" not in alerts[0]["reason"]  # the citizen's words stay in the conversation view
     prep = stack.api("GET", f"/api/appointments/{appointment_id}/preparation", token).json()
-    assert prep["answers"]["topics"] == ["min kæreste slår mig", "og jeg tænker på at tage mit eget liv"]
+    assert "topics" not in (prep.get("answers") or {})
+    assert stack.text_and_wait(phone, "forbered", replies=2)[-1].startswith("Hvad vil du helst tale om")
