@@ -24,7 +24,7 @@ run: $(STAMP) $(MODEL) $(WIDGET) migrate
 test: $(STAMP) $(MODEL) $(WIDGET) lint
 	$(BIN)/rasa data validate --domain domain.yml --data data --config config.yml
 	$(BIN)/rasa test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/core
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest --durations=25 tests
 	$(MAKE) test-clock
 
 # The edit-test loop: no Rasa processes, no browser (docs/testing.md).
