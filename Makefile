@@ -39,9 +39,11 @@ lint: $(STAMP)
 # The time-sensitive tests again with the real clock moved to the hours and days where a wall-clock
 # dependency would show (night, the edges of the quiet hours, both DST changes): docs/testing.md.
 # Debian's libfaketime; one shared stack per run.
-# The safety e2e modules are left out: they assert what is said and alerted, and time enters them
-# only through the stack's stated clock, which every other e2e module here already proves.
-CLOCK_TESTS := $(filter-out tests/e2e/test_e2e_safety.py tests/e2e/test_e2e_safety_channels.py,$(wildcard tests/e2e/test_*.py)) \
+# The modules whose outcome turns on the time of day or the date: the scheduler's delivery, the
+# nudge and close of an open check-in, reminders and missed meetings, end to end; and the planning,
+# quiet-hour, escalation and DST tests in-process. The other e2e modules meet time only through the
+# stack's stated clock, and tests/unit/test_no_wall_clock.py keeps the code off the wall clock.
+CLOCK_TESTS := tests/e2e/test_scheduler_delivery.py tests/e2e/test_e2e_open_checkin.py tests/e2e/test_e2e_appointments.py \
 	tests/db/test_scheduling.py tests/db/test_meeting_jobs.py tests/db/test_notifications.py \
 	tests/db/test_open_checkins.py tests/db/test_duty_contact.py
 test-clock: $(STAMP) $(MODEL) $(WIDGET)
