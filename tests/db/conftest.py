@@ -1,11 +1,26 @@
-"""Fixtures the notification tests share: a real SMTP server (aiosmtpd) on a local port."""
+"""Fixtures the database tests share: a citizen with consent (the SMS outbox tests) and a real SMTP
+server (aiosmtpd) on a local port (the notification tests)."""
 from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
 
 from bot.alerts.mail import SmtpSettings
+from bot.db.citizens import create_citizen
+from bot.db.coordinators import create_coordinator
 from tests.ports import free_port
+
+PHONE = "+4512345678"
+
+
+@pytest.fixture
+def citizen(db, clock):
+    def create(session):
+        coordinator, _ = create_coordinator(session, "Mette")
+        return create_citizen(session, name="Bente", phone=PHONE, coordinator_id=coordinator.id,
+                              consent_at=clock.now())
+
+    return db.call(create)
 
 
 class Inbox:

@@ -29,22 +29,12 @@ from bot.sms.dispatcher import Dispatcher
 from bot.sms.gateway import GatewayApiClient
 from bot.sms.outbox import apply_delivery_report, claim_due, may_send, queue_sms, record_send_failure
 from tests.conftest import POSTGRES, T0
+from tests.db.conftest import PHONE
 from tests.service import service_app
 
-PHONE = "+4512345678"
 STAFF_PHONE = "+4587654321"
 SECRET = "test-sms-secret-long-enough-for-hs256"
 SETTINGS = ProactiveSettings()
-
-
-@pytest.fixture
-def citizen(db, clock):
-    def create(session):
-        coordinator, _ = create_coordinator(session, "Mette")
-        return create_citizen(session, name="Bente", phone=PHONE, coordinator_id=coordinator.id,
-                              consent_at=clock.now())
-
-    return db.call(create)
 
 
 def queue(db, clock, text: str, purpose: str, phone: str = PHONE) -> OutboxMessage:

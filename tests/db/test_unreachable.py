@@ -11,27 +11,16 @@ import pytest
 
 from bot.db import outbox as outbox_db
 from bot.db.alerts import list_alerts
-from bot.db.citizens import create_citizen, set_status
-from bot.db.coordinators import create_coordinator
+from bot.db.citizens import set_status
 from bot.db.models import OutboxMessage
 from bot.sms.dispatcher import Dispatcher
 from bot.sms.gateway import GatewayApiClient
 from bot.sms.outbox import UNREACHABLE_REASON, queue_sms, record_send_failure, record_undelivered
+from tests.db.conftest import PHONE
 from tests.service import service_app
 
-PHONE = "+4512345678"
 STAFF_PHONE = "+4587654321"
 SECRET = "test-sms-secret-long-enough-for-hs256"
-
-
-@pytest.fixture
-def citizen(db, clock):
-    def create(session):
-        coordinator, _ = create_coordinator(session, "Mette")
-        return create_citizen(session, name="Bente", phone=PHONE, coordinator_id=coordinator.id,
-                              consent_at=clock.now())
-
-    return db.call(create)
 
 
 @pytest.fixture
