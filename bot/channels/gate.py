@@ -20,7 +20,7 @@ from bot.core.phone import try_normalize_phone
 from bot.core.texts import CRISIS_REPLY, DATABASE_DOWN, HOPELESSNESS_REPLY, UNKNOWN_SENDER
 from bot.db import citizens as citizen_db
 from bot.db.database import DATABASE_ERRORS, Database, shared_database
-from bot.db.messages import log_inbound
+from bot.db.messages import log_inbound, was_seen
 from bot.safety.alerting import crisis_alert, hopelessness_alert
 from bot.safety.crisis import assess as assess_safety
 from bot.safety.crisis import warm as warm_crisis_detector
@@ -89,6 +89,12 @@ class CitizenGate:
         hopelessness = match is not None and not match.is_crisis
 
         def admit_in_db(session):
+            # An operator id taken before is a duplicate, also when its message or its citizen was
+            # erased since and the sender would now be a stranger: the seen ids outlive the messages
+            # (docs/decisions.md, "SMS integrity"). log_inbound's insert of the id catches a race
+            # between two deliveries.
+            if provider_id is not None and was_seen(session, channel, provider_id):
+                raise DuplicateMessage(provider_id)
             citizen = citizen_db.citizen_by_phone(session, phone) if phone else None
             if citizen is None:
                 return None

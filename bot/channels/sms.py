@@ -17,8 +17,6 @@ from sanic import Blueprint, response
 from bot.channels.gate import CitizenGate, DatabaseUnavailable, DuplicateMessage
 from bot.core.config import Settings
 from bot.core.texts import UNKNOWN_SENDER
-from bot.db.database import DATABASE_ERRORS
-from bot.db.messages import was_seen
 from bot.sms.gateway import GatewayApiClient, GatewayError, InvalidSignature, parse_inbound, verify_webhook
 from bot.sms.outbox import queue_sms
 
@@ -109,7 +107,6 @@ class SmsInput(InputChannel):
             except ValueError as exc:
                 return response.json({"error": str(exc)}, status=400)
             try:
-                await self._refuse_seen(sms.provider_id)
                 admitted = await self.gate.admit(sms.msisdn, sms.text, "sms", provider_id=sms.provider_id,
                                                  on_safety_reply=_queue_safety_reply)
             except DuplicateMessage:
@@ -131,18 +128,6 @@ class SmsInput(InputChannel):
             return response.json({"status": "accepted"})
 
         return hook
-
-    async def _refuse_seen(self, provider_id: str) -> None:
-        """An operator id taken before is a duplicate, also when its message (or its citizen) has
-        been erased since and the sender would now be a stranger: the seen ids outlive the messages
-        (docs/decisions.md, "SMS integrity"). The gate's insert of the id catches a race between two
-        deliveries; this check spares a replay even the unknown-sender answer."""
-        try:
-            seen = await self.gate.db.run(was_seen, self.name(), provider_id)
-        except DATABASE_ERRORS as exc:
-            raise DatabaseUnavailable(type(getattr(exc, "orig", None) or exc).__name__) from None
-        if seen:
-            raise DuplicateMessage(provider_id)
 
     def _background(self, coro) -> None:
         task = asyncio.get_running_loop().create_task(coro)
