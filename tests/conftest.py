@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import pytest
@@ -40,6 +42,20 @@ def _pg_admin_engine() -> sa.engine.Engine:
 def _pg_admin(statement: str) -> None:
     with _pg_admin_engine().connect() as conn:
         conn.execute(sa.text(statement))
+
+
+@contextmanager
+def migrated_postgres(prefix: str) -> Iterator[tuple[str, str]]:
+    """A throw-away PostgreSQL database with every migration run, for a process of its own (the
+    production checks refuse SQLite): (name, url), dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    _pg_admin(f'CREATE DATABASE "{name}"')
+    url = f"postgresql://root@127.0.0.1:5432/{name}"
+    try:
+        upgrade(url)
+        yield name, url
+    finally:
+        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")

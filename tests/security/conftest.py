@@ -14,7 +14,6 @@ import os
 import secrets
 import socket
 import subprocess
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +23,7 @@ import sqlalchemy as sa
 from bot.db.citizens import create_citizen
 from bot.db.coordinators import create_coordinator
 from bot.db.database import Database
-from tests.conftest import POSTGRES, _pg_admin
+from tests.conftest import POSTGRES, migrated_postgres
 from tests.ports import free_port
 from tests.security.service_process import ChildProcess
 from tests.stack import BIN, MODEL, ROOT, _without_faketime
@@ -41,7 +40,7 @@ def non_loopback_address() -> str | None:
     return None if address.startswith("127.") or address == "0.0.0.0" else address
 
 
-def _secret() -> str:
+def secret() -> str:
     return secrets.token_hex(24)  # 48 characters: production wants at least 32
 
 
@@ -115,12 +114,11 @@ class Production:
 def production(tmp_path_factory):
     if not POSTGRES:
         pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432 (production refuses SQLite)")
-    from bot.db.migrate import upgrade
+    with migrated_postgres("security") as (name, url):
+        yield from _production(tmp_path_factory, name, url)
 
-    name = f"security_{uuid.uuid4().hex[:12]}"
-    _pg_admin(f'CREATE DATABASE "{name}"')
-    url = f"postgresql://root@127.0.0.1:5432/{name}"
-    upgrade(url)
+
+def _production(tmp_path_factory, name: str, url: str):
     db = Database(url)
 
     def enrol(session):
@@ -133,8 +131,8 @@ def production(tmp_path_factory):
             if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "LD_PRELOAD") or k.startswith("FAKETIME")}
     env = {**kept, "PYTHONWARNINGS": "ignore", "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
            "APP_ENV": "production", "DATABASE_URL": url, "TRACKER_STORE_URL": url,
-           "ADMIN_TOKEN": _secret(), "RASA_TOKEN": _secret(), "SMS_WEBHOOK_SECRET": _secret(),
-           "SESSION_SECRET": _secret(), "WEBCHAT_JWT_SECRET": _secret(), "ACTION_SERVER_TOKEN": _secret(),
+           "ADMIN_TOKEN": secret(), "RASA_TOKEN": secret(), "SMS_WEBHOOK_SECRET": secret(),
+           "SESSION_SECRET": secret(), "WEBCHAT_JWT_SECRET": secret(), "ACTION_SERVER_TOKEN": secret(),
            "SMS_GATEWAY": "gatewayapi", "SMS_GATEWAY_TOKEN": "issued-by-the-operator",
            "SMS_GATEWAY_URL": "https://gateway.invalid", "PUBLIC_URL": "https://koordinering.kommune.invalid",
            "RASA_SOCKET_URL": "https://chat.kommune.invalid", "DUTY_PHONE": "+4570101010"}
@@ -150,4 +148,3 @@ def production(tmp_path_factory):
     finally:
         server.stop()
         db.dispose()
-        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -7,19 +7,18 @@ The action server and Rasa read the same settings and refuse the same way (docs/
 from __future__ import annotations
 
 import os
-import secrets
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 import requests
 
 from bot.core.config import DEV_SESSION_SECRET, DEV_WEBCHAT_JWT_SECRET
-from tests.conftest import POSTGRES, _pg_admin
+from tests.conftest import POSTGRES, migrated_postgres
 from tests.ports import free_port
+from tests.security.conftest import secret
 
 pytestmark = pytest.mark.e2e  # real processes
 
@@ -28,23 +27,13 @@ BIN = Path(sys.executable).parent
 TIMEOUT = 90  # seconds for a refused start; Rasa's imports alone take about 20 s on a busy machine
 
 
-def _secret() -> str:
-    return secrets.token_hex(24)  # 48 characters
-
-
 @pytest.fixture(scope="module")
 def pg_url():
     """A migrated throw-away PostgreSQL database: production refuses SQLite."""
     if not POSTGRES:
         pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
-    from bot.db.migrate import upgrade
-
-    name = f"guard_{uuid.uuid4().hex[:12]}"
-    _pg_admin(f'CREATE DATABASE "{name}"')
-    url = f"postgresql://root@127.0.0.1:5432/{name}"
-    upgrade(url)
-    yield url
-    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with migrated_postgres("guard") as (_, url):
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -55,12 +44,12 @@ def strong(pg_url) -> dict[str, str]:
         "APP_ENV": "production",
         "DATABASE_URL": pg_url,
         "TRACKER_STORE_URL": pg_url,
-        "ADMIN_TOKEN": _secret(),
-        "RASA_TOKEN": _secret(),
-        "SMS_WEBHOOK_SECRET": _secret(),
-        "SESSION_SECRET": _secret(),
-        "WEBCHAT_JWT_SECRET": _secret(),
-        "ACTION_SERVER_TOKEN": _secret(),
+        "ADMIN_TOKEN": secret(),
+        "RASA_TOKEN": secret(),
+        "SMS_WEBHOOK_SECRET": secret(),
+        "SESSION_SECRET": secret(),
+        "WEBCHAT_JWT_SECRET": secret(),
+        "ACTION_SERVER_TOKEN": secret(),
         "SMS_GATEWAY": "gatewayapi",
         "SMS_GATEWAY_TOKEN": "issued-by-the-operator",  # its length is the operator's choice
         "SMS_GATEWAY_URL": "https://gateway.invalid",
