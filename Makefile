@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 MODEL := models/current.tar.gz
+# pytest-xdist workers for `make test` (tests/conftest.py keeps a module, and the shared stack, on one).
+PYTEST_WORKERS ?= 2
 # The web chat widget (rasa-webchat, pinned in package-lock.json), served by the coordination service.
 WIDGET := node_modules/.package-lock.json
 SPACY_DA := models/spacy-da/meta.json
@@ -24,7 +26,7 @@ run: $(STAMP) $(MODEL) $(WIDGET) migrate
 test: $(STAMP) $(MODEL) $(WIDGET) lint
 	$(BIN)/rasa data validate --domain domain.yml --data data --config config.yml
 	$(BIN)/rasa test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/core
-	$(BIN)/python -m pytest --durations=25 tests
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=25 tests
 	$(MAKE) test-clock
 
 # The edit-test loop: no Rasa processes, no browser (docs/testing.md).
@@ -39,15 +41,16 @@ lint: $(STAMP)
 # The time-sensitive tests again with the real clock moved to the hours and days where a wall-clock
 # dependency would show (night, the edges of the quiet hours, both DST changes): docs/testing.md.
 # Debian's libfaketime; one shared stack per run.
-# The modules whose outcome turns on the time of day or the date: the scheduler's delivery, the
-# nudge and close of an open check-in, reminders and missed meetings, end to end; and the planning,
-# quiet-hour, escalation and DST tests in-process. The other e2e modules meet time only through the
+# The modules whose outcome turns on the time of day or the date: the planning, quiet-hour,
+# escalation, open check-in and DST tests in-process, at every time; and the scheduler's delivery,
+# the nudge and close of an open check-in, reminders and missed meetings end to end, at night, in
+# the evening and across the autumn DST change. The other e2e modules meet time only through the
 # stack's stated clock, and tests/unit/test_no_wall_clock.py keeps the code off the wall clock.
-CLOCK_TESTS := tests/e2e/test_scheduler_delivery.py tests/e2e/test_e2e_open_checkin.py tests/e2e/test_e2e_appointments.py \
-	tests/db/test_scheduling.py tests/db/test_meeting_jobs.py tests/db/test_notifications.py \
+CLOCK_TESTS := tests/db/test_scheduling.py tests/db/test_meeting_jobs.py tests/db/test_notifications.py \
 	tests/db/test_open_checkins.py tests/db/test_duty_contact.py
+CLOCK_E2E_TESTS := tests/e2e/test_scheduler_delivery.py tests/e2e/test_e2e_open_checkin.py tests/e2e/test_e2e_appointments.py
 test-clock: $(STAMP) $(MODEL) $(WIDGET)
-	tests/at_times.sh $(CLOCK_TESTS)
+	tests/at_times.sh $(CLOCK_TESTS) -- $(CLOCK_E2E_TESTS)
 
 venv: $(STAMP)
 

@@ -1,22 +1,32 @@
 #!/usr/bin/env bash
-# `make test-clock`: runs pytest on the given tests once per real-clock time below (tests/at_time.sh),
-# three runs at a time, and fails if any run fails. Each run's output goes to results/clock/.
+# `make test-clock`: runs pytest once per real-clock time below (tests/at_time.sh), three runs at a
+# time, and fails if any run fails. Each run's output goes to results/clock/.
+#   tests/at_times.sh <tests for every time> [-- <tests for the times marked e2e only>]
+# The in-process tests are cheap and run at every time; the end-to-end ones start Rasa and are run
+# at night, in the evening and across the autumn DST change (docs/testing.md, "Proof: make test-clock").
 set -uo pipefail
 cd "$(dirname "$0")/.."
-times=("2027-01-13 02:30" "2027-01-13 07:59" "2027-01-13 19:59" "2027-01-13 23:30"
-       "2027-03-28 01:59" "2027-10-31 02:59 +0200")
+every=() e2e=()
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do every+=("$1"); shift; done
+[ $# -gt 0 ] && shift && e2e=("$@")
+# The e2e times first: they take longest, so they start in the first batch.
+times=("2027-01-13 02:30|e2e" "2027-01-13 19:59|e2e" "2027-10-31 02:59 +0200|e2e"
+       "2027-01-13 07:59" "2027-01-13 12:00" "2027-01-13 23:30" "2027-03-28 01:59")
 parallel=${CLOCK_PARALLEL:-3}
 mkdir -p results/clock
-pids=() logs=() failed=0
-for when in "${times[@]}"; do
+pids=() logs=() names=() failed=0
+for entry in "${times[@]}"; do
+  when="${entry%|e2e}"
+  tests=("${every[@]}")
+  [ "$entry" != "$when" ] && tests+=("${e2e[@]}")
   log="results/clock/$(echo "$when" | tr -c '0-9\n' '-').log"
-  tests/at_time.sh "$when" .venv/bin/python -m pytest -q -p no:cacheprovider "$@" >"$log" 2>&1 &
-  pids+=($!) logs+=("$log")
+  tests/at_time.sh "$when" .venv/bin/python -m pytest -q -p no:cacheprovider "${tests[@]}" >"$log" 2>&1 &
+  pids+=($!) logs+=("$log") names+=("$when (${#tests[@]} modules)")
   while [ "$(jobs -rp | wc -l)" -ge "$parallel" ]; do sleep 1; done
 done
 for i in "${!pids[@]}"; do
   if wait "${pids[$i]}"; then status=ok; else status=FAILED; failed=1; fi
-  echo "clock run ${times[$i]}: $status: $(tail -n1 "${logs[$i]}")"
+  echo "clock run ${names[$i]}: $status: $(tail -n1 "${logs[$i]}")"
   [ $status = ok ] || tail -n 60 "${logs[$i]}"
 done
 exit $failed

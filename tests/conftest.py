@@ -124,3 +124,15 @@ def stack(tmp_path_factory):
     running = Stack(tmp_path_factory.mktemp("stack")).start()
     yield running
     running.stop()
+
+
+def pytest_collection_modifyitems(config, items):
+    """`make test` runs pytest on two workers (pytest-xdist, `--dist loadgroup`). A module's tests
+    stay on one worker, so a module-scoped fixture (a model, a production process) starts once; and
+    every test that uses the shared `stack`, and every attack in tests/security (they start Rasa
+    servers beside it), runs on one worker, so the run starts that system once (docs/testing.md,
+    "Two workers")."""
+    for item in items:
+        module = item.nodeid.split("::", 1)[0]
+        shared = "stack" in item.fixturenames or module.startswith("tests/security/")
+        item.add_marker(pytest.mark.xdist_group("stack" if shared else module))
