@@ -220,6 +220,10 @@ class Settings:
     proactive_channel: str = "sms"
     # Seconds between scheduler runs inside the service; 0 switches the loop off (tests use tick).
     scheduler_interval_seconds: float = 60
+    # Proactive jobs in flight at once (bot/scheduler/runner.py) and SMS handed to the gateway at
+    # once (bot/sms/dispatcher.py); docs/deployment.md, "Proactive round".
+    scheduler_concurrency: int = 8
+    sms_dispatch_concurrency: int = 8
     proactive: ProactiveSettings = field(default_factory=ProactiveSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     # Dashboard and web chat.
@@ -279,6 +283,8 @@ class Settings:
             rasa_token=env.get("RASA_TOKEN", "dev-rasa-token"),
             proactive_channel=env.get("PROACTIVE_CHANNEL", "sms"),
             scheduler_interval_seconds=_number(env, "SCHEDULER_INTERVAL_SECONDS", 60),
+            scheduler_concurrency=int(_number(env, "SCHEDULER_CONCURRENCY", 8, low=1)),
+            sms_dispatch_concurrency=int(_number(env, "SMS_DISPATCH_CONCURRENCY", 8, low=1)),
             proactive=ProactiveSettings.from_env(env),
             retention=RetentionSettings.from_env(env),
             session_secret=env.get("SESSION_SECRET", DEV_SESSION_SECRET),

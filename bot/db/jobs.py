@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from bot.core.vocabulary import JobStatus
 from bot.db.models import Citizen, InboundMessage, Job
@@ -96,7 +96,15 @@ def claim_due(session: Session, now: datetime, *, limit: int, lease: timedelta,
               later: Iterable[str] = (), citizen_ids: Iterable[int] | None = None) -> list[Job]:
     """Take up to `limit` due jobs for this worker, those whose purpose is in `later` last. A
     running job whose lease ran out (its worker died) is due again. `citizen_ids` limits the claim
-    to those citizens (a tick run for some citizens only; docs/testing.md)."""
+    to those citizens (a tick run for some citizens only; docs/testing.md).
+
+    One job per citizen at a time, across every worker: only a citizen's first due job (in claim
+    order) can be taken, and none while another job of theirs is running (lease still live). So one
+    conversation is never started twice at once, the one-question rule (bot/scheduler/handlers.py)
+    sees the previous job's outcome, and a citizen with many due jobs takes one place per claim, not
+    the whole batch. On PostgreSQL the "first" rule also closes the race of two workers claiming
+    two jobs of one citizen at once: the other worker's first job is locked (skipped), and its
+    second is not first (docs/architecture.md, "Proactive messages")."""
     token = uuid.uuid4().hex
     claimable = sa.or_(
         sa.and_(Job.status == JobStatus.PENDING, Job.next_attempt_at <= now),
@@ -105,7 +113,15 @@ def claim_due(session: Session, now: datetime, *, limit: int, lease: timedelta,
     if citizen_ids is not None:
         claimable = sa.and_(claimable, Job.citizen_id.in_(list(citizen_ids)))
     waits = sa.case((Job.purpose.in_(list(later)), 1), else_=0)
-    due = sa.select(Job.id).where(claimable).order_by(waits, Job.next_attempt_at, Job.id).limit(limit)
+    order = (waits, Job.next_attempt_at, Job.id)
+    ranked = sa.select(Job.id, sa.func.row_number().over(partition_by=Job.citizen_id, order_by=order).label("rank")) \
+        .where(claimable).subquery()
+    firsts = sa.select(ranked.c.id).where(ranked.c.rank == 1)
+    other = aliased(Job)
+    busy = sa.select(other.id).where(other.citizen_id == Job.citizen_id, other.status == JobStatus.RUNNING,
+                                     other.locked_until >= now).exists()
+    eligible = sa.and_(claimable, Job.id.in_(firsts), ~busy)
+    due = sa.select(Job.id).where(eligible).order_by(*order).limit(limit)
     values = dict(status=JobStatus.RUNNING, claim_token=token, locked_until=now + lease, attempts=Job.attempts + 1)
     if session.get_bind().dialect.name == "postgresql":
         ids = list(session.execute(due.with_for_update(skip_locked=True)).scalars())
@@ -119,7 +135,7 @@ def claim_due(session: Session, now: datetime, *, limit: int, lease: timedelta,
         session.execute(sa.update(Job).where(Job.id.in_(due.scalar_subquery()), claimable).values(**values)
                         .execution_options(synchronize_session=False))
     claimed = sa.select(Job).where(Job.claim_token == token)
-    return list(session.execute(claimed.order_by(waits, Job.next_attempt_at, Job.id)).scalars())
+    return list(session.execute(claimed.order_by(*order)).scalars())
 
 
 def _finish(session: Session, job: Job, **values) -> bool:

@@ -34,8 +34,10 @@ def add_message(session: Session, **fields) -> OutboxMessage:
 
 def claim_due(session: Session, now: datetime, limit: int = 20) -> list[OutboxMessage]:
     """The oldest due message of each recipient whose earlier messages are all out: order is kept,
-    and a failing message holds back the ones after it. Safe with several dispatchers: PostgreSQL
-    skips rows another transaction holds; the conditional UPDATE refuses a row already claimed."""
+    and a failing message holds back the ones after it. So a claim never holds two messages of one
+    recipient, and the dispatcher may send a claim's messages at once. Safe with several
+    dispatchers: PostgreSQL skips rows another transaction holds; the conditional UPDATE refuses a
+    row already claimed."""
     earlier = aliased(OutboxMessage)
     blocked = (
         sa.select(earlier.id)
@@ -55,31 +57,41 @@ def claim_due(session: Session, now: datetime, limit: int = 20) -> list[OutboxMe
 def hold_queued(session: Session, purpose: str, reasons: Mapping[str | None, str], now: datetime) -> int:
     """Every queued message of `purpose` whose citizen has a status in `reasons` (NO_CITIZEN: none)
     becomes 'suppressed' with that reason, due or not: it must neither go later nor hold back the
-    messages after it (a STOP's own confirmation). Returns how many."""
+    messages after it (a STOP's own confirmation). Returns how many.
+
+    Asked on every dispatcher round, so it is one read (no write lock on SQLite) that finds the few
+    rows to hold, and an UPDATE only when there are some: the queue's proactive messages are looked
+    at once per round, never once each (issue 13)."""
+    citizen_status = sa.select(Citizen.status).where(Citizen.id == OutboxMessage.citizen_id).scalar_subquery()
+    statuses = [s for s in reasons if s is not NO_CITIZEN]
+    whose = citizen_status.in_(statuses)
+    if NO_CITIZEN in reasons:
+        whose = sa.or_(whose, OutboxMessage.citizen_id.is_(None))
+    found = session.execute(
+        sa.select(OutboxMessage.id, OutboxMessage.citizen_id, citizen_status)
+        .where(OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.purpose == purpose, whose)
+    ).all()
     held = 0
-    for citizen_status, reason in reasons.items():
-        if citizen_status is NO_CITIZEN:
-            whose = OutboxMessage.citizen_id.is_(None)
-        else:
-            whose = OutboxMessage.citizen_id.in_(sa.select(Citizen.id).where(Citizen.status == citizen_status))
+    for message_id, citizen_id, status in found:
+        reason = reasons[NO_CITIZEN if citizen_id is None else status]
         held += session.execute(
             sa.update(OutboxMessage)
-            .where(OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.purpose == purpose, whose)
+            .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.QUEUED)
             .values(status=OutboxStatus.SUPPRESSED, suppressed_reason=reason, status_at=now)
             .execution_options(synchronize_session=False)
         ).rowcount
     return held
 
 
-def claimed_with_citizen_status(session: Session, message_id: int) -> tuple[OutboxMessage, str | None] | None:
-    """A message this dispatcher claimed (still 'sending') and its citizen's status now; None when it
-    is gone (the citizen was erased) or no longer claimed."""
-    row = session.execute(
+def claimed_with_citizen_status(session: Session, message_ids: list[int]) -> list[tuple[OutboxMessage, str | None]]:
+    """The messages of `message_ids` this dispatcher claimed (still 'sending') and their citizens'
+    status now, in one query; a message gone (its citizen was erased) or no longer claimed is left out."""
+    rows = session.execute(
         sa.select(OutboxMessage, Citizen.status)
         .outerjoin(Citizen, Citizen.id == OutboxMessage.citizen_id)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.SENDING)
-    ).one_or_none()
-    return (row[0], row[1]) if row is not None else None
+        .where(OutboxMessage.id.in_(message_ids), OutboxMessage.status == OutboxStatus.SENDING)
+    ).all()
+    return [(row[0], row[1]) for row in rows]
 
 
 def hold_claimed(session: Session, message_id: int, reason: str, now: datetime) -> None:

@@ -196,6 +196,13 @@ PREPARE = {
 ANY_STATUS = (CHECKIN_CLOSE,)
 
 
+def sender_of(session: Session, job: Job) -> str | None:
+    """The conversation a job's message goes to (the citizen's phone), for asking Rasa whether an
+    earlier attempt already ran it (bot/scheduler/runner.py, "exactly once")."""
+    citizen = session.get(Citizen, job.citizen_id)
+    return citizen.phone if citizen is not None else None
+
+
 def prepare(session: Session, job: Job, now: datetime, settings: ProactiveSettings) -> Decision:
     """Decide, and record skip/done in the same transaction as the facts it was decided on."""
     citizen = session.get(Citizen, job.citizen_id)

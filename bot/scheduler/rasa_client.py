@@ -6,6 +6,9 @@ from urllib.parse import quote
 
 import aiohttp
 
+# The entity every scheduler trigger carries: the job's id, so Rasa's tracker says which jobs it ran.
+JOB_ENTITY = "job_id"
+
 
 class RasaUnavailable(Exception):
     """Rasa did not accept the request; the caller keeps the job and retries later."""
@@ -42,6 +45,21 @@ class RasaClient:
             raise RasaUnavailable(f"Rasa ran {intent} but the bot sent no message")
         return list(body.get("messages") or [])
 
+    async def ran_job(self, sender: str, intent: str, job_id: int) -> bool:
+        """Whether this conversation already holds the trigger of job `job_id` followed by a bot
+        message: an earlier attempt was delivered although its caller never heard (it died, or the
+        answer was lost). Raises RasaUnavailable when Rasa cannot tell."""
+        url = f"{self.url}/conversations/{quote(sender, safe='+')}/tracker"
+        params = {"token": self.token, "include_events": "ALL"}
+        try:
+            async with self._http().get(url, params=params) as resp:
+                if resp.status != 200:
+                    raise RasaUnavailable(f"Rasa answered {resp.status}: {(await resp.text())[:300]}")
+                tracker = await resp.json()
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            raise RasaUnavailable(f"Rasa unreachable: {type(exc).__name__}: {exc}") from exc
+        return _job_delivered(tracker.get("events") or [], intent, str(job_id))
+
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()
@@ -54,4 +72,16 @@ def _bot_spoke(tracker: dict, intent: str) -> bool:
             return True
         if event.get("event") == "user" and (event.get("parse_data") or {}).get("intent", {}).get("name") == intent:
             return False
+    return False
+
+
+def _job_delivered(events: list[dict], intent: str, job_id: str) -> bool:
+    triggered = False
+    for event in events:
+        if event.get("event") == "user":
+            parse = event.get("parse_data") or {}
+            triggered = (parse.get("intent") or {}).get("name") == intent and any(
+                e.get("entity") == JOB_ENTITY and str(e.get("value")) == job_id for e in parse.get("entities") or [])
+        elif event.get("event") == "bot" and triggered:
+            return True
     return False

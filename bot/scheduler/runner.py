@@ -1,11 +1,20 @@
 """The scheduler: plan, claim what is due, deliver through Rasa, mark done or retry with backoff.
 A job is marked done only after Rasa accepted it; a crash in between leaves it claimed until its
-lease runs out, and then it is retried (so delivery is at-least-once in that one window, and
-exactly-once otherwise)."""
+lease runs out, and then it is retried. Exactly once even then: every trigger carries the job's id
+(rasa_client.JOB_ENTITY), and before any attempt after the first the scheduler asks Rasa's tracker
+whether an earlier attempt already ran (a caller that died, or an answer lost on the way back); if
+so the job is marked done without a second message (docs/deployment.md, "A service dies").
+
+Delivery is concurrent with a bound: at most `concurrency` jobs (SCHEDULER_CONCURRENCY) are in
+flight at once, so Rasa is never idle between trigger_intent calls, and never flooded. The claim
+(bot/db/jobs.py claim_due) gives at most one job per citizen and none of a citizen with a job in
+flight, on any scheduler: one conversation at a time, and a citizen with many due jobs takes one
+place, never the round (docs/architecture.md, "Proactive messages")."""
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from datetime import datetime, timedelta
 
 from bot.alerts.mail import EmailDispatcher
@@ -18,13 +27,15 @@ from bot.db import jobs as job_db
 from bot.db.database import Database
 from bot.db.models import Job
 from bot.jobs import planner, timing
-from bot.jobs.purposes import CAN_WAIT
+from bot.jobs.purposes import CAN_WAIT, external_intent
 from bot.scheduler import handlers
-from bot.scheduler.rasa_client import RasaClient, RasaUnavailable
+from bot.scheduler.rasa_client import JOB_ENTITY, RasaClient, RasaUnavailable
 
 log = logging.getLogger(__name__)
-BATCH = 20
 MAX_JOBS_PER_TICK = 1000
+# Jobs in flight at once (SCHEDULER_CONCURRENCY). Measured with bench/proactive.py on a 2-core
+# machine: see docs/deployment.md, "Proactive round".
+DEFAULT_CONCURRENCY = 8
 
 
 def _job_json(job: Job, outcome: str, **extra) -> dict:
@@ -35,7 +46,8 @@ def _job_json(job: Job, outcome: str, **extra) -> dict:
 class Scheduler:
     def __init__(self, db: Database, rasa: RasaClient, settings: ProactiveSettings, clock: Clock,
                  notifier: Notifier | None = None, notification_config: NotificationConfig | None = None,
-                 email: EmailDispatcher | None = None, retention: Retention | None = None):
+                 email: EmailDispatcher | None = None, retention: Retention | None = None,
+                 concurrency: int = DEFAULT_CONCURRENCY):
         self.db = db
         self.rasa = rasa
         self.settings = settings
@@ -49,22 +61,16 @@ class Scheduler:
         # The retention pass (bot/citizens/retention.py) on the same beat, after everything else;
         # None: not this scheduler's job.
         self.retention = retention
+        self.concurrency = max(1, concurrency)
 
     async def tick(self, now: datetime | None = None, citizen_ids: list[int] | None = None) -> dict:
         """Run everything due at `now` (default: the clock) and say what was done; with
         `citizen_ids`, only those citizens' jobs (tests that share one stack)."""
-        now = now or self.clock.now()
+        explicit, now = now, now or self.clock.now()
         planned = await self.db.run(planner.plan_checkin_prompts, now, self.settings)
-        done: list[dict] = []
-        lease = timedelta(seconds=self.settings.lease_seconds)
-        while len(done) < MAX_JOBS_PER_TICK:
-            jobs = await self.db.run(job_db.claim_due, now, limit=BATCH, lease=lease, later=CAN_WAIT,
-                                     citizen_ids=citizen_ids)
-            if not jobs:
-                break
-            for job in jobs:
-                done.append(await self._run(job, now))
-        report = {"now": now.isoformat(), "planned": len(planned), "jobs": done}
+        done, in_flight = await self._deliver(now, citizen_ids, live=explicit is None)
+        report = {"now": now.isoformat(), "planned": len(planned), "jobs": done,
+                  "concurrency": self.concurrency, "max_in_flight": in_flight}
         if self.notifier is not None:
             notified = await self.db.run(run_notifications, now, self.notifier, self.notification_config)
             report["notifications"] = {"notified": notified.notified, "escalated": notified.escalated,
@@ -78,7 +84,63 @@ class Scheduler:
                 report["retention"] = deleted
         return report
 
-    async def _run(self, job: Job, now: datetime) -> dict:
+    async def _deliver(self, now: datetime, citizen_ids: list[int] | None, live: bool) -> tuple[list[dict], int]:
+        """Claim and run due jobs, at most `concurrency` at once, until nothing is due or the tick's
+        budget is spent. Returns each job's outcome and the most jobs that were in flight at once.
+        Claimed jobs wait in `ready` only briefly (their lease runs meanwhile): a claim fetches one
+        bound's worth, and the next claim comes when half of that has started."""
+        lease = timedelta(seconds=self.settings.lease_seconds)
+        done: list[dict] = []
+        ready: deque[Job] = deque()
+        running: set[asyncio.Task] = set()
+        claimed = max_in_flight = 0
+        more = True  # the last claim found something, or a job finished since (its citizen's next may be due)
+        try:
+            while True:
+                budget = MAX_JOBS_PER_TICK - claimed
+                if more and budget > 0 and len(ready) < max(1, self.concurrency // 2):
+                    jobs = await self.db.run(job_db.claim_due, now, limit=min(self.concurrency, budget), lease=lease,
+                                             later=CAN_WAIT, citizen_ids=citizen_ids)
+                    claimed += len(jobs)
+                    ready.extend(jobs)
+                    more = bool(jobs)
+                while ready and len(running) < self.concurrency:
+                    running.add(asyncio.create_task(self._run_one(ready.popleft(), now, live)))
+                max_in_flight = max(max_in_flight, len(running))
+                if not running:
+                    return done, max_in_flight
+                finished, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in finished:
+                    done.append(task.result())
+                more = True
+        finally:
+            # Cancelled (the service stops) or failed: the rest stay claimed until their lease runs
+            # out and are retried then, as after a crash.
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
+
+    async def _run_one(self, job: Job, now: datetime, live: bool) -> dict:
+        """One job; an error (the database gone mid-job) is its outcome, not the round's end: the
+        job stays claimed until its lease runs out and is retried then."""
+        try:
+            return await self._run(job, now, live)
+        except Exception as exc:
+            log.exception("job %s (%s) failed", job.id, job.purpose)
+            return _job_json(job, "error", error=f"{type(exc).__name__}: {exc}")
+
+    async def _run(self, job: Job, now: datetime, live: bool = False) -> dict:
+        if live:  # run on the service's clock: quiet hours as they are when this job goes
+            now = self.clock.now()
+        if job.attempts > 1:
+            # Before prepare: a delivered check-in prompt is itself the open question that would
+            # make prepare defer the job, and send it again once answered.
+            try:
+                sender = await self.db.run(handlers.sender_of, job)
+                if sender and await self.rasa.ran_job(sender, external_intent(job.purpose), job.id):
+                    return await self._delivered(job, now, [], note="delivered by an earlier attempt")
+            except RasaUnavailable as exc:
+                return await self._failed(job, now, str(exc))
         try:
             decision = await self.db.run(handlers.prepare, job, now, self.settings)
         except Exception as exc:  # one broken job must not stop the others
@@ -95,9 +157,13 @@ class Scheduler:
             await self.db.run(job_db.mark_deferred, job, later)
             return _job_json(job, "deferred", next_attempt_at=later.isoformat())
         try:
-            messages = await self.rasa.trigger_intent(decision.sender, decision.intent, decision.entities)
+            messages = await self.rasa.trigger_intent(decision.sender, decision.intent,
+                                                      {**decision.entities, JOB_ENTITY: str(job.id)})
         except RasaUnavailable as exc:
             return await self._failed(job, now, str(exc))
+        return await self._delivered(job, now, messages)
+
+    async def _delivered(self, job: Job, now: datetime, messages: list[dict], **extra) -> dict:
         # Done first, in its own transaction: whatever follows must never cause a second send.
         ours = await self.db.run(job_db.mark_done, job, now)
         log.info("job %s (%s) delivered", job.id, job.purpose)
@@ -106,7 +172,7 @@ class Scheduler:
                 await self.db.run(handlers.after_sent, job.id, now, self.settings)
             except Exception:
                 log.exception("job %s (%s) delivered, but planning what follows failed", job.id, job.purpose)
-        return _job_json(job, "sent" if ours else "sent_after_lease_expired", messages=messages)
+        return _job_json(job, "sent" if ours else "sent_after_lease_expired", messages=messages, **extra)
 
     async def _failed(self, job: Job, now: datetime, error: str) -> dict:
         log.warning("job %s (%s) attempt %s failed: %s", job.id, job.purpose, job.attempts, error)
@@ -123,6 +189,8 @@ class Scheduler:
                 report = await self.tick()
                 if report["jobs"]:
                     log.info("scheduler ran %d job(s)", len(report["jobs"]))
+                if len(report["jobs"]) >= MAX_JOBS_PER_TICK:
+                    continue  # a big round: go on at once, not a whole interval later
             except asyncio.CancelledError:
                 raise
             except Exception:

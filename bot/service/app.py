@@ -59,13 +59,15 @@ def create_app(settings: Settings, db: Database | None = None, clock: Clock | No
         email=app["email_dispatcher"],
         # Deletes what is past its retention period (docs/privacy.md, "Retention").
         retention=Retention(app["db"], app["tracker_events"], settings.retention),
+        concurrency=settings.scheduler_concurrency,
     )
     app.cleanup_ctx.append(_scheduler_loop)
     setup_templates(app)
     setup_routes(app)
     if settings.sms_gateway == "fake":
         setup_fake_gateway(app)
-    app["dispatcher"] = Dispatcher(app["db"], GatewayApiClient.from_settings(settings), app["clock"])
+    app["dispatcher"] = Dispatcher(app["db"], GatewayApiClient.from_settings(settings), app["clock"],
+                                   concurrency=settings.sms_dispatch_concurrency)
     if settings.sms_dispatch_interval > 0:
         app.cleanup_ctx.append(_background(app["dispatcher"].run_forever, settings.sms_dispatch_interval))
         if app["email_dispatcher"] is not None:  # the e-mail outbox on the same beat as the SMS outbox

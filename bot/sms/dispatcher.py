@@ -1,7 +1,13 @@
-"""Sends the outbox: claims due messages, sends each through the gateway, records the outcome.
+"""Sends the outbox: claims due messages, sends them through the gateway, records the outcome.
 Retries with exponential backoff; runs as a background task in the coordination service. Right
-before each attempt the message is checked again (bot.sms.outbox.may_send): a proactive SMS to a
-citizen who sent STOP meanwhile is held, never sent (docs/decisions.md, "SMS integrity")."""
+before each attempt the messages are checked again (bot.sms.outbox.sendable): a proactive SMS to a
+citizen who sent STOP meanwhile is held, never sent (docs/decisions.md, "SMS integrity").
+
+Concurrent with a bound: a round claims at most `concurrency` messages (SMS_DISPATCH_CONCURRENCY),
+at most one per recipient (bot.db.outbox.claim_due: a recipient's next message is claimable only
+once the one before it is out), checks them in one query and hands them to the gateway at once. So
+one phone's messages still go strictly in order, different phones' go side by side, and a message is
+claimed by one dispatcher only."""
 from __future__ import annotations
 
 import asyncio
@@ -15,9 +21,11 @@ from bot.core.retry import backoff
 from bot.db import outbox as outbox_db
 from bot.db.database import Database
 from bot.sms.gateway import GatewayApiClient, GatewayError
-from bot.sms.outbox import claim_due, may_send, record_send_failure
+from bot.sms.outbox import claim_due, record_send_failure, sendable
 
 log = logging.getLogger(__name__)
+# Messages handed to the gateway at once (SMS_DISPATCH_CONCURRENCY); docs/deployment.md.
+DEFAULT_CONCURRENCY = 8
 
 
 class Dispatcher:
@@ -30,6 +38,7 @@ class Dispatcher:
         max_attempts: int = 12,
         base_delay: timedelta = timedelta(seconds=2),
         max_delay: timedelta = timedelta(minutes=30),
+        concurrency: int = DEFAULT_CONCURRENCY,
     ):
         self.db = db
         self.gateway = gateway
@@ -37,6 +46,7 @@ class Dispatcher:
         self.max_attempts = max_attempts
         self.base_delay = base_delay
         self.max_delay = max_delay
+        self.concurrency = max(1, concurrency)
 
     def backoff(self, attempts: int) -> timedelta:
         return backoff(attempts, self.base_delay, self.max_delay)
@@ -47,21 +57,22 @@ class Dispatcher:
         counts = {"sent": 0, "retry": 0, "failed": 0}
         await self.db.run(outbox_db.release_stale, self.clock.now())
         while True:
-            batch = await self.db.run(claim_due, self.clock.now())
+            batch = await self.db.run(claim_due, self.clock.now(), self.concurrency)
             if not batch:
                 return counts
+            # One transaction for the batch, the last one before the network calls (none is open
+            # during them); every send starts right after it.
+            allowed = await self.db.run(sendable, [m.id for m in batch], self.clock.now())
             for message in batch:
-                outcome = await self._send(http, message)
-                if outcome in counts:  # "held": never sent, and not an attempt either
-                    counts[outcome] += 1
+                if message.id not in allowed:
+                    log.info("outbox %s held before sending (bot.sms.outbox.sendable)", message.id)
+            outcomes = await asyncio.gather(*(self._send(http, m) for m in batch if m.id in allowed))
+            for outcome in outcomes:
+                counts[outcome] += 1
             if counts["retry"] or counts["failed"]:
                 return counts  # do not spin on a gateway that is failing right now
 
     async def _send(self, http: aiohttp.ClientSession, message) -> str:
-        # Its own transaction, the last one before the network call (none is open during it).
-        if not await self.db.run(may_send, message.id, self.clock.now()):
-            log.info("outbox %s held before sending (bot.sms.outbox.may_send)", message.id)
-            return "held"
         try:
             provider_id = await self.gateway.send(http, message.msisdn, message.text, userref=str(message.id))
         except GatewayError as exc:

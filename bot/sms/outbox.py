@@ -63,25 +63,32 @@ def queue_sms(session: Session, msisdn: str, text: str, *, purpose: str, now: da
     )
 
 
-def claim_due(session: Session, now: datetime) -> list[OutboxMessage]:
+def claim_due(session: Session, now: datetime, limit: int = 20) -> list[OutboxMessage]:
     """The dispatcher's claim: first every queued proactive message that may no longer go is held
-    (due or not, so it holds back nothing behind it), then the due messages are claimed."""
+    (due or not, so it holds back nothing behind it), then the due messages are claimed, at most
+    one per recipient."""
     outbox_db.hold_queued(session, PROACTIVE, HOLD_REASONS, now)
-    return outbox_db.claim_due(session, now)
+    return outbox_db.claim_due(session, now, limit)
+
+
+def sendable(session: Session, message_ids: list[int], now: datetime) -> set[int]:
+    """Asked just before claimed messages are handed to the operator (every attempt), one query for
+    the dispatcher's whole batch: a STOP, an ended course or an erasure that came after the claim
+    holds a message still. Returns the ids that may go."""
+    allowed = set()
+    for message, citizen_status in outbox_db.claimed_with_citizen_status(session, message_ids):
+        # Erased with its citizen, or no longer this dispatcher's: not in the rows at all.
+        reason = hold_reason(message.purpose, citizen_status if message.citizen_id is not None else None)
+        if reason is None:
+            allowed.add(message.id)
+        else:
+            outbox_db.hold_claimed(session, message.id, reason, now)
+    return allowed
 
 
 def may_send(session: Session, message_id: int, now: datetime) -> bool:
-    """Asked just before a claimed message is handed to the operator (every attempt): a STOP, an
-    ended course or an erasure that came after the claim holds it still. False: do not send."""
-    claimed = outbox_db.claimed_with_citizen_status(session, message_id)
-    if claimed is None:
-        return False  # erased with its citizen, or no longer this dispatcher's
-    message, citizen_status = claimed
-    reason = hold_reason(message.purpose, citizen_status if message.citizen_id is not None else None)
-    if reason is None:
-        return True
-    outbox_db.hold_claimed(session, message_id, reason, now)
-    return False
+    """sendable() for one message. False: do not send."""
+    return message_id in sendable(session, [message_id], now)
 
 
 def record_undelivered(session: Session, message: OutboxMessage, now: datetime) -> Alert | None:

@@ -73,10 +73,19 @@ def jobs(db, citizen) -> dict[str, Job]:
 
 
 def run_job(db, purpose, now):
-    """Claim the due job of this purpose and let the scheduler's handler decide, as the runner does."""
-    claimed = db.call(job_db.claim_due, now, limit=10, lease=LEASE)
-    [job] = [j for j in claimed if j.purpose == purpose]
-    return job, db.call(handlers.prepare, job, now, SETTINGS)
+    """Claim the due job of this purpose and let the scheduler's handler decide, as the runner does.
+    A citizen's jobs are claimed one at a time (bot/db/jobs.py claim_due): one of another purpose
+    claimed first is put back a second later, and the claim is repeated."""
+    for _ in range(10):
+        claimed = db.call(job_db.claim_due, now, limit=10, lease=LEASE)
+        mine = [j for j in claimed if j.purpose == purpose]
+        for other in claimed:
+            if other.purpose != purpose:
+                db.call(job_db.mark_deferred, other, now + timedelta(seconds=1))
+        if mine:
+            [job] = mine
+            return job, db.call(handlers.prepare, job, now, SETTINGS)
+    raise AssertionError(f"no {purpose} job due at {now}")
 
 
 # --- the first answer and the next ----------------------------------------------------------------

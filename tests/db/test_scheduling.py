@@ -250,8 +250,11 @@ def test_an_unanswered_reminder_alerts_when_the_coordinator_asked_for_it(db):
     db.call(lambda s: planner.plan_appointment(s, s.get(Appointment, appointment.id), cph(2026, 11, 23), SETTINGS))
     [day_before] = db.call(job_db.claim_due, cph(2026, 11, 25, 10), limit=5, lease=LEASE)
     assert db.call(job_db.mark_done, day_before, cph(2026, 11, 25, 10))
-    due = db.call(job_db.claim_due, cph(2026, 11, 26, 8), limit=5, lease=LEASE)
-    [check] = [j for j in due if j.purpose == "appointment_unanswered"]
+    # One job of a citizen at a time (bot/db/jobs.py claim_due): the 2-hour reminder, then the check.
+    [reminder] = db.call(job_db.claim_due, cph(2026, 11, 26, 8), limit=5, lease=LEASE)
+    assert reminder.purpose == REMINDER and db.call(job_db.mark_done, reminder, cph(2026, 11, 26, 8))
+    [check] = db.call(job_db.claim_due, cph(2026, 11, 26, 8), limit=5, lease=LEASE)
+    assert check.purpose == "appointment_unanswered"
     decision = db.call(handlers.prepare, check, cph(2026, 11, 26, 8), SETTINGS)
     assert decision.action == "done"
     from bot.db.alerts import list_alerts
@@ -302,11 +305,13 @@ def _reminder_and_prompt_due_together(db, at):
                                                SETTINGS))
     db.call(lambda s: job_db.schedule(s, citizen_id=citizen.id, purpose=CHECKIN_PROMPT, due_at=at,
                                       next_attempt_at=at, now=at - timedelta(days=3)))
-    jobs = db.call(job_db.claim_due, at, limit=10, lease=LEASE, later=CAN_WAIT)
-    assert [j.purpose for j in jobs] == [REMINDER, CHECKIN_PROMPT]  # the reminder is claimed first
-    reminder, prompt = jobs
+    # One job of a citizen at a time, the reminder first; the prompt once the reminder is out.
+    [reminder] = db.call(job_db.claim_due, at, limit=10, lease=LEASE, later=CAN_WAIT)
+    assert reminder.purpose == REMINDER
     assert db.call(handlers.prepare, reminder, at, SETTINGS).action == "send"
     assert db.call(job_db.mark_done, reminder, at)
+    [prompt] = db.call(job_db.claim_due, at, limit=10, lease=LEASE, later=CAN_WAIT)
+    assert prompt.purpose == CHECKIN_PROMPT
     return citizen, prompt
 
 
