@@ -3,6 +3,7 @@ exactly once across repeated ticks, a service restart and two schedulers at once
 across DST; Rasa down → retried with backoff and sent once. Time is driven by the tick endpoint."""
 import asyncio
 import threading
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -14,7 +15,8 @@ from bot.core.config import ProactiveSettings
 from bot.db import jobs as job_db
 from bot.db.database import Database
 from bot.jobs import timing
-from bot.scheduler.rasa_client import RasaClient
+from bot.scheduler import handlers
+from bot.scheduler.rasa_client import JOB_ENTITY, RasaClient
 from bot.scheduler.runner import Scheduler
 from tests.conftest import POSTGRES, _pg_admin
 from tests.stack import PROACTIVE_CHANNEL, Stack
@@ -192,6 +194,41 @@ def test_with_rasa_down_the_job_is_retried_with_backoff_and_sent_once(stack, coo
     [reminder] = [j for j in stack.api("GET", f"/api/citizens/{citizen['id']}/jobs").json()
                   if j["due_at"] == at.isoformat()]
     assert reminder["status"] == "done" and reminder["attempts"] == 3 and reminder["last_error"] is None
+
+
+def test_a_job_rasa_ran_for_a_scheduler_that_then_died_is_not_sent_again(stack, coordinator):
+    """A service killed mid-tick: Rasa finishes the trigger_intent whose caller died. When the lease
+    runs out the retry asks Rasa's tracker first, finds the job's trigger answered, and sends nothing."""
+    citizen = new_citizen(stack, coordinator)
+    at = day_before_reminder(book(stack, citizen, days_ahead=6))
+    lease = timedelta(seconds=SETTINGS.lease_seconds)
+    database = Database(stack.database_url)
+    try:  # the scheduler that dies: it claims the job and gets as far as Rasa, never to mark_done
+        [job] = database.call(job_db.claim_due, at, limit=1, lease=lease, citizen_ids=[citizen["id"]])
+        decision = database.call(handlers.prepare, job, at, SETTINGS)
+    finally:
+        database.dispose()
+
+    async def trigger():
+        rasa = RasaClient(stack.rasa_url, stack.rasa_token, PROACTIVE_CHANNEL)
+        try:
+            await rasa.trigger_intent(decision.sender, decision.intent, {**decision.entities, JOB_ENTITY: str(job.id)})
+        finally:
+            await rasa.close()
+
+    asyncio.run(trigger())
+    [reminder] = texts(stack, citizen)
+    assert "Svar JA hvis du kommer, eller KAN IKKE" in reminder
+    assert outcomes(stack.tick(at + lease - timedelta(seconds=1)), citizen["id"]) == []  # still leased
+
+    [retried] = [j for j in stack.tick(at + lease + timedelta(seconds=1))["jobs"] if j["citizen_id"] == citizen["id"]]
+    assert retried["outcome"] == "sent" and retried["note"] == "delivered by an earlier attempt"
+    assert reminders_in_rasa(stack, citizen) == 1
+    [row] = [j for j in stack.api("GET", f"/api/citizens/{citizen['id']}/jobs").json() if j["id"] == job.id]
+    assert row["status"] == "done" and row["attempts"] == 2
+    stack.tick(at + timedelta(hours=2))
+    time.sleep(1)  # the dispatcher polls every 0.2 s: a second reminder would be on the phone by now
+    assert stack.phone_inbox(citizen["phone"]) == [reminder]
 
 
 def test_a_moved_appointment_sends_no_stale_reminder(stack, coordinator):
