@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from rasa.core.channels.channel import UserMessage
 from sqlalchemy.orm import Session
 
+from bot.channels import action_validation, rasa_sqlite
 from bot.channels.keywords import as_rasa_text
 from bot.core.clock import Clock, process_clock
 from bot.core.config import Settings
@@ -26,6 +27,10 @@ from bot.safety.crisis import assess as assess_safety
 from bot.safety.crisis import warm as warm_crisis_detector
 
 log = logging.getLogger(__name__)
+# Every channel imports this module, so Rasa has these before it creates its tracker store and
+# runs its first turn (docs/performance.md).
+action_validation.install()
+rasa_sqlite.install()
 SAFETY_PAUSE = "/safety_pause"  # an intent only the gate sends: citizens' leading slashes are taken off
 MAX_TEXT = 1600  # ten SMS; longer input is cut rather than refused so nothing the citizen said is lost
 

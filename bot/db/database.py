@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,16 +28,63 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # In WAL mode NORMAL keeps the file consistent and loses no commit when a process crashes; only
+    # the last commits before a power cut of the machine can be lost. FULL (SQLite's default) syncs
+    # the log on every commit *while holding the one write lock*: the other processes' writers then
+    # sleep in the busy handler (1, 2, 5, 10 ... ms steps), and a check-in turn waited for several
+    # of them (docs/performance.md). SQLite is the development database only: production refuses
+    # it (bot/core/config.py) and uses PostgreSQL.
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+# Connections kept per engine on SQLite (docs/performance.md): the default executor has up to
+# cpu+4 threads; more than that wait for a connection (pool_timeout) rather than open new ones.
+SQLITE_POOL_SIZE = 5
+SQLITE_MAX_OVERFLOW = 5
+
+
+def _same_file_on_checkout(engine: sa.engine.Engine, path: str) -> None:
+    """A kept connection holds the file it opened, also after that file was moved away, deleted or
+    replaced (a fresh `make migrate`, tests/outage.py's outage): it would go on writing where nobody
+    reads. So each transaction checks, with one stat(), that the path still names the connection's
+    file, and otherwise opens the path anew, as an unpooled engine would (and fails as it would)."""
+
+    def identity() -> tuple[int, int]:
+        stat = os.stat(path)
+        return stat.st_dev, stat.st_ino
+
+    def on_connect(_dbapi_connection, record) -> None:
+        record.info["sqlite_file"] = identity()
+
+    def on_checkout(_dbapi_connection, record, _proxy) -> None:
+        try:
+            same = identity() == record.info.get("sqlite_file")
+        except OSError:
+            same = False
+        if not same:
+            raise sa.exc.DisconnectionError("the SQLite file was moved or replaced")  # the pool reconnects
+
+    sa.event.listen(engine, "connect", on_connect)
+    sa.event.listen(engine, "checkout", on_checkout)
 
 
 def create_engine(url: str) -> sa.engine.Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
+        memory = not path or path == ":memory:"
+        if not memory:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, future=True, connect_args={"check_same_thread": False})
+        # A file database keeps its connections (SQLAlchemy 1.4 opens one per transaction on SQLite,
+        # with its pragmas: that was about 8 % of the Rasa server's busy time; docs/performance.md).
+        # A pooled connection is used by one thread at a time; check_same_thread is off because
+        # the pool hands it to whichever worker thread runs the next transaction.
+        pool = {} if memory else {"poolclass": sa.pool.QueuePool, "pool_size": SQLITE_POOL_SIZE,
+                                  "max_overflow": SQLITE_MAX_OVERFLOW}
+        engine = sa.create_engine(url, future=True, connect_args={"check_same_thread": False}, **pool)
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+        if not memory:
+            _same_file_on_checkout(engine, path)
         return engine
     # Small pool: several processes share one PostgreSQL in production.
     return sa.create_engine(url, future=True, pool_size=5, max_overflow=5, pool_pre_ping=True)
