@@ -57,6 +57,18 @@ def list_checkins(session: Session, citizen_id: int, limit: int = 200) -> list[C
     )
 
 
+def latest_checkin_times(session: Session, citizen_ids: list[int]) -> dict[int, datetime]:
+    """`latest_checkin(...).created_at` for many citizens at once (one query per 500 citizens)."""
+    found: dict[int, datetime] = {}
+    for start in range(0, len(citizen_ids), 500):
+        chunk = citizen_ids[start:start + 500]
+        found.update(session.execute(
+            sa.select(CheckIn.citizen_id, sa.func.max(CheckIn.created_at))
+            .where(CheckIn.citizen_id.in_(chunk)).group_by(CheckIn.citizen_id)
+        ).all())
+    return found
+
+
 def latest_checkin(session: Session, citizen_id: int) -> CheckIn | None:
     return session.execute(
         sa.select(CheckIn)

@@ -188,6 +188,25 @@ def latest_job(session: Session, citizen_id: int, purpose: str, statuses: Iterab
     return session.execute(query.order_by(Job.due_at.desc(), Job.id.desc()).limit(1)).scalar_one_or_none()
 
 
+# Citizens per IN list: far under every driver's limit on bound parameters (SQLite's is 32766).
+_IDS_PER_QUERY = 500
+
+
+def latest_due_by_citizen(session: Session, citizen_ids: list[int], purpose: str,
+                          statuses: Iterable[str]) -> dict[int, datetime]:
+    """`latest_job(...).due_at` for many citizens at once: one query per 500 citizens instead of one
+    each (planning 10,000 citizens' prompts; docs/performance.md)."""
+    found: dict[int, datetime] = {}
+    for start in range(0, len(citizen_ids), _IDS_PER_QUERY):
+        chunk = citizen_ids[start:start + _IDS_PER_QUERY]
+        found.update(session.execute(
+            sa.select(Job.citizen_id, sa.func.max(Job.due_at))
+            .where(Job.citizen_id.in_(chunk), Job.purpose == purpose, Job.status.in_(list(statuses)))
+            .group_by(Job.citizen_id)
+        ).all())
+    return found
+
+
 def citizens_without_open_job(session: Session, purpose: str, statuses: Iterable[str]) -> list[Citizen]:
     """Citizens (in the given statuses) that have no pending or running job of this purpose."""
     has_open = sa.select(Job.id).where(Job.citizen_id == Citizen.id, Job.purpose == purpose,

@@ -12,7 +12,7 @@ from bot.db import agreements as agreement_db
 from bot.db import checkins as checkin_db
 from bot.db import jobs as job_db
 from bot.db.appointments import PREPARABLE_KINDS
-from bot.db.models import Appointment, CheckIn, Citizen, Job
+from bot.db.models import Appointment, CheckIn, Job
 from bot.jobs import timing
 from bot.jobs.purposes import (
     AGREEMENT_FOLLOWUP,
@@ -78,26 +78,23 @@ def plan_attendance(session: Session, appointment: Appointment, now: datetime,
     return [_proactive(session, appointment.citizen_id, MISSED_FOLLOWUP, target, due, now, settings)]
 
 
-def _checkin_anchor(session: Session, citizen: Citizen) -> datetime:
-    """The last prompt, the last check-in or registration, whichever is latest."""
-    candidates = [citizen.consent_at or citizen.created_at]
-    last_prompt = job_db.latest_job(session, citizen.id, CHECKIN_PROMPT,
-                                   (JobStatus.DONE, JobStatus.SKIPPED, JobStatus.FAILED))
-    if last_prompt is not None:
-        candidates.append(last_prompt.due_at)
-    last_checkin = checkin_db.latest_checkin(session, citizen.id)
-    if last_checkin is not None:
-        candidates.append(last_checkin.created_at)
-    return max(candidates)
-
-
 def plan_checkin_prompts(session: Session, now: datetime, settings: ProactiveSettings) -> list[Job]:
-    """Give every citizen without an open check-in prompt their next one."""
+    """Give every citizen without an open check-in prompt their next one, timed from their anchor:
+    the last prompt, the last check-in or registration, whichever is latest. The anchors are read
+    for all those citizens in a few queries, not two per citizen: after a morning round every
+    prompted citizen needs their next one (docs/performance.md, "Proactive round")."""
     today = timing.local_date(now, settings)
+    citizens = job_db.citizens_without_open_job(session, CHECKIN_PROMPT, PROMPTED_STATUSES)
+    ids = [citizen.id for citizen in citizens]
+    last_prompts = job_db.latest_due_by_citizen(session, ids, CHECKIN_PROMPT,
+                                                (JobStatus.DONE, JobStatus.SKIPPED, JobStatus.FAILED))
+    last_checkins = checkin_db.latest_checkin_times(session, ids)
     jobs = []
-    for citizen in job_db.citizens_without_open_job(session, CHECKIN_PROMPT, PROMPTED_STATUSES):
-        due = timing.next_checkin_prompt(_checkin_anchor(session, citizen), citizen.checkin_interval_days, today,
-                                         settings)
+    for citizen in citizens:
+        candidates = [citizen.consent_at or citizen.created_at, last_prompts.get(citizen.id),
+                      last_checkins.get(citizen.id)]
+        anchor = max(c for c in candidates if c is not None)
+        due = timing.next_checkin_prompt(anchor, citizen.checkin_interval_days, today, settings)
         jobs.append(_proactive(session, citizen.id, CHECKIN_PROMPT, "", due, now, settings))
     return jobs
 
