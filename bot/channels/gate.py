@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from rasa.core.channels.channel import UserMessage
 from sqlalchemy.orm import Session
 
-from bot.channels import action_validation, rasa_sqlite
+from bot.channels import action_validation, rasa_events, rasa_sqlite
 from bot.channels.keywords import as_rasa_text
 from bot.core.clock import Clock, process_clock
 from bot.core.config import Settings
@@ -21,7 +21,7 @@ from bot.core.phone import try_normalize_phone
 from bot.core.texts import CRISIS_REPLY, DATABASE_DOWN, HOPELESSNESS_REPLY, UNKNOWN_SENDER
 from bot.db import citizens as citizen_db
 from bot.db.database import DATABASE_ERRORS, Database, shared_database
-from bot.db.messages import log_inbound, was_seen
+from bot.db.messages import log_inbound, mark_answered, was_seen
 from bot.safety.alerting import crisis_alert, hopelessness_alert
 from bot.safety.crisis import assess as assess_safety
 from bot.safety.crisis import warm as warm_crisis_detector
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 # runs its first turn (docs/performance.md).
 action_validation.install()
 rasa_sqlite.install()
+rasa_events.install()
 SAFETY_PAUSE = "/safety_pause"  # an intent only the gate sends: citizens' leading slashes are taken off
 MAX_TEXT = 1600  # ten SMS; longer input is cut rather than refused so nothing the citizen said is lost
 
@@ -50,6 +51,7 @@ class Admitted:
     text: str  # what Rasa gets: keywords as intents, long texts cut, SAFETY_PAUSE after a safety reply
     crisis: bool = False  # crisis language: the safety reply goes out before anything else
     hopelessness: bool = False  # giving up, not able to go on (and no crisis language): the kind reply
+    inbound_id: int | None = None  # the stored message (inbound_messages), marked answered after its turn
 
     @property
     def safety_reply(self) -> str | None:
@@ -104,7 +106,8 @@ class CitizenGate:
             if citizen is None:
                 return None
             now = self.clock.now()
-            log_inbound(session, citizen.id, channel=channel, text=text, received_at=now, provider_id=provider_id)
+            inbound = log_inbound(session, citizen.id, channel=channel, text=text, received_at=now,
+                                  provider_id=provider_id)
             if crisis:
                 crisis_alert(session, citizen.id, match.category, now)
             elif hopelessness:
@@ -116,7 +119,7 @@ class CitizenGate:
             # stored above, and a second answer ("Det forstod jeg ikke", the next check-in question)
             # would bury the way out the reply names (docs/nlu.md, "After the safety reply").
             return Admitted(citizen.id, phone, SAFETY_PAUSE if reply is not None else rasa_text,
-                            crisis=crisis, hopelessness=hopelessness)
+                            crisis=crisis, hopelessness=hopelessness, inbound_id=inbound.id)
 
         try:
             admitted = await self.db.run(admit_in_db)
@@ -129,6 +132,14 @@ class CitizenGate:
         if admitted is None:
             log.info("message from an unregistered sender on %s refused", channel)
         return admitted
+
+    async def mark_answered(self, admitted: Admitted) -> None:
+        """The turn of this message finished: it needs no apology (bot/sms/unanswered.py). A failure
+        here costs the citizen at most a needless apology, so it is logged, not raised."""
+        try:
+            await self.db.run(mark_answered, admitted.inbound_id, self.clock.now())
+        except DATABASE_ERRORS as exc:
+            log.warning("could not mark message %s answered (%s)", admitted.inbound_id, type(exc).__name__)
 
     def wrap(self, on_new_message: Callable[[UserMessage], Awaitable[None]]):
         """For channels that answer in the HTTP response (REST): gate each message."""

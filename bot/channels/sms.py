@@ -124,10 +124,16 @@ class SmsInput(InputChannel):
             output = SmsOutput(self.gate, purpose="reply")
             message = UserMessage(admitted.text, output, admitted.phone,
                                   input_channel=self.name(), message_id=sms.provider_id)
-            self._background(on_new_message(message))
+            self._background(self._turn(on_new_message, message, admitted))
             return response.json({"status": "accepted"})
 
         return hook
+
+    async def _turn(self, on_new_message, message: UserMessage, admitted) -> None:
+        # Marked answered only when the turn finished: a turn lost with this process gets an
+        # apology from the scheduler instead of silence (bot/sms/unanswered.py).
+        await on_new_message(message)
+        await self.gate.mark_answered(admitted)
 
     def _background(self, coro) -> None:
         task = asyncio.get_running_loop().create_task(coro)

@@ -135,6 +135,10 @@ class ProactiveSettings:
     retry_max_seconds: float = 3600
     max_attempts: int = 10
     lease_seconds: float = 300
+    # A citizen's SMS whose turn has not finished this long after it came (its Rasa server died
+    # mid-turn) gets an apology asking them to send it again (bot/sms/unanswered.py). A turn takes
+    # about a second; a conversation waits at most Rasa's 60 s lock lifetime behind another.
+    unanswered_sms_seconds: float = 120
 
     @classmethod
     def from_env(cls, env: dict[str, str]) -> ProactiveSettings:
@@ -158,6 +162,7 @@ class ProactiveSettings:
             agreement_followup_days=_number(env, "AGREEMENT_FOLLOWUP_DAYS", 14),
             question_wait_hours=_number(env, "QUESTION_WAIT_HOURS", 3),
             retry_base_seconds=_number(env, "JOB_RETRY_BASE_SECONDS", 60, low=1),
+            unanswered_sms_seconds=_number(env, "UNANSWERED_SMS_SECONDS", 120, low=10),
             retry_max_seconds=_number(env, "JOB_RETRY_MAX_SECONDS", 3600, low=1),
             max_attempts=int(_number(env, "JOB_MAX_ATTEMPTS", 10, low=1)),
             lease_seconds=_number(env, "JOB_LEASE_SECONDS", 300, low=10),

@@ -29,5 +29,12 @@ DATABASE_DOWN = (
     "Haster det, så ring til din koordinator."
 )
 
+# A citizen's SMS whose turn was lost with its Rasa server (bot/sms/unanswered.py): the message is
+# stored, but nothing was answered; the citizen's repeat is a new turn where the lost one left off.
+TURN_LOST = (
+    "Undskyld, jeg fik ikke svaret på din sidste besked. Skriv den gerne igen. "
+    "Haster det, så ring til din koordinator."
+)
+
 # The personal web chat link (POST /api/citizens/{id}/chat-link with send_sms).
 CHAT_LINK_SMS = "Her er dit link, hvis du vil skrive med os på nettet: {url}"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -34,6 +35,33 @@ def log_inbound(
     session.add(message)
     session.flush()
     return message
+
+
+def mark_answered(session: Session, inbound_id: int, now: datetime) -> None:
+    session.execute(sa.update(InboundMessage).where(InboundMessage.id == inbound_id,
+                                                    InboundMessage.answered_at.is_(None))
+                    .values(answered_at=now).execution_options(synchronize_session=False))
+
+
+def claim_unanswered(session: Session, channel: str, received_before: datetime, received_after: datetime,
+                     now: datetime, citizen_ids: Iterable[int] | None = None) -> list[InboundMessage]:
+    """Messages of `channel` received in the window whose turn never finished, each taken by one
+    caller only (a conditional update: two services running this at once never both get a row)."""
+    candidates = session.execute(
+        sa.select(InboundMessage.id).where(
+            InboundMessage.channel == channel, InboundMessage.answered_at.is_(None),
+            InboundMessage.received_at < received_before, InboundMessage.received_at >= received_after,
+            sa.true() if citizen_ids is None else InboundMessage.citizen_id.in_(list(citizen_ids)))
+        .order_by(InboundMessage.id).limit(500)
+    ).scalars().all()
+    taken = []
+    for inbound_id in candidates:
+        claimed = session.execute(
+            sa.update(InboundMessage).where(InboundMessage.id == inbound_id, InboundMessage.answered_at.is_(None))
+            .values(answered_at=now).execution_options(synchronize_session=False))
+        if claimed.rowcount == 1:
+            taken.append(session.get(InboundMessage, inbound_id))
+    return taken
 
 
 def list_inbound(session: Session, citizen_id: int, limit: int = 500) -> list[InboundMessage]:

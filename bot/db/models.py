@@ -180,7 +180,8 @@ class InboundMessage(Base):
     """What a registered citizen wrote, per channel. Unknown senders are never logged."""
 
     __tablename__ = "inbound_messages"
-    __table_args__ = (sa.UniqueConstraint("channel", "provider_id", name="uq_inbound_provider_id"),)
+    __table_args__ = (sa.UniqueConstraint("channel", "provider_id", name="uq_inbound_provider_id"),
+                      sa.Index("ix_inbound_messages_unanswered", "channel", "answered_at", "received_at"))
 
     id = sa.Column(sa.Integer, primary_key=True)
     citizen_id = sa.Column(sa.Integer, sa.ForeignKey("citizens.id"), nullable=False, index=True)
@@ -188,6 +189,9 @@ class InboundMessage(Base):
     provider_id = sa.Column(sa.String(100))
     text = sa.Column(sa.Text, nullable=False)
     received_at = sa.Column(UTCDateTime, nullable=False, default=_now)
+    # An SMS turn that finished (its replies are in the outbox); NULL until then, and for other
+    # channels, whose citizen sees at once that no answer came (0014; bot/sms/unanswered.py).
+    answered_at = sa.Column(UTCDateTime)
 
 
 class SeenInboundId(Base):

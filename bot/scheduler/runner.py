@@ -30,6 +30,7 @@ from bot.jobs import planner, timing
 from bot.jobs.purposes import CAN_WAIT, external_intent
 from bot.scheduler import handlers
 from bot.scheduler.rasa_client import JOB_ENTITY, RasaClient, RasaUnavailable
+from bot.sms.unanswered import apologise_for_unanswered
 
 log = logging.getLogger(__name__)
 MAX_JOBS_PER_TICK = 1000
@@ -71,6 +72,8 @@ class Scheduler:
         done, in_flight = await self._deliver(now, citizen_ids, live=explicit is None)
         report = {"now": now.isoformat(), "planned": len(planned), "jobs": done,
                   "concurrency": self.concurrency, "max_in_flight": in_flight}
+        # SMS turns lost with a Rasa server that died get their apology on the same beat.
+        report["unanswered_sms"] = await self.db.run(apologise_for_unanswered, now, self.settings, citizen_ids)
         if self.notifier is not None:
             notified = await self.db.run(run_notifications, now, self.notifier, self.notification_config)
             report["notifications"] = {"notified": notified.notified, "escalated": notified.escalated,
