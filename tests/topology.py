@@ -89,8 +89,12 @@ class PgRelay:
 
 
 class Topology:
-    def __init__(self, workdir: Path, *, extra_env: dict[str, str] | None = None):
+    def __init__(self, workdir: Path, *, extra_env: dict[str, str] | None = None, pg_relay: bool = True):
         self.workdir = workdir
+        # pg_relay=False (bench/topology.py): every process talks to PostgreSQL directly, as in
+        # production; the relay is a test device (one Python thread carrying every query) that
+        # only the outage test needs. PostgreSQL cannot be cut then (`relay` stays None).
+        self.pg_relay = pg_relay
         self.clock = Clock()  # production's clock: the real one
         self.procs: dict[str, subprocess.Popen] = {}
         self.extra_env = extra_env or {}
@@ -131,8 +135,8 @@ class Topology:
             "SERVICE_1": f"127.0.0.1:{p['service1']}", "SERVICE_2": f"127.0.0.1:{p['service2']}",
             "RASA_INTERNAL_BIND": f"127.0.0.1:{p['rasa_internal']}",
             "RASA_URL": f"http://127.0.0.1:{p['rasa_internal']}",
-            "DATABASE_URL": self.relay.url(self.coordination_db),
-            "TRACKER_STORE_URL": self.relay.url(self.tracker_db),
+            "DATABASE_URL": self.database_url(self.coordination_db),
+            "TRACKER_STORE_URL": self.database_url(self.tracker_db),
             "REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(p["redis"]),
             "SERVICE_HOST": "127.0.0.1", "ACTION_SERVER_HOST": "127.0.0.1",
             "SMS_GATEWAY": "gatewayapi", "SMS_GATEWAY_URL": self.gateway_url, "SMS_SENDER": "1204",
@@ -140,6 +144,9 @@ class Topology:
             **self.extra_env,
         }
         return env
+
+    def database_url(self, database: str) -> str:
+        return self.relay.url(database) if self.relay else f"postgresql://root@127.0.0.1:5432/{database}"
 
     # --- starting ---
     def start(self, timeout: float = 600) -> Topology:
@@ -155,8 +162,9 @@ class Topology:
         self.coordination_db = self._database("topology_coordination")
         self.tracker_db = self._database("topology_tracker")
         upgrade(f"postgresql://root@127.0.0.1:5432/{self.coordination_db}")
-        self.relay = PgRelay("postgresql://root@127.0.0.1:5432/postgres")
-        self.relay.up()
+        if self.pg_relay:
+            self.relay = PgRelay("postgresql://root@127.0.0.1:5432/postgres")
+            self.relay.up()
         self.env = self._environment()
         self.start_redis()
         self.start_process("gateway")
