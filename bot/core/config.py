@@ -169,6 +169,12 @@ class ProactiveSettings:
         )
         if settings.quiet_end >= settings.quiet_start:
             raise ConfigError("QUIET_HOURS_END (morning) must be before QUIET_HOURS_START (evening)")
+        # A turn can wait for the lock of a Rasa server that died mid-turn (Rasa's lock lifetime,
+        # the same environment): it is slow then, not lost, and must not get the apology.
+        lock_lifetime = _number(env, "TICKET_LOCK_LIFETIME", 60, low=1)
+        if settings.unanswered_sms_seconds <= lock_lifetime:
+            raise ConfigError(f"UNANSWERED_SMS_SECONDS must be longer than Rasa's TICKET_LOCK_LIFETIME "
+                              f"({lock_lifetime:g} s): a message waiting for a dead server's lock is not lost")
         return settings
 
 

@@ -287,6 +287,8 @@ def test_a_nudge_is_skipped_when_the_citizen_checked_in(db):
     ({"REMINDER_HOURS_BEFORE": "two"}, "REMINDER_HOURS_BEFORE must be a number"),
     ({"JOB_MAX_ATTEMPTS": "0"}, "JOB_MAX_ATTEMPTS must be at least 1"),
     ({"PROACTIVE_TIMEZONE": "Mars/Olympus"}, "IANA time zone"),
+    ({"UNANSWERED_SMS_SECONDS": "60"}, "longer than Rasa's TICKET_LOCK_LIFETIME"),
+    ({"UNANSWERED_SMS_SECONDS": "30", "TICKET_LOCK_LIFETIME": "30"}, "longer than Rasa's TICKET_LOCK_LIFETIME"),
 ])
 def test_bad_timing_settings_are_refused_with_a_clear_message(env, message):
     from bot.core.config import ConfigError

@@ -7,9 +7,10 @@ PostgreSQL behind a relay, Redis, and a fake GatewayAPI operator. APP_ENV=produc
 Citizens check in by SMS (signed MO webhooks from the operator) and web chat through the proxy while
 the schedulers send reminders and check-in prompts; then, one after the other: a Rasa server
 SIGKILLed mid-conversation, a service SIGKILLed mid-tick, PostgreSQL unreachable for 20 s, Redis
-restarted. Afterwards every MO has exactly its replies, every check-in and alert exists once, every
-proactive SMS went out (twice only in the window the README names), and the gateway saw what
-docs/deployment.md promises: 503 while the database was down, then 200 for its retry.
+restarted, a Rasa server SIGKILLed mid-turn. Afterwards every MO has exactly its replies (a lost
+turn's reply is the apology of bot/sms/unanswered.py), every check-in and alert exists once, every
+proactive SMS went out exactly once, and the gateway saw what docs/deployment.md promises: 503 while
+the database was down, then 200 for its retry.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ import pytest
 import requests
 
 from bot.core.config import ProactiveSettings
-from bot.core.texts import CRISIS_REPLY
+from bot.core.texts import CRISIS_REPLY, TURN_LOST
 from bot.db import jobs as job_db
 from bot.db.database import Database
 from bot.jobs import timing
@@ -61,7 +62,10 @@ def topology(tmp_path_factory):
     topology.extra_env.update({
         "SCHEDULER_INTERVAL_SECONDS": "1", "SMS_DISPATCH_INTERVAL": "0.5", "JOB_LEASE_SECONDS": str(LEASE_SECONDS),
         "QUIET_HOURS_END": "00:00", "QUIET_HOURS_START": "23:59", "PROACTIVE_TIMEZONE": proactive_timezone(topology),
-        "REMINDER_HOURS_BEFORE": "1"})
+        "REMINDER_HOURS_BEFORE": "1", "UNANSWERED_SMS_SECONDS": "30",
+        # Rasa's lock on a conversation outlives the server that died holding it; shorter here so
+        # the repeat after a lost turn (step 6) waits 15 s, not 60 (the apology must come later).
+        "TICKET_LOCK_LIFETIME": "15"})
     try:
         yield topology.start()
     finally:
@@ -186,7 +190,7 @@ def test_the_production_topology_under_load_and_faults(topology):
         return resp.json()
 
     sms = {name: Phone(t, citizen()) for name in ("green1", "green2", "red", "killed_mid", "crisis",
-                                                  "after_outage", "after_redis")}
+                                                  "after_outage", "after_redis", "lost_turn")}
     web = {name: citizen() for name in ("green", "killed_mid")}
     reminded = [citizen() for _ in range(4)]
     prompted = [citizen() for _ in range(6)]
@@ -268,6 +272,30 @@ def test_the_production_topology_under_load_and_faults(topology):
     t.restart_redis()
     green_checkin(sms["after_redis"].say)
 
+    # --- 6. a Rasa server SIGKILLed mid-turn -----------------------------------------------------
+    # The MO is answered 200 and stored before its turn runs, so the turn dies with the server. The
+    # schedulers' pass for lost turns (bot/sms/unanswered.py) apologises after UNANSWERED_SMS_SECONDS
+    # and the citizen's repeat is answered where the lost turn began (after Rasa's lock on the
+    # conversation, TICKET_LOCK_LIFETIME, has run out). Had the turn beaten the kill, its answer would simply be there.
+    lost = sms["lost_turn"]
+    t.haproxy("set server rasa_sms/rasa2 state maint")  # this MO goes to rasa1, the one to die
+    lost.sent.append(f"mo-{lost.msisdn.lstrip('+')}-1")
+    t.phone_sends(lost.msisdn, "tjek ind", lost.sent[-1])
+    deadline = time.monotonic() + REPLY_TIMEOUT
+    while not any(a["status"] == 200 for a in t.gateway_state()["mo"].get(lost.sent[-1], {}).get("attempts", [])):
+        assert time.monotonic() < deadline, "the MO was never accepted"
+        time.sleep(0.01)
+    t.kill("rasa1")
+    t.haproxy("set server rasa_sms/rasa2 state ready")
+    lost.expected = 1
+    [first] = lost.wait(1)
+    if first == TURN_LOST:
+        assert "GRØN" in lost.say("tjek ind")[0]
+    else:
+        assert "GRØN" in first
+    assert "NEJ" in lost.say("grøn")[0]
+    assert "Tak" in lost.say("Det går fint med det hele")[0]
+
     # --- afterwards: nothing lost, nothing doubled -----------------------------------------------
     time.sleep(5)  # anything doubled would have arrived by now (the dispatchers run every 0.5 s)
     state = t.gateway_state()
@@ -286,7 +314,7 @@ def test_the_production_topology_under_load_and_faults(topology):
         return t.api("GET", f"/api/citizens/{c['id']}/checkins").json()
 
     for c in (sms["green1"].citizen, sms["green2"].citizen, web["green"], sms["after_outage"].citizen,
-              sms["after_redis"].citizen):
+              sms["after_redis"].citizen, sms["lost_turn"].citizen):
         assert [(x["overall"], x["complete"]) for x in checkins(c)] == [("green", True)], c["phone"]
     for c in (sms["red"].citizen, sms["killed_mid"].citizen, web["killed_mid"]):
         assert [(x["overall"], x["complete"], x["wants_contact"]) for x in checkins(c)] == [("red", True, True)]
