@@ -23,6 +23,19 @@ HAProxy's health checks of the SMS backend are off during the phases (Bench.heal
 `--keep-checks` keeps them).
 
     .venv/bin/python bench/topology.py [--citizens 30] [--checkins 4] [--repeat 1] [--relay] [--keep-checks]
+
+`--proactive N` measures a proactive round instead of turns (issue 13: 10,000 check-in prompts
+handed to the gateway within 10 minutes): the services' scheduler loops run every second on the
+real clock (SCHEDULER_INTERVAL_SECONDS=1, the widest daytime window, as
+tests/e2e/test_production_topology.py sets them); N citizens are registered through the use case
+(bot/citizens/registration.py) directly in the coordination database, each with a check-in prompt
+parked a month ahead, in batches; one UPDATE then makes every prompt due at once. From that commit
+until the fake operator has N prompts: prompts/s, total time, duplicates (a phone prompted twice),
+misses, the jobs' outcomes and the CPU of every process in the window. Both Rasa servers take
+trigger_intent (HAProxy's rasa_api backend); `--proactive-one` adds a phase on N fresh citizens with
+rasa2 in maintenance on rasa_api, for the ratio. docs/performance.md, "Proactive round on the topology".
+
+    .venv/bin/python bench/topology.py --proactive 10000 [--proactive-one]
 """
 from __future__ import annotations
 
@@ -34,7 +47,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -388,7 +401,14 @@ def main() -> None:
     parser.add_argument("--relay", action="store_true", help="PostgreSQL through the test's relay thread")
     parser.add_argument("--keep-checks", action="store_true",
                         help="keep HAProxy's health checks of the SMS backend during the phases")
+    parser.add_argument("--proactive", type=int, default=0, metavar="N",
+                        help="measure a proactive round of N check-in prompts instead of turns")
+    parser.add_argument("--proactive-one", action="store_true",
+                        help="with --proactive: a second round on N fresh citizens with rasa2 in maintenance")
     args = parser.parse_args()
+    if args.proactive:
+        proactive_main(args)
+        return
     workdir = Path(tempfile.mkdtemp(prefix="bench-topology-"))
     print(f"production topology: {args.citizens} citizens at once x {args.checkins} check-ins each per phase, "
           f"{len(SCRIPTS['red'])} turns per check-in, SMS through HAProxy; deploy/ defaults "
@@ -420,6 +440,219 @@ def main() -> None:
         topology.stop()
     if over:
         sys.exit(1)
+
+
+# --- the proactive round (--proactive N) ----------------------------------------------------------
+PROMPT = "Det er tid til dit tjek ind"  # in every check-in prompt (domain.yml, EXTERNAL_checkin_prompt)
+PROACTIVE_POLL_SECONDS = 2.0  # the operator's whole state is read: 10,000 MTs are a few MB of JSON
+QUIET_SECONDS = 120  # no new prompt for this long after the last: what is missing will not come
+COPENHAGEN_TZ = "Europe/Copenhagen"
+
+
+def proactive_timezone() -> str:
+    """As tests/e2e/test_production_topology.py: production's widest daytime window is 00:00-23:59,
+    so a run late in a Copenhagen evening uses UTC (one or two hours behind) to stay in one window."""
+    from zoneinfo import ZoneInfo
+    return COPENHAGEN_TZ if datetime.now(ZoneInfo(COPENHAGEN_TZ)).hour < 23 else "UTC"
+
+
+def proactive_env() -> dict[str, str]:
+    return {"SCHEDULER_INTERVAL_SECONDS": "1", "QUIET_HOURS_END": "00:00", "QUIET_HOURS_START": "23:59",
+            "PROACTIVE_TIMEZONE": proactive_timezone()}
+
+
+@dataclass
+class Round:
+    name: str
+    phones: set[int]
+    started: float = 0.0
+    finished: float = 0.0
+    first: float = 0.0
+    prompted: dict[int, int] = field(default_factory=dict)  # msisdn -> prompts received
+    stamps: list[float] = field(default_factory=list)
+    cpu: dict[str, float] = field(default_factory=dict)
+    outcomes: dict[str, int] = field(default_factory=dict)
+    load: tuple[tuple[float, float, float], tuple[float, float, float]] = ((0, 0, 0), (0, 0, 0))
+    marked_down: int = 0
+
+
+class ProactiveBench:
+    def __init__(self, topology: Topology):
+        from bot.db.coordinators import create_coordinator
+        from bot.db.database import Database
+        self.t = topology
+        self.groups = Groups(topology)
+        self.db = Database(f"postgresql://root@127.0.0.1:5432/{topology.coordination_db}")
+        self.coordinator_id = self.db.call(lambda s: create_coordinator(s, "Bench", phone="+4511223344")[0].id)
+
+    def seed(self, base: int, n: int, parked: datetime) -> list[int]:
+        """N citizens registered now through the use case (consent recorded), each with a check-in
+        prompt parked at `parked`: an open prompt, so the services' planner plans nothing for them
+        (it would plan their first prompt `checkin_interval_days` from now otherwise)."""
+        import sqlalchemy as sa
+
+        from bot.citizens.registration import register
+        from bot.core.vocabulary import JobStatus
+        from bot.db.models import Job
+        from bot.jobs.purposes import CHECKIN_PROMPT
+        now = self.t.now()
+
+        def batch(session, start: int) -> None:
+            citizens = [register(session, f"P{i}", f"+45{base + i}", self.coordinator_id, now)
+                        for i in range(start, min(n, start + 500))]
+            session.flush()
+            session.execute(sa.insert(Job), [
+                {"citizen_id": c.id, "purpose": CHECKIN_PROMPT, "target": "", "due_at": parked,
+                 "next_attempt_at": parked, "status": JobStatus.PENDING.value, "attempts": 0,
+                 "created_at": now, "updated_at": now} for c in citizens])
+
+        for start in range(0, n, 500):
+            self.db.call(batch, start)
+        return [base + i for i in range(n)]
+
+    def make_due(self, parked: datetime, now: datetime) -> int:
+        """One UPDATE: every parked prompt of the round is due now (committed when this returns)."""
+        import sqlalchemy as sa
+
+        from bot.db.models import Job
+        from bot.jobs.purposes import CHECKIN_PROMPT
+        return self.db.call(lambda s: s.execute(
+            sa.update(Job).where(Job.purpose == CHECKIN_PROMPT, Job.due_at == parked)
+            .values(due_at=now, next_attempt_at=now, updated_at=now)
+            .execution_options(synchronize_session=False)).rowcount)
+
+    def outcomes(self, due: datetime) -> dict[str, int]:
+        """The round's jobs by status (they share the due_at make_due gave them)."""
+        import sqlalchemy as sa
+
+        from bot.db.models import Job
+        from bot.jobs.purposes import CHECKIN_PROMPT
+        return self.db.call(lambda s: dict(s.execute(
+            sa.select(Job.status, sa.func.count()).where(Job.purpose == CHECKIN_PROMPT, Job.due_at == due)
+            .group_by(Job.status)).all()))
+
+    def set_rasa_api(self, server: str, state: str) -> None:
+        answer = self.t.haproxy(f"set server rasa_api/{server} state {state}")
+        assert answer.strip() == "", answer
+        if state == "ready":
+            self.t.wait_backends("UP", server=server, timeout=120)
+
+    def flaps(self) -> int:
+        return sum(1 for line in self.t.log("haproxy").splitlines()
+                   if "Server rasa_api/" in line and "is DOWN" in line and line.startswith("["))
+
+    def run(self, name: str, base: int, n: int, parked: datetime) -> Round:
+        started = time.monotonic()
+        phones = self.seed(base, n, parked)
+        print(f"{name}: {n} citizens and their parked prompts seeded in {time.monotonic() - started:.0f} s",
+              flush=True)
+        time.sleep(5)  # the services' planner ticks see the new citizens (with an open prompt: nothing to plan)
+        rnd = Round(name, set(phones))
+        flaps = self.flaps()
+        load_before = os.getloadavg()
+        rnd.cpu = self.groups.snapshot()
+        due = self.t.now()
+        made = self.make_due(parked, due)
+        rnd.started = time.time()  # the wall clock: the operator stamps MTs with it
+        assert made == n, (made, n)
+        last_new, last_print, seen = time.monotonic(), time.monotonic(), 0
+        while True:
+            time.sleep(PROACTIVE_POLL_SECONDS)
+            mts = requests_state(self.t)["mt"]
+            new = mts[seen:]
+            seen = len(mts)
+            for mt in new:
+                if mt["msisdn"] in rnd.phones and PROMPT in mt["message"]:
+                    rnd.prompted[mt["msisdn"]] = rnd.prompted.get(mt["msisdn"], 0) + 1
+                    rnd.stamps.append(datetime.fromisoformat(mt["at"]).timestamp())
+            if any(m["msisdn"] in rnd.phones and PROMPT in m["message"] for m in new):
+                last_new = time.monotonic()
+            if time.monotonic() - last_print >= 60:
+                last_print = time.monotonic()
+                elapsed = time.time() - rnd.started
+                print(f"  {elapsed:5.0f} s: {len(rnd.prompted)} phones prompted ({len(rnd.prompted) / elapsed:.1f}/s), "
+                      f"load {os.getloadavg()[0]:.1f}", flush=True)
+            if len(rnd.prompted) >= n and time.monotonic() - last_new >= 5:
+                break  # all there, and 5 s more for a duplicate to show
+            if time.monotonic() - last_new >= QUIET_SECONDS:
+                break
+        rnd.finished = max(rnd.stamps) if rnd.stamps else time.time()
+        rnd.first = min(rnd.stamps) if rnd.stamps else rnd.finished
+        # CPU to the last prompt plus at most a poll and the 5 s wait; the window is the last prompt's time.
+        rnd.cpu = cpu_delta(rnd.cpu, self.groups.snapshot())
+        rnd.load = (load_before, os.getloadavg())
+        rnd.marked_down = self.flaps() - flaps
+        rnd.outcomes = self.outcomes(due)
+        return rnd
+
+
+def requests_state(topology: Topology) -> dict:
+    import requests
+    return requests.get(f"{topology.gateway_url}/state", timeout=60).json()
+
+
+def report_round(rnd: Round, n: int) -> float:
+    window = rnd.finished - rnd.started
+    got = len(rnd.prompted)
+    duplicates = sum(1 for c in rnd.prompted.values() if c > 1)
+    stamps = sorted(rnd.stamps)
+    steady = ""
+    if len(stamps) >= 10:
+        a, b = stamps[len(stamps) // 10], stamps[len(stamps) * 9 // 10]
+        steady = f"; 10 %->90 % of the prompts at {(len(stamps) * 8 // 10) / max(b - a, 1e-9):.1f}/s"
+    rate = got / window
+    print(f"{rnd.name}: {got} of {n} phones prompted in {window:.1f} s (from the due moment to the last "
+          f"prompt at the operator) = {rate:.1f} prompts/s; first prompt after {rnd.first - rnd.started:.1f} s"
+          f"{steady}; duplicates {duplicates}, misses {n - got}; jobs {rnd.outcomes}; "
+          f"rasa_api servers marked DOWN {rnd.marked_down}; 10,000 would take {10_000 / max(rate, 1e-9) / 60:.1f} min")
+    print(f"  load average (1/5/15 min) before {'/'.join(f'{v:.1f}' for v in rnd.load[0])}, "
+          f"after {'/'.join(f'{v:.1f}' for v in rnd.load[1])}")
+    cpu = dict(rnd.cpu)
+    machine = cpu.pop("machine")
+    ours = sum(v for k, v in cpu.items() if not k.startswith(("bench", "pg relay", "postgres other", "gateway")))
+    print(f"  CPU-seconds in the {window:.1f} s window (machine capacity {2 * window:.1f} = 2 cores; "
+          f"CPU-ms per prompt; % of one core):")
+    for name, used in sorted(cpu.items(), key=lambda kv: -kv[1]):
+        print(f"    {name:34s} {used:7.2f} s  {used / max(got, 1) * 1000:6.1f} ms/prompt  {used / window * 100:5.1f} %")
+    print(f"    {'topology total (ours)':34s} {ours:7.2f} s  {ours / max(got, 1) * 1000:6.1f} ms/prompt  "
+          f"{ours / window * 100:5.1f} %")
+    print(f"    {'machine total (all users)':34s} {machine:7.2f} s  {machine / max(got, 1) * 1000:6.1f} ms/prompt  "
+          f"{machine / window * 100:5.1f} %  (busy {machine / (2 * window) * 100:.0f} % of 2 cores)")
+    single = {k: v for k, v in cpu.items() if k.startswith(("rasa", "actions", "service", "haproxy", "redis"))}
+    name, used = max(single.items(), key=lambda kv: kv[1])
+    print(f"  a core per process: bottleneck {name} at {used / max(got, 1) * 1000:.1f} CPU-ms/prompt "
+          f"-> {got / max(used, 1e-9):.1f} prompts/s; all of ours on 2 cores -> {2 * got / max(ours, 1e-9):.1f} prompts/s")
+    return rate
+
+
+def proactive_main(args) -> None:
+    n = args.proactive
+    workdir = Path(tempfile.mkdtemp(prefix="bench-topology-proactive-"))
+    env = proactive_env()
+    print(f"production topology, proactive round: {n} check-in prompts due at once; {env}; "
+          f"PostgreSQL {'through the relay' if args.relay else 'direct'}; logs in {workdir}; "
+          f"load average {'/'.join(f'{v:.1f}' for v in os.getloadavg())}", flush=True)
+    started = time.monotonic()
+    topology = Topology(workdir, pg_relay=args.relay, extra_env=env).start()
+    print(f"topology up in {time.monotonic() - started:.0f} s; pids "
+          f"{ {name: proc.pid for name, proc in sorted(topology.procs.items())} }", flush=True)
+    try:
+        bench = ProactiveBench(topology)
+        parked = (topology.now() + timedelta(days=30)).replace(microsecond=0)
+        rates = {}
+        two = bench.run("two Rasa servers (rasa_api: both ready)", 60_000_000, n, parked)
+        rates["two"] = report_round(two, n)
+        if args.proactive_one:
+            bench.set_rasa_api("rasa2", "maint")
+            one = bench.run("one Rasa server (rasa_api/rasa2 in maintenance)", 61_000_000, n,
+                            parked + timedelta(days=1))
+            bench.set_rasa_api("rasa2", "ready")
+            rates["one"] = report_round(one, n)
+            print(f"ratio two/one: prompts/s {rates['two'] / rates['one']:.2f}x")
+        report_memory(topology, bench.groups)
+        bench.db.dispose()
+    finally:
+        topology.stop()
 
 
 if __name__ == "__main__":

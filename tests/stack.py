@@ -114,7 +114,9 @@ class Stack:
             # The token the way endpoints.yml sends it: a header expanded from the environment.
             f"action_endpoint:\n  url: \"{self.action_url}/webhook\"\n"
             "  headers:\n    Authorization: Bearer ${ACTION_SERVER_TOKEN}\n"
-            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {self.workdir / 'tracker.db'}\n",
+            "  enable_selective_domain: true\n"  # as endpoints.yml
+            "tracker_store:\n  type: bot.channels.tracker_store.CachingSQLTrackerStore\n"
+            f"  dialect: sqlite\n  db: {self.workdir / 'tracker.db'}\n",
             encoding="utf-8",
         )
         return path

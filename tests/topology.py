@@ -137,6 +137,7 @@ class Topology:
             "RASA_URL": f"http://127.0.0.1:{p['rasa_internal']}",
             "DATABASE_URL": self.database_url(self.coordination_db),
             "TRACKER_STORE_URL": self.database_url(self.tracker_db),
+            "SQL_POOL_SIZE": "5", "SQL_MAX_OVERFLOW": "5",
             "REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(p["redis"]),
             "SERVICE_HOST": "127.0.0.1", "ACTION_SERVER_HOST": "127.0.0.1",
             "SMS_GATEWAY": "gatewayapi", "SMS_GATEWAY_URL": self.gateway_url, "SMS_SENDER": "1204",

@@ -29,14 +29,19 @@ RASA_VERSION = "3.6.21"  # rasa/core/tracker_store.py, SQLTrackerStore.__init__
 ORIGINAL_INIT = SQLTrackerStore.__init__
 
 
-def use_our_engine(store: SQLTrackerStore) -> None:
-    """Swap a SQLite store's engine for ours (a file database only)."""
+def use_our_engine(store: SQLTrackerStore) -> bool:
+    """Swap a SQLite store's engine for ours (a file database only). True when the store has ours,
+    whether swapped now or before (bot/channels/tracker_store.py calls it after this patch may have)."""
+    if getattr(store, "_our_engine", False):
+        return True
     url = store.engine.url
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
-        return
+        return False
     store.engine.dispose()
     store.engine = create_engine(url.render_as_string(hide_password=False))
     store.sessionmaker = sa.orm.session.sessionmaker(bind=store.engine)
+    store._our_engine = True
+    return True
 
 
 @functools.wraps(ORIGINAL_INIT)
