@@ -33,6 +33,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.measure import percentile, rss_mib  # noqa: E402
 from tests.ports import free_port  # noqa: E402
 from tests.stack import Stack  # noqa: E402
 
@@ -49,18 +50,6 @@ STOCK_CONVERSATIONS = [
     ["hello", "I am sad", "yes", "are you a bot?", "goodbye"],
     ["hi", "I am great", "are you a bot?", "perfect", "bye"],
 ]
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def rasa_version() -> str:
