@@ -235,6 +235,10 @@ class Settings:
     # once (bot/sms/dispatcher.py); docs/deployment.md, "Proactive round".
     scheduler_concurrency: int = 8
     sms_dispatch_concurrency: int = 8
+    # An SMS left 'sending' by a dispatcher that died mid-send goes back to the queue after this
+    # long, unless the operator's delivery report (it carries our id) said it was handed over
+    # (bot/db/outbox.py release_stale; docs/deployment.md, "What the gateway sees when a part is down").
+    sms_sending_lease_seconds: float = 120
     proactive: ProactiveSettings = field(default_factory=ProactiveSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     # Dashboard and web chat.
@@ -296,6 +300,7 @@ class Settings:
             scheduler_interval_seconds=_number(env, "SCHEDULER_INTERVAL_SECONDS", 60),
             scheduler_concurrency=int(_number(env, "SCHEDULER_CONCURRENCY", 8, low=1)),
             sms_dispatch_concurrency=int(_number(env, "SMS_DISPATCH_CONCURRENCY", 8, low=1)),
+            sms_sending_lease_seconds=_number(env, "SMS_SENDING_LEASE_SECONDS", 120, low=10),
             proactive=ProactiveSettings.from_env(env),
             retention=RetentionSettings.from_env(env),
             session_secret=env.get("SESSION_SECRET", DEV_SESSION_SECRET),

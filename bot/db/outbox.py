@@ -134,8 +134,10 @@ def mark_failed(session: Session, message_id: int, error: str, retry_at: datetim
     ).rowcount == 1
 
 
-def release_stale(session: Session, now: datetime, older_than: timedelta = timedelta(minutes=5)) -> int:
-    """A dispatcher that died mid-send leaves rows in 'sending'; put them back in the queue."""
+def release_stale(session: Session, now: datetime, older_than: timedelta) -> int:
+    """A dispatcher that died mid-send leaves rows in 'sending'; put them back in the queue. One it
+    had handed over is not sent again if the operator's delivery report (it names our id) came
+    first: that moves it out of 'sending'."""
     return session.execute(
         sa.update(OutboxMessage)
         .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.status_at < now - older_than)

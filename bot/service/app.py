@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import os
+from datetime import timedelta
 
 from aiohttp import web
 
@@ -67,7 +68,8 @@ def create_app(settings: Settings, db: Database | None = None, clock: Clock | No
     if settings.sms_gateway == "fake":
         setup_fake_gateway(app)
     app["dispatcher"] = Dispatcher(app["db"], GatewayApiClient.from_settings(settings), app["clock"],
-                                   concurrency=settings.sms_dispatch_concurrency)
+                                   concurrency=settings.sms_dispatch_concurrency,
+                                   sending_lease=timedelta(seconds=settings.sms_sending_lease_seconds))
     if settings.sms_dispatch_interval > 0:
         app.cleanup_ctx.append(_background(app["dispatcher"].run_forever, settings.sms_dispatch_interval))
         if app["email_dispatcher"] is not None:  # the e-mail outbox on the same beat as the SMS outbox

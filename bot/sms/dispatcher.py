@@ -39,11 +39,13 @@ class Dispatcher:
         base_delay: timedelta = timedelta(seconds=2),
         max_delay: timedelta = timedelta(minutes=30),
         concurrency: int = DEFAULT_CONCURRENCY,
+        sending_lease: timedelta = timedelta(minutes=2),
     ):
         self.db = db
         self.gateway = gateway
         self.clock = clock
         self.max_attempts = max_attempts
+        self.sending_lease = sending_lease
         self.base_delay = base_delay
         self.max_delay = max_delay
         self.concurrency = max(1, concurrency)
@@ -55,7 +57,7 @@ class Dispatcher:
         """Send everything due now; repeat claims until nothing is due (later messages of a
         recipient become due once the earlier one is out)."""
         counts = {"sent": 0, "retry": 0, "failed": 0}
-        await self.db.run(outbox_db.release_stale, self.clock.now())
+        await self.db.run(outbox_db.release_stale, self.clock.now(), self.sending_lease)
         while True:
             batch = await self.db.run(claim_due, self.clock.now(), self.concurrency)
             if not batch:

@@ -322,3 +322,34 @@ def test_a_delivery_report_with_an_odd_userref_names_no_message(db, userref):
     result = db.call(lambda s: outbox_db.apply_delivery_report(s, "no-such-provider-id", userref, "DELIVERED",
                                                                datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)))
     assert result == (None, False)
+
+
+# --- a dispatcher that died mid-send -------------------------------------------------------------------
+
+async def test_a_message_left_sending_by_a_dead_dispatcher_goes_after_the_lease_once(service, db, clock, citizen):
+    queue(db, clock, "hej", "reply")
+    [claimed] = db.call(claim_due, clock.now())  # the dispatcher that dies: claimed, never sent
+    lease = timedelta(seconds=120)
+    other = dispatcher_for(service, db, clock)
+    other.sending_lease = lease
+    async with aiohttp.ClientSession() as http:
+        clock.advance(lease - timedelta(seconds=1))
+        assert await other.dispatch_once(http) == {"sent": 0, "retry": 0, "failed": 0}
+        clock.advance(timedelta(seconds=2))
+        assert await other.dispatch_once(http) == {"sent": 1, "retry": 0, "failed": 0}
+        assert await other.dispatch_once(http) == {"sent": 0, "retry": 0, "failed": 0}
+        assert await inbox(http, service) == ["hej"]
+
+
+async def test_a_message_the_dead_dispatcher_handed_over_is_not_sent_again(service, db, clock, citizen):
+    queue(db, clock, "hej", "reply")
+    [claimed] = db.call(claim_due, clock.now())
+    # It reached the operator, whose delivery report (naming our id) came before the lease ran out.
+    db.call(apply_delivery_report, "777", str(claimed.id), "DELIVERED", clock.now())
+    other = dispatcher_for(service, db, clock)
+    other.sending_lease = timedelta(seconds=120)
+    clock.advance(timedelta(minutes=10))
+    async with aiohttp.ClientSession() as http:
+        assert await other.dispatch_once(http) == {"sent": 0, "retry": 0, "failed": 0}
+    [row] = rows(db)
+    assert (row.status, row.attempts) == ("delivered", 1)

@@ -63,6 +63,8 @@ def topology(tmp_path_factory):
         "SCHEDULER_INTERVAL_SECONDS": "1", "SMS_DISPATCH_INTERVAL": "0.5", "JOB_LEASE_SECONDS": str(LEASE_SECONDS),
         "QUIET_HOURS_END": "00:00", "QUIET_HOURS_START": "23:59", "PROACTIVE_TIMEZONE": proactive_timezone(topology),
         "REMINDER_HOURS_BEFORE": "1", "UNANSWERED_SMS_SECONDS": "30",
+        # The killed service's dispatcher may die holding an SMS in 'sending' (step 3).
+        "SMS_SENDING_LEASE_SECONDS": str(LEASE_SECONDS),
         # Rasa's lock on a conversation outlives the server that died holding it; shorter here so
         # the repeat after a lost turn (step 6) waits 15 s, not 60 (the apology must come later).
         "TICKET_LOCK_LIFETIME": "15"})
