@@ -42,6 +42,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import statistics
 import sys
 import tempfile
@@ -474,6 +475,7 @@ class Round:
     outcomes: dict[str, int] = field(default_factory=dict)
     load: tuple[tuple[float, float, float], tuple[float, float, float]] = ((0, 0, 0), (0, 0, 0))
     marked_down: int = 0
+    commits: dict[str, int] = field(default_factory=dict)  # database -> transactions committed in the window
 
 
 class ProactiveBench:
@@ -531,6 +533,14 @@ class ProactiveBench:
             sa.select(Job.status, sa.func.count()).where(Job.purpose == CHECKIN_PROMPT, Job.due_at == due)
             .group_by(Job.status)).all()))
 
+    def commits(self) -> dict[str, int]:
+        """Transactions committed so far in the two databases (pg_stat_database, PostgreSQL's own count)."""
+        import sqlalchemy as sa
+        names = {self.t.coordination_db: "coordination", self.t.tracker_db: "tracker store"}
+        return self.db.call(lambda s: {names[d]: c for d, c in s.execute(
+            sa.text("SELECT datname, xact_commit FROM pg_stat_database WHERE datname IN :names")
+            .bindparams(sa.bindparam("names", expanding=True)), {"names": list(names)}).all()})
+
     def set_rasa_api(self, server: str, state: str) -> None:
         answer = self.t.haproxy(f"set server rasa_api/{server} state {state}")
         assert answer.strip() == "", answer
@@ -547,10 +557,11 @@ class ProactiveBench:
         print(f"{name}: {n} citizens and their parked prompts seeded in {time.monotonic() - started:.0f} s",
               flush=True)
         time.sleep(5)  # the services' planner ticks see the new citizens (with an open prompt: nothing to plan)
-        rnd = Round(name, set(phones))
+        rnd = Round(name, {int(f"45{p}") for p in phones})  # the operator keys MTs by MSISDN digits
         flaps = self.flaps()
         load_before = os.getloadavg()
         rnd.cpu = self.groups.snapshot()
+        rnd.commits = self.commits()
         due = self.t.now()
         made = self.make_due(parked, due)
         rnd.started = time.time()  # the wall clock: the operator stamps MTs with it
@@ -580,6 +591,8 @@ class ProactiveBench:
         rnd.first = min(rnd.stamps) if rnd.stamps else rnd.finished
         # CPU to the last prompt plus at most a poll and the 5 s wait; the window is the last prompt's time.
         rnd.cpu = cpu_delta(rnd.cpu, self.groups.snapshot())
+        time.sleep(1)  # PostgreSQL's backends report their counts to pg_stat at most once a second
+        rnd.commits = {d: c - rnd.commits.get(d, 0) for d, c in self.commits().items()}
         rnd.load = (load_before, os.getloadavg())
         rnd.marked_down = self.flaps() - flaps
         rnd.outcomes = self.outcomes(due)
@@ -605,6 +618,8 @@ def report_round(rnd: Round, n: int) -> float:
           f"prompt at the operator) = {rate:.1f} prompts/s; first prompt after {rnd.first - rnd.started:.1f} s"
           f"{steady}; duplicates {duplicates}, misses {n - got}; jobs {rnd.outcomes}; "
           f"rasa_api servers marked DOWN {rnd.marked_down}; 10,000 would take {10_000 / max(rate, 1e-9) / 60:.1f} min")
+    print("  PostgreSQL transactions committed in the window (pg_stat_database): " + ", ".join(
+        f"{d} {c} ({c / max(got, 1):.1f} per prompt)" for d, c in sorted(rnd.commits.items())))
     print(f"  load average (1/5/15 min) before {'/'.join(f'{v:.1f}' for v in rnd.load[0])}, "
           f"after {'/'.join(f'{v:.1f}' for v in rnd.load[1])}")
     cpu = dict(rnd.cpu)
@@ -627,6 +642,9 @@ def report_round(rnd: Round, n: int) -> float:
 
 def proactive_main(args) -> None:
     n = args.proactive
+    # SIGTERM (or SIGINT, which a shell's background job ignores) stops the topology and drops its
+    # databases through the `finally` below; the default would leave them behind.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     workdir = Path(tempfile.mkdtemp(prefix="bench-topology-proactive-"))
     env = proactive_env()
     print(f"production topology, proactive round: {n} check-in prompts due at once; {env}; "
