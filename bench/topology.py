@@ -56,6 +56,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.measure import percentile  # noqa: E402
 from tests.topology import Topology  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -68,11 +69,6 @@ SCRIPTS = {
 POLL_SECONDS = 0.2  # how often the operator's state is read; a turn's time comes from the MT's own stamp
 REPLY_TIMEOUT = 180
 SETTLE_SECONDS = 3.0  # > SMS_DISPATCH_INTERVAL (1 s): a turn's second message would have arrived
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 # --- /proc ----------------------------------------------------------------------------------------
