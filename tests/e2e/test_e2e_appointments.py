@@ -97,9 +97,11 @@ def test_marked_missed_gives_a_kind_follow_up_and_an_alert(stack, people):
     assert "contact_request" in [a["rule"] for a in open_alerts(stack, coordinator, citizen)]
 
 
-def test_a_check_in_prompt_leads_into_the_lyskurve(stack, people):
-    coordinator, citizen = people
-    jobs = stack.api("GET", f"/api/citizens/{citizen['id']}/jobs", coordinator["token"]).json()
+def test_a_check_in_prompt_leads_into_the_lyskurve(stack):
+    # Its own citizen; a tick plans their first prompt (bot/jobs/planner.py), due a week on.
+    citizen = stack.new_citizen(prefix="+4532")
+    stack.tick(stack.now(), [citizen])
+    jobs = stack.api("GET", f"/api/citizens/{citizen['id']}/jobs", citizen["token"]).json()
     [prompt] = [j for j in jobs if j["purpose"] == "checkin_prompt" and j["status"] == "pending"]
     [question] = delivered(stack, stack.tick(datetime.fromisoformat(prompt["next_attempt_at"]), [citizen]), citizen, "checkin_prompt")
     assert "tid til dit tjek ind" in question and "GRØN" in question
@@ -107,7 +109,7 @@ def test_a_check_in_prompt_leads_into_the_lyskurve(stack, people):
     assert "fortælle" in more
     [done] = stack.say(citizen["phone"], "nej")
     assert "Tak for dit svar" in done
-    [checkin] = stack.api("GET", f"/api/citizens/{citizen['id']}/checkins", coordinator["token"]).json()
+    [checkin] = stack.api("GET", f"/api/citizens/{citizen['id']}/checkins", citizen["token"]).json()
     assert checkin["overall"] == "green" and checkin["complete"] is True
 
 
