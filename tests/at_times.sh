@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make test-clock`: runs pytest once per real-clock time below (tests/at_time.sh), three runs at a
+# `make test-clock`: runs pytest once per real-clock time below (tests/at_time.sh), five runs at a
 # time, and fails if any run fails. Each run's output goes to results/clock/.
 #   tests/at_times.sh <tests for every time> [-- <tests for the times marked e2e only>]
 # The in-process tests are cheap and run at every time; the end-to-end ones start Rasa and are run
@@ -12,7 +12,7 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do every+=("$1"); shift; done
 # The e2e times first: they take longest, so they start in the first batch.
 times=("2027-01-13 02:30|e2e" "2027-01-13 19:59|e2e" "2027-10-31 02:59 +0200|e2e"
        "2027-01-13 07:59" "2027-01-13 12:00" "2027-01-13 23:30" "2027-03-28 01:59")
-parallel=${CLOCK_PARALLEL:-3}
+parallel=${CLOCK_PARALLEL:-5}
 mkdir -p results/clock
 pids=() logs=() names=() failed=0
 for entry in "${times[@]}"; do

@@ -45,17 +45,23 @@ def _pg_admin(statement: str) -> None:
 
 
 @contextmanager
+def throwaway_postgres(prefix: str, template: str | None = None) -> Iterator[str]:
+    """A PostgreSQL database of its own (empty, or a copy of `template`), dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    _pg_admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    try:
+        yield f"postgresql://root@127.0.0.1:5432/{name}"
+    finally:
+        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
 def migrated_postgres(prefix: str) -> Iterator[tuple[str, str]]:
     """A throw-away PostgreSQL database with every migration run, for a process of its own (the
     production checks refuse SQLite): (name, url), dropped afterwards."""
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    _pg_admin(f'CREATE DATABASE "{name}"')
-    url = f"postgresql://root@127.0.0.1:5432/{name}"
-    try:
+    with throwaway_postgres(prefix) as url:
         upgrade(url)
-        yield name, url
-    finally:
-        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        yield url.rsplit("/", 1)[1], url
 
 
 @pytest.fixture(scope="session")
@@ -85,12 +91,8 @@ def db_url(request, tmp_path, migrated_templates):
         return
     if not POSTGRES:
         pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
-    name = f"test_{uuid.uuid4().hex[:12]}"
-    _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_templates["postgresql"]}"')
-    try:
-        yield f"postgresql://root@127.0.0.1:5432/{name}"
-    finally:
-        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with throwaway_postgres("test", template=migrated_templates["postgresql"]) as url:
+        yield url
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ and after a restart; and it saves the same rows Rasa's save would."""
 from __future__ import annotations
 
 import asyncio
-import uuid
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 
 from bot.channels.tracker_store import CachingSQLTrackerStore
 from bot.db.tracker_events import TrackerEvents
-from tests.conftest import POSTGRES, _pg_admin
+from tests.conftest import POSTGRES, throwaway_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 SENDER = "+4512345678"
@@ -33,12 +32,8 @@ def url(request, tmp_path):
         return
     if not POSTGRES:
         pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
-    name = f"tracker_{uuid.uuid4().hex[:12]}"
-    _pg_admin(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql://root@127.0.0.1:5432/{name}"
-    finally:
-        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with throwaway_postgres("tracker") as database:
+        yield database
 
 
 def store(url: str, domain: Domain, cls=CachingSQLTrackerStore, **kwargs) -> SQLTrackerStore:

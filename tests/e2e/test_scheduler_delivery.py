@@ -4,7 +4,6 @@ across DST; Rasa down → retried with backoff and sent once. Time is driven by 
 import asyncio
 import threading
 import time
-import uuid
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -18,7 +17,7 @@ from bot.jobs import timing
 from bot.scheduler import handlers
 from bot.scheduler.rasa_client import JOB_ENTITY, RasaClient
 from bot.scheduler.runner import Scheduler
-from tests.conftest import POSTGRES, _pg_admin
+from tests.conftest import POSTGRES, throwaway_postgres
 from tests.stack import PROACTIVE_CHANNEL, Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not POSTGRES, reason="PostgreSQL is not reachable")]
@@ -32,14 +31,12 @@ def cph(*args) -> datetime:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    name = f"test_{uuid.uuid4().hex[:12]}"
-    _pg_admin(f'CREATE DATABASE "{name}"')
-    stack = Stack(tmp_path_factory.mktemp("delivery"), database_url=f"postgresql://root@127.0.0.1:5432/{name}")
-    try:
-        yield stack.start()
-    finally:
-        stack.stop()
-        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with throwaway_postgres("test") as url:
+        stack = Stack(tmp_path_factory.mktemp("delivery"), database_url=url)
+        try:
+            yield stack.start()
+        finally:
+            stack.stop()
 
 
 @pytest.fixture(scope="module")
