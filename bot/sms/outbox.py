@@ -86,11 +86,6 @@ def sendable(session: Session, message_ids: list[int], now: datetime) -> set[int
     return allowed
 
 
-def may_send(session: Session, message_id: int, now: datetime) -> bool:
-    """sendable() for one message. False: do not send."""
-    return message_id in sendable(session, [message_id], now)
-
-
 def record_undelivered(session: Session, message: OutboxMessage, now: datetime) -> Alert | None:
     """A message to a citizen that will never arrive (the outbox gave up, or the operator reported it
     undeliverable): a high alert for their coordinator, in the same transaction (docs/decisions.md,

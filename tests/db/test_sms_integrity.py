@@ -27,7 +27,7 @@ from bot.db.models import OutboxMessage, SeenInboundId
 from bot.db.privacy import erase_citizen
 from bot.sms.dispatcher import Dispatcher
 from bot.sms.gateway import GatewayApiClient
-from bot.sms.outbox import apply_delivery_report, claim_due, may_send, queue_sms, record_send_failure
+from bot.sms.outbox import apply_delivery_report, claim_due, queue_sms, record_send_failure, sendable
 from tests.conftest import POSTGRES, T0
 from tests.db.conftest import PHONE
 from tests.service import service_app
@@ -90,19 +90,19 @@ def test_a_claimed_proactive_sms_is_checked_again_just_before_sending(db, clock,
     queue(db, clock, "Svar på dit spørgsmål", "reply")
     [proactive] = db.call(claim_due, clock.now())  # one per phone: the reply waits behind it
     stop(db, citizen, clock)  # after the claim, before the gateway is called
-    assert db.call(may_send, proactive.id, clock.now()) is False
+    assert (proactive.id in db.call(sendable, [proactive.id], clock.now())) is False
     [held, reply] = rows(db)
     # Never handed to the operator: the claim's attempt is taken back.
     assert (held.status, held.suppressed_reason, held.attempts) == ("suppressed", "opted_out", 0)
     [claimed_reply] = db.call(claim_due, clock.now())
-    assert claimed_reply.id == reply.id and db.call(may_send, reply.id, clock.now()) is True
+    assert claimed_reply.id == reply.id and (reply.id in db.call(sendable, [reply.id], clock.now())) is True
 
 
 def test_an_erased_citizen_gets_nothing_that_was_waiting_and_nothing_new(db, clock, citizen):
     queue(db, clock, "Husk dit møde", "proactive")
     [claimed] = db.call(claim_due, clock.now())
     db.call(lambda s: erase_citizen(s, get_citizen(s, citizen.id), None, clock.now()))
-    assert db.call(may_send, claimed.id, clock.now()) is False  # its row went with the citizen
+    assert (claimed.id in db.call(sendable, [claimed.id], clock.now())) is False  # its row went with the citizen
     late = queue(db, clock, "Det er tid til dit tjek ind", "proactive")  # a turn that ran on
     assert (late.status, late.suppressed_reason, late.citizen_id) == ("suppressed", "no_citizen", None)
 
