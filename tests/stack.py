@@ -125,7 +125,8 @@ class Stack:
         rasa_port, action_port, _ = self.ports
         commands = {
             "actions": [sys.executable, "-m", "actions.server", "--port", str(action_port)],
-            "rasa": [str(BIN / "rasa"), "run", "--model", str(MODEL), "--port", str(rasa_port), "--enable-api",
+            "rasa": [sys.executable, "-m", "bot.channels.rasa_server", "run", "--model", str(MODEL),
+                     "--port", str(rasa_port), "--enable-api",
                      "--auth-token", self.rasa_token, "--credentials", str(ROOT / "credentials.yml"),
                      "--endpoints", str(self._endpoints())],
             "service": [sys.executable, "-m", "bot.service"],

@@ -36,7 +36,7 @@ from bot.db.migrate import upgrade
 from tests.conftest import _pg_admin
 from tests.outage import PostgresOutage
 from tests.ports import free_port
-from tests.stack import BIN, MODEL, ROOT
+from tests.stack import MODEL, ROOT
 
 DEPLOY = ROOT / "deploy"
 HAPROXY = "/usr/sbin/haproxy"
@@ -202,7 +202,8 @@ class Topology:
         if name.startswith("service"):
             return [sys.executable, "-m", "bot.service"], {**env, "SERVICE_PORT": str(p[name])}
         if name.startswith("rasa"):
-            command = [str(BIN / "rasa"), "run", "--model", str(MODEL), "-i", "127.0.0.1", "--port", str(p[name]),
+            command = [sys.executable, "-m", "bot.channels.rasa_server", "run", "--model", str(MODEL),
+                       "-i", "127.0.0.1", "--port", str(p[name]),
                        "--enable-api", "--auth-token", env["RASA_TOKEN"], "--credentials",
                        str(ROOT / "credentials.yml"), "--endpoints", str(DEPLOY / "endpoints.yml")]
             return command, {**env, "SANIC_REQUEST_MAX_SIZE": str(RASA_MAX_BODY_BYTES),

@@ -14,6 +14,7 @@ import os
 import secrets
 import socket
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from bot.db.database import Database
 from tests.conftest import POSTGRES, migrated_postgres
 from tests.ports import free_port
 from tests.security.service_process import ChildProcess
-from tests.stack import BIN, MODEL, ROOT, _without_faketime
+from tests.stack import MODEL, ROOT, _without_faketime
 
 
 def non_loopback_address() -> str | None:
@@ -71,7 +72,8 @@ class RasaServer(ChildProcess):
             encoding="utf-8")
         self.env = {**env, "RASA_URL": self.url}
         self.rasa_token = self.env["RASA_TOKEN"]
-        command = [str(BIN / "rasa"), "run", "--model", str(model), "--port", str(self.port), "--enable-api",
+        command = [sys.executable, "-m", "bot.channels.rasa_server", "run", "--model", str(model),
+                   "--port", str(self.port), "--enable-api",
                    "--auth-token", self.rasa_token, "--credentials", str(ROOT / "credentials.yml"),
                    "--endpoints", str(endpoints)]
         with open(self.log_path, "ab") as log:
