@@ -50,6 +50,8 @@ class Rule(Code):
     HOPELESSNESS = "hopelessness"
     SILENT_AFTER_BAD_CHECKIN = "silent_after_bad_checkin"
     UNREACHABLE = "unreachable"
+    WHO5_DROP = "who5_drop"
+    WHO5_LOW = "who5_low"
 
     @property
     def entry(self) -> CatalogueEntry:
@@ -98,6 +100,13 @@ CATALOGUE: dict[Rule, CatalogueEntry] = {
                                                   "bot.scheduler.handlers"),
     # SMS to the citizen cannot be delivered (the outbox gave up, or the operator says undeliverable).
     Rule.UNREACHABLE: CatalogueEntry(Severity.HIGH, "Kan ikke nås på SMS", Dedupe.ONE_OPEN, "bot.sms.outbox"),
+    # WHO-5 (docs/outcomes.md, "Alerts"): a fall of 10 points or more from the previous score is
+    # clinically significant (Sundhedsstyrelsen 2017); a score in 0-35 is the band "stor risiko for
+    # depression eller stressbelastning". The threshold is stored with each alert.
+    Rule.WHO5_DROP: CatalogueEntry(Severity.HIGH, "Trivsel (WHO-5) faldet", Dedupe.EVERY_EVENT,
+                                   "bot.outcomes.rules"),
+    Rule.WHO5_LOW: CatalogueEntry(Severity.MEDIUM, "Trivsel (WHO-5) meget lav", Dedupe.EVERY_EVENT,
+                                  "bot.outcomes.rules"),
 }
 
 RULE_LABELS = {rule.value: entry.label for rule, entry in CATALOGUE.items()}

@@ -106,6 +106,15 @@ def _number(env: dict[str, str], name: str, default: float, low: float = 0) -> f
     return value
 
 
+def _on_off(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw not in ("on", "off"):
+        raise ConfigError(f"{name} must be on or off, not {raw!r}")
+    return raw == "on"
+
+
 @dataclass(frozen=True)
 class ProactiveSettings:
     """Every timing of a proactive message, in one place (README: "What the citizen receives, and
@@ -139,6 +148,16 @@ class ProactiveSettings:
     # mid-turn) gets an apology asking them to send it again (bot/sms/unanswered.py). A turn takes
     # about a second; a conversation waits at most Rasa's 60 s lock lifetime behind another.
     unanswered_sms_seconds: float = 120
+    # Outcome measures (docs/outcomes.md, "When"): the baseline this many days into a course (inside
+    # its first week), then a round every QUESTIONNAIRE_INTERVAL_DAYS (about three months, as in the
+    # evaluation's pilot), each asked at this local time; one nudge this long after the last answer
+    # if the citizen stopped halfway; a round not finished this many days after it was due is closed.
+    questionnaires: bool = True  # QUESTIONNAIRES=off plans no rounds (asked-for ones are still sent)
+    questionnaire_at: time = time(11, 0)
+    questionnaire_baseline_days: int = 1
+    questionnaire_interval_days: int = 91
+    questionnaire_nudge_hours: float = 24
+    questionnaire_close_days: int = 14
 
     @classmethod
     def from_env(cls, env: dict[str, str]) -> ProactiveSettings:
@@ -166,6 +185,12 @@ class ProactiveSettings:
             retry_max_seconds=_number(env, "JOB_RETRY_MAX_SECONDS", 3600, low=1),
             max_attempts=int(_number(env, "JOB_MAX_ATTEMPTS", 10, low=1)),
             lease_seconds=_number(env, "JOB_LEASE_SECONDS", 300, low=10),
+            questionnaires=_on_off(env, "QUESTIONNAIRES", True),
+            questionnaire_at=_clock_time(env, "QUESTIONNAIRE_AT", "11:00"),
+            questionnaire_baseline_days=int(_number(env, "QUESTIONNAIRE_BASELINE_DAYS", 1, low=0)),
+            questionnaire_interval_days=int(_number(env, "QUESTIONNAIRE_INTERVAL_DAYS", 91, low=1)),
+            questionnaire_nudge_hours=_number(env, "QUESTIONNAIRE_NUDGE_HOURS", 24),
+            questionnaire_close_days=int(_number(env, "QUESTIONNAIRE_CLOSE_DAYS", 14, low=1)),
         )
         if settings.quiet_end >= settings.quiet_start:
             raise ConfigError("QUIET_HOURS_END (morning) must be before QUIET_HOURS_START (evening)")

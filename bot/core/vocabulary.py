@@ -114,6 +114,25 @@ class Purpose(Code):
     AGREEMENT_FOLLOWUP = "agreement_followup"
     CHECKIN_OPEN_NUDGE = "checkin_open_nudge"  # one kind nudge about a check-in left open
     CHECKIN_CLOSE = "checkin_close"  # internal: closes a check-in left open as partial, sends nothing
+    # Outcome measures (bot/outcomes/): the round's first question, and one nudge if it stops halfway.
+    QUESTIONNAIRE_PROMPT = "questionnaire_prompt"
+    QUESTIONNAIRE_NUDGE = "questionnaire_nudge"
+
+
+class QuestionnaireStatus(Code):
+    """A round of outcome questions (bot/outcomes/record.py)."""
+    PLANNED = "planned"  # its prompt is planned, nothing asked yet
+    OPEN = "open"  # asked; answered so far, the citizen may still be answering
+    COMPLETE = "complete"  # every question answered
+    PARTIAL = "partial"  # not finished within QUESTIONNAIRE_CLOSE_DAYS; what was answered is kept
+    DECLINED = "declined"  # the citizen said no to this round
+
+
+class QuestionnaireReason(Code):
+    """Why a round was asked (docs/outcomes.md, "When")."""
+    BASELINE = "baseline"  # the first week of a course
+    FOLLOW_UP = "follow_up"  # every QUESTIONNAIRE_INTERVAL_DAYS after the previous planned round
+    REQUESTED = "requested"  # a coordinator asked for it (POST /api/citizens/{id}/questionnaires)
 
 
 class ActorKind(Code):

@@ -20,6 +20,8 @@ def add_alert(
     reason: str,
     created_at: datetime,
     checkin_id: int | None = None,
+    questionnaire_id: int | None = None,
+    threshold: int | None = None,
 ) -> Alert:
     """Raises ValueError for a rule or severity the catalogue (bot.core.alert_catalogue) lacks."""
     alert = Alert(
@@ -29,6 +31,8 @@ def add_alert(
         reason=reason,
         created_at=created_at,
         checkin_id=checkin_id,
+        questionnaire_id=questionnaire_id,
+        threshold=threshold,
         status=AlertStatus.OPEN,
     )
     session.add(alert)

@@ -21,6 +21,7 @@ from bot.core.vocabulary import (
     JobStatus,
     OutboxStatus,
     PreparationStatus,
+    QuestionnaireStatus,
     SummaryApproval,
 )
 
@@ -174,6 +175,10 @@ class Alert(Base):
     escalated_to = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"))  # NULL: no backup, owner reminded
     # Urgent only: still unacknowledged after the backup's window, the duty contact was told (0010).
     duty_notified_at = sa.Column(UTCDateTime)
+    # Migration 0015: the round of outcome questions an alert came from, and the rule's threshold
+    # (WHO-5: the 10-point fall, or the top of the 0-35 band), so the coordinator sees why.
+    questionnaire_id = sa.Column(sa.Integer, sa.ForeignKey("questionnaires.id"))
+    threshold = sa.Column(sa.Integer)
 
 
 class InboundMessage(Base):
@@ -440,3 +445,45 @@ class Erasure(Base):
     actor = sa.Column(sa.String(12), nullable=False, default=ActorKind.COORDINATOR.value,
                       server_default=ActorKind.COORDINATOR.value)
     tracker_verified_at = sa.Column(UTCDateTime)
+
+
+class Questionnaire(Base):
+    """One round of outcome questions for one citizen (bot/outcomes/; migration 0015): which
+    instruments, why, when it is due, and how far the citizen got. The answers are in
+    outcome_measures, one row per instrument."""
+
+    __tablename__ = "questionnaires"
+    # One row per planned round of a course (round_no), however many schedulers plan it at once.
+    __table_args__ = (sa.Index("ix_questionnaires_citizen_status", "citizen_id", "status"),
+                      sa.UniqueConstraint("citizen_id", "round_no", name="uq_questionnaires_round"))
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    citizen_id = sa.Column(sa.Integer, sa.ForeignKey("citizens.id"), nullable=False)
+    reason = sa.Column(sa.String(20), nullable=False)  # QuestionnaireReason
+    # The planned rounds of a course, counted: 0 the baseline, 1 three months on, ...; NULL when asked for.
+    round_no = sa.Column(sa.Integer)
+    instruments = sa.Column(sa.JSON, nullable=False)  # ["who5", "inspire_o", "experience"], in asking order
+    requested_by = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"))
+    status = sa.Column(sa.String(10), nullable=False, default=QuestionnaireStatus.PLANNED.value)
+    due_at = sa.Column(UTCDateTime, nullable=False)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=_now)
+    asked_at = sa.Column(UTCDateTime)  # the first question went out
+    last_answer_at = sa.Column(UTCDateTime)
+    finished_at = sa.Column(UTCDateTime)  # complete, partial or declined
+
+
+class OutcomeMeasure(Base):
+    """One instrument's answers in one round: the items as the citizen gave them (NULL not yet
+    answered), and the score once every item is answered."""
+
+    __tablename__ = "outcome_measures"
+    __table_args__ = (sa.UniqueConstraint("questionnaire_id", "instrument", name="uq_outcome_measures_instrument"),
+                      sa.Index("ix_outcome_measures_citizen", "citizen_id", "instrument", "answered_at"))
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    questionnaire_id = sa.Column(sa.Integer, sa.ForeignKey("questionnaires.id"), nullable=False)
+    citizen_id = sa.Column(sa.Integer, sa.ForeignKey("citizens.id"), nullable=False)
+    instrument = sa.Column(sa.String(20), nullable=False)
+    items = sa.Column(sa.JSON, nullable=False)  # [int | None, ...], one per item
+    score = sa.Column(sa.Integer)  # 0-100; NULL until complete, and for items without a total
+    answered_at = sa.Column(UTCDateTime)  # the last item was answered

@@ -22,7 +22,9 @@ from bot.db.models import (
     Job,
     MeetingSummary,
     OutboxMessage,
+    OutcomeMeasure,
     Preparation,
+    Questionnaire,
     Stratification,
 )
 
@@ -32,6 +34,8 @@ def _owned(citizen: Citizen) -> list[tuple[str, type, sa.sql.ColumnElement]]:
     appointments = sa.select(Appointment.id).where(Appointment.citizen_id == citizen.id).scalar_subquery()
     return [
         ("alerts", Alert, Alert.citizen_id == citizen.id),
+        ("outcome_measures", OutcomeMeasure, OutcomeMeasure.citizen_id == citizen.id),
+        ("questionnaires", Questionnaire, Questionnaire.citizen_id == citizen.id),
         ("checkins", CheckIn, CheckIn.citizen_id == citizen.id),
         ("preparations", Preparation, Preparation.citizen_id == citizen.id),
         ("agreements", Agreement, Agreement.citizen_id == citizen.id),

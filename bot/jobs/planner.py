@@ -12,7 +12,7 @@ from bot.db import agreements as agreement_db
 from bot.db import checkins as checkin_db
 from bot.db import jobs as job_db
 from bot.db.appointments import PREPARABLE_KINDS
-from bot.db.models import Appointment, CheckIn, Job
+from bot.db.models import Appointment, CheckIn, Job, Questionnaire
 from bot.jobs import timing
 from bot.jobs.purposes import (
     AGREEMENT_FOLLOWUP,
@@ -25,6 +25,8 @@ from bot.jobs.purposes import (
     MISSED_FOLLOWUP,
     OPEN_CHECKIN_PURPOSES,
     PREPARATION_INVITE,
+    QUESTIONNAIRE_NUDGE,
+    QUESTIONNAIRE_PROMPT,
     REMINDER,
     UNANSWERED,
 )
@@ -166,3 +168,28 @@ def plan_agreement_followups(session: Session, appointment: Appointment, now: da
         _proactive(session, agreement.citizen_id, AGREEMENT_FOLLOWUP, f"agreement:{agreement.id}", due, now, settings)
         for agreement in agreement_db.due_follow_ups(session, appointment.id)
     ]
+
+
+def questionnaire_target(questionnaire_id: int) -> str:
+    return f"questionnaire:{questionnaire_id}"
+
+
+def plan_questionnaire_prompt(session: Session, questionnaire: Questionnaire, now: datetime,
+                              settings: ProactiveSettings) -> Job:
+    """The round's first message (its due time, moved out of quiet hours)."""
+    return _proactive(session, questionnaire.citizen_id, QUESTIONNAIRE_PROMPT, questionnaire_target(questionnaire.id),
+                      questionnaire.due_at, now, settings)
+
+
+def plan_questionnaire_nudge(session: Session, questionnaire: Questionnaire, now: datetime,
+                             settings: ProactiveSettings) -> Job:
+    """One nudge if the citizen stops halfway: planned when the round is first asked; when due it
+    waits for QUESTIONNAIRE_NUDGE_HOURS after the last answer (bot/scheduler/handlers.py)."""
+    due = questionnaire.asked_at + timedelta(hours=settings.questionnaire_nudge_hours)
+    return _proactive(session, questionnaire.citizen_id, QUESTIONNAIRE_NUDGE, questionnaire_target(questionnaire.id),
+                      due, now, settings)
+
+
+def cancel_questionnaire_jobs(session: Session, questionnaire_id: int, note: str) -> int:
+    return job_db.cancel_open(session, questionnaire_target(questionnaire_id),
+                              (QUESTIONNAIRE_PROMPT, QUESTIONNAIRE_NUDGE), note=note)

@@ -79,3 +79,15 @@ def backoff(attempts: int, settings: ProactiveSettings) -> timedelta:
     """1, 2, 4, ... minutes (defaults), capped at an hour."""
     seconds = settings.retry_base_seconds * 2 ** max(attempts - 1, 0)
     return timedelta(seconds=min(seconds, settings.retry_max_seconds))
+
+
+def questionnaire_due(anchor: datetime, days: int, now: datetime, settings: ProactiveSettings) -> datetime:
+    """`days` after the anchor's local date at QUESTIONNAIRE_AT. A time already past (the service
+    was off, or a citizen older than the feature) becomes the next QUESTIONNAIRE_AT from now: a
+    round is late, never sent as a backlog, and every scheduler computes the same instant."""
+    due = local_instant(local_date(anchor, settings) + timedelta(days=days), settings.questionnaire_at, settings)
+    if due >= now:
+        return due
+    today = local_instant(local_date(now, settings), settings.questionnaire_at, settings)
+    return today if today >= now else local_instant(local_date(now, settings) + timedelta(days=1),
+                                                    settings.questionnaire_at, settings)

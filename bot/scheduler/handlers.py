@@ -21,14 +21,16 @@ from bot.core.vocabulary import (
     CitizenStatus,
     JobStatus,
     PreparationStatus,
+    QuestionnaireStatus,
     SummaryApproval,
 )
 from bot.db import agreements as agreement_db
 from bot.db import alerts as alert_db
 from bot.db import checkins as checkin_db
 from bot.db import jobs as job_db
+from bot.db import outcomes as outcome_db
 from bot.db import preparations as prep_db
-from bot.db.models import Agreement, Appointment, CheckIn, Citizen, Job
+from bot.db.models import Agreement, Appointment, CheckIn, Citizen, Job, Questionnaire
 from bot.jobs import planner, timing
 from bot.jobs.purposes import (
     AGREEMENT_FOLLOWUP,
@@ -41,6 +43,8 @@ from bot.jobs.purposes import (
     DELIVERED,
     MISSED_FOLLOWUP,
     PREPARATION_INVITE,
+    QUESTIONNAIRE_NUDGE,
+    QUESTIONNAIRE_PROMPT,
     REMINDER,
     UNANSWERED,
     external_intent,
@@ -180,6 +184,34 @@ def _agreement_followup(session: Session, job: Job, citizen: Citizen, now: datet
     return _send(citizen, job, agreement_id=agreement.id)
 
 
+def _questionnaire(session: Session, job: Job) -> Questionnaire | None:
+    """The round a questionnaire job is about, if it is still planned or being asked."""
+    questionnaire = outcome_db.get_round(session, job_db.target_id(job.target) or 0, job.citizen_id)
+    unfinished = (QuestionnaireStatus.PLANNED, QuestionnaireStatus.OPEN)
+    return questionnaire if questionnaire is not None and questionnaire.status in unfinished else None
+
+
+def _questionnaire_prompt(session: Session, job: Job, citizen: Citizen, now: datetime,
+                          settings: ProactiveSettings) -> Decision:
+    questionnaire = _questionnaire(session, job)
+    if questionnaire is None:
+        return skip("round finished")
+    return _send(citizen, job, questionnaire_id=questionnaire.id)
+
+
+def _questionnaire_nudge(session: Session, job: Job, citizen: Citizen, now: datetime,
+                         settings: ProactiveSettings) -> Decision:
+    """One nudge for a round stopped halfway, QUESTIONNAIRE_NUDGE_HOURS after the last answer."""
+    questionnaire = _questionnaire(session, job)
+    if questionnaire is None:
+        return skip("round finished")
+    last = questionnaire.last_answer_at or questionnaire.asked_at or job.due_at
+    due = last + timedelta(hours=settings.questionnaire_nudge_hours)
+    if now < due:
+        return Decision("defer", note="answered since", until=timing.next_window(due, settings))
+    return _send(citizen, job, questionnaire_id=questionnaire.id)
+
+
 PREPARE = {
     PREPARATION_INVITE: _preparation_invite,
     AGREEMENTS_APPROVAL: _agreements_approval,
@@ -191,6 +223,8 @@ PREPARE = {
     CHECKIN_NUDGE: _nudge,
     CHECKIN_OPEN_NUDGE: _checkin_open_nudge,
     CHECKIN_CLOSE: _checkin_close,
+    QUESTIONNAIRE_PROMPT: _questionnaire_prompt,
+    QUESTIONNAIRE_NUDGE: _questionnaire_nudge,
 }
 # Jobs that do their work whatever the citizen's status: closing a check-in sends nothing.
 ANY_STATUS = (CHECKIN_CLOSE,)

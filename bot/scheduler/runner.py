@@ -28,6 +28,7 @@ from bot.db.database import Database
 from bot.db.models import Job
 from bot.jobs import planner, timing
 from bot.jobs.purposes import CAN_WAIT, external_intent
+from bot.outcomes.record import plan_rounds
 from bot.scheduler import handlers
 from bot.scheduler.rasa_client import JOB_ENTITY, RasaClient, RasaUnavailable
 from bot.sms.unanswered import apologise_for_unanswered
@@ -69,6 +70,8 @@ class Scheduler:
         `citizen_ids`, only those citizens' jobs (tests that share one stack)."""
         explicit, now = now, now or self.clock.now()
         planned = await self.db.run(planner.plan_checkin_prompts, now, self.settings)
+        if self.settings.questionnaires:
+            planned += await self.db.run(plan_rounds, now, self.settings)
         done, in_flight = await self._deliver(now, citizen_ids, live=explicit is None)
         report = {"now": now.isoformat(), "planned": len(planned), "jobs": done,
                   "concurrency": self.concurrency, "max_in_flight": in_flight}
