@@ -38,3 +38,11 @@ TURN_LOST = (
 
 # The personal web chat link (POST /api/citizens/{id}/chat-link with send_sms).
 CHAT_LINK_SMS = "Her er dit link, hvis du vil skrive med os på nettet: {url}"
+
+# A change of coordinator (bot/citizens/reassign.py): who the new one is, and that nothing else changes.
+REASSIGNED = "Din nye koordinator hedder {new}. {old} har givet din sag videre. Du kan skrive her som før."
+# The same, with a meeting for the three of them (booked as an appointment, so it is reminded).
+REASSIGNED_WITH_HANDOVER = (
+    "Din nye koordinator hedder {new}. {old} har givet din sag videre. "
+    "I mødes alle tre {when}. Du kan skrive her som før."
+)

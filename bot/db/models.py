@@ -487,3 +487,20 @@ class OutcomeMeasure(Base):
     items = sa.Column(sa.JSON, nullable=False)  # [int | None, ...], one per item
     score = sa.Column(sa.Integer)  # 0-100; NULL until complete, and for items without a total
     answered_at = sa.Column(UTCDateTime)  # the last item was answered
+
+
+class CoordinatorChange(Base):
+    """A citizen moved from one coordinator to another (bot/citizens/reassign.py; migration 0016).
+    Everything else about the citizen stays where it was: only `citizens.coordinator_id` changes, and
+    this row keeps who had them before, who made the change and when."""
+
+    __tablename__ = "coordinator_changes"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    citizen_id = sa.Column(sa.Integer, sa.ForeignKey("citizens.id"), nullable=False, index=True)
+    from_coordinator_id = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"), nullable=False)
+    to_coordinator_id = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"), nullable=False)
+    changed_at = sa.Column(UTCDateTime, nullable=False)
+    changed_by = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"))  # NULL: the admin
+    actor = sa.Column(sa.String(20), nullable=False)  # ActorKind
+    handover_appointment_id = sa.Column(sa.Integer, sa.ForeignKey("appointments.id"))
