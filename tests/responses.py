@@ -25,6 +25,9 @@ LONG_AGREEMENTS = [
 # Long but realistic values: a text must still fit its SMS budget with them filled in.
 SAMPLE_VALUES = {
     "coordinator": "Mette Kristensen",
+    # a change of coordinator (bot/core/texts.py REASSIGNED)
+    "new": "Mette Kristensen-Overgaard",
+    "old": "Christian Bach Andersen",
     "coordinator_phone": "12 34 56 78",
     "area_list": ", ".join(f"{i} {a.label}" for i, a in enumerate(get_programme("standard").areas, 1)),
     "area": "Familie og netværk",
