@@ -105,7 +105,9 @@ def run(kind: str, n: int, services: int, concurrency: int | None) -> None:
     if url is None:
         print(f"{kind}: PostgreSQL is not reachable, skipped")
         return
-    extra = {"SCHEDULER_CONCURRENCY": str(concurrency)} if concurrency else {}
+    # Check-in prompts only: a new citizen's baseline round is planned once, not every morning
+    # (bench/topology.py proactive_env says the same).
+    extra = {"QUESTIONNAIRES": "off", **({"SCHEDULER_CONCURRENCY": str(concurrency)} if concurrency else {})}
     stack = Stack(workdir, database_url=url, extra_env=extra)
     second = None
     try:

@@ -454,8 +454,11 @@ def proactive_timezone() -> str:
 
 
 def proactive_env() -> dict[str, str]:
+    # QUESTIONNAIRES=off: the round measured is a morning's check-in prompts. With it on, the first
+    # tick would also plan every new citizen's baseline round, a once-per-citizen cost that a real
+    # morning does not have (docs/performance.md, "Proactive round").
     return {"SCHEDULER_INTERVAL_SECONDS": "1", "QUIET_HOURS_END": "00:00", "QUIET_HOURS_START": "23:59",
-            "PROACTIVE_TIMEZONE": proactive_timezone()}
+            "PROACTIVE_TIMEZONE": proactive_timezone(), "QUESTIONNAIRES": "off"}
 
 
 @dataclass
