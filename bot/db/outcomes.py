@@ -115,6 +115,7 @@ def unfinished(session: Session, citizen_ids: list[int] | None = None) -> list[Q
 
 def caseload_rounds(session: Session, coordinator_id: int) -> list[tuple[Questionnaire, Citizen]]:
     """Every round of the coordinator's own citizens, for the response rate per round."""
-    return list(session.execute(
+    rows = session.execute(
         sa.select(Questionnaire, Citizen).join(Citizen, Citizen.id == Questionnaire.citizen_id)
-        .where(Citizen.coordinator_id == coordinator_id).order_by(Questionnaire.id)).tuples())
+        .where(Citizen.coordinator_id == coordinator_id).order_by(Questionnaire.id))
+    return [(questionnaire, citizen) for questionnaire, citizen in rows]  # SQLAlchemy 1.4: no Result.tuples()

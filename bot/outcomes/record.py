@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.config import ProactiveSettings
 from bot.core.errors import Invalid
-from bot.core.vocabulary import QuestionnaireReason, QuestionnaireStatus
+from bot.core.vocabulary import CitizenStatus, QuestionnaireReason, QuestionnaireStatus
 from bot.db import alerts as alert_db
 from bot.db import outcomes as outcome_db
 from bot.db.models import Alert, Citizen, Questionnaire
@@ -45,6 +45,10 @@ def request(session: Session, citizen: Citizen, instrument: str, *, requested_by
     planned for later that includes the instrument is moved to now, so the citizen is never asked
     two rounds at once."""
     ins.instrument(instrument)
+    if citizen.status != CitizenStatus.ACTIVE:
+        # Nothing proactive goes to a citizen who sent STOP or whose course ended: a round asked
+        # for now would never be sent (docs/outcomes.md, "When").
+        raise Invalid("the citizen gets no messages (STOP, or the course has ended)", "citizen")
     current = outcome_db.current_round(session, citizen.id)
     if current is not None and (current.status == OPEN or instrument in current.instruments):
         if current.status == PLANNED and current.due_at > now:

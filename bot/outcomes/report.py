@@ -16,6 +16,9 @@ COMPLETE, PARTIAL, DECLINED = QuestionnaireStatus.COMPLETE, QuestionnaireStatus.
 
 DAYS_PER_MONTH = 365.25 / 12
 REQUESTED_LABEL = "Efter ønske"
+# The instruments as a table cell names them.
+SHORT_NAMES = {ins.InstrumentCode.WHO5.value: "WHO-5", ins.InstrumentCode.INSPIRE_O.value: "INSPIRE-O",
+               ins.InstrumentCode.EXPERIENCE.value: "Samarbejdet"}
 
 
 # --- WHO-5 bands -------------------------------------------------------------------------------
@@ -149,7 +152,7 @@ def score_history(measures: Iterable[OutcomeMeasure]) -> list[ScoreRow]:
             answered_at=measure.answered_at, change=None if before is None else measure.score - before,
             band=who5_band(measure.score) if measure.instrument == ins.InstrumentCode.WHO5 else None))
         previous[measure.instrument] = measure.score
-    return rows[::-1]
+    return sorted(rows, key=lambda row: row.answered_at, reverse=True)  # stable: a round's instruments in order
 
 
 @dataclass(frozen=True)

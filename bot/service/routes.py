@@ -13,6 +13,7 @@ from bot.service.views import (
     coordinators,
     jobs,
     meetings,
+    outcomes,
     privacy,
     scheduler,
     sms,
@@ -41,6 +42,9 @@ def setup_api_routes(app: web.Application) -> None:
     app.router.add_get("/api/citizens/{id}", citizens.show)
     app.router.add_patch("/api/citizens/{id}", citizens.update)
     app.router.add_get("/api/citizens/{id}/checkins", citizens.checkins)
+    app.router.add_get("/api/citizens/{id}/outcomes", outcomes.index)
+    app.router.add_get("/api/citizens/{id}/questionnaires", outcomes.rounds)
+    app.router.add_post("/api/citizens/{id}/questionnaires", outcomes.request_round)
     app.router.add_get("/api/citizens/{id}/export", privacy.export)
     app.router.add_post("/api/citizens/{id}/erase", privacy.erase_citizen)
     app.router.add_get("/api/citizens/{id}/messages", sms.citizen_messages)
@@ -81,6 +85,7 @@ def setup_dashboard_routes(app: web.Application) -> None:
     app.router.add_post("/citizens/{id}/course", citizen.course)
     app.router.add_post("/citizens/{id}/erase", citizen.erase_citizen)
     app.router.add_post("/citizens/{id}/chat-link/revoke", citizen.revoke_chat_links)
+    app.router.add_post("/citizens/{id}/questionnaires", citizen.request_questionnaire)
     app.router.add_get("/citizens/{id}/appointments/new", appointment_pages.new)
     app.router.add_post("/citizens/{id}/appointments/new", appointment_pages.create)
     app.router.add_post("/appointments/{id}/attendance", appointment_pages.attendance)

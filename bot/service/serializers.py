@@ -7,7 +7,17 @@ import sqlalchemy as sa
 
 from bot.alerts.oversight import UnacknowledgedUrgent
 from bot.core.vocabulary import CheckinStatus, CitizenStatus
-from bot.db.models import Agreement, Alert, Appointment, CheckIn, Citizen, Coordinator, Job
+from bot.db.models import (
+    Agreement,
+    Alert,
+    Appointment,
+    CheckIn,
+    Citizen,
+    Coordinator,
+    Job,
+    OutcomeMeasure,
+    Questionnaire,
+)
 
 
 def iso(value: datetime | None) -> str | None:
@@ -159,4 +169,35 @@ def appointment_json(a: Appointment, jobs: list[Job] | None = None) -> dict:
         "attendance_recorded_at": iso(a.attendance_recorded_at),
         "created_at": iso(a.created_at),
         "jobs": [job_json(j) for j in jobs or []],
+    }
+
+
+def outcome_json(m: OutcomeMeasure) -> dict:
+    """One instrument answered in full: the items as given (0-5 WHO-5, 1-5 the others) and the
+    0-100 score (null for the experience items, which are reported one by one)."""
+    return {
+        "instrument": m.instrument,
+        "score": m.score,
+        "items": list(m.items or []),
+        "answered_at": iso(m.answered_at),
+        "questionnaire_id": m.questionnaire_id,
+    }
+
+
+def questionnaire_json(q: Questionnaire) -> dict:
+    """A round of outcome questions: planned, open (being answered), complete, partial or declined."""
+    return {
+        "id": q.id,
+        "citizen_id": q.citizen_id,
+        "status": q.status,
+        "reason": q.reason,
+        # 0 the baseline, 1 three months on, ...; null for a round a coordinator asked for.
+        "round_no": q.round_no,
+        "instruments": list(q.instruments or []),
+        "requested_by": q.requested_by,
+        "due_at": iso(q.due_at),
+        "asked_at": iso(q.asked_at),
+        "last_answer_at": iso(q.last_answer_at),
+        "finished_at": iso(q.finished_at),
+        "created_at": iso(q.created_at),
     }

@@ -15,7 +15,7 @@ from bot.core.errors import Invalid
 from bot.core.vocabulary import JobStatus, QuestionnaireReason, QuestionnaireStatus
 from bot.db import outcomes as outcome_db
 from bot.db.alerts import list_alerts
-from bot.db.citizens import create_citizen
+from bot.db.citizens import create_citizen, get_citizen
 from bot.db.coordinators import create_coordinator
 from bot.db.database import Database
 from bot.db.models import Job, OutcomeMeasure, Questionnaire
@@ -208,6 +208,17 @@ def test_a_request_is_sent_at_the_next_allowed_time_and_a_second_request_is_the_
     assert (again.id, new) == (first.id, False)
     with pytest.raises(Invalid):
         db.call(lambda s: record.request(s, bente, "phq9", requested_by=mette.id, now=night, settings=SETTINGS))
+
+
+def test_no_round_is_asked_for_a_citizen_who_sent_stop_or_whose_course_ended(db, people):
+    mette, bente, karen = people
+    db.call(lambda s: s.execute(sa.text("UPDATE citizens SET status = 'opted_out' WHERE id = :i"), {"i": bente.id}))
+    db.call(lambda s: s.execute(sa.text("UPDATE citizens SET status = 'inactive' WHERE id = :i"), {"i": karen.id}))
+    for citizen in (bente, karen):
+        with pytest.raises(Invalid):
+            db.call(lambda s, c=citizen: record.request(s, get_citizen(s, c.id), "who5", requested_by=mette.id, now=MORNING,
+                                                        settings=SETTINGS))
+    assert db.call(lambda s: s.execute(sa.select(sa.func.count()).select_from(Questionnaire)).scalar()) == 0
 
 
 def test_a_request_moves_a_planned_round_forward_instead_of_asking_twice(db, people):

@@ -17,20 +17,43 @@ from bot.db import agreements as agreement_db
 from bot.db import alerts as alert_db
 from bot.db import appointments as appointment_db
 from bot.db import checkins as checkin_db
+from bot.db import citizens as citizen_db
+from bot.db import outcomes as outcome_db
 from bot.db import preparations as prep_db
 from bot.db import stratifications as stratification_db
 from bot.db.access_log import Actor
 from bot.meetings.preparation import PREPARATION_LABELS
+from bot.outcomes import instruments as ins
+from bot.outcomes import record as outcome_record
+from bot.outcomes import report as outcome_report
 from bot.service.access_log import audited
 from bot.service.export import export_document
 from bot.service.views.pages.common import form_data, own_citizen, path_int
 from bot.service.views.privacy import erasure_failed_status, export_response
 from bot.service.web.chart import lyskurve_svg
+from bot.service.web.outcome_chart import outcome_svg
 from bot.service.web.sessions import current_coordinator, login_required
 
 
+def _outcomes(measures: list, rounds: list, interval_days: int) -> dict:
+    """The outcome measures panel: scores over time, the latest experience answers, the rounds."""
+    current = next((q for q in rounds if q.status == outcome_report.OPEN), None) or next(
+        (q for q in rounds if q.status == outcome_report.PLANNED), None)
+    return {
+        "outcome_chart": outcome_svg(measures),
+        "scores": outcome_report.score_history(measures),
+        "experience": outcome_report.latest_answers(measures, ins.InstrumentCode.EXPERIENCE.value),
+        "rounds": [(q, outcome_report.round_label(q.round_no, interval_days), outcome_report.round_status_label(q),
+                    [outcome_report.SHORT_NAMES.get(code, code) for code in q.instruments])
+                   for q in reversed(rounds)],
+        "current_round": current,
+        "who5_bands": outcome_report.WHO5_BANDS,
+    }
+
+
 async def _page(request: web.Request, citizen, *, status: int = 200, strat_error: str | None = None,
-                erase_error: str | None = None, course_error: str | None = None):
+                erase_error: str | None = None, course_error: str | None = None,
+                outcome_error: str | None = None):
     def load(session):
         return {
             "checkins": checkin_db.list_checkins(session, citizen.id),
@@ -41,12 +64,15 @@ async def _page(request: web.Request, citizen, *, status: int = 200, strat_error
             "preparations": {p.appointment_id: p for p in prep_db.for_citizen(session, citizen.id)},
             "agreements": agreement_db.for_citizen(session, citizen.id),
             "history": stratification_db.stratification_history(session, citizen.id),
+            "measures": outcome_db.answered_measures(session, citizen.id),
+            "questionnaires": outcome_db.rounds(session, citizen.id),
         }
 
     data = await request.app["db"].run(load)
     programme = get_programme(citizen.programme)
     context = {
         **data,
+        **_outcomes(data["measures"], data["questionnaires"], request.app["settings"].proactive.questionnaire_interval_days),
         "citizen": citizen,
         "programme": programme,
         "area_labels": {a.key: a.label for a in programme.areas},
@@ -57,6 +83,7 @@ async def _page(request: web.Request, citizen, *, status: int = 200, strat_error
         "strat_error": strat_error,
         "erase_error": erase_error,
         "course_error": course_error,
+        "outcome_error": outcome_error,
         "prep_questions": PREPARATION_LABELS,
     }
     return aiohttp_jinja2.render_template("citizen.html", request, context, status=status)
@@ -161,3 +188,28 @@ async def revoke_chat_links(request: web.Request) -> web.Response:
     me, now = current_coordinator(request), request.app["clock"].now()
     citizen = await request.app["db"].run(close_links, path_int(request), me.id, me.id, now)
     raise web.HTTPSeeOther(f"/citizens/{citizen.id}#h-webchat")
+
+
+@login_required
+@audited("request_questionnaire")
+async def request_questionnaire(request: web.Request) -> web.Response:
+    """"Send WHO-5 nu": the same use case as POST /api/citizens/{id}/questionnaires. The scheduler
+    sends it at the next allowed time; a round already being asked is not asked twice."""
+    citizen = await own_citizen(request, path_int(request))
+    instrument = (await form_data(request)).get("instrument", "")
+    me, app = current_coordinator(request), request.app
+    now, settings = app["clock"].now(), app["settings"].proactive
+
+    def ask(session):
+        row = citizen_db.get_citizen(session, citizen.id, me.id)  # still theirs, in the same transaction
+        if row is None:
+            raise NotFound("citizen not found")
+        return outcome_record.request(session, row, instrument, requested_by=me.id, now=now, settings=settings)
+
+    try:
+        await app["db"].run(ask)
+    except NotFound:
+        raise web.HTTPNotFound()
+    except Invalid:
+        return await _page(request, citizen, status=422, outcome_error="Vælg et af spørgeskemaerne.")
+    raise web.HTTPSeeOther(f"/citizens/{citizen.id}#h-outcomes")

@@ -6,6 +6,8 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.alerts.oversight import unacknowledged_urgent
+from bot.db import outcomes as outcome_db
+from bot.outcomes.report import response_rates
 from bot.service.access_log import VIEW, audited
 from bot.service.web.overview import citizen_overview
 from bot.service.web.sessions import current_coordinator, login_required
@@ -18,4 +20,7 @@ async def index(request: web.Request) -> dict:
     me = current_coordinator(request)
     summaries = await request.app["db"].run(citizen_overview, me.id, request.app["clock"].now())
     urgent = await request.app["db"].run(unacknowledged_urgent, me.id)
-    return {"summaries": summaries, "urgent": urgent}
+    rounds = await request.app["db"].run(outcome_db.caseload_rounds, me.id)
+    rates = response_rates([questionnaire for questionnaire, _ in rounds],
+                           request.app["settings"].proactive.questionnaire_interval_days)
+    return {"summaries": summaries, "urgent": urgent, "response_rates": rates}
