@@ -20,3 +20,16 @@ def rss_mib(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def rss_split(pid: int) -> str:
+    """VmRSS as its anonymous part (the process's own heap) and its file part (mapped library pages,
+    shared between processes and dropped by the kernel under pressure, so they vary from run to run
+    with the page cache: docs/performance.md, "Memory")."""
+    try:
+        fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                      if line.startswith(("RssAnon", "RssFile")))
+    except OSError:
+        return "gone"
+    anon, file = (int(fields[key].split()[0]) / 1024 for key in ("RssAnon", "RssFile"))
+    return f"anon {anon:.0f} + file {file:.0f} MiB"

@@ -33,7 +33,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.measure import percentile, rss_mib  # noqa: E402
+from bench.measure import percentile, rss_mib, rss_split  # noqa: E402
 from tests.ports import free_port  # noqa: E402
 from tests.stack import Stack  # noqa: E402
 
@@ -250,7 +250,7 @@ def main() -> None:
         if stock:
             memory["stock rasa"] = stock.proc.pid
         for name, pid in memory.items():
-            print(f"RSS {name:<15} {rss_mib(pid):6.0f} MiB")
+            print(f"RSS {name:<15} {rss_mib(pid):6.0f} MiB  ({rss_split(pid)})")
     finally:
         stack.stop()
         if stock:

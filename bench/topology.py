@@ -56,7 +56,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.measure import percentile  # noqa: E402
+from bench.measure import percentile, rss_split  # noqa: E402
 from tests.topology import Topology  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -381,7 +381,8 @@ def report_memory(topology: Topology, groups: Groups) -> list[str]:
         rss = sum(status_kib(p, "VmRSS") for p in pids) / 1024
         hwm = sum(status_kib(p, "VmHWM") for p in pids) / 1024
         label = f"{name} ({len(pids)} processes; shared buffers counted in each)" if name.startswith("postgres") else name
-        print(f"  {label:60s} {rss:7.0f} / {hwm:7.0f}")
+        split = f"  ({rss_split(pids[0])})" if len(pids) == 1 else ""
+        print(f"  {label:60s} {rss:7.0f} / {hwm:7.0f}{split}")
         if name.startswith("rasa") and max(rss, hwm) >= 800:
             over.append(f"{name}: {rss:.0f} / {hwm:.0f} MiB")
     print(f"  {'bench (client + poller' + (' + pg relay' if topology.relay else '') + ')':60s} "
