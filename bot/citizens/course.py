@@ -20,19 +20,27 @@ held at dispatch time by the same status (bot/sms/outbox.py): nothing proactive 
 or after the end, also when it was queued before (docs/decisions.md, "SMS integrity")."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from bot.citizens import chat_links
 from bot.core.config import ProactiveSettings
-from bot.core.vocabulary import CitizenStatus
+from bot.core.texts import COURSE_ENDED
+from bot.core.vocabulary import CitizenStatus, CourseEndReason, QuestionnaireReason
+from bot.db import citizens as citizen_db
 from bot.db import jobs as job_db
+from bot.db import outcomes as outcome_db
 from bot.db.appointments import upcoming_appointments
 from bot.db.citizens import lock_citizen, set_course_ended_at, set_course_status, set_status
+from bot.db.coordinators import get_coordinator
 from bot.db.models import Citizen
 from bot.jobs.planner import plan_appointment
 from bot.jobs.purposes import CHECKIN_CLOSE
+from bot.outcomes import record as outcomes
+from bot.outcomes.instruments import InstrumentCode
+from bot.sms.outbox import FAREWELL, queue_sms
 
 ACTIVE, ENDED, OPTED_OUT = CitizenStatus.ACTIVE, CitizenStatus.ENDED, CitizenStatus.OPTED_OUT
 COURSE_STATUSES = (ACTIVE, ENDED)  # what a coordinator may set
@@ -42,20 +50,40 @@ class OptedOut(Exception):
     """The citizen sent STOP; the coordinator cannot change that."""
 
 
-def set_course(session: Session, citizen: Citizen, status: str, now: datetime, settings: ProactiveSettings) -> None:
-    """The coordinator ends (ENDED) or resumes (ACTIVE) the course. Raises OptedOut after STOP."""
+def set_course(session: Session, citizen: Citizen, status: str, now: datetime, settings: ProactiveSettings,
+               end_reason: str | None = None) -> None:
+    """The coordinator ends (ENDED, with a reason: CourseEndReason, default other) or resumes
+    (ACTIVE) the course. Raises OptedOut after STOP.
+
+    Ending it well (docs/decisions.md, "Ending a course"): the reason is stored, every planned
+    message is cancelled, and the citizen gets one goodbye SMS that offers a last WHO-5, answered by
+    writing SKEMA (the round is planned now without a prompt of its own; its questions are replies)."""
+    if status == ENDED:
+        end_reason = CourseEndReason(end_reason or CourseEndReason.OTHER).value
     citizen = lock_citizen(session, citizen.id)
     if citizen.status == status:
         return
     if citizen.status == OPTED_OUT:
         raise OptedOut(citizen.id)
-    set_course_status(session, citizen.id, status, now if status == ENDED else None)
+    set_course_status(session, citizen.id, status, now if status == ENDED else None,
+                      end_reason if status == ENDED else None)
     if status == ENDED:
         # The close of a check-in left open still runs: it sends nothing, and without it the
         # check-in would show as "I gang" for good (docs/decisions.md, "An answer counts ...").
         job_db.cancel_for_citizen(session, citizen.id, note="course ended", keep=(CHECKIN_CLOSE,))
+        _say_goodbye(session, citizen, now, settings)
         return
     _plan_meetings(session, citizen, now, settings)
+
+
+def _say_goodbye(session: Session, citizen: Citizen, now: datetime, settings: ProactiveSettings) -> None:
+    for unfinished in outcome_db.unfinished(session, [citizen.id]):
+        outcomes.decline(session, citizen, unfinished.id, now=now)  # nothing more of a running course
+    outcomes.plan_round(session, citizen, reason=QuestionnaireReason.FINAL, round_no=None,
+                        instruments=[InstrumentCode.WHO5.value], due_at=now, now=now, settings=settings,
+                        prompt=False)
+    coordinator = get_coordinator(session, citizen.coordinator_id)
+    queue_sms(session, citizen.phone, COURSE_ENDED.format(coordinator=coordinator.name), purpose=FAREWELL, now=now)
 
 
 def opt_out(session: Session, citizen: Citizen, now: datetime) -> None:
@@ -94,3 +122,19 @@ def opt_in(session: Session, citizen: Citizen, now: datetime, settings: Proactiv
 def _plan_meetings(session: Session, citizen: Citizen, now: datetime, settings: ProactiveSettings) -> None:
     for appointment in upcoming_appointments(session, citizen.id, now, limit=100):
         plan_appointment(session, appointment, now, settings)
+
+
+@dataclass(frozen=True)
+class EndedCourse:
+    citizen_id: int
+    name: str
+    days: int  # from consent (else registration) to the end
+    reason: str  # CourseEndReason
+
+
+def ended_courses(session: Session, coordinator_id: int | None) -> list[EndedCourse]:
+    """How long the coordinator's ended courses ran and why they ended, newest end first (the
+    dashboard's overview; None: every coordinator's, for the admin)."""
+    return [EndedCourse(c.id, c.name, (c.course_ended_at - (c.consent_at or c.created_at)).days,
+                        c.course_end_reason or CourseEndReason.OTHER.value)
+            for c in citizen_db.ended_courses(session, coordinator_id)]

@@ -34,10 +34,11 @@ from sqlalchemy.orm import Session
 from bot.checkins.programmes import DEFAULT_PROGRAMME, programme_names
 from bot.citizens.chat_links import PHONE_CHANGE
 from bot.citizens.chat_links import revoke as revoke_chat_links
-from bot.citizens.course import COURSE_STATUSES, OptedOut, set_course
+from bot.citizens.course import COURSE_STATUSES, ENDED, OptedOut, set_course
 from bot.core.config import ProactiveSettings
 from bot.core.errors import Invalid, NotFound
 from bot.core.phone import InvalidPhone, normalize_phone
+from bot.core.vocabulary import CourseEndReason
 from bot.db import citizens as citizen_db
 from bot.db.access_log import log_access
 from bot.db.citizens import DuplicatePhone
@@ -52,7 +53,7 @@ DEFAULT_INTERVAL = 7
 MIN_INTERVAL, MAX_INTERVAL = 1, 90
 MAX_NAME = 200
 MAX_PHONE = 30
-CHANGES = ("status", "checkin_interval_days", "programme", "phone")
+CHANGES = ("status", "end_reason", "checkin_interval_days", "programme", "phone")
 
 
 def _required_str(value: Any, field: str, max_len: int) -> str:
@@ -80,6 +81,12 @@ def _interval(value: Any) -> int:
 def _programme(value: Any) -> str:
     if value not in programme_names():
         raise Invalid(f"'programme' must be one of: {', '.join(programme_names())}", "programme")
+    return value
+
+
+def _end_reason(value: Any) -> str:
+    if value not in CourseEndReason.values():
+        raise Invalid(f"'end_reason' must be one of {', '.join(CourseEndReason.values())}", "end_reason")
     return value
 
 
@@ -120,13 +127,17 @@ def change(session: Session, citizen_id: int, scope: int | None, changes: Mappin
     unknown = set(changes) - set(CHANGES)
     if unknown:
         raise Invalid(f"cannot change {', '.join(sorted(unknown))}; allowed: {', '.join(CHANGES)}")
-    checks = {"status": _status, "checkin_interval_days": _interval, "programme": _programme, "phone": _phone}
+    checks = {"status": _status, "end_reason": _end_reason, "checkin_interval_days": _interval,
+              "programme": _programme, "phone": _phone}
     values = {field: checks[field](changes[field]) for field in CHANGES if field in changes}
     citizen = citizen_db.get_citizen(session, citizen_id, scope)
     if citizen is None:
         raise NotFound("citizen not found")
+    end_reason = values.pop("end_reason", None)
+    if end_reason is not None and values.get("status") != ENDED:
+        raise Invalid("'end_reason' goes with status inactive (ending the course)", "end_reason")
     if "status" in values:
-        set_course(session, citizen, values.pop("status"), now, settings)
+        set_course(session, citizen, values.pop("status"), now, settings, end_reason=end_reason)
     phone = values.pop("phone", citizen.phone)
     if phone != citizen.phone:
         if tracker is None:

@@ -46,3 +46,10 @@ REASSIGNED_WITH_HANDOVER = (
     "Din nye koordinator hedder {new}. {old} har givet din sag videre. "
     "I mødes alle tre {when}. Du kan skrive her som før."
 )
+
+# The goodbye when the coordinator ends the course (bot/citizens/course.py): thanks, the door left
+# open, and a last WHO-5 offered (answered as replies after SKEMA).
+COURSE_ENDED = (
+    "Dit forløb med {coordinator} er slut nu. Tak for samarbejdet. "
+    "Vil du svare på 5 korte spørgsmål en sidste gang? Så skriv SKEMA. Du kan altid skrive her."
+)

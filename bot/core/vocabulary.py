@@ -133,6 +133,15 @@ class QuestionnaireReason(Code):
     BASELINE = "baseline"  # the first week of a course
     FOLLOW_UP = "follow_up"  # every QUESTIONNAIRE_INTERVAL_DAYS after the previous planned round
     REQUESTED = "requested"  # a coordinator asked for it (POST /api/citizens/{id}/questionnaires)
+    FINAL = "final"  # the course ended: offered in the goodbye SMS (bot/citizens/course.py)
+
+
+class CourseEndReason(Code):
+    """Why a course ended (issue 14 §6; citizens.course_end_reason, migration 0017)."""
+    GOALS_REACHED = "goals_reached"
+    MOVED = "moved"
+    DECLINED = "declined"  # the citizen did not want it any more
+    OTHER = "other"
 
 
 class ActorKind(Code):

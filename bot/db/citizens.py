@@ -73,11 +73,21 @@ def set_status(session: Session, citizen_id: int, status: str) -> None:
     session.execute(sa.update(Citizen).where(Citizen.id == citizen_id).values(status=status))
 
 
-def set_course_status(session: Session, citizen_id: int, status: str, ended_at: datetime | None) -> None:
-    """The coordinator ends (ENDED, `ended_at` = when) or resumes (ACTIVE, None) the course."""
+def set_course_status(session: Session, citizen_id: int, status: str, ended_at: datetime | None,
+                      end_reason: str | None = None) -> None:
+    """The coordinator ends (ENDED, `ended_at` = when, and why) or resumes (ACTIVE, None) the course."""
     session.execute(
-        sa.update(Citizen).where(Citizen.id == citizen_id).values(status=status, course_ended_at=ended_at)
+        sa.update(Citizen).where(Citizen.id == citizen_id).values(status=status, course_ended_at=ended_at,
+                                                                 course_end_reason=end_reason)
     )
+
+
+def ended_courses(session: Session, coordinator_id: int | None) -> list[Citizen]:
+    """Citizens whose course the coordinator (None: anyone) ended, newest end first."""
+    query = sa.select(Citizen).where(Citizen.course_ended_at.is_not(None))
+    if coordinator_id is not None:
+        query = query.where(Citizen.coordinator_id == coordinator_id)
+    return list(session.execute(query.order_by(Citizen.course_ended_at.desc(), Citizen.id)).scalars())
 
 
 def set_course_ended_at(session: Session, citizen_id: int, ended_at: datetime) -> None:

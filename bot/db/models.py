@@ -106,6 +106,8 @@ class Citizen(Base):
     # the citizen has sent STOP (status "opted_out"), so their START does not reopen an ended course
     # (docs/decisions.md, "STOP and START on an ended course").
     course_ended_at = sa.Column(UTCDateTime)
+    # Migration 0017: why the coordinator ended it (CourseEndReason); NULL while it runs.
+    course_end_reason = sa.Column(sa.String(20))
     # Added by migration 0012: the random id every web-chat link of this citizen carries
     # (bot/citizens/chat_links.py). A new id (or NULL: no link works) revokes every link given out
     # before; when and why the last revocation happened is kept for the coordinator and the audit.

@@ -28,12 +28,13 @@ def _counts(codes: list[str]) -> dict[str, int]:
 
 def plan_round(session: Session, citizen: Citizen, *, reason: str, round_no: int | None, instruments: list[str],
                due_at: datetime, now: datetime, settings: ProactiveSettings,
-               requested_by: int | None = None) -> Questionnaire | None:
-    """A round and its prompt. None when a scheduler planned the same numbered round first."""
+               requested_by: int | None = None, prompt: bool = True) -> Questionnaire | None:
+    """A round and its prompt (`prompt=False`: the round is offered some other way, the goodbye SMS
+    of an ended course). None when a scheduler planned the same numbered round first."""
     questionnaire = outcome_db.add_round(session, citizen_id=citizen.id, reason=reason, round_no=round_no,
                                          instruments=instruments, item_counts=_counts(instruments), due_at=due_at,
                                          now=now, requested_by=requested_by)
-    if questionnaire is not None:
+    if questionnaire is not None and prompt:
         planner.plan_questionnaire_prompt(session, questionnaire, now, settings)
     return questionnaire
 
@@ -70,7 +71,8 @@ def begin(session: Session, citizen: Citizen, questionnaire_id: int | None, *, n
         return None
     if questionnaire.asked_at is None:
         questionnaire.asked_at = now
-        planner.plan_questionnaire_nudge(session, questionnaire, now, settings)
+        if questionnaire.reason != QuestionnaireReason.FINAL:  # an ended course gets nothing proactive
+            planner.plan_questionnaire_nudge(session, questionnaire, now, settings)
     questionnaire.status = OPEN
     return questionnaire
 

@@ -22,8 +22,11 @@ from bot.sms.gsm import segments, to_gsm7
 # proactive: started by us (scheduler jobs through Rasa, a chat link); notification: to staff.
 # Only proactive messages are ever held: a reply answers what the citizen just wrote, and a
 # notification goes to a coordinator.
-PURPOSES = ("reply", "proactive", "notification")
+# farewell: the one goodbye when the coordinator ends a course (bot/citizens/course.py): started by
+# us, so STOP holds it, but the ended course itself does not (it is the message about the end).
+PURPOSES = ("reply", "proactive", "notification", "farewell")
 PROACTIVE = "proactive"
+FAREWELL = "farewell"
 NOT_DELIVERED = (OutboxStatus.UNDELIVERED, OutboxStatus.FAILED)
 UNREACHABLE_REASON = "Vi kan ikke nå borgeren på SMS (beskeden kunne ikke leveres). Ring eller tjek nummeret."
 # The citizen's status (None: no citizen has the number any more) -> why a proactive SMS is held.
@@ -36,6 +39,8 @@ HOLD_REASONS: dict[str | None, str] = {
 
 def hold_reason(purpose: str, citizen_status: str | None) -> str | None:
     """Why this message may not go to its recipient now; None: it may."""
+    if purpose == FAREWELL:
+        return HOLD_REASONS.get(citizen_status) if citizen_status != CitizenStatus.ENDED.value else None
     if purpose != PROACTIVE:
         return None
     return HOLD_REASONS.get(citizen_status)
@@ -68,6 +73,8 @@ def claim_due(session: Session, now: datetime, limit: int = 20) -> list[OutboxMe
     (due or not, so it holds back nothing behind it), then the due messages are claimed, at most
     one per recipient."""
     outbox_db.hold_queued(session, PROACTIVE, HOLD_REASONS, now)
+    outbox_db.hold_queued(session, FAREWELL, {k: v for k, v in HOLD_REASONS.items() if k != CitizenStatus.ENDED.value},
+                          now)
     return outbox_db.claim_due(session, now, limit)
 
 
