@@ -10,8 +10,9 @@ from actions import context
 from actions.base import CitizenAction
 from actions.citizen import current_citizen
 from actions.context import proactive_settings
+from actions.outcomes import HANDLERS as OUTCOME_HANDLERS
 from actions.preparation import start_preparation
-from actions.questions import TEXT, UNCLEAR, ask, reset_question
+from actions.questions import STOPPED, TEXT, UNCLEAR, ask, reset_question
 from bot.meetings import agreements
 
 
@@ -67,7 +68,11 @@ HANDLERS = {
     "agreements_rejection": agreements_rejection,
     "teachback": teachback,
     "agreement_followup": agreement_followup,
+    **OUTCOME_HANDLERS,
 }
+# Kinds whose handler also runs when the citizen stops ("det er nok for i dag"), with the answer
+# STOPPED: a round of outcome questions says what happens to the rest. The others end silently.
+ON_STOP = frozenset(OUTCOME_HANDLERS)
 
 
 class ActionHandleAnswer(CitizenAction):
@@ -77,6 +82,8 @@ class ActionHandleAnswer(CitizenAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
         question = tracker.get_slot("question") or {}
         answer = tracker.get_slot("answer") or tracker.get_slot("answer_text")
+        if answer is None and tracker.get_slot("question_stopped") and question.get("kind") in ON_STOP:
+            answer = STOPPED
         done = reset_question()
         info = await current_citizen(tracker)
         handler = HANDLERS.get(question.get("kind"))

@@ -14,12 +14,16 @@ from rasa_sdk.types import DomainDict
 from actions.base import CitizenAction
 from actions.forms import CitizenFormValidation, accepted, latest_intent, latest_text
 from bot.checkins.answers import parse_yes_no
+from bot.core.errors import Invalid
 from bot.core.text import fold
+from bot.outcomes import instruments
 
 YES_NO = "yes_no"
 YES_NO_UNKNOWN = "yes_no_unknown"
 TEXT = "text"
+DIGIT = "digit"  # one digit in the range of params["instrument"] (outcome measures: actions/outcomes.py)
 UNCLEAR = "unclear"  # the answer after a second unclear reply: the handler decides what that means
+STOPPED = "stopped"  # "det er nok for i dag": given only to the handlers that ask for it (question_handlers.py)
 MAX_TEXT = 1000
 
 
@@ -27,7 +31,9 @@ def ask(kind: str, expects: str, **params: Any) -> list:
     """Events that make the assistant ask question `kind` next (responses utter_ask_<kind> and,
     for yes/no questions, utter_clarify_<kind>)."""
     question = {"kind": kind, "expects": expects, "params": params}
-    return [SlotSet("question", question), SlotSet("clarify", False), FollowupAction("answer_form")]
+    # No answer carried over: the form would take a filled slot as the answer to this question.
+    return [SlotSet("question", question), SlotSet("answer", None), SlotSet("answer_text", None),
+            SlotSet("clarify", False), FollowupAction("answer_form")]
 
 
 def reset_question() -> list[SlotSet]:
@@ -36,8 +42,20 @@ def reset_question() -> list[SlotSet]:
         SlotSet("clarify", False)]
 
 
-def parse_answer(text: str, expects: str, intent: str | None) -> str | None:
-    """A yes/no(/don't know) answer: "yes", "no", "unknown", or None when unclear."""
+def parse_digit(text: str, params: dict) -> str | None:
+    """The digit as a string ("0" is an answer, not a missing one), or None when unclear."""
+    try:
+        instrument = instruments.instrument(params.get("instrument"))
+    except (Invalid, TypeError):
+        return None
+    value = instruments.parse_answer(text, instrument)
+    return None if value is None else str(value)
+
+
+def parse_answer(text: str, expects: str, intent: str | None, params: dict | None = None) -> str | None:
+    """A yes/no(/don't know) answer: "yes", "no", "unknown"; a digit ("3") for DIGIT; None when unclear."""
+    if expects == DIGIT:
+        return parse_digit(text, params or {})
     folded = fold(text).strip(" .!")
     if expects == YES_NO_UNKNOWN and folded in {"ved ikke", "vedikke", "ved det ikke", "aner det ikke", "maaske",
                                                  "det ved jeg ikke", "ikke sikker"}:
@@ -69,7 +87,8 @@ class ValidateAnswerForm(CitizenFormValidation):
 
     def validate_answer(self, value, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         question = tracker.get_slot("question") or {}
-        answer = parse_answer(latest_text(tracker), question.get("expects", YES_NO), latest_intent(tracker))
+        params = question.get("params") if isinstance(question.get("params"), dict) else {}
+        answer = parse_answer(latest_text(tracker), question.get("expects", YES_NO), latest_intent(tracker), params)
         if answer is not None:
             return accepted({"answer": answer})
         if tracker.get_slot("clarify"):

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import yaml
 
+from actions.outcomes import short_text
 from bot.checkins.programmes import get_programme
 from bot.core import texts
 from bot.db.models import Agreement
 from bot.meetings.agreements import LIST_IN_APPROVAL, agreement_list
 from bot.meetings.preparation import summary_text
+from bot.outcomes.instruments import FULL_ROUND, steps
 
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
@@ -47,6 +49,13 @@ SAMPLE_VALUES = {
     "location": "Sundhedshuset, Torvegade 74, 2. sal, lokale 12",
     "first": "onsdag 30. september kl. 13.30 (Sundhedshuset, Torvegade 74)",
     "second": "torsdag 29. oktober kl. 10 (Jobcentret, Kongensgade 12)",
+    # outcome measures: the longest question of a round, as asked and as asked again
+    "question_text": max((step.text() for step in steps(list(FULL_ROUND))), key=len),
+    "question_short": max((short_text(step) for step in steps(list(FULL_ROUND))), key=len),
+    "low": "0",
+    "high": "5",
+    "answered": "12",
+    "again": "senere i dag",
 }
 
 

@@ -105,6 +105,10 @@ class Stack:
             "SMS_GATEWAY": "fake",
             "SMS_WEBHOOK_SECRET": self.sms_secret,
             "SMS_DISPATCH_INTERVAL": "0.2",
+            # No planned rounds of outcome questions: every tick plans one for every citizen of the
+            # shared stack, and its prompt would come between another test's messages. A test asks
+            # for its own round (bot/outcomes/record.py; tests/e2e/test_e2e_outcomes.py).
+            "QUESTIONNAIRES": "off",
             **self.extra_env,
         }
 

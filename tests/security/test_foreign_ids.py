@@ -24,8 +24,22 @@ from bot.checkins.record import record_answer
 from bot.checkins.rules import CheckinAnswers
 from bot.core.config import Settings
 from bot.core.danish_time import format_when
+from bot.core.vocabulary import QuestionnaireReason
 from bot.db import preparations as prep_db
-from bot.db.models import Agreement, Alert, Appointment, CheckIn, Citizen, Job, MeetingSummary, Preparation
+from bot.db.models import (
+    Agreement,
+    Alert,
+    Appointment,
+    CheckIn,
+    Citizen,
+    Job,
+    MeetingSummary,
+    OutcomeMeasure,
+    Preparation,
+    Questionnaire,
+)
+from bot.outcomes import record as outcomes
+from bot.outcomes.instruments import FULL_ROUND
 from tests.stack import ROOT
 
 pytestmark = pytest.mark.e2e
@@ -34,7 +48,7 @@ DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 
 # What the dialogue carries that names a stored record (grep actions/ for these).
 ID_CARRIERS = ("appointment_id", "agreement_id", "checkin_id", "prep_appointment_id", "reminder_appointment_id",
-               "question")
+               "question", "questionnaire_id")
 # Every registered action that reads one of them, directly or through a helper (start_preparation,
 # save_checkin, _load, _answerable). The sweep below fails when an action mentions a carrier and is
 # missing here, and when one listed here is not attacked.
@@ -45,6 +59,7 @@ READS_AN_ID = {
     "action_present_agreements", "action_agreement_followup",
     "action_handle_answer", "validate_answer_form", "action_ask_answer", "action_ask_answer_text",
     "validate_checkin_form", "action_submit_checkin", "action_set_aside_checkin", "action_resume_checkin",
+    "action_start_questionnaire",
 }
 ATTACKED: set[str] = set()
 
@@ -81,10 +96,20 @@ def victim(stack, stack_db):
                                    now=now, settings=settings)
         return checkin.id
 
+    def begin_a_round(session):
+        # A round of outcome questions being answered: open, its nudge planned, one answer given.
+        vera = session.get(Citizen, citizen["id"])
+        round_ = outcomes.plan_round(session, vera, reason=QuestionnaireReason.REQUESTED, round_no=None,
+                                     instruments=list(FULL_ROUND), due_at=now, now=now, settings=settings)
+        outcomes.begin(session, vera, round_.id, now=now, settings=settings)
+        outcomes.answer(session, vera, round_.id, "who5", 0, 1, now=now)
+        return round_.id
+
     checkin_id = stack_db.call(prepare_and_check_in)
+    questionnaire_id = stack_db.call(begin_a_round)
     secrets = [VICTIM_PLACE, VICTIM_TOPIC, VICTIM_NOTE, format_when(starts)] + [w for w, _ in VICTIM_AGREEMENTS]
     return {**citizen, "appointment_id": appointment_id, "agreement_ids": agreement_ids, "checkin_id": checkin_id,
-            "secrets": secrets}
+            "questionnaire_id": questionnaire_id, "secrets": secrets}
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +135,8 @@ def victim_rows(stack_db, victim) -> dict:
             "checkins": rows(CheckIn, citizen_id=victim["id"]),
             "alerts": rows(Alert, citizen_id=victim["id"]),
             "jobs": rows(Job, citizen_id=victim["id"]),
+            "questionnaires": rows(Questionnaire, citizen_id=victim["id"]),
+            "outcome_measures": rows(OutcomeMeasure, citizen_id=victim["id"]),
         }
     return stack_db.call(read)
 
@@ -178,6 +205,11 @@ def test_proactive_triggers_with_a_foreign_entity(stack, stack_db, victim, attac
             "action_agreement_followup", phone, text="EXTERNAL: trigger", intent="EXTERNAL_agreement_followup",
             entities={"agreement_id": str(agreement_id)}))
         assert answer["responses"] == [] and slot_values(answer, "question") == []
+    for intent in ("EXTERNAL_questionnaire_prompt", "EXTERNAL_questionnaire_nudge"):
+        answer = attack(stack, stack_db, victim, forged(
+            "action_start_questionnaire", phone, text="EXTERNAL: trigger", intent=intent,
+            entities={"questionnaire_id": str(victim["questionnaire_id"])}))
+        assert answer["responses"] == [] and slot_values(answer, "question") == []
 
 
 def test_answering_a_reminder_about_a_foreign_appointment(stack, stack_db, victim, attacker):
@@ -195,8 +227,15 @@ QUESTION_KINDS = {
     "agreements_rejection": ("text", "appointment_id"),
     "teachback": ("text", "appointment_id"),
     "agreement_followup": ("yes_no_unknown", "agreement_id"),
+    "questionnaire_start": ("yes_no", "questionnaire_id"),
+    "questionnaire_again": ("yes_no", "questionnaire_id"),
+    "questionnaire_resume": ("yes_no", "questionnaire_id"),
+    "questionnaire": ("digit", "questionnaire_id"),
 }
 ANSWERS = ("yes", "no", "unknown", "unclear", "Det er ikke rigtigt, ring til mig")
+# A round of outcome questions also takes a digit, and says what happens to the rest after a stop.
+MORE_ANSWERS = {"questionnaire": ("0", "3", "stopped"), "questionnaire_start": ("stopped",),
+                "questionnaire_again": ("stopped",), "questionnaire_resume": ("stopped",)}
 
 
 def test_every_kind_of_question_with_foreign_params(stack, stack_db, victim, attacker):
@@ -205,12 +244,15 @@ def test_every_kind_of_question_with_foreign_params(stack, stack_db, victim, att
     assert set(HANDLERS) == set(QUESTION_KINDS), "a new kind of question: attack it here too"
     phone = attacker["phone"]
     for kind, (expects, id_name) in QUESTION_KINDS.items():
-        ids = victim["agreement_ids"] if id_name == "agreement_id" else [victim["appointment_id"]]
+        ids = (victim["agreement_ids"] if id_name == "agreement_id" else [victim["questionnaire_id"]]
+               if id_name == "questionnaire_id" else [victim["appointment_id"]])
         for foreign_id in ids:
             question = {"kind": kind, "expects": expects,
                         "params": {id_name: foreign_id, "who": "Kommunen", "what": "noget", "days": "3",
-                                   "when": "snart"}}
-            for answer_value in ANSWERS:
+                                   "when": "snart", "instrument": "who5", "item": 1, "low": 0, "high": 5,
+                                   "count": 13, "answered": 1, "question_text": "Spørgsmål 2 af 13",
+                                   "question_short": "x"}}
+            for answer_value in ANSWERS + MORE_ANSWERS.get(kind, ()):
                 slot = "answer_text" if expects == "text" else "answer"
                 answer = attack(stack, stack_db, victim, forged(
                     "action_handle_answer", phone, text=answer_value,
