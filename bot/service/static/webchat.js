@@ -11,7 +11,7 @@
 (function () {
   const KEY = "bic-chat-token";
   const box = document.getElementById("webchat");
-  if (!box || !window.WebChat) return;
+  if (!box) return;
   let token = box.dataset.token;
   box.removeAttribute("data-token");
   if (token) {
@@ -20,6 +20,9 @@
   } else {
     token = sessionStorage.getItem(KEY);
   }
+  // The token leaves the address even if the widget failed to load; "Din side" (ownpage.js) reads
+  // it from sessionStorage.
+  if (!window.WebChat) return;
   function refused(which) {
     sessionStorage.removeItem(KEY);
     box.hidden = true;

@@ -4,7 +4,10 @@ mints and revokes a citizen's links (admin, or the citizen's own coordinator).
 The link's token is in the URL only for the first request: the page moves it into the tab's
 sessionStorage, replaces the address with /chat/open (history.replaceState) and hands it to the
 socket in the auth payload, so it is in no later URL, no history entry and no socket.io request
-line (docs/privacy.md, "Access that can be taken back")."""
+line (docs/privacy.md, "Access that can be taken back").
+
+"Din side" beside the chat reads the citizen's own data from GET /chat/me with the same token, in
+the Authorization header (never in a URL)."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -21,12 +24,14 @@ from bot.citizens.chat_links import (
     close_links,
     link_for_citizen,
 )
+from bot.citizens.own_page import own_overview
 from bot.core.config import ROOT
 from bot.core.texts import CHAT_LINK_SMS
 from bot.db import citizens as citizen_db
 from bot.service.access_log import audited
 from bot.service.serializers import iso
 from bot.service.validation import Invalid, int_in_range, json_body, path_id
+from bot.service.web.chart import lyskurve_svg
 from bot.sms.outbox import queue_sms
 
 WIDGET = ROOT / "node_modules" / "rasa-webchat" / "lib" / "index.js"
@@ -84,6 +89,41 @@ async def reopened(request: web.Request) -> web.Response:
     """GET /chat/open: where the page moves itself after taking the token out of the address; a
     reload lands here and the tab's sessionStorage still has the token (the socket checks it)."""
     return _chat_page(request, "")
+
+
+MAX_TOKEN = 1024  # a link's token is about 150 characters; anything much longer is not one
+
+
+def _own_json(status: int, body: dict) -> web.Response:
+    # The citizen's own health data: no cache keeps it (a shared phone, a proxy).
+    return web.json_response(body, status=status, headers={"Cache-Control": "no-store"})
+
+
+async def me(request: web.Request) -> web.Response:
+    """GET /chat/me with `Authorization: Bearer <chat token>`: "Din side", the citizen's own
+    lyskurve, next meetings and agreements (bot/citizens/own_page.py), for the holder of the link and
+    nobody else. Checked like the page: no token or expired 401; forged, revoked, or erased 403.
+    Not in the access log, which records staff reading a citizen's data (docs/privacy.md)."""
+    settings, now = request.app["settings"], request.app["clock"].now()
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        return _own_json(401, {"error": "missing token"})
+    if len(token) > MAX_TOKEN:
+        return _own_json(403, {"error": "invalid"})
+
+    def load(session):
+        citizen, expires_at = citizen_for_token(session, settings.webchat_jwt_secret, token, now)
+        return own_overview(session, citizen, now, settings.proactive, link_expires_at=expires_at,
+                            chart=lyskurve_svg)
+
+    try:
+        overview = await request.app["db"].run(load)
+    except ExpiredChatToken:
+        return _own_json(401, {"error": "expired"})
+    except InvalidChatToken:
+        return _own_json(403, {"error": "invalid"})
+    return _own_json(200, overview)
 
 
 async def widget(request: web.Request) -> web.StreamResponse:

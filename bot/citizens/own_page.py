@@ -1,0 +1,133 @@
+"""The citizen's own page ("Din side", issue 14 part 5): what the citizen sees beside the web chat,
+behind their personal link. Their lyskurve in plain words, their next meetings, the agreements they
+approved, and when they last answered the outcome questions.
+
+Only what the citizen gave or was told: never the coordinator's stratification, notes, alerts or
+alert reasons, the check-in's free text, the meeting's title, or any score (docs/privacy.md, "Who sees
+what"). Each item is built field by field from a short list, so a column added to a table later is
+not shown here by accident. Outcome measures appear as a date only: a WHO-5 score and its band
+("stor risiko") read like a diagnosis when nobody is there to talk about them, and the answers are
+for the conversation with the coordinator."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from sqlalchemy.orm import Session
+
+from bot.checkins.programmes import Programme, get_programme
+from bot.core.config import ProactiveSettings
+from bot.core.danish_time import format_when
+from bot.core.vocabulary import AgreementStatus, AppointmentReply
+from bot.db import agreements as agreement_db
+from bot.db import appointments as appointment_db
+from bot.db import checkins as checkin_db
+from bot.db import outcomes as outcome_db
+from bot.db.models import Agreement, Appointment, CheckIn, Citizen
+
+MAX_CHECKINS = 30  # as many as the coordinator's chart draws
+MAX_MEETINGS = 5
+MAX_AGREEMENTS = 30
+
+COLOUR_WORDS = {"green": "grøn", "yellow": "gul", "red": "rød"}
+# The meeting's kind as the citizen says it.
+KIND_WORDS = {
+    "opstartssamtale": "Første samtale",
+    "netvaerksmoede": "Netværksmøde",
+    "opfoelgning": "Opfølgning",
+    "afslutningssamtale": "Sidste samtale",
+    "andet": "Møde",
+}
+REPLY_WORDS = {
+    AppointmentReply.CONFIRMED.value: "Du har sagt, at du kommer.",
+    AppointmentReply.CANNOT_COME.value: "Du har sagt, at du ikke kan komme.",
+}
+# The citizen's own answer to "has it been done?" (bot/meetings/agreements.py, record_follow_up).
+DONE_WORDS = {"yes": "Det er gjort.", "no": "Det er ikke gjort endnu.", "unknown": "Du vidste det ikke, da vi spurgte."}
+NOT_ASKED = "Ikke tjekket endnu."
+
+
+def _day(day: date) -> str:
+    """ "tirsdag 24. nov." """
+    return format_date(day, "EEEE d. MMM", locale="da")
+
+
+def _local_day(instant: datetime, zone: ZoneInfo) -> date:
+    return instant.astimezone(zone).date()
+
+
+def _checkin(checkin: CheckIn, programme: Programme, zone: ZoneInfo) -> dict:
+    day = _local_day(checkin.created_at, zone)
+    colour = checkin.overall
+    areas = [{"area": area.label, "colour": checkin.areas[area.key],
+              "colour_words": COLOUR_WORDS[checkin.areas[area.key]]}
+             for area in programme.areas if (checkin.areas or {}).get(area.key) in COLOUR_WORDS]
+    focus = [area.label for area in programme.areas if area.key in (checkin.focus_areas or [])]
+    return {
+        "date": day.isoformat(),
+        "day": _day(day),
+        "colour": colour,
+        "colour_words": COLOUR_WORDS[colour],
+        "areas": areas,  # the full check-in: a colour per life area
+        "mattered_most": focus,  # the short check-in: what weighed most, in the citizen's choice
+    }
+
+
+def _meeting(appointment: Appointment, zone: ZoneInfo) -> dict:
+    return {
+        "starts_at": appointment.starts_at.isoformat(),
+        "when": format_when(appointment.starts_at, zone),
+        "place": appointment.location or None,
+        "kind": appointment.kind,
+        "kind_words": KIND_WORDS.get(appointment.kind, KIND_WORDS["andet"]),
+        "your_answer": REPLY_WORDS.get(appointment.citizen_reply or ""),
+    }
+
+
+def _agreement(agreement: Agreement) -> dict:
+    answer = agreement.follow_up_answer if agreement.followed_up_at else None
+    return {
+        "what": agreement.what,
+        "who": "Du" if agreement.owner_is_citizen else agreement.who,
+        "yours": bool(agreement.owner_is_citizen),
+        "due": agreement.due_date.isoformat() if agreement.due_date else None,
+        "due_words": _day(agreement.due_date) if agreement.due_date else None,
+        "done": {"yes": True, "no": False}.get(answer or ""),
+        "done_words": DONE_WORDS.get(answer or "", NOT_ASKED),
+    }
+
+
+def _agreement_order(agreement: Agreement) -> tuple:
+    done = agreement.follow_up_answer == "yes" and agreement.followed_up_at is not None
+    return (done, agreement.due_date or date.max, agreement.id)
+
+
+def own_overview(session: Session, citizen: Citizen, now: datetime, settings: ProactiveSettings, *,
+                 link_expires_at: datetime | None = None,
+                 chart: Callable[[list[CheckIn], Programme], str] | None = None) -> dict:
+    """The citizen's own page as JSON-ready data: only this citizen's rows, only the fields above.
+    `chart` (the coordinator's lyskurve drawing, passed in by the web layer) turns the same check-ins
+    into a picture; without it there is no picture. `link_expires_at`: when the citizen's link stops
+    working, said in words so they can ask for a new one in time."""
+    zone = settings.timezone
+    programme = get_programme(citizen.programme)
+    checkins = [c for c in checkin_db.list_checkins(session, citizen.id, limit=MAX_CHECKINS * 3)
+                if c.overall in COLOUR_WORDS][:MAX_CHECKINS]  # newest first
+    meetings = appointment_db.upcoming_appointments(session, citizen.id, now, limit=MAX_MEETINGS)
+    agreements = sorted((a for a in agreement_db.for_citizen(session, citizen.id)
+                         if a.status == AgreementStatus.APPROVED), key=_agreement_order)[:MAX_AGREEMENTS]
+    answered = [m.answered_at for m in outcome_db.answered_measures(session, citizen.id)]
+    last_answered = _local_day(max(answered), zone) if answered else None
+    return {
+        "checkins": [_checkin(c, programme, zone) for c in checkins],
+        "chart_svg": str(chart(checkins, programme)) if chart and checkins else "",
+        "meetings": [_meeting(a, zone) for a in meetings],
+        "agreements": [_agreement(a) for a in agreements],
+        "questions_answered": {
+            "date": last_answered.isoformat(),
+            "words": f"Du har svaret på spørgsmålene {format_date(last_answered, 'd. MMM', locale='da')}",
+        } if last_answered else None,
+        "link_works_until": format_when(link_expires_at, zone) if link_expires_at else None,
+    }
