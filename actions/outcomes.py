@@ -38,6 +38,7 @@ from bot.outcomes.instruments import Step
 log = logging.getLogger(__name__)
 
 NUDGE_INTENT = "EXTERNAL_questionnaire_nudge"
+OWN_INTENT = "start_questionnaire"  # SKEMA, the citizen's own
 # The kinds of question (domain.yml: utter_ask_<kind> / utter_clarify_<kind>).
 START = "questionnaire_start"  # the prompt, nothing answered yet
 AGAIN = "questionnaire_again"  # the nudge, nothing answered yet
@@ -83,6 +84,16 @@ def _begin(session: Session, citizen_id: int, questionnaire_id: int | None, now:
     citizen = get_citizen(session, citizen_id)
     questionnaire = citizen and record.begin(session, citizen, questionnaire_id, now=now, settings=settings)
     return _round(session, questionnaire, settings) if questionnaire else None
+
+
+def _begin_own(session: Session, citizen_id: int, now: datetime, settings: ProactiveSettings) -> Round | None:
+    """SKEMA: the round being asked, or a planned one that is due (the last WHO-5 of an ended
+    course is due at once); a round planned for later is not started early."""
+    citizen = get_citizen(session, citizen_id)
+    current = citizen and outcome_db.current_round(session, citizen.id)
+    if not current or (current.status == QuestionnaireStatus.PLANNED and current.due_at > now):
+        return None
+    return _begin(session, citizen_id, current.id, now, settings)
 
 
 def _load(session: Session, citizen_id: int, questionnaire_id, settings: ProactiveSettings) -> Round | None:
@@ -151,8 +162,12 @@ class ActionStartQuestionnaire(CitizenAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
         info = await current_citizen(tracker)
+        if info is None:
+            return []
+        if (tracker.latest_message.get("intent") or {}).get("name") == OWN_INTENT:
+            return await self._own(dispatcher, tracker, info)
         questionnaire_id = latest_entity_int(tracker, "questionnaire_id")
-        if info is None or questionnaire_id is None:
+        if questionnaire_id is None:
             return []
         found = await context.db().run(_begin, info.citizen.id, questionnaire_id, context.clock().now(),
                                        context.proactive_settings())
@@ -166,6 +181,15 @@ class ActionStartQuestionnaire(CitizenAction):
         return (undo_placeholder_fills(tracker) + reset_question()
                 + [SlotSet(REQUESTED_SLOT, None), SlotSet(AWAITING, NOTHING)]
                 + ask(kind, YES_NO, questionnaire_id=found.id, count=found.count, answered=found.answered))
+
+    async def _own(self, dispatcher: CollectingDispatcher, tracker: Tracker, info) -> list:
+        found = await context.db().run(_begin_own, info.citizen.id, context.clock().now(),
+                                       context.proactive_settings())
+        if found is None or found.step is None:
+            dispatcher.utter_message(response="utter_questionnaire_none")
+            return reset_question()
+        return (reset_question() + [SlotSet(REQUESTED_SLOT, None), SlotSet(AWAITING, NOTHING)]
+                + ask_step(found.id, found.step))
 
 
 # --- the answers (actions/question_handlers.py calls these) ---

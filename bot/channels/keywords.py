@@ -15,6 +15,8 @@ KEYWORD_INTENTS = {
     "hjaelp": "ask_help",
     "hjelp": "ask_help",
     "help": "ask_help",
+    # Offered in the goodbye of an ended course and good for resuming a round (docs/outcomes.md).
+    "skema": "start_questionnaire",
 }
 
 

@@ -205,3 +205,10 @@ def open_alert(session: Session, citizen_id: int, rule: Rule) -> Alert | None:
         sa.select(Alert).where(Alert.citizen_id == citizen_id, Alert.rule == Rule(rule).value, Alert.status == AlertStatus.OPEN)
         .order_by(Alert.created_at.desc()).limit(1)
     ).scalar_one_or_none()
+
+
+def raised_since(session: Session, citizen_id: int, rules: tuple[Rule, ...], since: datetime) -> bool:
+    """Whether any of `rules` was raised for the citizen at or after `since`."""
+    return session.execute(sa.select(Alert.id).where(
+        Alert.citizen_id == citizen_id, Alert.rule.in_([Rule(rule).value for rule in rules]),
+        Alert.created_at >= since).limit(1)).first() is not None

@@ -105,3 +105,10 @@ def move_citizens(session: Session, from_id: int, to_id: int) -> list[int]:
     if ids:
         session.execute(sa.update(Citizen).where(Citizen.id.in_(ids)).values(coordinator_id=to_id))
     return ids
+
+
+def active_coordinators(session: Session) -> list[Coordinator]:
+    """Everyone who can log in and take citizens (e.g. to choose a new coordinator), by name."""
+    return list(session.execute(
+        sa.select(Coordinator).where(Coordinator.deactivated_at.is_(None)).order_by(Coordinator.name, Coordinator.id)
+    ).scalars())

@@ -119,3 +119,13 @@ def caseload_rounds(session: Session, coordinator_id: int) -> list[tuple[Questio
         sa.select(Questionnaire, Citizen).join(Citizen, Citizen.id == Questionnaire.citizen_id)
         .where(Citizen.coordinator_id == coordinator_id).order_by(Questionnaire.id))
     return [(questionnaire, citizen) for questionnaire, citizen in rows]  # SQLAlchemy 1.4: no Result.tuples()
+
+
+def last_asked(session: Session, citizen_ids: list[int]) -> dict[int, datetime]:
+    """When each citizen was last asked a round (any reason)."""
+    if not citizen_ids:
+        return {}
+    rows = session.execute(sa.select(Questionnaire.citizen_id, sa.func.max(Questionnaire.asked_at))
+                           .where(Questionnaire.citizen_id.in_(citizen_ids), Questionnaire.asked_at.is_not(None))
+                           .group_by(Questionnaire.citizen_id))
+    return {citizen_id: asked for citizen_id, asked in rows}

@@ -146,10 +146,13 @@ def close_stale(session: Session, now: datetime, settings: ProactiveSettings,
 def plan_rounds(session: Session, now: datetime, settings: ProactiveSettings) -> list[Questionnaire]:
     """Every scheduler tick: close stale rounds, then give every active citizen without a round
     their next planned one: the baseline QUESTIONNAIRE_BASELINE_DAYS into the course, then one
-    every QUESTIONNAIRE_INTERVAL_DAYS after the previous planned round was due."""
+    every QUESTIONNAIRE_INTERVAL_DAYS after the previous planned round was due; never sooner than
+    QUESTIONNAIRE_CLOSE_DAYS after the citizen was last asked any round (one asked for, say)."""
     close_stale(session, now, settings)
     citizens = outcome_db.citizens_without_round(session)
-    last = outcome_db.last_planned_rounds(session, [citizen.id for citizen in citizens])
+    ids = [citizen.id for citizen in citizens]
+    last, asked = outcome_db.last_planned_rounds(session, ids), outcome_db.last_asked(session, ids)
+    gap = timedelta(days=settings.questionnaire_close_days)
     planned = []
     for citizen in citizens:
         previous = last.get(citizen.id)
@@ -160,6 +163,9 @@ def plan_rounds(session: Session, now: datetime, settings: ProactiveSettings) ->
         else:
             reason, round_no = QuestionnaireReason.FOLLOW_UP, previous.round_no + 1
             due = timing.questionnaire_due(previous.due_at, settings.questionnaire_interval_days, now, settings)
+        if citizen.id in asked and due < asked[citizen.id] + gap:
+            # A round asked for by the coordinator a few days ago: not another one so soon.
+            due = timing.questionnaire_due(asked[citizen.id], gap.days, now, settings)
         questionnaire = plan_round(session, citizen, reason=reason, round_no=round_no, instruments=list(ins.FULL_ROUND),
                                    due_at=due, now=now, settings=settings)
         if questionnaire is not None:

@@ -205,6 +205,11 @@ def _questionnaire_nudge(session: Session, job: Job, citizen: Citizen, now: date
     questionnaire = _questionnaire(session, job)
     if questionnaire is None:
         return skip("round finished")
+    if alert_db.raised_since(session, citizen.id, (Rule.CRISIS_LANGUAGE, Rule.HOPELESSNESS),
+                             questionnaire.asked_at or job.due_at):
+        # After crisis language or hopelessness the next message comes from a person, not a
+        # reminder about a questionnaire (docs/outcomes.md, "The conversation").
+        return skip("crisis or hopelessness since the round was asked")
     last = questionnaire.last_answer_at or questionnaire.asked_at or job.due_at
     due = last + timedelta(hours=settings.questionnaire_nudge_hours)
     if now < due:

@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 CITIZEN, APPOINTMENT, ALERT, VIEW = "citizen", "appointment", "alert", "view"
 NOT_LOGGED = frozenset({401, 403, 404, 405})
 _NAMED = "audit_citizens"
+_WRITTEN = "audit_written_by_use_case"
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,13 @@ def audit_citizen(request: web.Request, citizen_id: int) -> None:
     request[_NAMED].append(citizen_id)
 
 
+def written_by_use_case(request: web.Request) -> None:
+    """The use case wrote this request's row itself, in its own transaction (a change of
+    coordinator: afterwards the old coordinator no longer sees the citizen, so the declaration could
+    not name them). The declaration writes no second row; refusals before this call are still its."""
+    request[_WRITTEN] = True
+
+
 def _actor(request: web.Request) -> tuple[Actor, int | None] | None:
     """(who, the scope their lookups are limited to), or None when nobody is logged in."""
     principal = request.get("principal")
@@ -93,7 +101,7 @@ def _route_id(request: web.Request) -> int | None:
 
 
 async def _record(request: web.Request, spec: Audit, status: int) -> None:
-    if status in NOT_LOGGED or status >= 500:
+    if status in NOT_LOGGED or status >= 500 or request.get(_WRITTEN):
         return
     found = _actor(request)
     if found is None:

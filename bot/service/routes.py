@@ -15,6 +15,7 @@ from bot.service.views import (
     meetings,
     outcomes,
     privacy,
+    reassign,
     scheduler,
     sms,
 )
@@ -33,6 +34,7 @@ async def healthz(request: web.Request) -> web.Response:
 def setup_api_routes(app: web.Application) -> None:
     app.router.add_get("/healthz", healthz)
     app.router.add_post("/api/coordinators", coordinators.create)
+    app.router.add_get("/api/coordinators", reassign.colleagues)
     app.router.add_patch("/api/coordinators/{id}", coordinators.update)
     app.router.add_post("/api/coordinators/{id}/password", coordinators.set_password)
     app.router.add_post("/api/coordinators/{id}/token", coordinators.rotate_token)
@@ -42,6 +44,8 @@ def setup_api_routes(app: web.Application) -> None:
     app.router.add_get("/api/citizens/{id}", citizens.show)
     app.router.add_patch("/api/citizens/{id}", citizens.update)
     app.router.add_get("/api/citizens/{id}/checkins", citizens.checkins)
+    app.router.add_post("/api/citizens/{id}/reassign", reassign.reassign)
+    app.router.add_get("/api/citizens/{id}/coordinator-changes", reassign.history)
     app.router.add_get("/api/citizens/{id}/outcomes", outcomes.index)
     app.router.add_get("/api/citizens/{id}/questionnaires", outcomes.rounds)
     app.router.add_post("/api/citizens/{id}/questionnaires", outcomes.request_round)
@@ -71,6 +75,7 @@ def setup_dashboard_routes(app: web.Application) -> None:
     app.router.add_get("/vendor/rasa-webchat/index.js", chat.widget)
     app.router.add_get("/chat", chat.page)
     app.router.add_get("/chat/open", chat.reopened)
+    app.router.add_get("/chat/me", chat.me)
     app.router.add_get("/login", login.show)
     app.router.add_post("/login", login.submit)
     app.router.add_post("/logout", login.logout)
@@ -83,6 +88,7 @@ def setup_dashboard_routes(app: web.Application) -> None:
     app.router.add_post("/citizens/{id}/stratification", citizen.stratify)
     app.router.add_get("/citizens/{id}/export", citizen.export)
     app.router.add_post("/citizens/{id}/course", citizen.course)
+    app.router.add_post("/citizens/{id}/reassign", citizen.reassign)
     app.router.add_post("/citizens/{id}/erase", citizen.erase_citizen)
     app.router.add_post("/citizens/{id}/chat-link/revoke", citizen.revoke_chat_links)
     app.router.add_post("/citizens/{id}/questionnaires", citizen.request_questionnaire)

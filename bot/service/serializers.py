@@ -14,6 +14,7 @@ from bot.db.models import (
     CheckIn,
     Citizen,
     Coordinator,
+    CoordinatorChange,
     Job,
     OutcomeMeasure,
     Questionnaire,
@@ -201,3 +202,26 @@ def questionnaire_json(q: Questionnaire) -> dict:
         "finished_at": iso(q.finished_at),
         "created_at": iso(q.created_at),
     }
+
+
+def coordinator_change_json(c: CoordinatorChange, from_name: str, to_name: str, by_name: str | None) -> dict:
+    """A change of coordinator (bot/citizens/reassign.py). `changed_by` null and `actor` "admin": the
+    admin token made it."""
+    return {
+        "id": c.id,
+        "citizen_id": c.citizen_id,
+        "from_coordinator_id": c.from_coordinator_id,
+        "from_coordinator_name": from_name,
+        "to_coordinator_id": c.to_coordinator_id,
+        "to_coordinator_name": to_name,
+        "changed_at": iso(c.changed_at),
+        "changed_by": c.changed_by,
+        "changed_by_name": by_name,
+        "actor": c.actor,
+        "handover_appointment_id": c.handover_appointment_id,
+    }
+
+
+def colleague_json(c: Coordinator) -> dict:
+    """A colleague to choose as a citizen's new coordinator: who, nothing more."""
+    return {"id": c.id, "name": c.name}

@@ -147,7 +147,10 @@ def aware_datetime(body: dict, field: str, *, required: bool = True) -> datetime
         raise Invalid(f"'{field}' is not a valid ISO 8601 time: {value[:40]!r}")
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise Invalid(f"'{field}' needs a UTC offset, e.g. {value[:19]}+02:00 (Danish summer time) or Z for UTC")
-    return parsed.astimezone(timezone.utc)
+    try:
+        return parsed.astimezone(timezone.utc)
+    except OverflowError:  # "9999-12-31T23:59:59-14:00" is past year 9999 in UTC (was a 500)
+        raise Invalid(f"'{field}' is out of range: {value[:40]!r}") from None
 
 
 def optional_bool(body: dict, field: str, default: bool | None = None) -> bool | None:

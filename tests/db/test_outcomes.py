@@ -14,7 +14,7 @@ from bot.core.config import ProactiveSettings
 from bot.core.errors import Invalid
 from bot.core.vocabulary import JobStatus, QuestionnaireReason, QuestionnaireStatus
 from bot.db import outcomes as outcome_db
-from bot.db.alerts import list_alerts
+from bot.db.alerts import add_alert, list_alerts
 from bot.db.citizens import create_citizen, get_citizen
 from bot.db.coordinators import create_coordinator
 from bot.db.database import Database
@@ -289,3 +289,29 @@ def test_erasure_deletes_the_rounds_and_answers_and_the_export_shows_them(db, pe
     left = db.call(lambda s: s.execute(sa.select(OutcomeMeasure.citizen_id)).scalars().all())
     assert left == [karen.id]
     assert db.call(lambda s: list_alerts(s, citizen_id=bente.id)) == []
+
+
+def test_a_round_asked_for_keeps_the_planned_baseline_a_fortnight_away(db, people):
+    mette, bente, _ = people
+    requested(db, bente, MORNING)  # asked on Tuesday morning, before any round was planned
+    planned = db.call(lambda s: record.plan_rounds(s, MORNING + timedelta(minutes=5), SETTINGS))
+    assert planned == [next(q for q in planned if q.citizen_id != bente.id)]  # Bente has one open
+    db.call(lambda s: record.decline(s, bente, outcome_db.current_round(s, bente.id).id, now=MORNING))
+    baseline, = [q for q in db.call(lambda s: record.plan_rounds(s, MORNING + timedelta(minutes=10), SETTINGS))
+                 if q.citizen_id == bente.id]
+    assert baseline.due_at == cph(2026, 12, 8, 11, 0)  # 14 days after she was asked, not tomorrow
+
+
+def test_no_questionnaire_nudge_after_crisis_language(db, people):
+    _, bente, karen = people
+    for citizen in (bente, karen):
+        round_ = requested(db, citizen, MORNING)
+        answer_all(db, citizen, round_, {"who5": [3]}, MORNING + timedelta(minutes=1))
+    db.call(lambda s: add_alert(s, bente.id, rule=Rule.CRISIS_LANGUAGE, severity=Rule.CRISIS_LANGUAGE.severity,
+                                reason="Krisesprog", created_at=MORNING + timedelta(minutes=2)))
+    decisions = {}
+    for citizen in (bente, karen):
+        nudge, = jobs_of(db, citizen, QUESTIONNAIRE_NUDGE)
+        decisions[citizen.name] = db.call(
+            lambda s, n=nudge: handlers.prepare(s, s.get(Job, n.id), MORNING + timedelta(days=2), SETTINGS)).action
+    assert decisions == {"Bente": "skip", "Karen": "send"}

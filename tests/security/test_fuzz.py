@@ -59,7 +59,7 @@ FRESH = "fresh"  # a path id made for this example: a new citizen, appointment, 
 FIELDS = ("name", "phone", "email", "password", "coordinator_id", "backup_coordinator_id", "checkin_interval_days",
           "programme", "status", "kind", "starts_at", "ends_at", "location", "title", "notify_if_unanswered",
           "note", "confirm_phone", "days", "send_sms", "now", "citizen_ids", "reassign_to", "agreements",
-          "summary", "what", "who", "due_date", "most_important", "decisions")
+          "summary", "what", "who", "due_date", "most_important", "decisions", "handover_at")
 ODD_STRINGS = ("", " ", "\x00", "a\x00b", "\ud800", "\udfff", "²", "١٢", "𝟙𝟚", "e\u0301", "\u202e", "+4599000001",
                "99000001", "0", "-1", "1e309", "NaN", "2026-12-24T10:00:00+01:00", "2026-12-24T10:00:00",
                "0001-01-01T00:00:00+00:00", "9999-12-31T23:59:59+00:00", "9999-12-31T23:59:59-14:00",

@@ -56,11 +56,15 @@ def parse_form(form: dict[str, str]) -> dict[str, Any]:
     duration = form.get("duration", "60")
     if not duration.isdigit() or len(duration) > MAX_MINUTES_TYPED:
         raise Invalid("'duration' must be a whole number of minutes", "duration")
-    starts_at = datetime.combine(day, at.replace(tzinfo=None), tzinfo=COPENHAGEN).astimezone(timezone.utc)
+    try:
+        starts_at = datetime.combine(day, at.replace(tzinfo=None), tzinfo=COPENHAGEN).astimezone(timezone.utc)
+        ends_at = starts_at + timedelta(minutes=int(duration))
+    except OverflowError:  # year 1 or 9999 at the edge of what datetime holds (was a 500)
+        raise Invalid("'date' is out of range", "date") from None
     return {
         "kind": form.get("kind", ""),
         "starts_at": starts_at,
-        "ends_at": starts_at + timedelta(minutes=int(duration)),
+        "ends_at": ends_at,
         "location": form.get("location") or None,
         "title": form.get("title") or None,
         "notify_if_unanswered": form.get("notify_if_unanswered", "").lower() in CHECKED,

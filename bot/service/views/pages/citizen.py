@@ -10,6 +10,7 @@ from bot.citizens import registration
 from bot.citizens.chat_links import close_links
 from bot.citizens.conversation import conversation
 from bot.citizens.privacy import ConversationNotErased, NotConfirmed, erase_everywhere
+from bot.citizens.reassign import reassign as reassign_citizen
 from bot.citizens.stratification import COMPLEXITY_LABELS, COPING_LABELS, LEVEL_LABELS, level_for
 from bot.core.errors import Invalid, NotFound
 from bot.core.vocabulary import AlertStatus
@@ -22,12 +23,16 @@ from bot.db import outcomes as outcome_db
 from bot.db import preparations as prep_db
 from bot.db import stratifications as stratification_db
 from bot.db.access_log import Actor
+from bot.db.coordinator_changes import changes_for
+from bot.db.coordinators import active_coordinators
 from bot.meetings.preparation import PREPARATION_LABELS
 from bot.outcomes import instruments as ins
 from bot.outcomes import record as outcome_record
 from bot.outcomes import report as outcome_report
-from bot.service.access_log import audited
+from bot.service.access_log import audited, written_by_use_case
 from bot.service.export import export_document
+from bot.service.validation import is_id
+from bot.service.views.pages.appointments import danish, parse_form
 from bot.service.views.pages.common import form_data, own_citizen, path_int
 from bot.service.views.privacy import erasure_failed_status, export_response
 from bot.service.web.chart import lyskurve_svg
@@ -53,7 +58,8 @@ def _outcomes(measures: list, rounds: list, interval_days: int) -> dict:
 
 async def _page(request: web.Request, citizen, *, status: int = 200, strat_error: str | None = None,
                 erase_error: str | None = None, course_error: str | None = None,
-                outcome_error: str | None = None):
+                outcome_error: str | None = None, reassign_error: str | None = None,
+                reassign_values: dict | None = None):
     def load(session):
         return {
             "checkins": checkin_db.list_checkins(session, citizen.id),
@@ -66,6 +72,8 @@ async def _page(request: web.Request, citizen, *, status: int = 200, strat_error
             "history": stratification_db.stratification_history(session, citizen.id),
             "measures": outcome_db.answered_measures(session, citizen.id),
             "questionnaires": outcome_db.rounds(session, citizen.id),
+            "coordinator_changes": changes_for(session, citizen.id),
+            "colleagues": [c for c in active_coordinators(session) if c.id != citizen.coordinator_id],
         }
 
     data = await request.app["db"].run(load)
@@ -84,6 +92,8 @@ async def _page(request: web.Request, citizen, *, status: int = 200, strat_error
         "erase_error": erase_error,
         "course_error": course_error,
         "outcome_error": outcome_error,
+        "reassign_error": reassign_error,
+        "reassign_values": reassign_values or {"coordinator_id": "", "handover_date": "", "handover_time": "10:00"},
         "prep_questions": PREPARATION_LABELS,
     }
     return aiohttp_jinja2.render_template("citizen.html", request, context, status=status)
@@ -213,3 +223,39 @@ async def request_questionnaire(request: web.Request) -> web.Response:
     except Invalid:
         return await _page(request, citizen, status=422, outcome_error="Vælg et af spørgeskemaerne.")
     raise web.HTTPSeeOther(f"/citizens/{citizen.id}#h-outcomes")
+
+
+REASSIGN_ERRORS = {"coordinator_id": "Vælg den kollega, der skal overtage borgeren."}
+
+
+def _handover_at(form: dict[str, str]):
+    """The optional handover meeting: none without a date; a date and time in Copenhagen time are
+    parsed like the booking form's (raises Invalid naming the field)."""
+    if not form.get("handover_date"):
+        return None
+    return parse_form({"date": form["handover_date"], "time": form.get("handover_time", "")})["starts_at"]
+
+
+@login_required
+@audited("reassign")  # a refusal is logged here; a change by the use case (bot/citizens/reassign.py)
+async def reassign(request: web.Request) -> web.Response:
+    """"Skift koordinator": the coordinator gives the citizen to an active colleague, with an optional
+    handover meeting; the same use case as POST /api/citizens/{id}/reassign. The citizen is no longer
+    theirs afterwards, so the answer goes to the overview."""
+    citizen = await own_citizen(request, path_int(request))
+    form = await form_data(request)
+    target = form.get("coordinator_id", "")
+    new_id = int(target) if is_id(target) else target  # not a number: the use case refuses it
+    me, app = current_coordinator(request), request.app
+    now, settings = app["clock"].now(), app["settings"].proactive
+    try:
+        handover_at = _handover_at(form)
+        await app["db"].run(lambda s: reassign_citizen(s, citizen.id, me.id, new_id, now=now, settings=settings,
+                                                       handover_at=handover_at))
+    except NotFound:
+        raise web.HTTPNotFound()
+    except Invalid as exc:
+        message = REASSIGN_ERRORS.get(exc.field) or danish(exc)
+        return await _page(request, citizen, status=422, reassign_error=message, reassign_values=form)
+    written_by_use_case(request)
+    raise web.HTTPSeeOther("/")
