@@ -24,28 +24,27 @@ def _citizen(session: Session, citizen_id: int, scope: int | None):
     return citizen
 
 
-@audited("view_outcomes")
-async def index(request: web.Request) -> web.Response:
-    """The instruments the citizen answered in full, oldest first."""
+async def _citizens_rows(request: web.Request, query, to_json) -> web.Response:
+    """`query(session, citizen_id)`'s rows as JSON, for a citizen in the caller's scope (else 404)."""
     citizen_id, scope = path_id(request), request["principal"].scope
 
     def load(session):
         citizen = _citizen(session, citizen_id, scope)
-        return [outcome_json(m) for m in outcome_db.answered_measures(session, citizen.id)]
+        return [to_json(row) for row in query(session, citizen.id)]
 
     return web.json_response(await request.app["db"].run(load))
+
+
+@audited("view_outcomes")
+async def index(request: web.Request) -> web.Response:
+    """The instruments the citizen answered in full, oldest first."""
+    return await _citizens_rows(request, outcome_db.answered_measures, outcome_json)
 
 
 @audited("view_questionnaires")
 async def rounds(request: web.Request) -> web.Response:
     """Every round of questions the citizen was or will be asked, by due time."""
-    citizen_id, scope = path_id(request), request["principal"].scope
-
-    def load(session):
-        citizen = _citizen(session, citizen_id, scope)
-        return [questionnaire_json(q) for q in outcome_db.rounds(session, citizen.id)]
-
-    return web.json_response(await request.app["db"].run(load))
+    return await _citizens_rows(request, outcome_db.rounds, questionnaire_json)
 
 
 def instrument_code(body: dict) -> str:
