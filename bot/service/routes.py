@@ -44,6 +44,7 @@ def setup_api_routes(app: web.Application) -> None:
     app.router.add_get("/api/citizens/{id}", citizens.show)
     app.router.add_patch("/api/citizens/{id}", citizens.update)
     app.router.add_get("/api/citizens/{id}/checkins", citizens.checkins)
+    app.router.add_get("/api/courses/ended", citizens.ended)
     app.router.add_post("/api/citizens/{id}/reassign", reassign.reassign)
     app.router.add_get("/api/citizens/{id}/coordinator-changes", reassign.history)
     app.router.add_get("/api/citizens/{id}/outcomes", outcomes.index)

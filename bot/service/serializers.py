@@ -63,6 +63,8 @@ def citizen_json(c: Citizen) -> dict:
         "created_at": iso(c.created_at),
         # When the coordinator ended the course (also while the citizen has sent STOP).
         "course_ended_at": iso(c.course_ended_at),
+        # Why: goals_reached, moved, declined or other (CourseEndReason); null while the course runs.
+        "course_end_reason": c.course_end_reason,
     }
 
 

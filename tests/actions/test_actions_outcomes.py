@@ -11,17 +11,18 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context
-from actions.outcomes import ActionStartQuestionnaire
+from actions.outcomes import OWN_INTENT, ActionStartQuestionnaire
 from actions.question_handlers import ActionHandleAnswer
 from actions.questions import ActionAskAnswer, ValidateAnswerForm
 from actions.safety import ActionSafetyPause
+from bot.citizens import registration
 from bot.core.alert_catalogue import Rule
 from bot.core.config import ProactiveSettings
 from bot.core.vocabulary import QuestionnaireReason
 from bot.db import alerts as alert_db
 from bot.db import jobs as job_db
 from bot.db import outcomes as outcome_db
-from bot.db.citizens import create_citizen
+from bot.db.citizens import create_citizen, get_citizen
 from bot.db.coordinators import create_coordinator
 from bot.db.models import Questionnaire
 from bot.jobs import planner
@@ -89,6 +90,11 @@ class Conversation:
         scheduled = tracker(f"EXTERNAL: {intent}", intent=f"EXTERNAL_{intent}", slots=self.slots, sender=self.sender)
         scheduled.latest_message["entities"] = [{"entity": "questionnaire_id", "value": str(questionnaire_id)}]
         return await self.run(ActionStartQuestionnaire(), scheduled)
+
+    async def skema(self, text: str = "SKEMA") -> list[dict]:
+        """The citizen writes SKEMA (bot/channels/keywords.py sends /start_questionnaire)."""
+        return await self.run(ActionStartQuestionnaire(),
+                              tracker(text, intent=OWN_INTENT, slots=self.slots, sender=self.sender))
 
     async def reply(self, text: str, intent: str | None = None) -> list[dict]:
         """The citizen answers: the form validates (as Rasa runs validate_answer_form), then either
@@ -376,3 +382,96 @@ async def test_the_safety_reply_mid_round_ends_the_question_and_keeps_the_answer
     said = await talk.run(ActionSafetyPause(), tracker("/safety_pause", intent="safety_pause", slots=talk.slots))
     assert said == [] and talk.slots["question"] is None
     assert items(db, qid)["who5"] == [2, None, None, None, None]
+
+
+# --- SKEMA: the citizen asks for their round themselves ---
+
+WHO5 = steps(["who5"])
+NONE_NOW = "Der er ingen spørgsmål til dig lige nu. Skriv TJEK IND, hvis du vil sige, hvordan det går."
+
+
+def planned_round(db, citizen, due_at, instruments=FULL_ROUND) -> int:
+    return db.call(lambda s: record.plan_round(s, citizen, reason=QuestionnaireReason.REQUESTED, round_no=None,
+                                               instruments=list(instruments), due_at=due_at, now=T0,
+                                               settings=SETTINGS)).id
+
+
+def rounds_of(db, citizen) -> list[tuple[str, str]]:
+    return [(q.reason, q.status) for q in db.call(outcome_db.rounds, citizen.id)]
+
+
+async def test_skema_with_a_due_round_asks_its_first_question_at_once(db, people, clock):
+    bente, _ = people
+    qid = new_round(db, bente)  # due now
+    talk = Conversation()
+    [first] = await talk.skema()
+    assert first["response"] == "utter_ask_questionnaire" and text_of(first) == ROUND[0].text()
+    assert talk.slots["question"]["kind"] == "questionnaire" and talk.slots["question"]["expects"] == "digit"
+    row = the_round(db, qid)
+    assert (row.status, row.asked_at) == ("open", T0)
+    assert nudges(db, qid) == ["pending"]  # a round of the course: its one nudge as after the prompt
+    clock.set(T0 + timedelta(minutes=1))
+    await talk.reply("4")
+    await talk.reply("3")
+    assert items(db, qid)["who5"] == [4, 3, None, None, None]
+
+    # Stopped halfway; SKEMA later, in a new session, goes on at the first question not answered.
+    await talk.reply("det er nok", intent="stop_checkin")
+    clock.set(T0 + timedelta(hours=3))
+    [resumed] = await Conversation().skema()
+    assert text_of(resumed) == ROUND[2].text()
+
+
+async def test_skema_without_a_round_due_has_nothing_to_ask(db, people, clock):
+    bente, karen = people
+    later = planned_round(db, bente, T0 + timedelta(days=3))
+    for sender in (PHONE, OTHER_PHONE):  # a round planned for later; no round at all
+        talk = Conversation(sender)
+        [none] = await talk.skema()
+        assert none["response"] == "utter_questionnaire_none" and text_of(none) == NONE_NOW
+        assert talk.slots["question"] is None
+    row = the_round(db, later)
+    assert (row.status, row.asked_at) == ("planned", None)  # not started early
+    assert rounds_of(db, karen) == []
+
+    # Its time has come: SKEMA asks it (the prompt may still be on its way).
+    clock.set(T0 + timedelta(days=3, hours=1))
+    [first] = await Conversation().skema()
+    assert text_of(first) == ROUND[0].text() and the_round(db, later).status == "open"
+
+    # A finished or declined round is not asked again.
+    db.call(lambda s: record.decline(s, bente, later, now=clock.now()))
+    assert responses(await Conversation().skema()) == ["utter_questionnaire_none"]
+
+
+async def test_skema_after_the_end_of_the_course_asks_the_last_who5_and_stores_it(db, people, clock):
+    bente, _ = people
+    running = new_round(db, bente)
+    talk = Conversation()
+    await talk.trigger("questionnaire_prompt", running)
+    await talk.reply("ja", intent="affirm")
+    await talk.reply("2")
+    ended = T0 + timedelta(days=1)
+    db.call(lambda s: registration.change(s, bente.id, None, {"status": "inactive", "end_reason": "goals_reached"},
+                                          ended, SETTINGS))
+    assert rounds_of(db, bente) == [("requested", "declined"), ("final", "planned")]
+    assert items(db, running)["who5"] == [2, None, None, None, None]  # the answers given are kept
+
+    clock.set(ended + timedelta(hours=2))
+    talk = Conversation()  # the citizen writes back days later: a new session
+    [first] = await talk.skema()
+    assert text_of(first) == WHO5[0].text()
+    [final] = [q for q in db.call(outcome_db.rounds, bente.id) if q.reason == QuestionnaireReason.FINAL]
+    assert (final.status, final.asked_at) == ("open", ended + timedelta(hours=2))
+    assert nudges(db, final.id) == []  # nothing proactive after the end
+    said = []
+    for digit in "4334":
+        said += await talk.reply(digit)
+    assert [text_of(m) for m in said] == [step.text() for step in WHO5[1:]]
+    [thanks] = await talk.reply("5")
+    assert text_of(thanks) == "Tak for dine svar. Mette kan se dem."
+    who5 = db.call(outcome_db.measures, final.id)["who5"]
+    assert (who5.items, who5.score, who5.answered_at) == ([4, 3, 3, 4, 5], 76, ended + timedelta(hours=2))
+    assert (the_round(db, final.id).status, db.call(get_citizen, bente.id).status) == ("complete", "inactive")
+    # Nothing more to answer: SKEMA again says so.
+    assert responses(await Conversation().skema()) == ["utter_questionnaire_none"]

@@ -5,7 +5,8 @@ citizen answers JA and then one digit per message. The database holds every answ
 a low WHO-5 raises its alert with the threshold. Inside a round, HJÆLP and RING are answered and the
 question asked again, crisis language gets the safety reply and the alert (never "an unclear
 digit"), a reminder is answered as a reminder (the nudge asks for the rest), and STOP opts out as
-everywhere, the answers so far kept."""
+everywhere, the answers so far kept. Ending a course sends the goodbye by SMS although the course has
+ended, and the citizen's SKEMA then gets the last WHO-5 (issue 14 §6)."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -14,13 +15,13 @@ import pytest
 import requests
 
 from bot.core.config import Settings
-from bot.core.texts import CRISIS_REPLY
+from bot.core.texts import COURSE_ENDED, CRISIS_REPLY
 from bot.core.vocabulary import QuestionnaireReason
 from bot.db import jobs as job_db
 from bot.db import outcomes as outcome_db
 from bot.db.appointments import create_appointment
 from bot.db.database import Database
-from bot.db.models import Alert, Appointment, Citizen, Questionnaire
+from bot.db.models import Alert, Appointment, Citizen, OutboxMessage, Questionnaire
 from bot.jobs import planner, timing
 from bot.outcomes import record
 from bot.outcomes.instruments import FULL_ROUND, steps
@@ -201,3 +202,32 @@ def test_a_who5_round_answered_in_the_web_chat(stack, database):
         assert chat.say("3") == ["Tak for dine svar. Mette kan se dem."]
     assert measures(database, questionnaire.id)["who5"] == ([4, 4, 5, 5, 3], 84)
     assert status(database, questionnaire.id) == "complete"
+
+
+def test_the_end_of_a_course_says_goodbye_and_skema_gets_the_last_who5(stack, database):
+    citizen = stack.new_citizen(prefix="+4566")
+    phone = citizen["phone"]
+    inbox = len(stack.phone_inbox(phone))
+    resp = stack.api("PATCH", f"/api/citizens/{citizen['id']}", citizen["token"],
+                     json={"status": "inactive", "end_reason": "goals_reached"})
+    assert resp.status_code == 200, resp.text
+    assert (resp.json()["status"], resp.json()["course_end_reason"]) == ("inactive", "goals_reached")
+
+    # The goodbye goes although the course has ended: its own purpose, not held.
+    [farewell] = stack.wait_for_sms(phone, inbox + 1)[inbox:]
+    assert farewell == COURSE_ENDED.format(coordinator="Mette")
+    [(purpose, sms_status)] = database.call(lambda s: [(m.purpose, m.status) for m in s.query(OutboxMessage).filter_by(
+        citizen_id=citizen["id"], purpose="farewell")])
+    assert purpose == "farewell" and sms_status != "suppressed"
+
+    # The citizen answers it by SMS: SKEMA, then one digit per message.
+    assert stack.text_and_wait(phone, "SKEMA") == [WHO5[0].text()]
+    for number, digit in enumerate("4343", start=1):
+        assert stack.text_and_wait(phone, digit) == [WHO5[number].text()]
+    assert stack.text_and_wait(phone, "5") == ["Tak for dine svar. Mette kan se dem."]
+
+    [(final, final_status)] = database.call(lambda s: [(q.id, q.status) for q in s.query(Questionnaire).filter_by(
+        citizen_id=citizen["id"], reason=QuestionnaireReason.FINAL.value)])
+    assert final_status == "complete"
+    assert measures(database, final) == {"who5": ([4, 3, 4, 3, 5], 76)}
+    assert database.call(lambda s: s.get(Citizen, citizen["id"]).status) == "inactive"

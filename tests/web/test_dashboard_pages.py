@@ -367,7 +367,8 @@ async def test_ending_and_resuming_a_course_from_the_citizen_page(client, mette,
     page = await (await client.get(f"/citizens/{ids['green']}")).text()
     assert "Forløbet er i gang" in page and "Afslut forløbet" in page
     ended = await client.post(f"/citizens/{ids['green']}/course", allow_redirects=False,
-                              data={"csrf_token": mette, "checkin_interval_days": "14", "status": "inactive"})
+                              data={"csrf_token": mette, "checkin_interval_days": "14", "status": "inactive",
+                                    "end_reason": "goals_reached"})
     assert ended.status == 303
     with db.session() as s:
         row = s.get(Citizen, ids["green"])

@@ -7,11 +7,13 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.citizens import registration
+from bot.citizens.course import ended_courses
 from bot.db import checkins as checkin_db
 from bot.db import citizens as citizen_db
 from bot.service.access_log import VIEW, audit_citizen, audited
 from bot.service.serializers import checkin_json, citizen_json
 from bot.service.validation import Invalid, json_body, path_id
+from bot.service.web.course_report import report_json
 
 
 def not_found() -> web.HTTPNotFound:
@@ -67,8 +69,9 @@ async def checkins(request: web.Request) -> web.Response:
 
 @audited("update")
 async def update(request: web.Request) -> web.Response:
-    """Any of status ("active" | "inactive": resume or end the course), checkin_interval_days, programme,
-    phone (a new number closes the citizen's web-chat links; docs/privacy.md)."""
+    """Any of status ("active" | "inactive": resume or end the course), end_reason (with "inactive"),
+    checkin_interval_days, programme, phone (a new number closes the citizen's web-chat links;
+    docs/privacy.md)."""
     principal = request["principal"]
     changes = await json_body(request)
     app = request.app
@@ -81,3 +84,10 @@ async def update(request: web.Request) -> web.Response:
     except registration.DuplicatePhone:
         return web.json_response({"error": "a citizen with this phone number already exists"}, status=409)
     return web.json_response(citizen_json(citizen))
+
+
+@audited("list_ended_courses", VIEW)  # a list: one row about no one citizen (docs/privacy.md)
+async def ended(request: web.Request) -> web.Response:
+    """The report of ended courses: the coordinator's (admin: everyone's), per reason and each course."""
+    courses = await request.app["db"].run(ended_courses, request["principal"].scope)
+    return web.json_response(report_json(courses))

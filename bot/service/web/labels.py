@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from bot.core.alert_catalogue import RULE_LABELS, SEVERITY_LABELS
+from bot.core.vocabulary import CourseEndReason
 
 COLOURS = {"green": "Grøn", "yellow": "Gul", "red": "Rød"}
 SEVERITIES = SEVERITY_LABELS
@@ -18,6 +19,13 @@ APPOINTMENT_KINDS = {
 }
 APPOINTMENT_STATUSES = {"planned": "Planlagt", "attended": "Mødt", "missed": "Udeblev", "cancelled": "Aflyst"}
 CITIZEN_STATUSES = {"active": "Aktiv", "opted_out": "Afmeldt SMS (STOP)", "inactive": "Afsluttet"}
+# Why a course ended (citizens.course_end_reason), in the order the dashboard offers them.
+END_REASONS = {
+    CourseEndReason.GOALS_REACHED.value: "Målene er nået",
+    CourseEndReason.MOVED.value: "Flyttet",
+    CourseEndReason.DECLINED.value: "Ønsker ikke mere",
+    CourseEndReason.OTHER.value: "Andet",
+}
 TRENDS = {"better": "bedre", "worse": "værre", "same": "uændret", None: "-"}
 ACCESS_ACTIONS = {
     "view_citizen": "så borgerens side",

@@ -13,7 +13,7 @@ from bot.citizens.privacy import ConversationNotErased, NotConfirmed, erase_ever
 from bot.citizens.reassign import reassign as reassign_citizen
 from bot.citizens.stratification import COMPLEXITY_LABELS, COPING_LABELS, LEVEL_LABELS, level_for
 from bot.core.errors import Invalid, NotFound
-from bot.core.vocabulary import AlertStatus
+from bot.core.vocabulary import AlertStatus, CitizenStatus
 from bot.db import agreements as agreement_db
 from bot.db import alerts as alert_db
 from bot.db import appointments as appointment_db
@@ -167,23 +167,37 @@ async def erase_citizen(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther("/")
 
 
+COURSE_ERRORS = {
+    "end_reason": "Vælg, hvorfor forløbet slutter.",
+    "checkin_interval_days": "Tjek-ind skal være hver 1. til 90. dag.",
+    "status": "Vælg, om forløbet skal fortsætte eller afsluttes.",
+}
+
+
 @login_required
 @audited("update")
 async def course(request: web.Request) -> web.Response:
     """The check-in interval, and ending or resuming the course, with the JSON API's rules
-    (bot/citizens/registration.py)."""
+    (bot/citizens/registration.py). Ending asks why ("Hvorfor slutter forløbet?"): the API's
+    default reason (other) is not taken for the dashboard, so a missing reason is refused."""
     citizen = await own_citizen(request, path_int(request))
     form = await form_data(request)
     interval = form.get("checkin_interval_days", "")
     changes = {"checkin_interval_days": int(interval) if interval.isdigit() else interval}
     if form.get("status"):
         changes["status"] = form["status"]
+    if changes.get("status") == CitizenStatus.ENDED and (citizen.status == CitizenStatus.ACTIVE
+                                                         or form.get("end_reason")):
+        changes["end_reason"] = form.get("end_reason", "")  # "" is refused by the use case
     me, app = current_coordinator(request), request.app
     try:
         await app["db"].run(registration.change, citizen.id, me.id, changes, app["clock"].now(),
                             app["settings"].proactive)
-    except Invalid:
-        return await _page(request, citizen, status=422, course_error="Tjek-ind skal være hver 1. til 90. dag.")
+    except NotFound:  # given to a colleague meanwhile
+        raise web.HTTPNotFound()
+    except Invalid as exc:
+        return await _page(request, citizen, status=422,
+                           course_error=COURSE_ERRORS.get(exc.field, COURSE_ERRORS["checkin_interval_days"]))
     except registration.OptedOut:
         return await _page(request, citizen, status=409,
                            course_error="Borgeren har skrevet STOP. Kun borgeren kan slå beskeder til igen.")

@@ -1,14 +1,17 @@
 """My citizens, the most urgent first; above them every urgent alert nobody has acknowledged, also
-colleagues' (least data: bot/alerts/oversight.py)."""
+colleagues' (least data: bot/alerts/oversight.py). Below them the response rates of the outcome
+rounds and the report of ended courses: how long they ran and why they ended."""
 from __future__ import annotations
 
 import aiohttp_jinja2
 from aiohttp import web
 
 from bot.alerts.oversight import unacknowledged_urgent
+from bot.citizens.course import ended_courses
 from bot.db import outcomes as outcome_db
 from bot.outcomes.report import response_rates
 from bot.service.access_log import VIEW, audited
+from bot.service.web import course_report
 from bot.service.web.overview import citizen_overview
 from bot.service.web.sessions import current_coordinator, login_required
 
@@ -23,4 +26,7 @@ async def index(request: web.Request) -> dict:
     rounds = await request.app["db"].run(outcome_db.caseload_rounds, me.id)
     rates = response_rates([questionnaire for questionnaire, _ in rounds],
                            request.app["settings"].proactive.questionnaire_interval_days)
-    return {"summaries": summaries, "urgent": urgent, "response_rates": rates}
+    ended = await request.app["db"].run(ended_courses, me.id)
+    return {"summaries": summaries, "urgent": urgent, "response_rates": rates,
+            "ended_by_reason": course_report.by_reason(ended), "ended_latest": ended[:course_report.LATEST],
+            "ended_total": len(ended), "days_text": course_report.days_text}
