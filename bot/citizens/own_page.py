@@ -1,6 +1,7 @@
 """The citizen's own page ("Din side", issue 14 part 5): what the citizen sees beside the web chat,
 behind their personal link. Their lyskurve in plain words, their next meetings, the agreements they
-approved, and when they last answered the outcome questions.
+approved, their active goals and the steps toward them, and when they last answered the outcome
+questions.
 
 Only what the citizen gave or was told: never the coordinator's stratification, notes, alerts or
 alert reasons, the check-in's free text, the meeting's title, or any score (docs/privacy.md, "Who sees
@@ -24,12 +25,14 @@ from bot.core.vocabulary import AgreementStatus, AppointmentReply
 from bot.db import agreements as agreement_db
 from bot.db import appointments as appointment_db
 from bot.db import checkins as checkin_db
+from bot.db import goals as goal_db
 from bot.db import outcomes as outcome_db
-from bot.db.models import Agreement, Appointment, CheckIn, Citizen
+from bot.db.models import Agreement, Appointment, CheckIn, Citizen, Goal, GoalStep
 
 MAX_CHECKINS = 30  # as many as the coordinator's chart draws
 MAX_MEETINGS = 5
 MAX_AGREEMENTS = 30
+MAX_GOALS = 20
 
 COLOUR_WORDS = {"green": "grøn", "yellow": "gul", "red": "rød"}
 # The meeting's kind as the citizen says it.
@@ -99,6 +102,22 @@ def _agreement(agreement: Agreement) -> dict:
     }
 
 
+def _step(step: GoalStep) -> dict:
+    return {
+        "text": step.text,
+        "who": step.owner,
+        "yours": step.owner == "Du",
+        "due": step.due_date.isoformat() if step.due_date else None,
+        "due_words": _day(step.due_date) if step.due_date else None,
+        "done": step.done_at is not None,
+    }
+
+
+def _goal(goal: Goal, steps: list[GoalStep]) -> dict:
+    """An active goal in the citizen's own words and its steps (read only on the page)."""
+    return {"text": goal.text, "steps": [_step(s) for s in steps]}
+
+
 def _agreement_order(agreement: Agreement) -> tuple:
     done = agreement.follow_up_answer == "yes" and agreement.followed_up_at is not None
     return (done, agreement.due_date or date.max, agreement.id)
@@ -118,6 +137,8 @@ def own_overview(session: Session, citizen: Citizen, now: datetime, settings: Pr
     meetings = appointment_db.upcoming_appointments(session, citizen.id, now, limit=MAX_MEETINGS)
     agreements = sorted((a for a in agreement_db.for_citizen(session, citizen.id)
                          if a.status == AgreementStatus.APPROVED), key=_agreement_order)[:MAX_AGREEMENTS]
+    goals = goal_db.goals_for(session, citizen.id, ("active",))[:MAX_GOALS]
+    steps = goal_db.steps_for(session, [g.id for g in goals])
     answered = [m.answered_at for m in outcome_db.answered_measures(session, citizen.id)]
     last_answered = _local_day(max(answered), zone) if answered else None
     return {
@@ -125,6 +146,7 @@ def own_overview(session: Session, citizen: Citizen, now: datetime, settings: Pr
         "chart_svg": str(chart(checkins, programme)) if chart and checkins else "",
         "meetings": [_meeting(a, zone) for a in meetings],
         "agreements": [_agreement(a) for a in agreements],
+        "goals": [_goal(g, steps[g.id]) for g in goals],
         "questions_answered": {
             "date": last_answered.isoformat(),
             "words": f"Du har svaret på spørgsmålene {format_date(last_answered, 'd. MMM', locale='da')}",

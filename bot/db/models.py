@@ -506,3 +506,44 @@ class CoordinatorChange(Base):
     changed_by = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"))  # NULL: the admin
     actor = sa.Column(sa.String(20), nullable=False)  # ActorKind
     handover_appointment_id = sa.Column(sa.Integer, sa.ForeignKey("appointments.id"))
+
+
+# --- goals and the plan (issue 14 §1; bot/goals/, migration 0018) --------------------------------
+GOAL_SOURCES = ("coordinator", "preparation")
+GOAL_STATUSES = ("active", "reached", "dropped")
+GOAL_PROGRESS = ("ja", "lidt", "nej")
+STEP_DONE_BY = ("citizen", "coordinator")
+
+
+class Goal(Base):
+    """A goal in the citizen's own words, and how they last said it was going (JA/LIDT/NEJ)."""
+
+    __tablename__ = "goals"
+    __table_args__ = (sa.Index("ix_goals_citizen_status", "citizen_id", "status"),)
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    citizen_id = sa.Column(sa.Integer, sa.ForeignKey("citizens.id"), nullable=False)
+    text = sa.Column(sa.String(300), nullable=False)
+    source = sa.Column(sa.String(20), nullable=False, default="coordinator")  # GOAL_SOURCES
+    status = sa.Column(sa.String(10), nullable=False, default="active")  # GOAL_STATUSES
+    created_at = sa.Column(UTCDateTime, nullable=False, default=_now)
+    created_by = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"))  # NULL: the citizen or the admin
+    reached_at = sa.Column(UTCDateTime)
+    last_progress = sa.Column(sa.String(10))  # GOAL_PROGRESS, NULL: never asked
+    last_progress_at = sa.Column(UTCDateTime)
+
+
+class GoalStep(Base):
+    """One step toward a goal: what, who ("Du" is the citizen), by when, and whether it is done."""
+
+    __tablename__ = "goal_steps"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    goal_id = sa.Column(sa.Integer, sa.ForeignKey("goals.id"), nullable=False, index=True)
+    citizen_id = sa.Column(sa.Integer, sa.ForeignKey("citizens.id"), nullable=False, index=True)
+    text = sa.Column(sa.String(300), nullable=False)
+    owner = sa.Column(sa.String(100), nullable=False)
+    due_date = sa.Column(sa.Date)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=_now)
+    done_at = sa.Column(UTCDateTime)  # NULL: open
+    done_by = sa.Column(sa.String(20))  # STEP_DONE_BY

@@ -11,6 +11,7 @@ from bot.service.views import (
     chat,
     citizens,
     coordinators,
+    goals,
     jobs,
     meetings,
     outcomes,
@@ -50,6 +51,11 @@ def setup_api_routes(app: web.Application) -> None:
     app.router.add_get("/api/citizens/{id}/outcomes", outcomes.index)
     app.router.add_get("/api/citizens/{id}/questionnaires", outcomes.rounds)
     app.router.add_post("/api/citizens/{id}/questionnaires", outcomes.request_round)
+    app.router.add_get("/api/citizens/{id}/goals", goals.index)
+    app.router.add_post("/api/citizens/{id}/goals", goals.create)
+    app.router.add_patch("/api/goals/{id}", goals.update)
+    app.router.add_post("/api/goals/{id}/steps", goals.add_step)
+    app.router.add_post("/api/steps/{id}/done", goals.tick)
     app.router.add_get("/api/citizens/{id}/export", privacy.export)
     app.router.add_post("/api/citizens/{id}/erase", privacy.erase_citizen)
     app.router.add_get("/api/citizens/{id}/messages", sms.citizen_messages)
@@ -93,6 +99,10 @@ def setup_dashboard_routes(app: web.Application) -> None:
     app.router.add_post("/citizens/{id}/erase", citizen.erase_citizen)
     app.router.add_post("/citizens/{id}/chat-link/revoke", citizen.revoke_chat_links)
     app.router.add_post("/citizens/{id}/questionnaires", citizen.request_questionnaire)
+    app.router.add_post("/citizens/{id}/goals", citizen.add_goal)
+    app.router.add_post("/citizens/{id}/goals/{goal_id}", citizen.change_goal)
+    app.router.add_post("/citizens/{id}/goals/{goal_id}/steps", citizen.add_goal_step)
+    app.router.add_post("/citizens/{id}/steps/{step_id}/done", citizen.tick_goal_step)
     app.router.add_get("/citizens/{id}/appointments/new", appointment_pages.new)
     app.router.add_post("/citizens/{id}/appointments/new", appointment_pages.create)
     app.router.add_post("/appointments/{id}/attendance", appointment_pages.attendance)

@@ -1,4 +1,4 @@
-// "Din side" beside the web chat: the citizen's own meetings, agreements and lyskurve, read from
+// "Din side" beside the web chat: the citizen's own meetings, goals, agreements and lyskurve (read only), read from
 // GET /chat/me with the chat token in the Authorization header (never in a URL; webchat.js has put it
 // in this tab's sessionStorage). Everything from the server is set as text (textContent), never as
 // HTML; the chart is the server's SVG shown as an image (data: URL), where it can run no script.
@@ -40,6 +40,23 @@
     return li;
   }
 
+  function goal(g) {
+    const li = el("li", "own-item own-goal");
+    li.appendChild(el("strong", "", g.text));
+    if (g.steps.length) {
+      const steps = el("ul", "own-steps");
+      g.steps.forEach(function (s) {
+        const step = el("li", "own-step" + (s.done ? " own-done" : ""));
+        step.appendChild(el("span", "own-line", (s.done ? "Gjort: " : "") + s.text));
+        step.appendChild(el("span", "own-line own-quiet",
+          "Hvem: " + s.who + (s.due_words ? ". Senest: " + s.due_words : "") + "."));
+        steps.appendChild(step);
+      });
+      li.appendChild(steps);
+    }
+    return li;
+  }
+
   function checkin(c) {
     const li = el("li", "own-item own-checkin");
     const line = el("span", "own-line");
@@ -57,6 +74,7 @@
 
   function show(data) {
     fill("own-meetings", data.meetings, meeting);
+    fill("own-goals", data.goals || [], goal);
     fill("own-agreements", data.agreements, agreement);
     fill("own-checkins", data.checkins, checkin);
     document.getElementById("own-checkins-intro").hidden = data.checkins.length === 0;

@@ -10,6 +10,7 @@ from bot.checkins.programmes import get_programme
 from bot.db import appointments as appointment_db
 from bot.db import checkins as checkin_db
 from bot.db.preparations import get_preparation
+from bot.goals.plan import ACTIVE, citizen_plan
 from bot.meetings.preparation import PREPARATION_LABELS
 from bot.service.access_log import APPOINTMENT, audited
 from bot.service.views.pages.common import path_int
@@ -30,12 +31,13 @@ async def show(request: web.Request) -> web.Response:
         if found is None:
             return None
         appointment, citizen = found
-        return appointment, citizen, checkin_db.list_checkins(session, citizen.id), get_preparation(session, appointment.id)
+        return (appointment, citizen, checkin_db.list_checkins(session, citizen.id),
+                get_preparation(session, appointment.id), citizen_plan(session, citizen.id, (ACTIVE,)))
 
     found = await request.app["db"].run(load)
     if found is None:
         raise web.HTTPNotFound()
-    appointment, citizen, checkins, preparation = found
+    appointment, citizen, checkins, preparation, goal_plans = found
     programme = get_programme(citizen.programme)
     # Only what was said before the meeting belongs on its agenda.
     before = [c for c in checkins if c.created_at <= appointment.starts_at]
@@ -49,5 +51,7 @@ async def show(request: web.Request) -> web.Response:
         "area_labels": {a.key: a.label for a in programme.areas},
         "preparation": preparation,
         "prep_questions": PREPARATION_LABELS,
+        "goal_plans": goal_plans,  # the active goals, as they are now
+        "progress_labels": {"ja": "ja", "lidt": "lidt", "nej": "nej"},
     }
     return aiohttp_jinja2.render_template("agenda.html", request, context)

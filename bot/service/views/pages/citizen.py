@@ -25,6 +25,7 @@ from bot.db import stratifications as stratification_db
 from bot.db.access_log import Actor
 from bot.db.coordinator_changes import changes_for
 from bot.db.coordinators import active_coordinators
+from bot.goals import plan as goal_plan
 from bot.meetings.preparation import PREPARATION_LABELS
 from bot.outcomes import instruments as ins
 from bot.outcomes import record as outcome_record
@@ -59,7 +60,8 @@ def _outcomes(measures: list, rounds: list, interval_days: int) -> dict:
 async def _page(request: web.Request, citizen, *, status: int = 200, strat_error: str | None = None,
                 erase_error: str | None = None, course_error: str | None = None,
                 outcome_error: str | None = None, reassign_error: str | None = None,
-                reassign_values: dict | None = None):
+                reassign_values: dict | None = None, goal_error: str | None = None,
+                goal_values: dict | None = None):
     def load(session):
         return {
             "checkins": checkin_db.list_checkins(session, citizen.id),
@@ -73,6 +75,7 @@ async def _page(request: web.Request, citizen, *, status: int = 200, strat_error
             "measures": outcome_db.answered_measures(session, citizen.id),
             "questionnaires": outcome_db.rounds(session, citizen.id),
             "coordinator_changes": changes_for(session, citizen.id),
+            "goal_plans": goal_plan.citizen_plan(session, citizen.id),
             "colleagues": [c for c in active_coordinators(session) if c.id != citizen.coordinator_id],
         }
 
@@ -95,6 +98,10 @@ async def _page(request: web.Request, citizen, *, status: int = 200, strat_error
         "reassign_error": reassign_error,
         "reassign_values": reassign_values or {"coordinator_id": "", "handover_date": "", "handover_time": "10:00"},
         "prep_questions": PREPARATION_LABELS,
+        "goal_error": goal_error,
+        "goal_values": goal_values or {},
+        "goal_status_labels": GOAL_STATUS_LABELS,
+        "progress_labels": PROGRESS_LABELS,
     }
     return aiohttp_jinja2.render_template("citizen.html", request, context, status=status)
 
@@ -273,3 +280,99 @@ async def reassign(request: web.Request) -> web.Response:
         return await _page(request, citizen, status=422, reassign_error=message, reassign_values=form)
     written_by_use_case(request)
     raise web.HTTPSeeOther("/")
+
+
+GOAL_STATUS_LABELS = {"active": "Aktivt", "reached": "Nået", "dropped": "Droppet"}
+PROGRESS_LABELS = {"ja": "Ja", "lidt": "Lidt", "nej": "Nej"}
+GOAL_ERRORS = {
+    "text": "Skriv målet eller trinnet med borgerens egne ord (højst 300 tegn).",
+    "owner": "Skriv, hvem der gør det (højst 100 tegn), fx Du, Jobcentret eller et navn.",
+    "due_date": "Datoen skal være en rigtig dato.",
+    "goal": "Målet er ikke aktivt. Sæt det til aktivt igen for at tilføje trin.",
+    "done": "Vælg, om trinnet er gjort.",
+    "status": "Vælg aktivt, nået eller droppet.",
+}
+
+
+async def _goal_change(request: web.Request, citizen, change, values: dict) -> web.Response:
+    """Runs `change(session, me_id, now)` for the coordinator's own citizen, then back to the panel;
+    a refusal is shown next to the forms in Danish."""
+    me, app = current_coordinator(request), request.app
+    now = app["clock"].now()
+    try:
+        await app["db"].run(lambda s: change(s, me.id, now))
+    except NotFound:
+        raise web.HTTPNotFound()
+    except Invalid as exc:
+        return await _page(request, citizen, status=422, goal_error=GOAL_ERRORS.get(exc.field, GOAL_ERRORS["text"]),
+                           goal_values=values)
+    raise web.HTTPSeeOther(f"/citizens/{citizen.id}#h-goals")
+
+
+def _citizens_goal(session, goal_id: int, citizen_id: int, scope: int):
+    """The goal, only if it is this page's citizen's (another citizen's id is not found here)."""
+    goal = goal_plan.find_goal(session, goal_id, scope)
+    if goal.citizen_id != citizen_id:
+        raise NotFound("goal not found")
+    return goal
+
+
+@login_required
+@audited("add_goal")
+async def add_goal(request: web.Request) -> web.Response:
+    """"Tilføj mål": a goal in the citizen's own words (the same use case as the API)."""
+    citizen = await own_citizen(request, path_int(request))
+    form = await form_data(request)
+    source = "preparation" if form.get("source") == "preparation" else "coordinator"
+    return await _goal_change(request, citizen, lambda s, me, now: goal_plan.add_goal(
+        s, citizen.id, me, form.get("text", ""), now=now, source=source), {"goal_text": form.get("text", "")})
+
+
+@login_required
+@audited("change_goal")
+async def change_goal(request: web.Request) -> web.Response:
+    """A goal reached, dropped or active again."""
+    citizen = await own_citizen(request, path_int(request))
+    goal_id = path_int(request, "goal_id")
+    form = await form_data(request)
+
+    def change(s, me, now):
+        _citizens_goal(s, goal_id, citizen.id, me)
+        goal_plan.change_goal(s, goal_id, me, {"status": form.get("status", "")}, now=now)
+
+    return await _goal_change(request, citizen, change, {})
+
+
+@login_required
+@audited("add_goal_step")
+async def add_goal_step(request: web.Request) -> web.Response:
+    """"Tilføj trin": what, who and (optionally) by when."""
+    citizen = await own_citizen(request, path_int(request))
+    goal_id = path_int(request, "goal_id")
+    form = await form_data(request)
+
+    def add(s, me, now):
+        _citizens_goal(s, goal_id, citizen.id, me)
+        goal_plan.add_step(s, goal_id, me, form.get("text", ""), form.get("owner", ""), form.get("due_date", ""),
+                           now=now)
+
+    return await _goal_change(request, citizen, add, {"goal_id": goal_id, "step_text": form.get("text", ""),
+                                                      "owner": form.get("owner", ""),
+                                                      "due_date": form.get("due_date", "")})
+
+
+@login_required
+@audited("tick_goal_step")
+async def tick_goal_step(request: web.Request) -> web.Response:
+    """The done tick (done=1) or taking it back (done=0)."""
+    citizen = await own_citizen(request, path_int(request))
+    step_id = path_int(request, "step_id")
+    done = {"1": True, "0": False}.get((await form_data(request)).get("done", ""), "")
+
+    def tick(s, me, now):
+        step = goal_plan.find_step(s, step_id, me)
+        if step.citizen_id != citizen.id:
+            raise NotFound("step not found")
+        goal_plan.tick_step(s, step_id, done=done, now=now, scope=me)
+
+    return await _goal_change(request, citizen, tick, {})

@@ -1,0 +1,63 @@
+"""Stored goals and their steps (bot/goals/). Every lookup by id is scoped: a goal or step is found
+only for the citizen it belongs to, and (with `coordinator_id`) only in that coordinator's caseload."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from bot.db.models import Citizen, Goal, GoalStep
+
+
+def add_goal(session: Session, **values) -> Goal:
+    goal = Goal(**values)
+    session.add(goal)
+    session.flush()
+    return goal
+
+
+def add_step(session: Session, **values) -> GoalStep:
+    step = GoalStep(**values)
+    session.add(step)
+    session.flush()
+    return step
+
+
+def get_goal(session: Session, goal_id: int, *, coordinator_id: int | None = None,
+             citizen_id: int | None = None) -> Goal | None:
+    """`coordinator_id` limits to that coordinator's citizens, `citizen_id` to one citizen's goals."""
+    query = sa.select(Goal).where(Goal.id == goal_id)
+    if citizen_id is not None:
+        query = query.where(Goal.citizen_id == citizen_id)
+    if coordinator_id is not None:
+        query = query.join(Citizen, Citizen.id == Goal.citizen_id).where(Citizen.coordinator_id == coordinator_id)
+    return session.execute(query).scalar_one_or_none()
+
+
+def get_step(session: Session, step_id: int, *, coordinator_id: int | None = None,
+             citizen_id: int | None = None) -> GoalStep | None:
+    query = sa.select(GoalStep).where(GoalStep.id == step_id)
+    if citizen_id is not None:
+        query = query.where(GoalStep.citizen_id == citizen_id)
+    if coordinator_id is not None:
+        query = query.join(Citizen, Citizen.id == GoalStep.citizen_id).where(Citizen.coordinator_id == coordinator_id)
+    return session.execute(query).scalar_one_or_none()
+
+
+def goals_for(session: Session, citizen_id: int, statuses: tuple[str, ...] | None = None) -> list[Goal]:
+    """The citizen's goals, oldest first (optionally only those with one of `statuses`)."""
+    query = sa.select(Goal).where(Goal.citizen_id == citizen_id)
+    if statuses is not None:
+        query = query.where(Goal.status.in_(statuses))
+    return list(session.execute(query.order_by(Goal.created_at, Goal.id)).scalars())
+
+
+def steps_for(session: Session, goal_ids: list[int]) -> dict[int, list[GoalStep]]:
+    """Each goal's steps: by due date (none last), then as added."""
+    found: dict[int, list[GoalStep]] = {goal_id: [] for goal_id in goal_ids}
+    if not goal_ids:
+        return found
+    rows = session.execute(sa.select(GoalStep).where(GoalStep.goal_id.in_(goal_ids)).order_by(
+        GoalStep.due_date.is_(None), GoalStep.due_date, GoalStep.id)).scalars()
+    for step in rows:
+        found[step.goal_id].append(step)
+    return found
