@@ -47,7 +47,8 @@ lint: $(STAMP)
 # the evening and across the autumn DST change. The other e2e modules meet time only through the
 # stack's stated clock, and tests/unit/test_no_wall_clock.py keeps the code off the wall clock.
 CLOCK_TESTS := tests/db/test_scheduling.py tests/db/test_meeting_jobs.py tests/db/test_notifications.py \
-	tests/db/test_open_checkins.py tests/db/test_duty_contact.py tests/db/test_outcomes.py tests/db/test_course_end.py
+	tests/db/test_open_checkins.py tests/db/test_duty_contact.py tests/db/test_outcomes.py tests/db/test_course_end.py \
+	tests/db/test_goal_progress.py
 CLOCK_E2E_TESTS := tests/e2e/test_scheduler_delivery.py tests/e2e/test_e2e_open_checkin.py tests/e2e/test_e2e_appointments.py
 test-clock: $(STAMP) $(MODEL) $(WIDGET)
 	tests/at_times.sh $(CLOCK_TESTS) -- $(CLOCK_E2E_TESTS)

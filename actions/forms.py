@@ -36,13 +36,25 @@ def latest_text(tracker: Tracker) -> str:
     return tracker.latest_message.get("text") or ""
 
 
+MAX_ID = 2 ** 31 - 1  # a row id; larger numbers overflow SQLite's driver (OverflowError, not a database error)
+
+
+def as_id(value: Any) -> int | None:
+    """A row id from the dialogue (an entity, a slot's parameter): untrusted, so anything that is
+    not a whole number in 1..MAX_ID is no id."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if 1 <= number <= MAX_ID else None
+
+
 def latest_entity_int(tracker: Tracker, name: str) -> int | None:
     """An id passed as an entity with trigger_intent (e.g. appointment_id)."""
     value = next(tracker.get_latest_entity_values(name), None)
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None
+    return as_id(value) if value is not None else None
 
 
 def unclear(slot: str) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from actions.appointments import AWAITING, NOTHING
 from actions.base import CitizenAction
 from actions.citizen import current_citizen
 from actions.external import undo_placeholder_fills
-from actions.forms import REQUESTED_SLOT, latest_entity_int
+from actions.forms import REQUESTED_SLOT, as_id, latest_entity_int
 from actions.questions import DIGIT, STOPPED, UNCLEAR, YES_NO, ask, reset_question
 from bot.core.config import ProactiveSettings
 from bot.core.errors import Invalid
@@ -99,10 +99,8 @@ def _begin_own(session: Session, citizen_id: int, now: datetime, settings: Proac
 def _load(session: Session, citizen_id: int, questionnaire_id, settings: ProactiveSettings) -> Round | None:
     """The citizen's own round (an id from the conversation is checked against the sender), if it
     still takes answers."""
-    try:
-        questionnaire = outcome_db.get_round(session, int(questionnaire_id), citizen_id)
-    except (TypeError, ValueError):
-        return None
+    questionnaire_id = as_id(questionnaire_id)
+    questionnaire = outcome_db.get_round(session, questionnaire_id, citizen_id) if questionnaire_id else None
     if questionnaire is None or questionnaire.status in (QuestionnaireStatus.COMPLETE, QuestionnaireStatus.DECLINED,
                                                          QuestionnaireStatus.PLANNED):
         return None
@@ -114,8 +112,12 @@ def _answer(session: Session, citizen_id: int, questionnaire_id, instrument: str
     citizen = get_citizen(session, citizen_id)
     if citizen is None:
         return None
+    questionnaire_id = as_id(questionnaire_id)
+    if questionnaire_id is None or isinstance(item, bool) or not str(item).isascii() or not str(item).isdigit() \
+            or len(str(item)) > 2:
+        return None  # the question's parameters are the dialogue's, untrusted: no round or item, nothing stored
     try:
-        questionnaire, _alerts = record.answer(session, citizen, int(questionnaire_id), instrument, int(item), value,
+        questionnaire, _alerts = record.answer(session, citizen, questionnaire_id, instrument, int(item), value,
                                                now=now)
     except (Invalid, TypeError, ValueError):
         return None
@@ -126,10 +128,9 @@ def _decline(session: Session, citizen_id: int, questionnaire_id, now: datetime)
     citizen = get_citizen(session, citizen_id)
     if citizen is None:
         return
-    try:
-        record.decline(session, citizen, int(questionnaire_id), now=now)
-    except (TypeError, ValueError):
-        return
+    questionnaire_id = as_id(questionnaire_id)
+    if questionnaire_id is not None:
+        record.decline(session, citizen, questionnaire_id, now=now)
 
 
 def when_again(now: datetime, at: datetime, settings: ProactiveSettings) -> str:
@@ -209,6 +210,8 @@ async def questionnaire_start(dispatcher, tracker, info, answer, params) -> list
     found = await context.db().run(_load, info.citizen.id, params.get("questionnaire_id"),
                                    context.proactive_settings())
     if found is None:
+        # The round closed meanwhile (the course ended, or it was answered elsewhere): never silence.
+        dispatcher.utter_message(response="utter_questionnaire_none")
         return []
     if answer == "yes":
         if found.step is None:
@@ -228,6 +231,7 @@ async def questionnaire_item(dispatcher, tracker, info, answer, params) -> list:
     if answer in (UNCLEAR, STOPPED):
         found = await context.db().run(_load, info.citizen.id, params.get("questionnaire_id"), settings)
         if found is None:
+            dispatcher.utter_message(response="utter_questionnaire_none")
             return []
         if found.nudge_at is not None:
             dispatcher.utter_message(response="utter_questionnaire_paused", again=when_again(now, found.nudge_at,
@@ -241,6 +245,7 @@ async def questionnaire_item(dispatcher, tracker, info, answer, params) -> list:
                                    params.get("instrument"), params.get("item"), int(answer), now, settings)
     if found is None:
         log.info("an answer to a round of questions that takes none (not the sender's, or finished)")
+        dispatcher.utter_message(response="utter_questionnaire_none")
         return []
     if found.step is not None:
         return ask_step(found.id, found.step)

@@ -10,6 +10,7 @@ from actions import context
 from actions.base import CitizenAction
 from actions.citizen import current_citizen
 from actions.context import proactive_settings
+from actions.goals import HANDLERS as GOAL_HANDLERS
 from actions.outcomes import HANDLERS as OUTCOME_HANDLERS
 from actions.preparation import start_preparation
 from actions.questions import STOPPED, TEXT, UNCLEAR, ask, reset_question
@@ -69,6 +70,7 @@ HANDLERS = {
     "teachback": teachback,
     "agreement_followup": agreement_followup,
     **OUTCOME_HANDLERS,
+    **GOAL_HANDLERS,
 }
 # Kinds whose handler also runs when the citizen stops ("det er nok for i dag"), with the answer
 # STOPPED: a round of outcome questions says what happens to the rest. The others end silently.

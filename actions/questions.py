@@ -15,13 +15,14 @@ from actions.base import CitizenAction
 from actions.forms import CitizenFormValidation, accepted, latest_intent, latest_text
 from bot.checkins.answers import parse_yes_no
 from bot.core.errors import Invalid
-from bot.core.text import fold
+from bot.core.text import fold, words
 from bot.outcomes import instruments
 
 YES_NO = "yes_no"
 YES_NO_UNKNOWN = "yes_no_unknown"
 TEXT = "text"
 DIGIT = "digit"  # one digit in the range of params["instrument"] (outcome measures: actions/outcomes.py)
+JA_LIDT_NEJ = "ja_lidt_nej"  # progress on a goal (actions/goals.py): "ja", "lidt" or "nej"
 UNCLEAR = "unclear"  # the answer after a second unclear reply: the handler decides what that means
 STOPPED = "stopped"  # "det er nok for i dag": given only to the handlers that ask for it (question_handlers.py)
 MAX_TEXT = 1000
@@ -52,10 +53,37 @@ def parse_digit(text: str, params: dict) -> str | None:
     return None if value is None else str(value)
 
 
+_NOT_REALLY = {"ikke rigtig", "ikke rigtigt", "ikke saa godt", "ikke godt", "ikke saerlig godt", "daarligt",
+               "slet ikke", "ikke endnu"}
+_A_LITTLE = {"lidt", "smule"}
+
+
+def parse_progress(text: str, intent: str | None) -> str | None:
+    """JA / LIDT / NEJ to "Hvordan går det med dit mål?", conservatively: "lidt" (also "ja lidt",
+    "lidt bedre", "en smule"); "nej" (also "ikke rigtig", "ikke så godt"); "ja". Anything mixed
+    ("nej lidt", "ikke lidt") or unknown is unclear, and the citizen is asked once more."""
+    tokens = words(text)
+    if not tokens:
+        return None
+    phrase = " ".join(tokens)
+    negated = "ikke" in tokens or "nej" in tokens
+    if set(tokens) & _A_LITTLE:
+        return None if negated else "lidt"
+    if phrase in _NOT_REALLY or phrase.startswith("ikke rigtig"):
+        return "nej"
+    yes_no = parse_yes_no(text)
+    if yes_no is None:
+        yes_no = {"affirm": True, "deny": False}.get(intent or "")
+    return None if yes_no is None else ("ja" if yes_no else "nej")
+
+
 def parse_answer(text: str, expects: str, intent: str | None, params: dict | None = None) -> str | None:
-    """A yes/no(/don't know) answer: "yes", "no", "unknown"; a digit ("3") for DIGIT; None when unclear."""
+    """A yes/no(/don't know) answer: "yes", "no", "unknown"; a digit ("3") for DIGIT; "ja", "lidt" or
+    "nej" for JA_LIDT_NEJ; None when unclear."""
     if expects == DIGIT:
         return parse_digit(text, params or {})
+    if expects == JA_LIDT_NEJ:
+        return parse_progress(text, intent)
     folded = fold(text).strip(" .!")
     if expects == YES_NO_UNKNOWN and folded in {"ved ikke", "vedikke", "ved det ikke", "aner det ikke", "maaske",
                                                  "det ved jeg ikke", "ikke sikker"}:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 
+from actions.goals import MAX_GOAL_CHARS
 from actions.outcomes import short_text
 from bot.checkins.programmes import get_programme
 from bot.core import texts
@@ -30,6 +31,9 @@ SAMPLE_VALUES = {
     # a change of coordinator (bot/core/texts.py REASSIGNED)
     "new": "Mette Kristensen-Overgaard",
     "old": "Christian Bach Andersen",
+    # the citizen's network (bot/core/texts.py NETWORK_*): a member's name, the citizen's first name
+    "member": "Christian Bach Andersen",
+    "citizen": "Mette-Marie",
     "coordinator_phone": "12 34 56 78",
     "area_list": ", ".join(f"{i} {a.label}" for i, a in enumerate(get_programme("standard").areas, 1)),
     "area": "Familie og netværk",
@@ -56,6 +60,8 @@ SAMPLE_VALUES = {
     "high": "5",
     "answered": "12",
     "again": "senere i dag",
+    # a goal read back in the progress question, as long as actions/goals.py lets it be
+    "goal": "x" * MAX_GOAL_CHARS,
 }
 
 

@@ -74,5 +74,6 @@ def take_over(session: Session, alert_id: int, coordinator_id: int, now: datetim
     if not confirmed:
         raise Invalid("Sæt kryds for at bekræfte, at du tager alarmen. Det bliver logget.", "confirm")
     alert_db.acknowledge_alert(session, alert, coordinator_id, now)
+    alert.taken_over_by = coordinator_id  # what keeps it visible to them (bot/db/alerts.py _visible_to)
     log_access(session, coordinator_id, alert.citizen_id, BREAK_GLASS_ACTION, now)
     return alert

@@ -73,6 +73,11 @@ def set_course(session: Session, citizen: Citizen, status: str, now: datetime, s
         job_db.cancel_for_citizen(session, citizen.id, note="course ended", keep=(CHECKIN_CLOSE,))
         _say_goodbye(session, citizen, now, settings)
         return
+    # Resumed: the last WHO-5 offered in the goodbye is not asked any more (and would keep a round
+    # asked for now from being sent: bot/outcomes/record.py request).
+    for unfinished in outcome_db.unfinished(session, [citizen.id]):
+        if unfinished.reason == QuestionnaireReason.FINAL:
+            outcomes.decline(session, citizen, unfinished.id, now=now)
     _plan_meetings(session, citizen, now, settings)
 
 

@@ -158,6 +158,10 @@ class ProactiveSettings:
     questionnaire_interval_days: int = 91
     questionnaire_nudge_hours: float = 24
     questionnaire_close_days: int = 14
+    # Goals (docs/decisions.md, "Goals and the plan"): "Hvordan går det med dit mål: ...?" this many
+    # days after the goal was set or last asked, at this local time.
+    goal_progress_days: int = 14
+    goal_progress_at: time = time(10, 30)
 
     @classmethod
     def from_env(cls, env: dict[str, str]) -> ProactiveSettings:
@@ -191,6 +195,8 @@ class ProactiveSettings:
             questionnaire_interval_days=int(_number(env, "QUESTIONNAIRE_INTERVAL_DAYS", 91, low=1)),
             questionnaire_nudge_hours=_number(env, "QUESTIONNAIRE_NUDGE_HOURS", 24),
             questionnaire_close_days=int(_number(env, "QUESTIONNAIRE_CLOSE_DAYS", 14, low=1)),
+            goal_progress_days=int(_number(env, "GOAL_PROGRESS_DAYS", 14, low=1)),
+            goal_progress_at=_clock_time(env, "GOAL_PROGRESS_AT", "10:30"),
         )
         if settings.quiet_end >= settings.quiet_start:
             raise ConfigError("QUIET_HOURS_END (morning) must be before QUIET_HOURS_START (evening)")

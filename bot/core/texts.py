@@ -53,3 +53,17 @@ COURSE_ENDED = (
     "Dit forløb med {coordinator} er slut nu. Tak for samarbejdet. "
     "Vil du svare på 5 korte spørgsmål en sidste gang? Så skriv SKEMA. Du kan altid skrive her."
 )
+
+# The citizen's network (bot/network/): SMS to a person the citizen chose, never through Rasa. Time
+# and place only: no kind, no title, nothing about health; the citizen by first name only.
+NETWORK_INVITATION = (
+    "Hej {member}. {citizen} vil gerne have dig med til et møde med kommunen {when}, {location}. "
+    "Du får en påmindelse dagen før."
+)
+NETWORK_INVITATION_NO_PLACE = (
+    "Hej {member}. {citizen} vil gerne have dig med til et møde med kommunen {when}. "
+    "Du får en påmindelse dagen før."
+)
+NETWORK_REMINDER = "Hej {member}. Husk mødet med kommunen {when}, {location}. {citizen} vil gerne have dig med."
+NETWORK_REMINDER_NO_PLACE = "Hej {member}. Husk mødet med kommunen {when}. {citizen} vil gerne have dig med."
+NETWORK_CANCELLED = "Mødet {when} er aflyst."

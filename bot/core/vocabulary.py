@@ -117,6 +117,12 @@ class Purpose(Code):
     # Outcome measures (bot/outcomes/): the round's first question, and one nudge if it stops halfway.
     QUESTIONNAIRE_PROMPT = "questionnaire_prompt"
     QUESTIONNAIRE_NUDGE = "questionnaire_nudge"
+    # The citizen's network (bot/network/): a member's reminder and the notice of a cancelled
+    # meeting. Queued as SMS to the member by the handler, never through Rasa (not a citizen).
+    NETWORK_REMINDER = "network_reminder"
+    NETWORK_CANCELLED = "network_cancelled"
+    # Goals (bot/goals/): "Hvordan går det med dit mål: ...?" (target "goal:<id>").
+    GOAL_PROGRESS = "goal_progress"
 
 
 class QuestionnaireStatus(Code):
@@ -148,3 +154,10 @@ class ActorKind(Code):
     """Who read or changed a citizen's data (access_log.actor) or erased them (erasures.actor)."""
     COORDINATOR = "coordinator"  # with their id
     ADMIN = "admin"  # the ADMIN_TOKEN: no person's id to record, so the kind says it
+
+
+class InvitationStatus(Code):
+    """A network member's invitation to a meeting (meeting_invitations.status, migration 0019)."""
+    INVITED = "invited"
+    CANCELLED = "cancelled"  # the meeting was cancelled (the member was told)
+    WITHDRAWN = "withdrawn"  # the member's consent was removed

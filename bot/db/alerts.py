@@ -43,10 +43,11 @@ def add_alert(
 def _visible_to(coordinator_id: int):
     """A coordinator sees alerts on their own citizens, alerts escalated to them as backup, and an
     urgent alert they took over by break-glass (acknowledged it for a colleague: docs/privacy.md).
-    Only an urgent one: a coordinator who handed a citizen over (bot/citizens/reassign.py) does not
-    keep seeing the ordinary alerts they acknowledged while the citizen was theirs."""
+    Only one taken over (`taken_over_by`): a coordinator who handed a citizen over
+    (bot/citizens/reassign.py) does not keep seeing the alerts they acknowledged while the citizen
+    was theirs, urgent ones included."""
     return sa.or_(Citizen.coordinator_id == coordinator_id, Alert.escalated_to == coordinator_id,
-                  sa.and_(Alert.acknowledged_by == coordinator_id, Alert.severity == Severity.URGENT.value))
+                  Alert.taken_over_by == coordinator_id)
 
 
 def list_alerts(

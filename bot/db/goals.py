@@ -2,10 +2,13 @@
 only for the citizen it belongs to, and (with `coordinator_id`) only in that coordinator's caseload."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.db.models import Citizen, Goal, GoalStep
+from bot.core.vocabulary import CitizenStatus, JobStatus
+from bot.db.models import Citizen, Goal, GoalStep, Job
 
 
 def add_goal(session: Session, **values) -> Goal:
@@ -60,4 +63,34 @@ def steps_for(session: Session, goal_ids: list[int]) -> dict[int, list[GoalStep]
         GoalStep.due_date.is_(None), GoalStep.due_date, GoalStep.id)).scalars()
     for step in rows:
         found[step.goal_id].append(step)
+    return found
+
+
+def goals_to_ask(session: Session, purpose: str, target_prefix: str = "goal:") -> list[Goal]:
+    """Active goals of active citizens whose course runs, with no pending or running job of
+    `purpose` for the goal (target "goal:<id>"): those that need their next progress question."""
+    target = sa.literal(target_prefix) + sa.cast(Goal.id, sa.String)
+    has_open = sa.select(Job.id).where(Job.citizen_id == Goal.citizen_id, Job.purpose == purpose,
+                                       Job.target == target,
+                                       Job.status.in_((JobStatus.PENDING, JobStatus.RUNNING))).exists()
+    return list(session.execute(
+        sa.select(Goal).join(Citizen, Citizen.id == Goal.citizen_id)
+        .where(Goal.status == "active", Citizen.status == CitizenStatus.ACTIVE, Citizen.course_ended_at.is_(None),
+               ~has_open)
+        .order_by(Goal.citizen_id, Goal.id)).scalars())
+
+
+def last_asked(session: Session, goals: list[Goal], purpose: str,
+               target_prefix: str = "goal:") -> dict[int, datetime]:
+    """Each goal's latest progress question that ran (sent, skipped or given up): its due time."""
+    found: dict[int, datetime] = {}
+    targets = {f"{target_prefix}{goal.id}": goal.id for goal in goals}
+    items = list(targets)
+    for start in range(0, len(items), 500):
+        rows = session.execute(
+            sa.select(Job.target, sa.func.max(Job.due_at))
+            .where(Job.purpose == purpose, Job.target.in_(items[start:start + 500]),
+                   Job.status.in_((JobStatus.DONE, JobStatus.SKIPPED, JobStatus.FAILED)))
+            .group_by(Job.target)).all()
+        found.update({targets[target]: due for target, due in rows})
     return found

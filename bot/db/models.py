@@ -18,6 +18,7 @@ from bot.core.vocabulary import (
     CheckinStatus,
     CitizenStatus,
     EmailStatus,
+    InvitationStatus,
     JobStatus,
     OutboxStatus,
     PreparationStatus,
@@ -181,6 +182,9 @@ class Alert(Base):
     # (WHO-5: the 10-point fall, or the top of the 0-35 band), so the coordinator sees why.
     questionnaire_id = sa.Column(sa.Integer, sa.ForeignKey("questionnaires.id"))
     threshold = sa.Column(sa.Integer)
+    # Migration 0020: a colleague took this urgent alert over by break-glass (bot/alerts/oversight.py);
+    # only that keeps it visible to them, not having acknowledged it on a citizen who was theirs then.
+    taken_over_by = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"))
 
 
 class InboundMessage(Base):
@@ -547,3 +551,37 @@ class GoalStep(Base):
     created_at = sa.Column(UTCDateTime, nullable=False, default=_now)
     done_at = sa.Column(UTCDateTime)  # NULL: open
     done_by = sa.Column(sa.String(20))  # STEP_DONE_BY
+
+
+# --- the citizen's network (issue 14 §3; bot/network/, migration 0019) ----------------------------
+class NetworkMember(Base):
+    """A person the citizen chose (a relative, a friend, a mentor), with the citizen's consent to
+    write to them. Removing the consent erases name, relation and phone: only that a member existed
+    is kept (docs/decisions.md, "The citizen's network")."""
+
+    __tablename__ = "network_members"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    citizen_id = sa.Column(sa.Integer, sa.ForeignKey("citizens.id"), nullable=False, index=True)
+    name = sa.Column(sa.String(100))  # NULL once the consent is removed
+    relation = sa.Column(sa.String(50))
+    phone = sa.Column(sa.String(20))  # E.164; NULL once the consent is removed
+    consent_at = sa.Column(UTCDateTime, nullable=False)  # when the citizen agreed
+    added_by = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"))  # NULL: the admin
+    added_at = sa.Column(UTCDateTime, nullable=False, default=_now)
+    removed_at = sa.Column(UTCDateTime)
+
+
+class MeetingInvitation(Base):
+    """A network member invited to one of the citizen's meetings; the member's reminder jobs have
+    the target "invitation:<id>"."""
+
+    __tablename__ = "meeting_invitations"
+    __table_args__ = (sa.UniqueConstraint("appointment_id", "member_id", name="uq_meeting_invitations"),)
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    appointment_id = sa.Column(sa.Integer, sa.ForeignKey("appointments.id"), nullable=False, index=True)
+    member_id = sa.Column(sa.Integer, sa.ForeignKey("network_members.id"), nullable=False, index=True)
+    citizen_id = sa.Column(sa.Integer, sa.ForeignKey("citizens.id"), nullable=False, index=True)
+    invited_at = sa.Column(UTCDateTime, nullable=False)
+    status = sa.Column(sa.String(20), nullable=False, default=InvitationStatus.INVITED.value)

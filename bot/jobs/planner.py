@@ -11,6 +11,7 @@ from bot.core.vocabulary import AppointmentStatus, CitizenStatus, JobStatus
 from bot.db import agreements as agreement_db
 from bot.db import checkins as checkin_db
 from bot.db import jobs as job_db
+from bot.db import network as network_db
 from bot.db.appointments import PREPARABLE_KINDS
 from bot.db.models import Appointment, CheckIn, Job, Questionnaire
 from bot.jobs import timing
@@ -23,6 +24,8 @@ from bot.jobs.purposes import (
     CHECKIN_OPEN_NUDGE,
     CHECKIN_PROMPT,
     MISSED_FOLLOWUP,
+    NETWORK_CANCELLED,
+    NETWORK_REMINDER,
     OPEN_CHECKIN_PURPOSES,
     PREPARATION_INVITE,
     QUESTIONNAIRE_NUDGE,
@@ -54,9 +57,10 @@ def plan_appointment(session: Session, appointment: Appointment, now: datetime,
     """(Re)plan an appointment's reminders: called on create, move and cancel."""
     target = job_db.appointment_target(appointment.id)
     job_db.cancel_open(session, target, (REMINDER, UNANSWERED, PREPARATION_INVITE), note="appointment changed")
+    invited = plan_invitations(session, appointment, now, settings)
     if appointment.status != AppointmentStatus.PLANNED:
-        return []
-    jobs = [
+        return invited
+    jobs = invited + [
         _proactive(session, appointment.citizen_id, REMINDER, target, due, now, settings)
         for due in planned_reminder_times(appointment, now, settings)
     ]
@@ -74,6 +78,7 @@ def plan_attendance(session: Session, appointment: Appointment, now: datetime,
     """After attendance is recorded nothing of the appointment is pending but a missed follow-up."""
     target = job_db.appointment_target(appointment.id)
     job_db.cancel_open(session, target, APPOINTMENT_PURPOSES, note=f"appointment {appointment.status}")
+    plan_invitations(session, appointment, now, settings)
     if appointment.status != AppointmentStatus.MISSED:
         return []
     due = timing.missed_followup_time(appointment.starts_at, appointment.ends_at, now, settings)
@@ -193,3 +198,34 @@ def plan_questionnaire_nudge(session: Session, questionnaire: Questionnaire, now
 def cancel_questionnaire_jobs(session: Session, questionnaire_id: int, note: str) -> int:
     return job_db.cancel_open(session, questionnaire_target(questionnaire_id),
                               (QUESTIONNAIRE_PROMPT, QUESTIONNAIRE_NUDGE), note=note)
+
+
+def plan_invitation(session: Session, appointment: Appointment, invitation_id: int, now: datetime,
+                    settings: ProactiveSettings) -> list[Job]:
+    """(Re)plan one network member's jobs for the meeting they are invited to: their reminders at the
+    citizen's reminder times while it is planned; once it is cancelled, one notice that it is
+    (never two); nothing after attended or missed (docs/decisions.md, "The citizen's network")."""
+    target = network_db.invitation_target(invitation_id)
+    job_db.cancel_open(session, target, (NETWORK_REMINDER,), note=f"appointment {appointment.status}")
+    if appointment.status == AppointmentStatus.PLANNED:
+        return [_proactive(session, appointment.citizen_id, NETWORK_REMINDER, target, due, now, settings)
+                for due in planned_reminder_times(appointment, now, settings)]
+    told = (JobStatus.PENDING, JobStatus.RUNNING, JobStatus.DONE)
+    if appointment.status == AppointmentStatus.CANCELLED and job_db.latest_job(
+            session, appointment.citizen_id, NETWORK_CANCELLED, told, target=target) is None:
+        return [_proactive(session, appointment.citizen_id, NETWORK_CANCELLED, target, now, now, settings)]
+    return []
+
+
+def plan_invitations(session: Session, appointment: Appointment, now: datetime,
+                     settings: ProactiveSettings) -> list[Job]:
+    """Every invited member's jobs for the appointment: on create, move, cancel and attendance."""
+    jobs = []
+    for invitation in network_db.invitations_for_appointment(session, appointment.id):
+        jobs += plan_invitation(session, appointment, invitation.id, now, settings)
+    return jobs
+
+
+def cancel_invitation_jobs(session: Session, invitation_id: int, note: str) -> int:
+    return job_db.cancel_open(session, network_db.invitation_target(invitation_id),
+                              (NETWORK_REMINDER, NETWORK_CANCELLED), note=note)

@@ -91,11 +91,14 @@ def answer(session: Session, citizen: Citizen, questionnaire_id: int, instrument
     """One answer, stored now. The instrument's last item scores it and runs its alert rules; the
     round's last answer completes it. A round closed as partial still takes a late answer."""
     questionnaire = outcome_db.get_round(session, questionnaire_id, citizen.id)
-    if questionnaire is None or questionnaire.status in (PLANNED, DECLINED):
+    if questionnaire is None or questionnaire.status in (PLANNED, DECLINED, COMPLETE):
         raise Invalid("no round of questions is being asked", "questionnaire_id")
     row = outcome_db.measures(session, questionnaire.id).get(instrument)
     if row is None:
         raise Invalid("this round does not ask that instrument", "instrument")
+    if row.answered_at is not None:
+        # Scored, and its alerts raised, on the answers as they were: a late repeat changes neither.
+        raise Invalid("this instrument is already answered in full", "instrument")
     spec = ins.instrument(instrument)
     if not 0 <= item < len(spec.items):
         raise Invalid("no such item", "item")

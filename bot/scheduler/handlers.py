@@ -27,6 +27,7 @@ from bot.core.vocabulary import (
 from bot.db import agreements as agreement_db
 from bot.db import alerts as alert_db
 from bot.db import checkins as checkin_db
+from bot.db import goals as goal_db
 from bot.db import jobs as job_db
 from bot.db import outcomes as outcome_db
 from bot.db import preparations as prep_db
@@ -41,7 +42,10 @@ from bot.jobs.purposes import (
     CHECKIN_OPEN_NUDGE,
     CHECKIN_PROMPT,
     DELIVERED,
+    GOAL_PROGRESS,
     MISSED_FOLLOWUP,
+    NETWORK_CANCELLED,
+    NETWORK_REMINDER,
     PREPARATION_INVITE,
     QUESTIONNAIRE_NUDGE,
     QUESTIONNAIRE_PROMPT,
@@ -49,6 +53,7 @@ from bot.jobs.purposes import (
     UNANSWERED,
     external_intent,
 )
+from bot.network import invitations as network
 
 
 @dataclass(frozen=True)
@@ -217,6 +222,29 @@ def _questionnaire_nudge(session: Session, job: Job, citizen: Citizen, now: date
     return _send(citizen, job, questionnaire_id=questionnaire.id)
 
 
+def _goal_progress(session: Session, job: Job, citizen: Citizen, now: datetime,
+                   settings: ProactiveSettings) -> Decision:
+    """The progress question about a goal: only while the goal is this citizen's and active."""
+    goal = goal_db.get_goal(session, job_db.target_id(job.target) or 0, citizen_id=citizen.id)
+    if goal is None or goal.status != "active":
+        return skip(f"goal {goal.status if goal else 'not found'}")
+    return _send(citizen, job, goal_id=goal.id)
+
+
+def _network_reminder(session: Session, job: Job, citizen: Citizen, now: datetime,
+                      settings: ProactiveSettings) -> Decision:
+    """A network member is no citizen: no Rasa conversation. The SMS is queued in this transaction
+    (bot/network/invitations.py) and the job is done."""
+    why_not = network.remind(session, job, citizen, now, settings)
+    return skip(why_not) if why_not else Decision("done", "sms queued to network member")
+
+
+def _network_cancelled(session: Session, job: Job, citizen: Citizen, now: datetime,
+                       settings: ProactiveSettings) -> Decision:
+    why_not = network.tell_cancelled(session, job, citizen, now, settings)
+    return skip(why_not) if why_not else Decision("done", "sms queued to network member")
+
+
 PREPARE = {
     PREPARATION_INVITE: _preparation_invite,
     AGREEMENTS_APPROVAL: _agreements_approval,
@@ -230,6 +258,9 @@ PREPARE = {
     CHECKIN_CLOSE: _checkin_close,
     QUESTIONNAIRE_PROMPT: _questionnaire_prompt,
     QUESTIONNAIRE_NUDGE: _questionnaire_nudge,
+    NETWORK_REMINDER: _network_reminder,
+    NETWORK_CANCELLED: _network_cancelled,
+    GOAL_PROGRESS: _goal_progress,
 }
 # Jobs that do their work whatever the citizen's status: closing a check-in sends nothing.
 ANY_STATUS = (CHECKIN_CLOSE,)

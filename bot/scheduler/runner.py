@@ -26,6 +26,7 @@ from bot.core.config import ProactiveSettings
 from bot.db import jobs as job_db
 from bot.db.database import Database
 from bot.db.models import Job
+from bot.goals.schedule import plan_progress
 from bot.jobs import planner, timing
 from bot.jobs.purposes import CAN_WAIT, external_intent
 from bot.outcomes.record import plan_rounds
@@ -72,6 +73,7 @@ class Scheduler:
         planned = await self.db.run(planner.plan_checkin_prompts, now, self.settings)
         if self.settings.questionnaires:
             planned += await self.db.run(plan_rounds, now, self.settings)
+        planned += await self.db.run(plan_progress, now, self.settings)
         done, in_flight = await self._deliver(now, citizen_ids, live=explicit is None)
         report = {"now": now.isoformat(), "planned": len(planned), "jobs": done,
                   "concurrency": self.concurrency, "max_in_flight": in_flight}

@@ -14,6 +14,7 @@ from bot.service.views import (
     goals,
     jobs,
     meetings,
+    network,
     outcomes,
     privacy,
     reassign,
@@ -56,6 +57,10 @@ def setup_api_routes(app: web.Application) -> None:
     app.router.add_patch("/api/goals/{id}", goals.update)
     app.router.add_post("/api/goals/{id}/steps", goals.add_step)
     app.router.add_post("/api/steps/{id}/done", goals.tick)
+    app.router.add_get("/api/citizens/{id}/network", network.index)
+    app.router.add_post("/api/citizens/{id}/network", network.create)
+    app.router.add_delete("/api/network/{id}", network.remove)
+    app.router.add_post("/api/appointments/{id}/invitations", network.invite)
     app.router.add_get("/api/citizens/{id}/export", privacy.export)
     app.router.add_post("/api/citizens/{id}/erase", privacy.erase_citizen)
     app.router.add_get("/api/citizens/{id}/messages", sms.citizen_messages)

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 from bot.core.alert_catalogue import Rule
 from bot.core.vocabulary import CitizenStatus, OutboxStatus
 from bot.db import alerts as alert_db
+from bot.db import network as network_db
 from bot.db import outbox as outbox_db
 from bot.db.citizens import citizen_by_phone
-from bot.db.models import Alert, OutboxMessage
+from bot.db.models import Alert, Citizen, OutboxMessage
 from bot.sms.gsm import segments, to_gsm7
 
 # reply: the answer to the citizen's own message (also STOP's confirmation and the safety reply);
@@ -24,9 +25,13 @@ from bot.sms.gsm import segments, to_gsm7
 # notification goes to a coordinator.
 # farewell: the one goodbye when the coordinator ends a course (bot/citizens/course.py): started by
 # us, so STOP holds it, but the ended course itself does not (it is the message about the end).
-PURPOSES = ("reply", "proactive", "notification", "farewell")
+# network: to a person in the citizen's network (bot/network/), tied to the citizen by citizen_id;
+# held like a proactive message (the citizen's STOP, an ended course, erased) and also when that
+# member's consent was removed ("consent_removed"), checked again at dispatch.
+PURPOSES = ("reply", "proactive", "notification", "farewell", "network")
 PROACTIVE = "proactive"
 FAREWELL = "farewell"
+NETWORK = network_db.NETWORK
 NOT_DELIVERED = (OutboxStatus.UNDELIVERED, OutboxStatus.FAILED)
 UNREACHABLE_REASON = "Vi kan ikke nå borgeren på SMS (beskeden kunne ikke leveres). Ring eller tjek nummeret."
 # The citizen's status (None: no citizen has the number any more) -> why a proactive SMS is held.
@@ -41,17 +46,27 @@ def hold_reason(purpose: str, citizen_status: str | None) -> str | None:
     """Why this message may not go to its recipient now; None: it may."""
     if purpose == FAREWELL:
         return HOLD_REASONS.get(citizen_status) if citizen_status != CitizenStatus.ENDED.value else None
-    if purpose != PROACTIVE:
+    if purpose not in (PROACTIVE, NETWORK):
         return None
     return HOLD_REASONS.get(citizen_status)
 
 
-def queue_sms(session: Session, msisdn: str, text: str, *, purpose: str, now: datetime) -> OutboxMessage:
+def queue_sms(session: Session, msisdn: str, text: str, *, purpose: str, now: datetime,
+              citizen_id: int | None = None) -> OutboxMessage:
+    """`citizen_id` only for a network SMS: whose member the recipient is (the phone is no citizen's)."""
     if purpose not in PURPOSES:
         raise ValueError(f"unknown purpose {purpose!r}")
+    if (purpose == NETWORK) != (citizen_id is not None):
+        raise ValueError("a network SMS, and only one, names the citizen whose member it goes to")
     body = to_gsm7(text)
-    citizen = citizen_by_phone(session, msisdn)
-    reason = hold_reason(purpose, citizen.status if citizen is not None else None)
+    if purpose == NETWORK:
+        citizen = session.get(Citizen, citizen_id)
+        reason = hold_reason(purpose, citizen.status if citizen is not None else None)
+        if reason is None and network_db.active_member_with_phone(session, citizen_id, msisdn) is None:
+            reason = network_db.CONSENT_REMOVED
+    else:
+        citizen = citizen_by_phone(session, msisdn)
+        reason = hold_reason(purpose, citizen.status if citizen is not None else None)
     return outbox_db.add_message(
         session,
         citizen_id=citizen.id if citizen else None,
@@ -75,6 +90,8 @@ def claim_due(session: Session, now: datetime, limit: int = 20) -> list[OutboxMe
     outbox_db.hold_queued(session, PROACTIVE, HOLD_REASONS, now)
     outbox_db.hold_queued(session, FAREWELL, {k: v for k, v in HOLD_REASONS.items() if k != CitizenStatus.ENDED.value},
                           now)
+    outbox_db.hold_queued(session, NETWORK, HOLD_REASONS, now)
+    network_db.hold_queued_without_consent(session, now)
     return outbox_db.claim_due(session, now, limit)
 
 
@@ -83,9 +100,13 @@ def sendable(session: Session, message_ids: list[int], now: datetime) -> set[int
     the dispatcher's whole batch: a STOP, an ended course or an erasure that came after the claim
     holds a message still. Returns the ids that may go."""
     allowed = set()
-    for message, citizen_status in outbox_db.claimed_with_citizen_status(session, message_ids):
+    claimed = outbox_db.claimed_with_citizen_status(session, message_ids)
+    no_consent = network_db.without_consent(session, [m.id for m, _ in claimed if m.purpose == NETWORK])
+    for message, citizen_status in claimed:
         # Erased with its citizen, or no longer this dispatcher's: not in the rows at all.
         reason = hold_reason(message.purpose, citizen_status if message.citizen_id is not None else None)
+        if reason is None and message.id in no_consent:
+            reason = network_db.CONSENT_REMOVED
         if reason is None:
             allowed.add(message.id)
         else:
@@ -98,7 +119,7 @@ def record_undelivered(session: Session, message: OutboxMessage, now: datetime) 
     undeliverable): a high alert for their coordinator, in the same transaction (docs/decisions.md,
     "Silence is a signal"). Not for notifications to staff, nor for suppressed messages; at most one
     open alert per citizen (Dedupe.ONE_OPEN). Callers call it only when the status changed just now."""
-    if message.citizen_id is None or message.purpose == "notification" or message.status not in NOT_DELIVERED:
+    if message.citizen_id is None or message.purpose in ("notification", NETWORK) or message.status not in NOT_DELIVERED:
         return None
     rule = Rule.UNREACHABLE
     if alert_db.open_alert(session, message.citizen_id, rule) is not None:

@@ -125,9 +125,10 @@ def test_answers_are_kept_one_by_one_and_alerts_come_with_the_fifth(db, people):
     assert (step.instrument.code, step.item, step.number, step.count) == ("who5", 4, 5, 5)
     _, alerts = db.call(lambda s: record.answer(s, bente, round_.id, "who5", 4, 0, now=MORNING))
     assert [a.rule for a in alerts] == [Rule.WHO5_LOW.value]
-    # The same answer again changes nothing and raises nothing more.
-    _, again = db.call(lambda s: record.answer(s, bente, round_.id, "who5", 4, 0, now=MORNING))
-    assert again == []
+    # Once scored, a late repeat is refused: it would change the items but not the score.
+    with pytest.raises(Invalid):
+        db.call(lambda s: record.answer(s, bente, round_.id, "who5", 4, 5, now=MORNING))
+    assert db.call(lambda s: outcome_db.measures(s, round_.id)["who5"]).items == [0, 0, 0, 0, 0]
 
 
 def test_answers_are_refused_for_someone_elses_round_a_bad_value_or_a_round_not_asked(db, people):

@@ -190,7 +190,7 @@ async def course(request: web.Request) -> web.Response:
     citizen = await own_citizen(request, path_int(request))
     form = await form_data(request)
     interval = form.get("checkin_interval_days", "")
-    changes = {"checkin_interval_days": int(interval) if interval.isdigit() else interval}
+    changes = {"checkin_interval_days": int(interval) if is_id(interval) else interval}
     if form.get("status"):
         changes["status"] = form["status"]
     if changes.get("status") == CitizenStatus.ENDED and (citizen.status == CitizenStatus.ACTIVE
