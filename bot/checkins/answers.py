@@ -88,6 +88,13 @@ _FILLER = (r"(?:\s+(?:saa|sa|s|saerlig|saerligt|specielt|rigtig|rigtigt|for|vild
 _NEGATED_GOOD = re.compile(_NOT + _FILLER + r"\s+(?:godt?|fint?|super|ok|okay)\b")
 _NEGATED_BAD = re.compile(_NOT + _FILLER + r"\s+(?:skidt|daarligt?|darligt?|slemt|galt|vaerst|skod)\b")
 _SOFTENED = re.compile(_NOT + r"\s+(?:helt|100)\b")  # "ikke helt godt" is yellow: NLU decides
+# Bad without a bad word NLU can lean on: "ingenting går godt", "det er gået helt galt", "dårligste
+# dag i lang tid". A miss is worse than a false alarm, so these are red whatever NLU says
+# (docs/nlu.md, "Rules before NLU").
+_PLAIN_RED = re.compile(
+    r"\b(?:ingenting|intet|ikke noget)\s+(?:gaar|gar|gik|er gaaet|er gaet|fungerer|virker)(?:\s+\w+)?\s+(?:godt?|fint?)\b"
+    r"|\b(?:gaaet|gaet|gik|gaar|gar)\s+(?:helt\s+|totalt\s+|rigtig\s+|fuldstaendig\s+)?galt\b"
+    r"|\b(?:daarligste|darligste|vaerste|varste)\s+(?:dag|uge|tid)\b")
 
 
 def decide_colour(text: str, intent: str | None, confidence: float | None) -> str | None:
@@ -108,6 +115,8 @@ def decide_colour(text: str, intent: str | None, confidence: float | None) -> st
     folded = " ".join(words(text))
     if _NEGATED_GOOD.search(folded) and not _NEGATED_BAD.search(folded) and not _SOFTENED.search(folded):
         return RED  # "ikke så godt" is not "godt" (docs/architecture.md, "Check-ins and alerts"): the anchors put it at red
+    if _PLAIN_RED.search(folded):
+        return RED
     colour = MOOD_COLOURS.get(intent or "")
     if colour is None or (confidence or 0.0) < MOOD_CONFIDENT[colour]:
         return None
