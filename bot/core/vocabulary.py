@@ -142,6 +142,13 @@ class QuestionnaireReason(Code):
     FINAL = "final"  # the course ended: offered in the goodbye SMS (bot/citizens/course.py)
 
 
+class GoalStatus(Code):
+    """A goal of the citizen's plan (bot/goals/plan.py)."""
+    ACTIVE = "active"
+    REACHED = "reached"
+    DROPPED = "dropped"
+
+
 class CourseEndReason(Code):
     """Why a course ended (issue 14 §6; citizens.course_end_reason, migration 0017)."""
     GOALS_REACHED = "goals_reached"

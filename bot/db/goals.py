@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.core.vocabulary import CitizenStatus, JobStatus
+from bot.core.vocabulary import CitizenStatus, GoalStatus, JobStatus
 from bot.db.models import Citizen, Goal, GoalStep, Job
 
 
@@ -75,7 +75,7 @@ def goals_to_ask(session: Session, purpose: str, target_prefix: str = "goal:") -
                                        Job.status.in_((JobStatus.PENDING, JobStatus.RUNNING))).exists()
     return list(session.execute(
         sa.select(Goal).join(Citizen, Citizen.id == Goal.citizen_id)
-        .where(Goal.status == "active", Citizen.status == CitizenStatus.ACTIVE, Citizen.course_ended_at.is_(None),
+        .where(Goal.status == GoalStatus.ACTIVE, Citizen.status == CitizenStatus.ACTIVE, Citizen.course_ended_at.is_(None),
                ~has_open)
         .order_by(Goal.citizen_id, Goal.id)).scalars())
 

@@ -18,6 +18,7 @@ from bot.core.vocabulary import (
     CheckinStatus,
     CitizenStatus,
     EmailStatus,
+    GoalStatus,
     InvitationStatus,
     JobStatus,
     OutboxStatus,
@@ -514,7 +515,7 @@ class CoordinatorChange(Base):
 
 # --- goals and the plan (issue 14 §1; bot/goals/, migration 0018) --------------------------------
 GOAL_SOURCES = ("coordinator", "preparation")
-GOAL_STATUSES = ("active", "reached", "dropped")
+GOAL_STATUSES = GoalStatus.values()
 GOAL_PROGRESS = ("ja", "lidt", "nej")
 STEP_DONE_BY = ("citizen", "coordinator")
 
@@ -529,7 +530,7 @@ class Goal(Base):
     citizen_id = sa.Column(sa.Integer, sa.ForeignKey("citizens.id"), nullable=False)
     text = sa.Column(sa.String(300), nullable=False)
     source = sa.Column(sa.String(20), nullable=False, default="coordinator")  # GOAL_SOURCES
-    status = sa.Column(sa.String(10), nullable=False, default="active")  # GOAL_STATUSES
+    status = sa.Column(sa.String(10), nullable=False, default=GoalStatus.ACTIVE.value)  # GOAL_STATUSES
     created_at = sa.Column(UTCDateTime, nullable=False, default=_now)
     created_by = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"))  # NULL: the citizen or the admin
     reached_at = sa.Column(UTCDateTime)

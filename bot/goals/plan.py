@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from bot.core.errors import Invalid, NotFound
+from bot.core.vocabulary import GoalStatus
 from bot.db import citizens as citizen_db
 from bot.db import goals as goal_db
 from bot.db.models import GOAL_PROGRESS, GOAL_SOURCES, GOAL_STATUSES, Citizen, Goal, GoalStep
@@ -16,7 +17,7 @@ from bot.db.models import GOAL_PROGRESS, GOAL_SOURCES, GOAL_STATUSES, Citizen, G
 MAX_TEXT = 300
 MAX_OWNER = 100
 CITIZEN_OWNER = "Du"  # a step the citizen does themselves
-ACTIVE, REACHED = "active", "reached"
+ACTIVE, REACHED = GoalStatus.ACTIVE, GoalStatus.REACHED
 BY_CITIZEN, BY_COORDINATOR = "citizen", "coordinator"
 
 

@@ -19,6 +19,7 @@ from bot.core.vocabulary import (
     AppointmentStatus,
     CheckinStatus,
     CitizenStatus,
+    GoalStatus,
     JobStatus,
     PreparationStatus,
     QuestionnaireStatus,
@@ -226,7 +227,7 @@ def _goal_progress(session: Session, job: Job, citizen: Citizen, now: datetime,
                    settings: ProactiveSettings) -> Decision:
     """The progress question about a goal: only while the goal is this citizen's and active."""
     goal = goal_db.get_goal(session, job_db.target_id(job.target) or 0, citizen_id=citizen.id)
-    if goal is None or goal.status != "active":
+    if goal is None or goal.status != GoalStatus.ACTIVE:
         return skip(f"goal {goal.status if goal else 'not found'}")
     return _send(citizen, job, goal_id=goal.id)
 

@@ -13,12 +13,13 @@ from bot.citizens.privacy import ConversationNotErased, NotConfirmed, erase_ever
 from bot.citizens.reassign import reassign as reassign_citizen
 from bot.citizens.stratification import COMPLEXITY_LABELS, COPING_LABELS, LEVEL_LABELS, level_for
 from bot.core.errors import Invalid, NotFound
-from bot.core.vocabulary import AlertStatus, CitizenStatus
+from bot.core.vocabulary import AlertStatus, AppointmentStatus, CitizenStatus, InvitationStatus
 from bot.db import agreements as agreement_db
 from bot.db import alerts as alert_db
 from bot.db import appointments as appointment_db
 from bot.db import checkins as checkin_db
 from bot.db import citizens as citizen_db
+from bot.db import network as network_db
 from bot.db import outcomes as outcome_db
 from bot.db import preparations as prep_db
 from bot.db import stratifications as stratification_db
@@ -27,6 +28,8 @@ from bot.db.coordinator_changes import changes_for
 from bot.db.coordinators import active_coordinators
 from bot.goals import plan as goal_plan
 from bot.meetings.preparation import PREPARATION_LABELS
+from bot.network import invitations as network_invitations
+from bot.network import members as network_members
 from bot.outcomes import instruments as ins
 from bot.outcomes import record as outcome_record
 from bot.outcomes import report as outcome_report
@@ -61,7 +64,8 @@ async def _page(request: web.Request, citizen, *, status: int = 200, strat_error
                 erase_error: str | None = None, course_error: str | None = None,
                 outcome_error: str | None = None, reassign_error: str | None = None,
                 reassign_values: dict | None = None, goal_error: str | None = None,
-                goal_values: dict | None = None):
+                goal_values: dict | None = None, network_error: str | None = None,
+                network_values: dict | None = None):
     def load(session):
         return {
             "checkins": checkin_db.list_checkins(session, citizen.id),
@@ -76,6 +80,8 @@ async def _page(request: web.Request, citizen, *, status: int = 200, strat_error
             "questionnaires": outcome_db.rounds(session, citizen.id),
             "coordinator_changes": changes_for(session, citizen.id),
             "goal_plans": goal_plan.citizen_plan(session, citizen.id),
+            "network_members": network_db.members(session, citizen.id),
+            "network_invitations": network_db.invitations_for_citizen(session, citizen.id),
             "colleagues": [c for c in active_coordinators(session) if c.id != citizen.coordinator_id],
         }
 
@@ -102,6 +108,9 @@ async def _page(request: web.Request, citizen, *, status: int = 200, strat_error
         "goal_values": goal_values or {},
         "goal_status_labels": GOAL_STATUS_LABELS,
         "progress_labels": PROGRESS_LABELS,
+        **_network(data, request.app["clock"].now()),
+        "network_error": network_error,
+        "network_values": network_values or {},
     }
     return aiohttp_jinja2.render_template("citizen.html", request, context, status=status)
 
@@ -376,3 +385,124 @@ async def tick_goal_step(request: web.Request) -> web.Response:
         goal_plan.tick_step(s, step_id, done=done, now=now, scope=me)
 
     return await _goal_change(request, citizen, tick, {})
+
+
+# --- the citizen's network (issue 14 §3; docs/decisions.md, "The citizen's network") -------------
+
+NETWORK_ERRORS = {
+    "name": "Skriv personens navn (højst 100 tegn).",
+    "relation": "Skriv kort, hvem personen er for borgeren (højst 50 tegn), fx mor eller ven.",
+    "phone": "Skriv et rigtigt telefonnummer.",
+    "consent": "Sæt kryds, når borgeren har sagt ja til, at vi skriver til personen. Ellers kan personen ikke "
+               "komme med i netværket.",
+    "member_id": "Vælg, hvem fra netværket der skal inviteres.",
+    network_invitations.NOT_PLANNED: "Mødet er ikke planlagt længere, så ingen kan inviteres til det.",
+    network_invitations.STARTED: "Mødet er begyndt. Man kan kun invitere til et møde, der ikke er begyndt.",
+}
+
+
+def _network_error(exc: Invalid) -> str:
+    """The use case's refusal in Danish; its field names which, its message tells the phone's and the
+    invitation's cases apart."""
+    if exc.field == "phone" and "already" in exc.message:
+        return "Nummeret er allerede med i borgerens netværk."
+    if exc.field == "phone" and "citizen's;" in exc.message:
+        return "Nummeret er en borgers. En borger kan ikke være med i en andens netværk."
+    if exc.field == "member_id" and "already" in exc.message:
+        return "Personen er allerede inviteret til mødet."
+    return NETWORK_ERRORS.get(exc.field, NETWORK_ERRORS["name"])
+
+
+def _network(data: dict, now) -> dict:
+    """The "Netværk" panel: the current members, and per upcoming meeting who is invited and what the
+    citizen answered to "Vil have med til mødet" in the meeting's preparation (the hint)."""
+    current = {m.id: m for m in data["network_members"]}
+    invited: dict[int, list] = {}
+    for invitation, appointment in data["network_invitations"]:
+        if invitation.status == InvitationStatus.INVITED and invitation.member_id in current:
+            invited.setdefault(appointment.id, []).append(current[invitation.member_id])
+    upcoming = []
+    for appointment in data["appointments"]:
+        if appointment.status != AppointmentStatus.PLANNED or appointment.starts_at <= now:
+            continue
+        preparation = data["preparations"].get(appointment.id)
+        hint = (preparation.answers or {}).get("attendees") if preparation is not None else None
+        people = invited.get(appointment.id, [])
+        upcoming.append({"appointment": appointment, "invited": people,
+                         "can_invite": [m for m in current.values() if m not in people],
+                         "hint": hint if isinstance(hint, str) and hint.strip() else None})
+    return {"network_upcoming": upcoming}
+
+
+async def _network_change(request: web.Request, citizen, change, values: dict) -> web.Response:
+    """Runs `change(session, me_id, now, settings)` in one transaction, then back to the panel; a
+    refusal is shown next to the forms in Danish (422), another citizen's member or meeting is 404."""
+    me, app = current_coordinator(request), request.app
+    now, settings = app["clock"].now(), app["settings"].proactive
+    try:
+        await app["db"].run(lambda s: change(s, me.id, now, settings))
+    except NotFound:
+        raise web.HTTPNotFound()
+    except Invalid as exc:
+        return await _page(request, citizen, status=422, network_error=_network_error(exc), network_values=values)
+    raise web.HTTPSeeOther(f"/citizens/{citizen.id}#h-network")
+
+
+def _citizens_member(session, member_id: int, citizen_id: int, scope: int):
+    """The current member, only if they are this page's citizen's."""
+    member = network_members.find_member(session, member_id, scope)
+    if member.citizen_id != citizen_id:
+        raise NotFound("network member not found")
+    return member
+
+
+@login_required
+@audited("add_network_member")
+async def add_network_member(request: web.Request) -> web.Response:
+    """"Tilføj til netværket": the same use case as POST /api/citizens/{id}/network; the checkbox is
+    the citizen's consent for this person (required)."""
+    citizen = await own_citizen(request, path_int(request))
+    form = await form_data(request)
+    fields = {"name": form.get("name", ""), "relation": form.get("relation", ""), "phone": form.get("phone", ""),
+              "consent": form.get("consent") == "yes"}
+
+    def add(s, me, now, settings):
+        network_members.add_member(s, citizen.id, me, fields, now=now, added_by=me)
+
+    return await _network_change(request, citizen, add, {k: fields[k] for k in ("name", "relation", "phone")})
+
+
+@login_required
+@audited("remove_network_member")
+async def remove_network_member(request: web.Request) -> web.Response:
+    """"Fjern (samtykke trukket tilbage)": the same use case as DELETE /api/network/{id}; what
+    identifies the person is erased."""
+    citizen = await own_citizen(request, path_int(request))
+    member_id = path_int(request, "member_id")
+
+    def remove(s, me, now, settings):
+        _citizens_member(s, member_id, citizen.id, me)
+        network_members.remove_member(s, member_id, me, now=now)
+
+    return await _network_change(request, citizen, remove, {})
+
+
+@login_required
+@audited("invite_network_member")
+async def invite_network_member(request: web.Request) -> web.Response:
+    """"Inviter": the same use case as POST /api/appointments/{id}/invitations, for this citizen's
+    meeting and member only."""
+    citizen = await own_citizen(request, path_int(request))
+    appointment_id = path_int(request, "appointment_id")
+    chosen = (await form_data(request)).get("member_id", "")
+
+    def invite(s, me, now, settings):
+        found = appointment_db.get_appointment_with_citizen(s, appointment_id, me)
+        if found is None or found[1].id != citizen.id:
+            raise NotFound("appointment not found")
+        member_id = int(chosen) if is_id(chosen) else chosen  # not a number: the use case refuses it
+        if isinstance(member_id, int):
+            _citizens_member(s, member_id, citizen.id, me)
+        network_invitations.invite(s, appointment_id, me, member_id, now=now, settings=settings)
+
+    return await _network_change(request, citizen, invite, {})
