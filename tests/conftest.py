@@ -128,6 +128,11 @@ def stack(tmp_path_factory):
     running.stop()
 
 
+# Attacks in tests/security that start no Rasa server (in-process aiohttp clients and actions):
+# they need not queue behind the stack's worker, and their tests are spread over both workers.
+IN_PROCESS_ATTACKS = {"tests/security/test_session_doors.py"}
+
+
 def pytest_collection_modifyitems(config, items):
     """`make test` runs pytest on two workers (pytest-xdist, `--dist loadgroup`). A module's tests
     stay on one worker, so a module-scoped fixture (a model, a production process) starts once; and
@@ -136,5 +141,7 @@ def pytest_collection_modifyitems(config, items):
     "Two workers")."""
     for item in items:
         module = item.nodeid.split("::", 1)[0]
+        if module in IN_PROCESS_ATTACKS:
+            continue  # no group: its many small tests spread over both workers
         shared = "stack" in item.fixturenames or module.startswith("tests/security/")
         item.add_marker(pytest.mark.xdist_group("stack" if shared else module))

@@ -32,12 +32,14 @@ from bot.db.models import (
     Appointment,
     CheckIn,
     Citizen,
+    Goal,
     Job,
     MeetingSummary,
     OutcomeMeasure,
     Preparation,
     Questionnaire,
 )
+from bot.goals import plan as goals
 from bot.outcomes import record as outcomes
 from bot.outcomes.instruments import FULL_ROUND
 from tests.stack import ROOT
@@ -48,7 +50,7 @@ DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 
 # What the dialogue carries that names a stored record (grep actions/ for these).
 ID_CARRIERS = ("appointment_id", "agreement_id", "checkin_id", "prep_appointment_id", "reminder_appointment_id",
-               "question", "questionnaire_id")
+               "question", "questionnaire_id", "goal_id")
 # Every registered action that reads one of them, directly or through a helper (start_preparation,
 # save_checkin, _load, _answerable). The sweep below fails when an action mentions a carrier and is
 # missing here, and when one listed here is not attacked.
@@ -59,7 +61,7 @@ READS_AN_ID = {
     "action_present_agreements", "action_agreement_followup",
     "action_handle_answer", "validate_answer_form", "action_ask_answer", "action_ask_answer_text",
     "validate_checkin_form", "action_submit_checkin", "action_set_aside_checkin", "action_resume_checkin",
-    "action_start_questionnaire",
+    "action_start_questionnaire", "action_ask_goal_progress",
 }
 ATTACKED: set[str] = set()
 
@@ -67,6 +69,7 @@ VICTIM_PLACE = "Kirkevej 7, lokale 12"
 VICTIM_TOPIC = "min gæld til banken"
 VICTIM_AGREEMENTS = [("søger om boligstøtte til Kirkevej", "Kommunen"), ("ringer til psykiateren", "Bente")]
 VICTIM_NOTE = "jeg sover ikke og drikker for meget"
+VICTIM_GOAL = "at flytte ud af herberget inden sommer"
 
 
 # --- the victim, the attacker, and what the victim's rows look like ---
@@ -105,11 +108,16 @@ def victim(stack, stack_db):
         outcomes.answer(session, vera, round_.id, "who5", 0, 1, now=now)
         return round_.id
 
+    def set_a_goal(session):
+        return goals.add_goal(session, citizen["id"], None, VICTIM_GOAL, now=now).id
+
     checkin_id = stack_db.call(prepare_and_check_in)
     questionnaire_id = stack_db.call(begin_a_round)
-    secrets = [VICTIM_PLACE, VICTIM_TOPIC, VICTIM_NOTE, format_when(starts)] + [w for w, _ in VICTIM_AGREEMENTS]
+    goal_id = stack_db.call(set_a_goal)
+    secrets = ([VICTIM_PLACE, VICTIM_TOPIC, VICTIM_NOTE, VICTIM_GOAL, format_when(starts)]
+               + [w for w, _ in VICTIM_AGREEMENTS])
     return {**citizen, "appointment_id": appointment_id, "agreement_ids": agreement_ids, "checkin_id": checkin_id,
-            "questionnaire_id": questionnaire_id, "secrets": secrets}
+            "questionnaire_id": questionnaire_id, "goal_id": goal_id, "secrets": secrets}
 
 
 @pytest.fixture(scope="module")
@@ -137,6 +145,7 @@ def victim_rows(stack_db, victim) -> dict:
             "jobs": rows(Job, citizen_id=victim["id"]),
             "questionnaires": rows(Questionnaire, citizen_id=victim["id"]),
             "outcome_measures": rows(OutcomeMeasure, citizen_id=victim["id"]),
+            "goals": rows(Goal, citizen_id=victim["id"]),
         }
     return stack_db.call(read)
 
@@ -210,6 +219,10 @@ def test_proactive_triggers_with_a_foreign_entity(stack, stack_db, victim, attac
             "action_start_questionnaire", phone, text="EXTERNAL: trigger", intent=intent,
             entities={"questionnaire_id": str(victim["questionnaire_id"])}))
         assert answer["responses"] == [] and slot_values(answer, "question") == []
+    answer = attack(stack, stack_db, victim, forged(
+        "action_ask_goal_progress", phone, text="EXTERNAL: trigger", intent="EXTERNAL_goal_progress",
+        entities={"goal_id": str(victim["goal_id"])}))
+    assert answer["responses"] == [] and slot_values(answer, "question") == []
 
 
 def test_answering_a_reminder_about_a_foreign_appointment(stack, stack_db, victim, attacker):
@@ -231,11 +244,13 @@ QUESTION_KINDS = {
     "questionnaire_again": ("yes_no", "questionnaire_id"),
     "questionnaire_resume": ("yes_no", "questionnaire_id"),
     "questionnaire": ("digit", "questionnaire_id"),
+    "goal_progress": ("ja_lidt_nej", "goal_id"),
 }
 ANSWERS = ("yes", "no", "unknown", "unclear", "Det er ikke rigtigt, ring til mig")
 # A round of outcome questions also takes a digit, and says what happens to the rest after a stop.
 MORE_ANSWERS = {"questionnaire": ("0", "3", "stopped"), "questionnaire_start": ("stopped",),
-                "questionnaire_again": ("stopped",), "questionnaire_resume": ("stopped",)}
+                "questionnaire_again": ("stopped",), "questionnaire_resume": ("stopped",),
+                "goal_progress": ("ja", "lidt", "nej")}
 
 
 def test_every_kind_of_question_with_foreign_params(stack, stack_db, victim, attacker):
@@ -244,8 +259,8 @@ def test_every_kind_of_question_with_foreign_params(stack, stack_db, victim, att
     assert set(HANDLERS) == set(QUESTION_KINDS), "a new kind of question: attack it here too"
     phone = attacker["phone"]
     for kind, (expects, id_name) in QUESTION_KINDS.items():
-        ids = (victim["agreement_ids"] if id_name == "agreement_id" else [victim["questionnaire_id"]]
-               if id_name == "questionnaire_id" else [victim["appointment_id"]])
+        ids = {"agreement_id": victim["agreement_ids"], "questionnaire_id": [victim["questionnaire_id"]],
+               "goal_id": [victim["goal_id"]]}.get(id_name, [victim["appointment_id"]])
         for foreign_id in ids:
             question = {"kind": kind, "expects": expects,
                         "params": {id_name: foreign_id, "who": "Kommunen", "what": "noget", "days": "3",
