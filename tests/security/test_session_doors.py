@@ -155,21 +155,27 @@ def _body(body, world):
     return body
 
 
-@pytest.mark.parametrize("who", ["nobody", "karl (deactivated)", "bente's chat token", "admin token + junk",
-                                 "lower-case bearer", "two tokens"])
+WHO_HAS_NO_STAFF_TOKEN = ("nobody", "karl (deactivated)", "bente's chat token", "admin token + junk",
+                          "lower-case bearer", "two tokens")
+
+
+# One test per route, every kind of caller in a loop: a test's set-up (a database, the world) costs
+# more than its requests (docs/testing.md, "Two workers").
 @pytest.mark.parametrize("method,path", [(m, p) for m, p, _ in CITIZEN_ROUTES] + LIST_ROUTES)
-async def test_no_valid_staff_token_is_401_and_changes_nothing(api, db, world, who, method, path):
-    headers = {"nobody": {}, "karl (deactivated)": world["karl_api"], "bente's chat token": chat_bearer(world),
-               "admin token + junk": {"Authorization": "Bearer test-admin-x"},
-               "lower-case bearer": {"Authorization": world["jens_api"]["Authorization"].replace("Bearer", "bearer")},
-               "two tokens": {"Authorization": world["jens_api"]["Authorization"] + " " + "test-admin"}}[who]
+async def test_no_valid_staff_token_is_401_and_changes_nothing(api, db, world, method, path):
+    headers_of = {"nobody": {}, "karl (deactivated)": world["karl_api"], "bente's chat token": chat_bearer(world),
+                  "admin token + junk": {"Authorization": "Bearer test-admin-x"},
+                  "lower-case bearer": {"Authorization": world["jens_api"]["Authorization"].replace("Bearer",
+                                                                                                    "bearer")},
+                  "two tokens": {"Authorization": world["jens_api"]["Authorization"] + " " + "test-admin"}}
     body = _body(dict(next((b for m, p, b in CITIZEN_ROUTES if p == path), None) or {}), world) or None
     url = path if path.startswith("/api/") else f"/api/citizens/{world['bente']}{path}"
     before = snapshot(db, world)
-    resp = await api.request(method, url, headers=headers, json=body)
-    assert resp.status == 401, (who, url, await resp.text())
-    assert "Bente" not in await resp.text()
-    assert snapshot(db, world) == before and audit_rows(db) == []
+    for who in WHO_HAS_NO_STAFF_TOKEN:
+        resp = await api.request(method, url, headers=headers_of[who], json=body)
+        assert resp.status == 401, (who, url, await resp.text())
+        assert "Bente" not in await resp.text()
+        assert snapshot(db, world) == before and audit_rows(db) == [], who
 
 
 @pytest.mark.parametrize("method,path,body", CITIZEN_ROUTES)
@@ -240,18 +246,18 @@ GARBAGE_QUESTIONNAIRE = [
 ]
 
 
-@pytest.mark.parametrize("raw", GARBAGE_QUESTIONNAIRE, ids=range(len(GARBAGE_QUESTIONNAIRE)))
 @pytest.mark.parametrize("who", ["jens_api", "ole_api"])
-async def test_garbage_asking_for_a_round_is_4xx_and_plans_nothing(api, db, world, raw, who):
-    before = snapshot(db, world)
-    resp = await api.post(f"/api/citizens/{world['bente']}/questionnaires", data=raw,
-                          headers={**world[who], "Content-Type": "application/json"})
-    assert 400 <= resp.status < 500, await resp.text()
-    assert snapshot(db, world) == before
-    # A refusal of what Jens sent about his own citizen is audited with its status; Ole's is not.
-    rows = audit_rows(db, action="request_questionnaire")
-    assert rows == ([("coordinator", world["jens"], world["bente"], "request_questionnaire", resp.status)]
-                    if who == "jens_api" else [])
+async def test_garbage_asking_for_a_round_is_4xx_and_plans_nothing(api, db, world, who):
+    before, expected = snapshot(db, world), []
+    for number, raw in enumerate(GARBAGE_QUESTIONNAIRE):
+        resp = await api.post(f"/api/citizens/{world['bente']}/questionnaires", data=raw,
+                              headers={**world[who], "Content-Type": "application/json"})
+        assert 400 <= resp.status < 500, (number, await resp.text())
+        assert snapshot(db, world) == before, number
+        # A refusal of what Jens sent about his own citizen is audited with its status; Ole's is not.
+        if who == "jens_api":
+            expected.append(("coordinator", world["jens"], world["bente"], "request_questionnaire", resp.status))
+        assert audit_rows(db, action="request_questionnaire") == expected, number
 
 
 GARBAGE_REASSIGN = [
