@@ -18,6 +18,23 @@ def dashboard_app(db, clock, **env):
     return service_app(db, clock, **env)
 
 
+def quiet_app(db, clock, **env):
+    """The service without its own background loops (SMS dispatcher, scheduler): what a test reads
+    from the outbox or the job table is what the request left there."""
+    return service_app(db, clock, SMS_DISPATCH_INTERVAL="0", SCHEDULER_INTERVAL_SECONDS="0", **env)
+
+
+def login_per_coordinator(aiohttp_client, db, clock):
+    """`await login_as(name)`: a logged-in client for name@kommune.dk, each on its own quiet app
+    instance over the one shared database."""
+
+    async def login_as(name):
+        client = await aiohttp_client(quiet_app(db, clock))
+        return client, await logged_in(client, f"{name}@kommune.dk")
+
+    return login_as
+
+
 def make_coordinator(session, name: str, email: str, password: str = PASSWORD, **fields):
     coordinator, token = create_coordinator(session, name, email=email, **fields)
     set_password_hash(session, coordinator, hash_password(password))

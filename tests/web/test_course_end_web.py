@@ -22,7 +22,7 @@ from bot.db.coordinators import create_coordinator, set_password_hash
 from bot.db.models import OutboxMessage
 from bot.service.web import labels
 from tests.conftest import T0
-from tests.dashboard import PASSWORD, dashboard_app, logged_in
+from tests.dashboard import PASSWORD, dashboard_app, login_per_coordinator, quiet_app
 
 ADMIN = {"Authorization": "Bearer test-admin"}
 SETTINGS = ProactiveSettings()
@@ -72,19 +72,12 @@ def team(db):
 
 @pytest.fixture
 async def api(aiohttp_client, db, clock, team):
-    return await aiohttp_client(dashboard_app(db, clock, SMS_DISPATCH_INTERVAL="0", SCHEDULER_INTERVAL_SECONDS="0"))
+    return await aiohttp_client(quiet_app(db, clock))
 
 
 @pytest.fixture
 def dashboard(aiohttp_client, db, clock, team):
-    """A logged-in client per coordinator (each on its own app instance, one shared database)."""
-
-    async def login_as(name):
-        client = await aiohttp_client(dashboard_app(db, clock, SMS_DISPATCH_INTERVAL="0",
-                                                    SCHEDULER_INTERVAL_SECONDS="0"))
-        return client, await logged_in(client, f"{name}@kommune.dk")
-
-    return login_as
+    return login_per_coordinator(aiohttp_client, db, clock)
 
 
 def citizen(db, citizen_id):

@@ -18,8 +18,7 @@ from bot.db import outbox as outbox_db
 from bot.db.citizens import create_citizen, get_citizen
 from bot.db.coordinators import create_coordinator, deactivate, set_password_hash
 from bot.db.models import AccessLog, Appointment, CoordinatorChange
-from tests.dashboard import PASSWORD, csrf_token, dashboard_app, logged_in
-from tests.service import service_app
+from tests.dashboard import PASSWORD, csrf_token, dashboard_app, login_per_coordinator, quiet_app
 
 ADMIN = {"Authorization": "Bearer test-admin"}
 PHONE = "+4512345678"
@@ -48,19 +47,12 @@ def team(db):
 
 @pytest.fixture
 async def api(aiohttp_client, db, clock, team):
-    return await aiohttp_client(service_app(db, clock, SMS_DISPATCH_INTERVAL="0", SCHEDULER_INTERVAL_SECONDS="0"))
+    return await aiohttp_client(quiet_app(db, clock))
 
 
 @pytest.fixture
 def dashboard(aiohttp_client, db, clock, team):
-    """A logged-in client per coordinator (each on its own app instance, one shared database)."""
-
-    async def login_as(name):
-        client = await aiohttp_client(dashboard_app(db, clock, SMS_DISPATCH_INTERVAL="0",
-                                                    SCHEDULER_INTERVAL_SECONDS="0"))
-        return client, await logged_in(client, f"{name}@kommune.dk")
-
-    return login_as
+    return login_per_coordinator(aiohttp_client, db, clock)
 
 
 def coordinator_of(db, citizen_id):
