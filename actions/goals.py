@@ -21,7 +21,7 @@ from actions.appointments import AWAITING, NOTHING
 from actions.base import CitizenAction
 from actions.citizen import current_citizen
 from actions.external import undo_placeholder_fills
-from actions.forms import REQUESTED_SLOT, latest_entity_int
+from actions.forms import REQUESTED_SLOT, as_id, latest_entity_int
 from actions.questions import JA_LIDT_NEJ, UNCLEAR, ask, reset_question
 from bot.core.errors import Invalid, NotFound
 from bot.db import goals as goal_db
@@ -61,9 +61,12 @@ def _record(session: Session, citizen_id: int, goal_id, answer: str, now: dateti
     citizen = get_citizen(session, citizen_id)
     if citizen is None:
         return False
+    row_id = as_id(goal_id)
+    if row_id is None:
+        return False
     try:
-        plan.record_progress(session, citizen, int(goal_id), answer, now)
-    except (Invalid, NotFound, TypeError, ValueError):
+        plan.record_progress(session, citizen, row_id, answer, now)
+    except (Invalid, NotFound):
         return False
     return True
 
