@@ -102,20 +102,25 @@ def _agreement(agreement: Agreement) -> dict:
     }
 
 
-def _step(step: GoalStep) -> dict:
+def own_step(step: GoalStep) -> dict:
+    """A step as the citizen sees it. `id`: what the page posts to tick it (POST /chat/me/steps/{id}/done).
+    `ticked_by_you`: the citizen ticked it themselves, so they may take it back; a step the
+    coordinator marked done stays theirs (bot/goals/plan.py, tick_step). Who ticked is not named otherwise."""
     return {
+        "id": step.id,
         "text": step.text,
         "who": step.owner,
         "yours": step.owner == "Du",
         "due": step.due_date.isoformat() if step.due_date else None,
         "due_words": _day(step.due_date) if step.due_date else None,
         "done": step.done_at is not None,
+        "ticked_by_you": step.done_at is not None and step.done_by == "citizen",
     }
 
 
 def _goal(goal: Goal, steps: list[GoalStep]) -> dict:
-    """An active goal in the citizen's own words and its steps (read only on the page)."""
-    return {"text": goal.text, "steps": [_step(s) for s in steps]}
+    """An active goal in the citizen's own words and its steps; the citizen ticks a step off on the page."""
+    return {"text": goal.text, "steps": [own_step(s) for s in steps]}
 
 
 def _agreement_order(agreement: Agreement) -> tuple:

@@ -7,8 +7,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.core.vocabulary import CitizenStatus, GoalStatus, JobStatus
-from bot.db.models import Citizen, Goal, GoalStep, Job
+from bot.core.vocabulary import CitizenStatus, GoalStatus, JobStatus, PreparationStatus
+from bot.db.models import Appointment, Citizen, Goal, GoalStep, Job, Preparation
 
 
 def add_goal(session: Session, **values) -> Goal:
@@ -37,8 +37,11 @@ def get_goal(session: Session, goal_id: int, *, coordinator_id: int | None = Non
 
 
 def get_step(session: Session, step_id: int, *, coordinator_id: int | None = None,
-             citizen_id: int | None = None) -> GoalStep | None:
+             citizen_id: int | None = None, goal_status: str | None = None) -> GoalStep | None:
+    """`goal_status` limits to steps of a goal with that status (the citizen ticks active goals' only)."""
     query = sa.select(GoalStep).where(GoalStep.id == step_id)
+    if goal_status is not None:
+        query = query.join(Goal, Goal.id == GoalStep.goal_id).where(Goal.status == goal_status)
     if citizen_id is not None:
         query = query.where(GoalStep.citizen_id == citizen_id)
     if coordinator_id is not None:
@@ -94,3 +97,21 @@ def last_asked(session: Session, goals: list[Goal], purpose: str,
             .group_by(Job.target)).all()
         found.update({targets[target]: due for target, due in rows})
     return found
+
+
+def completed_preparations(session: Session, citizen_id: int,
+                           meetings_since: datetime) -> list[tuple[Preparation, Appointment]]:
+    """The citizen's completed meeting preparations, for meetings that start at or after
+    `meetings_since`, the latest meeting first (bot/goals/proposals.py reads their wishes)."""
+    return [(p, a) for p, a in session.execute(
+        sa.select(Preparation, Appointment).join(Appointment, Appointment.id == Preparation.appointment_id)
+        .where(Preparation.citizen_id == citizen_id, Appointment.citizen_id == citizen_id,
+               Preparation.status == PreparationStatus.COMPLETED, Appointment.starts_at >= meetings_since)
+        .order_by(Appointment.starts_at.desc(), Preparation.id.desc())).all()]
+
+
+def completed_preparation(session: Session, preparation_id: int, citizen_id: int) -> Preparation | None:
+    """One completed preparation, only if it is this citizen's."""
+    return session.execute(sa.select(Preparation).where(
+        Preparation.id == preparation_id, Preparation.citizen_id == citizen_id,
+        Preparation.status == PreparationStatus.COMPLETED)).scalar_one_or_none()

@@ -122,16 +122,20 @@ def add_step(session: Session, goal_id: int, scope: int | None, text, owner=CITI
 
 def tick_step(session: Session, step_id: int, *, done, now: datetime, scope: int | None = None,
               citizen: Citizen | None = None) -> GoalStep:
-    """Done (or not done after all). The citizen (`citizen`) reaches only their own steps; a
-    coordinator (`scope`) only their citizens'. Ticking a done step again keeps when it was done."""
+    """Done (or not done after all). The citizen (`citizen`) reaches only the steps of their own
+    active goals (the ones their page shows), and takes back only their own tick: what the
+    coordinator marked done stays done until the coordinator says otherwise. A coordinator
+    (`scope`) reaches their citizens' steps. Ticking a done step again keeps when it was done."""
     if not isinstance(done, bool):
         raise Invalid("'done' must be true or false", "done")
     if citizen is not None:
-        step, by = goal_db.get_step(session, step_id, citizen_id=citizen.id), BY_CITIZEN
+        step, by = goal_db.get_step(session, step_id, citizen_id=citizen.id, goal_status=ACTIVE), BY_CITIZEN
     else:
         step, by = goal_db.get_step(session, step_id, coordinator_id=scope), BY_COORDINATOR
     if step is None:
         raise NotFound("step not found")
+    if citizen is not None and not done and step.done_by == BY_COORDINATOR:
+        raise Invalid("the coordinator marked this step done; only they can take it back", "done")
     if done and step.done_at is None:
         step.done_at, step.done_by = now, by
     elif not done:

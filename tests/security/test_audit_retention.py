@@ -63,6 +63,8 @@ NOT_CITIZEN_DATA = {
     ("GET", "/chat"): "the citizen's own chat page (their link)",
     ("GET", "/chat/open"): "the citizen's own chat page",
     ("GET", "/chat/me"): "the citizen's own data, read with their own link: not a staff read (docs/privacy.md)",
+    ("POST", "/chat/me/steps/{step_id}/done"): "the citizen ticks their own goal step with their own link: "
+                                              "recorded on the step (done_by citizen), not a staff action",
     ("GET", "/login"): "login",
     ("POST", "/login"): "login",
     ("POST", "/logout"): "logout",

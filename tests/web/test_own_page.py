@@ -247,34 +247,38 @@ def test_the_fixed_words_are_plain_danish():
     assert lix(" ".join(words)) <= 25
 
 
-async def test_the_citizen_sees_their_active_goals_and_steps_read_only(client, db):
+async def test_the_citizen_sees_their_active_goals_and_steps(client, db):
     """Mine mål (issue 14 §1): the active goals in the citizen's words and their steps; not a dropped
-    goal, not another citizen's; and nothing on the page changes them."""
+    goal, not another citizen's; and the chat token opens none of the coordinator's goal routes (the
+    citizen's own tick has its own door: tests/web/test_own_goal_steps.py)."""
     from bot.goals import plan
 
     bente_id, otto_id = client.people["bente"][0], client.people["otto"][0]
 
     def seed(session):
         goal = plan.add_goal(session, bente_id, None, "Jeg vil have et fritidsjob", now=T0)
-        plan.add_step(session, goal.id, None, "Skrive en ansøgning", "Du", date(2026, 12, 1), now=T0)
+        open_ = plan.add_step(session, goal.id, None, "Skrive en ansøgning", "Du", date(2026, 12, 1), now=T0)
         done = plan.add_step(session, goal.id, None, "Finde tre steder", "Mette", None, now=T0)
         plan.tick_step(session, done.id, done=True, now=T0, scope=None)
         dropped = plan.add_goal(session, bente_id, None, "Et droppet mål", now=T0)
         plan.change_goal(session, dropped.id, None, {"status": "dropped"}, now=T0)
         plan.add_goal(session, otto_id, None, "Otto vil flytte", now=T0)
+        return open_.id, done.id
 
-    db.call(seed)
+    open_id, done_id = db.call(seed)
     body = await (await own_page(client, token_for(client, "bente"))).json()
+    # `id`: what the page ticks with (tests/web/test_own_goal_steps.py); the coordinator ticked the second.
     assert body["goals"] == [{"text": "Jeg vil have et fritidsjob", "steps": [
-        {"text": "Skrive en ansøgning", "who": "Du", "yours": True, "due": "2026-12-01",
-         "due_words": "tirsdag 1. dec.", "done": False},
-        {"text": "Finde tre steder", "who": "Mette", "yours": False, "due": None, "due_words": None, "done": True},
+        {"id": open_id, "text": "Skrive en ansøgning", "who": "Du", "yours": True, "due": "2026-12-01",
+         "due_words": "tirsdag 1. dec.", "done": False, "ticked_by_you": False},
+        {"id": done_id, "text": "Finde tre steder", "who": "Mette", "yours": False, "due": None, "due_words": None,
+         "done": True, "ticked_by_you": False},
     ]}]
     text = json.dumps(body, ensure_ascii=False)
     assert "Otto vil flytte" not in text and "droppet" not in text
     otto = await (await own_page(client, token_for(client, "otto"))).json()
     assert [g["text"] for g in otto["goals"]] == ["Otto vil flytte"] and "fritidsjob" not in json.dumps(otto)
-    # Read only: the citizen's link reaches no route that changes a goal or a step.
+    # The citizen's link reaches no coordinator route that changes a goal or a step.
     token = {"Authorization": f"Bearer {token_for(client, 'bente')}"}
     for path in ("/api/goals/1/steps", "/api/steps/1/done", f"/api/citizens/{bente_id}/goals"):
         assert (await client.post(path, json={"text": "x", "done": True}, headers=token)).status in (401, 403)

@@ -1,7 +1,10 @@
-// "Din side" beside the web chat: the citizen's own meetings, goals, agreements and lyskurve (read only), read from
+// "Din side" beside the web chat: the citizen's own meetings, goals, agreements and lyskurve, read from
 // GET /chat/me with the chat token in the Authorization header (never in a URL; webchat.js has put it
 // in this tab's sessionStorage). Everything from the server is set as text (textContent), never as
 // HTML; the chart is the server's SVG shown as an image (data: URL), where it can run no script.
+// The one thing the citizen changes here: a goal step ticked off ("Jeg har gjort det") or their own
+// tick taken back, with POST /chat/me/steps/{id}/done and the same token; then the page is read again
+// and the focus stays on that step, and a status line (role="status") says what happened.
 (function () {
   const KEY = "bic-chat-token";
   const page = document.getElementById("din-side");
@@ -40,18 +43,75 @@
     return li;
   }
 
+  function say(words) {
+    // Emptied first, so the same words twice are read out twice.
+    const status = document.getElementById("own-goal-status");
+    status.textContent = "";
+    window.setTimeout(function () { status.textContent = words; }, 50);
+  }
+
+  function tick(s, done, button) {
+    button.disabled = true;
+    fetch("/chat/me/steps/" + encodeURIComponent(String(s.id)) + "/done", {
+      method: "POST",
+      headers: { Authorization: "Bearer " + token, "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ done: done }),
+      cache: "no-store",
+      credentials: "omit",
+    })
+      .then(function (response) {
+        if (response.ok) {
+          say(done ? "Godt gået. Trinnet står nu som gjort." : "Trinnet står nu som ikke gjort.");
+          return load(s.id);
+        }
+        if (response.status === 401 || response.status === 403) {
+          say("Dit link virker ikke længere. Skriv til os på SMS, så sender vi et nyt.");
+        } else if (response.status === 404) {
+          say("Trinnet findes ikke længere.");
+          return load(null);
+        } else {
+          say("Det gik ikke. Prøv igen senere.");
+        }
+        button.disabled = false;
+      })
+      .catch(function () {
+        say("Det gik ikke. Prøv igen senere.");
+        button.disabled = false;
+      });
+  }
+
+  function tickButton(s, words, done, describedBy) {
+    const button = el("button", "own-tick", words);
+    button.type = "button";
+    // The button says what it does; the step's own words describe it for a screen reader.
+    button.setAttribute("aria-describedby", describedBy);
+    button.addEventListener("click", function () { tick(s, done, button); });
+    return button;
+  }
+
+  function step(s) {
+    const li = el("li", "own-step" + (s.done ? " own-done" : ""));
+    li.dataset.stepId = String(s.id);
+    const text = el("span", "own-line", (s.done ? "Gjort: " : "") + s.text);
+    text.id = "own-step-" + s.id;
+    li.appendChild(text);
+    const who = "Hvem: " + s.who + (s.due_words ? ". Senest: " + s.due_words : "");
+    // "tirsdag 1. dec." already ends a sentence.
+    li.appendChild(el("span", "own-line own-quiet", who + (who.endsWith(".") ? "" : ".")));
+    if (!s.done) {
+      li.appendChild(tickButton(s, s.yours ? "Jeg har gjort det" : "Det er gjort", true, text.id));
+    } else if (s.ticked_by_you) {
+      li.appendChild(tickButton(s, "Fortryd", false, text.id));
+    }
+    return li;
+  }
+
   function goal(g) {
     const li = el("li", "own-item own-goal");
     li.appendChild(el("strong", "", g.text));
     if (g.steps.length) {
       const steps = el("ul", "own-steps");
-      g.steps.forEach(function (s) {
-        const step = el("li", "own-step" + (s.done ? " own-done" : ""));
-        step.appendChild(el("span", "own-line", (s.done ? "Gjort: " : "") + s.text));
-        step.appendChild(el("span", "own-line own-quiet",
-          "Hvem: " + s.who + (s.due_words ? ". Senest: " + s.due_words : "") + "."));
-        steps.appendChild(step);
-      });
+      g.steps.forEach(function (s) { steps.appendChild(step(s)); });
       li.appendChild(steps);
     }
     return li;
@@ -94,16 +154,33 @@
     document.getElementById("to-own-page").hidden = false;
   }
 
-  fetch("/chat/me", {
-    headers: { Authorization: "Bearer " + token, Accept: "application/json" },
-    cache: "no-store",
-    credentials: "omit",
-  })
-    .then(function (response) {
-      if (response.status === 401 || response.status === 403) return null; // the chat says why
-      if (!response.ok) throw new Error(String(response.status));
-      return response.json();
+  function refocus(stepId) {
+    // The list was drawn again: back to the ticked step's button (or its words, when it has none left).
+    const item = document.querySelector('#own-goals li[data-step-id="' + String(stepId) + '"]');
+    if (!item) return;
+    const target = item.querySelector("button") || item.querySelector(".own-line");
+    if (target.tagName !== "BUTTON") target.tabIndex = -1;
+    target.focus();
+  }
+
+  function load(focusStepId) {
+    return fetch("/chat/me", {
+      headers: { Authorization: "Bearer " + token, Accept: "application/json" },
+      cache: "no-store",
+      credentials: "omit",
     })
-    .then(function (data) { if (data) show(data); })
-    .catch(function () { document.getElementById("own-failed").hidden = false; });
+      .then(function (response) {
+        if (response.status === 401 || response.status === 403) return null; // the chat says why
+        if (!response.ok) throw new Error(String(response.status));
+        return response.json();
+      })
+      .then(function (data) {
+        if (!data) return;
+        show(data);
+        if (focusStepId !== undefined && focusStepId !== null) refocus(focusStepId);
+      })
+      .catch(function () { document.getElementById("own-failed").hidden = false; });
+  }
+
+  load();
 })();

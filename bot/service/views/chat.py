@@ -7,7 +7,10 @@ socket in the auth payload, so it is in no later URL, no history entry and no so
 line (docs/privacy.md, "Access that can be taken back").
 
 "Din side" beside the chat reads the citizen's own data from GET /chat/me with the same token, in
-the Authorization header (never in a URL)."""
+the Authorization header (never in a URL), and ticks off the citizen's own goal steps with
+POST /chat/me/steps/{id}/done. A bearer token a script must set is not a credential the browser sends
+by itself, as it does a cookie, so another site cannot make the citizen's browser tick anything
+(no CSRF token needed; these doors read no cookie, and a coordinator's session cookie opens nothing)."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -24,13 +27,16 @@ from bot.citizens.chat_links import (
     close_links,
     link_for_citizen,
 )
-from bot.citizens.own_page import own_overview
+from bot.citizens.own_page import own_overview, own_step
 from bot.core.config import ROOT
+from bot.core.errors import Invalid as Refused
+from bot.core.errors import NotFound
 from bot.core.texts import CHAT_LINK_SMS
 from bot.db import citizens as citizen_db
+from bot.goals import plan as goal_plan
 from bot.service.access_log import audited
 from bot.service.serializers import iso
-from bot.service.validation import Invalid, int_in_range, json_body, path_id
+from bot.service.validation import Invalid, int_in_range, is_id, json_body, path_id
 from bot.service.web.chart import lyskurve_svg
 from bot.sms.outbox import queue_sms
 
@@ -99,18 +105,26 @@ def _own_json(status: int, body: dict) -> web.Response:
     return web.json_response(body, status=status, headers={"Cache-Control": "no-store"})
 
 
+def _chat_token(request: web.Request) -> tuple[str, web.Response | None]:
+    """The chat token from `Authorization: Bearer`, or the refusal: none 401, absurdly long 403."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        return "", _own_json(401, {"error": "missing token"})
+    if len(token) > MAX_TOKEN:
+        return "", _own_json(403, {"error": "invalid"})
+    return token, None
+
+
 async def me(request: web.Request) -> web.Response:
     """GET /chat/me with `Authorization: Bearer <chat token>`: "Din side", the citizen's own
     lyskurve, next meetings and agreements (bot/citizens/own_page.py), for the holder of the link and
     nobody else. Checked like the page: no token or expired 401; forged, revoked, or erased 403.
     Not in the access log, which records staff reading a citizen's data (docs/privacy.md)."""
     settings, now = request.app["settings"], request.app["clock"].now()
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
-        return _own_json(401, {"error": "missing token"})
-    if len(token) > MAX_TOKEN:
-        return _own_json(403, {"error": "invalid"})
+    token, refused = _chat_token(request)
+    if refused is not None:
+        return refused
 
     def load(session):
         citizen, expires_at = citizen_for_token(session, settings.webchat_jwt_secret, token, now)
@@ -124,6 +138,51 @@ async def me(request: web.Request) -> web.Response:
     except InvalidChatToken:
         return _own_json(403, {"error": "invalid"})
     return _own_json(200, overview)
+
+
+async def tick_own_step(request: web.Request) -> web.Response:
+    """POST /chat/me/steps/{step_id}/done {"done": true | false} with the chat token as for GET
+    /chat/me: the citizen ticks off a step of their own active goal ("Jeg har gjort det"), or takes
+    back their own tick. The step records who ticked it (done_by "citizen"; the coordinator's panel
+    says "af borgeren"). The token is checked before anything else, so a caller without a working
+    link learns nothing about step ids: no token or expired 401; forged, revoked, or erased 403.
+    Then: a step id that is not one of this citizen's active goals' steps (someone else's, garbage,
+    too long) 404; a body that is not {"done": true|false} 422 (400 when nested too deeply); taking
+    back a tick the coordinator made 422. → 200 the step as "Din side" shows it. Not in the access
+    log (the citizen's own action, recorded on the step; docs/privacy.md)."""
+    settings, now = request.app["settings"], request.app["clock"].now()
+    token, refused = _chat_token(request)
+    if refused is not None:
+        return refused
+    raw_id = request.match_info["step_id"]
+    # Read now, refused only after the token: a bad body from someone without a link is still a 401/403.
+    try:
+        body, body_error = await json_body(request), None
+    except web.HTTPException as exc:
+        body, body_error = None, exc
+
+    def tick(session):
+        citizen, _ = citizen_for_token(session, settings.webchat_jwt_secret, token, now)
+        if not is_id(raw_id):
+            raise NotFound("step not found")
+        if body_error is not None:
+            raise body_error
+        step = goal_plan.tick_step(session, int(raw_id), done=body.get("done"), now=now, citizen=citizen)
+        return own_step(step)
+
+    try:
+        step = await request.app["db"].run(tick)
+    except ExpiredChatToken:
+        return _own_json(401, {"error": "expired"})
+    except InvalidChatToken:
+        return _own_json(403, {"error": "invalid"})
+    except NotFound:
+        return _own_json(404, {"error": "not found"})
+    except Refused as exc:  # a use case's refusal; also validation.Invalid (the body), a 422 of its own
+        return _own_json(422, {"error": exc.message})
+    except web.HTTPException as exc:  # the body: nested too deeply (400), too large (413)
+        return _own_json(exc.status, {"error": getattr(exc, "message", None) or exc.reason})
+    return _own_json(200, step)
 
 
 async def widget(request: web.Request) -> web.StreamResponse:

@@ -1,16 +1,22 @@
 """Goals and the plan over the JSON API (issue 14 §1). The rules live in bot/goals/plan.py; this
 adapter reads the request, calls the use case in one transaction and answers JSON. Another
 coordinator's citizen, goal or step is not found (404), as in views/citizens.py. The routes by a
-goal's or a step's id name their citizen to the access log themselves (VIEW)."""
+goal's or a step's id name their citizen to the access log themselves (VIEW).
+
+Also the proposals from the citizen's preparation (bot/goals/proposals.py): over the API, and the
+dashboard's one-click "Gør til mål" form (templates/goal_proposals.html, in the goal panel)."""
 from __future__ import annotations
 
 from aiohttp import web
 
+from bot.core.errors import NotFound
 from bot.db.models import Goal, GoalStep
-from bot.goals import plan
+from bot.goals import plan, proposals
 from bot.service.access_log import VIEW, audit_citizen, audited
 from bot.service.serializers import iso
-from bot.service.validation import Invalid, json_body, json_value, path_id
+from bot.service.validation import Invalid, is_id, json_body, json_value, path_id
+from bot.service.views.pages.common import form_data, own_citizen, path_int
+from bot.service.web.sessions import current_coordinator, login_required
 
 
 def step_json(step: GoalStep) -> dict:
@@ -124,3 +130,65 @@ async def tick(request: web.Request) -> web.Response:
         return step_json(plan.tick_step(session, step_id, done=body.get("done"), now=now, scope=scope))
 
     return web.json_response(await request.app["db"].run(change))
+
+
+# --- goals from the preparation (docs/decisions.md, "Goals from the preparation") ---------------
+
+def proposal_json(proposal: proposals.Proposal) -> dict:
+    return {
+        "preparation_id": proposal.preparation_id,
+        "appointment_id": proposal.appointment_id,
+        "index": proposal.index,
+        "text": proposal.text,
+        "meeting_starts_at": iso(proposal.meeting_starts_at),
+        "completed_at": iso(proposal.completed_at),
+    }
+
+
+@audited("view_goal_proposals")
+async def proposal_index(request: web.Request) -> web.Response:
+    """The citizen's wishes from their preparation that the coordinator may take as goals."""
+    citizen_id, scope = path_id(request), request["principal"].scope
+    now = request.app["clock"].now()
+
+    def load(session):
+        return [proposal_json(p) for p in proposals.proposals_for(session, citizen_id, scope, now)]
+
+    return web.json_response(await request.app["db"].run(load))
+
+
+@audited("take_goal_proposal")
+async def take_proposal(request: web.Request) -> web.Response:
+    """{"preparation_id": 12, "index": 0}: 201 with the new goal (source "preparation"), or 200 with
+    the goal the citizen already has in these words."""
+    citizen_id, principal = path_id(request), request["principal"]
+    body = await json_body(request)
+    now = request.app["clock"].now()
+
+    def take(session):
+        goal, created = proposals.take_proposal(session, citizen_id, principal.scope, body.get("preparation_id"),
+                                                body.get("index"), now=now, created_by=principal.coordinator_id)
+        return goal_json(goal, plan.steps_of(session, goal)), created
+
+    goal, created = await request.app["db"].run(take)
+    return web.json_response(goal, status=201 if created else 200)
+
+
+@login_required
+@audited("take_goal_proposal")
+async def take_proposal_form(request: web.Request) -> web.Response:
+    """The dashboard's "Gør til mål" beside a proposal (POST /citizens/{id}/goal-proposals, with the
+    session's CSRF token like every dashboard form): the same use case, then back to the goal panel.
+    A proposal that is not this citizen's (or not there) is the dashboard's 404 page."""
+    citizen = await own_citizen(request, path_int(request))
+    form = await form_data(request)
+    preparation_id, index = form.get("preparation_id", ""), form.get("index", "")
+    if not (is_id(preparation_id) and is_id(index)):
+        raise web.HTTPNotFound()
+    me, now = current_coordinator(request), request.app["clock"].now()
+    try:
+        await request.app["db"].run(lambda s: proposals.take_proposal(
+            s, citizen.id, me.id, int(preparation_id), int(index), now=now, created_by=me.id))
+    except NotFound:
+        raise web.HTTPNotFound() from None
+    raise web.HTTPSeeOther(f"/citizens/{citizen.id}#h-goals")

@@ -124,8 +124,9 @@ class CsrfRefused(web.HTTPForbidden):
     pass
 
 
-# Machine endpoints with their own authentication (bearer token, gateway signature, fake operator).
-NOT_DASHBOARD = ("/api/", "/static/", "/vendor/", "/sms/", "/fake-sms/")
+# Machine endpoints with their own authentication (bearer token, gateway signature, fake operator;
+# "/chat/me/": the citizen's own doors behind their chat token, which read no cookie).
+NOT_DASHBOARD = ("/api/", "/static/", "/vendor/", "/sms/", "/fake-sms/", "/chat/me/")
 
 
 def is_dashboard_path(path: str) -> bool:
