@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -58,17 +58,12 @@ class Round:
 
 
 def _nudge_at(session: Session, questionnaire, settings: ProactiveSettings) -> datetime | None:
-    """When the scheduler will send the round's nudge (as bot/scheduler/handlers.py decides it):
-    not before its own time, nor before QUESTIONNAIRE_NUDGE_HOURS after the last answer, and only
-    inside the daytime window. None when it has been sent, skipped or cancelled."""
+    """When the scheduler will send the round's nudge (bot/jobs/timing.py, the rule its handler
+    uses too). None when it has been sent, skipped or cancelled."""
     pending = [job for job in job_db.list_jobs(session, target=planner.questionnaire_target(questionnaire.id),
                                                purpose=QUESTIONNAIRE_NUDGE)
                if job.status == JobStatus.PENDING]
-    if not pending:
-        return None
-    last = questionnaire.last_answer_at or questionnaire.asked_at or pending[0].due_at
-    due = max(pending[0].due_at, last + timedelta(hours=settings.questionnaire_nudge_hours))
-    return timing.next_window(due, settings)
+    return timing.questionnaire_nudge_due(questionnaire, pending[0].due_at, settings) if pending else None
 
 
 def _round(session: Session, questionnaire, settings: ProactiveSettings) -> Round:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from statistics import median
 
 from sqlalchemy.orm import Session
 
@@ -143,3 +144,29 @@ def ended_courses(session: Session, coordinator_id: int | None) -> list[EndedCou
     return [EndedCourse(c.id, c.name, (c.course_ended_at - (c.consent_at or c.created_at)).days,
                         c.course_end_reason or CourseEndReason.OTHER.value)
             for c in citizen_db.ended_courses(session, coordinator_id)]
+
+
+@dataclass(frozen=True)
+class ReasonCount:
+    reason: str  # CourseEndReason
+    count: int  # ended courses with this reason
+    median_days: int | float | None  # None when no course ended for this reason
+
+
+def median_days(courses: list[EndedCourse]) -> int | float | None:
+    """The median length in days: a whole number when it is one (45, not 45.0), else a half (45.5);
+    None without courses."""
+    if not courses:
+        return None
+    value = median(c.days for c in courses)
+    return int(value) if value == int(value) else value
+
+
+def by_reason(courses: list[EndedCourse]) -> list[ReasonCount]:
+    """How many courses ended for each reason and their median length: every reason, in
+    CourseEndReason's order, also those no course ended for (issue 14 §6)."""
+    counts = []
+    for reason in CourseEndReason:
+        ended = [c for c in courses if c.reason == reason]
+        counts.append(ReasonCount(reason.value, len(ended), median_days(ended)))
+    return counts

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 
 class Invalid(ValueError):
-    """`field` names the input that was wrong, so forms can word their own message."""
+    """`field` names the input that was wrong, or the rule that refused a well-formed one (a constant
+    of the use case's module), so forms can word their own message without reading `message`."""
 
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)

@@ -75,6 +75,15 @@ def open_checkin_close_time(last_answer_at: datetime, settings: ProactiveSetting
     return max(day_ends, after_nudge)
 
 
+def questionnaire_nudge_due(questionnaire, job_due_at: datetime, settings: ProactiveSettings) -> datetime:
+    """When a round's one nudge goes (its job due at `job_due_at`): QUESTIONNAIRE_NUDGE_HOURS after
+    the last answer (none yet: after the round was asked), never before the job's own time, moved
+    out of quiet hours. The scheduler's handler defers the job until then; the conversation tells
+    the citizen this time (actions/outcomes.py)."""
+    last = questionnaire.last_answer_at or questionnaire.asked_at or job_due_at
+    return next_window(max(job_due_at, last + timedelta(hours=settings.questionnaire_nudge_hours)), settings)
+
+
 def backoff(attempts: int, settings: ProactiveSettings) -> timedelta:
     """1, 2, 4, ... minutes (defaults), capped at an hour."""
     seconds = settings.retry_base_seconds * 2 ** max(attempts - 1, 0)

@@ -38,6 +38,7 @@ from bot.sms.outbox import NETWORK, queue_sms
 
 NOT_PLANNED = "not_planned"  # Invalid.field: the meeting is over or cancelled
 STARTED = "started"  # Invalid.field: the meeting has begun
+ALREADY_INVITED = "already_invited"  # Invalid.field: the member is invited to this meeting already
 
 
 def first_name(citizen: Citizen) -> str:
@@ -88,7 +89,7 @@ def invite(session: Session, appointment_id: int, scope: int | None, member_id: 
         raise Invalid("the appointment has already started", STARTED)
     invitation = network_db.get_invitation(session, appointment.id, member.id)
     if invitation is not None and invitation.status == InvitationStatus.INVITED:
-        raise Invalid("this member is already invited to this appointment", "member_id")
+        raise Invalid("this member is already invited to this appointment", ALREADY_INVITED)
     if invitation is None:
         invitation = MeetingInvitation(appointment_id=appointment.id, member_id=member.id, citizen_id=citizen.id,
                                        invited_at=now, status=InvitationStatus.INVITED.value)
@@ -96,28 +97,35 @@ def invite(session: Session, appointment_id: int, scope: int | None, member_id: 
     else:  # invited before, withdrawn: cannot happen for a current member, but stay consistent
         invitation.invited_at, invitation.status = now, InvitationStatus.INVITED.value
     session.flush()
-    queue_sms(session, member.phone, invitation_text(appointment, member, citizen, settings), purpose=NETWORK,
-              now=now, citizen_id=citizen.id)
+    _queue(session, member, citizen, invitation_text(appointment, member, citizen, settings), now)
     plan_invitation(session, appointment, invitation.id, now, settings)
     return invitation
 
 
-def _invitation(session: Session, job: Job) -> tuple[MeetingInvitation, NetworkMember, Appointment] | None:
+def _queue(session: Session, member: NetworkMember, citizen: Citizen, text: str, now: datetime) -> None:
+    """The member's SMS, in the caller's transaction, on the citizen's row: held with the citizen's
+    proactive messages and erased with them (module docstring)."""
+    queue_sms(session, member.phone, text, purpose=NETWORK, now=now, citizen_id=citizen.id)
+
+
+def _invited(session: Session, job: Job) -> tuple[MeetingInvitation, NetworkMember, Appointment] | str:
+    """The job's invitation, its member and meeting while the member is still invited; else why not
+    (the job's note)."""
     invitation = session.get(MeetingInvitation, job_db.target_id(job.target) or 0)
     if invitation is None or invitation.citizen_id != job.citizen_id:
-        return None
-    return invitation, session.get(NetworkMember, invitation.member_id), session.get(
-        Appointment, invitation.appointment_id)
+        return "invitation deleted"
+    member = session.get(NetworkMember, invitation.member_id)
+    if invitation.status != InvitationStatus.INVITED or member.removed_at is not None:
+        return f"invitation {invitation.status if member.removed_at is None else 'withdrawn'}"
+    return invitation, member, session.get(Appointment, invitation.appointment_id)
 
 
 def remind(session: Session, job: Job, citizen: Citizen, now: datetime, settings: ProactiveSettings) -> str | None:
     """The scheduler's NETWORK_REMINDER: queues the member's reminder; returns why not, or None."""
-    found = _invitation(session, job)
-    if found is None:
-        return "invitation deleted"
-    invitation, member, appointment = found
-    if invitation.status != InvitationStatus.INVITED or member.removed_at is not None:
-        return f"invitation {invitation.status if member.removed_at is None else 'withdrawn'}"
+    found = _invited(session, job)
+    if isinstance(found, str):
+        return found
+    _, member, appointment = found
     if appointment.status != AppointmentStatus.PLANNED:
         return f"appointment {appointment.status}"
     if now >= appointment.starts_at:
@@ -126,23 +134,19 @@ def remind(session: Session, job: Job, citizen: Citizen, now: datetime, settings
         return "appointment moved"
     if appointment.citizen_reply == AppointmentReply.CANNOT_COME:
         return "citizen cannot come"
-    queue_sms(session, member.phone, reminder_text(appointment, member, citizen, settings), purpose=NETWORK,
-              now=now, citizen_id=citizen.id)
+    _queue(session, member, citizen, reminder_text(appointment, member, citizen, settings), now)
     return None
 
 
 def tell_cancelled(session: Session, job: Job, citizen: Citizen, now: datetime,
                    settings: ProactiveSettings) -> str | None:
     """The scheduler's NETWORK_CANCELLED: tells an invited member the meeting is off."""
-    found = _invitation(session, job)
-    if found is None:
-        return "invitation deleted"
+    found = _invited(session, job)
+    if isinstance(found, str):
+        return found
     invitation, member, appointment = found
-    if invitation.status != InvitationStatus.INVITED or member.removed_at is not None:
-        return f"invitation {invitation.status if member.removed_at is None else 'withdrawn'}"
     if appointment.status != AppointmentStatus.CANCELLED:
         return f"appointment {appointment.status}"
     invitation.status = InvitationStatus.CANCELLED.value
-    queue_sms(session, member.phone, cancelled_text(appointment, settings), purpose=NETWORK, now=now,
-              citizen_id=citizen.id)
+    _queue(session, member, citizen, cancelled_text(appointment, settings), now)
     return None

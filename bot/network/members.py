@@ -9,7 +9,9 @@
   are erased. What stays is that a member existed, and when consent was given and removed.
 
 `scope` is the caller's coordinator id (None: the admin); another coordinator's citizen or member is
-NotFound. Refused input raises Invalid(message, field)."""
+NotFound. Refused input raises Invalid(message, field); `field` names the input, or one of the
+reasons below when the input is well-formed but the network refuses it (the dashboard words each
+its own way: bot/service/views/pages/citizen.py)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -28,6 +30,9 @@ from bot.jobs.planner import cancel_invitation_jobs
 FIELDS = ("name", "relation", "phone", "consent")
 MAX_NAME = 100
 MAX_RELATION = 50
+# Invalid.field for a phone that is well-formed but refused.
+PHONE_IS_CITIZENS = "phone_is_citizens"  # a citizen has their own conversation with us
+PHONE_IN_NETWORK = "phone_in_network"  # a current member of this citizen already has it
 
 
 def members_of(session: Session, citizen_id: int, scope: int | None) -> list[NetworkMember]:
@@ -73,9 +78,9 @@ def add_member(session: Session, citizen_id: int, scope: int | None, fields: dic
         raise Invalid("'consent' must be true: the citizen has agreed that we write to this person", "consent")
     lock_citizen(session, citizen_id)  # one change to the network at a time
     if citizen_by_phone(session, phone) is not None:
-        raise Invalid("this phone number is a citizen's; a citizen cannot be a network member", "phone")
+        raise Invalid("this phone number is a citizen's; a citizen cannot be a network member", PHONE_IS_CITIZENS)
     if network_db.active_member_with_phone(session, citizen_id, phone) is not None:
-        raise Invalid("this phone number is already in the citizen's network", "phone")
+        raise Invalid("this phone number is already in the citizen's network", PHONE_IN_NETWORK)
     return network_db.add_member(session, citizen_id=citizen_id, name=name, relation=relation, phone=phone,
                                  consent_at=now, added_by=added_by, added_at=now)
 

@@ -216,10 +216,9 @@ def _questionnaire_nudge(session: Session, job: Job, citizen: Citizen, now: date
         # After crisis language or hopelessness the next message comes from a person, not a
         # reminder about a questionnaire (docs/outcomes.md, "The conversation").
         return skip("crisis or hopelessness since the round was asked")
-    last = questionnaire.last_answer_at or questionnaire.asked_at or job.due_at
-    due = last + timedelta(hours=settings.questionnaire_nudge_hours)
+    due = timing.questionnaire_nudge_due(questionnaire, job.due_at, settings)
     if now < due:
-        return Decision("defer", note="answered since", until=timing.next_window(due, settings))
+        return Decision("defer", note="answered since", until=due)
     return _send(citizen, job, questionnaire_id=questionnaire.id)
 
 

@@ -72,11 +72,11 @@ async def test_the_citizen_ticks_off_a_step_with_the_keyboard(chat_url, sqlite_d
         await step.get_by_text("Gjort: Skrive en ansøgning").wait_for()
         assert "Hvem: Du. Senest: tirsdag 1. dec.\n" in await step.inner_text() + "\n"  # one full stop
         # The focus stays on the step: now its "Fortryd", for a tick made by mistake.
-        await page.wait_for_function("document.activeElement.textContent === 'Fortryd'")
+        await page.wait_for_function("() => document.activeElement.textContent === 'Fortryd'")
         assert _done_by(sqlite_db) == {"Skrive en ansøgning": "citizen", "Finde tre steder": None}
         await page.keyboard.press("Enter")  # Fortryd
         await status.get_by_text("Trinnet står nu som ikke gjort.").wait_for()
-        await page.wait_for_function("document.activeElement.textContent === 'Jeg har gjort det'")
+        await page.wait_for_function("() => document.activeElement.textContent === 'Jeg har gjort det'")
         assert _done_by(sqlite_db) == {"Skrive en ansøgning": None, "Finde tre steder": None}
         await page.keyboard.press("Space")
         await status.get_by_text("Godt gået. Trinnet står nu som gjort.").wait_for()

@@ -104,3 +104,14 @@ def test_resuming_clears_the_reason_and_the_report_shows_duration_and_reason(db,
     db.call(lambda s: registration.change(s, bente, mette, {"status": "active"}, END + timedelta(days=6), SETTINGS))
     assert db.call(get_citizen, bente).course_end_reason is None
     assert [r.citizen_id for r in db.call(course.ended_courses, None)] == [karen]
+
+
+def test_the_counts_per_reason_with_their_median_length():
+    """Pure: every reason in CourseEndReason's order, also those no course ended for; a median is a
+    whole number when it is one."""
+    ended = [course.EndedCourse(1, "A", 90, "goals_reached"), course.EndedCourse(2, "B", 51, "goals_reached"),
+             course.EndedCourse(3, "C", 22, "declined")]
+    assert [(r.reason, r.count, r.median_days) for r in course.by_reason(ended)] == [
+        ("goals_reached", 2, 70.5), ("moved", 0, None), ("declined", 1, 22), ("other", 0, None)]
+    assert (course.median_days(ended), course.median_days([])) == (51, None)
+    assert isinstance(course.median_days(ended[2:]), int)

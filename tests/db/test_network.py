@@ -57,6 +57,17 @@ def book(db, citizen, scope, **fields):
     return db.call(lambda s: booking.create(s, citizen.id, scope, values, NOW, SETTINGS))
 
 
+def invite(db, meeting, scope, member, now=NOW):
+    return db.call(lambda s: invitations.invite(s, meeting.id, scope, member.id, now=now, settings=SETTINGS))
+
+
+def invited(db, citizen, scope, **meeting_fields):
+    """Ole in the citizen's network and invited to a new meeting: (member, meeting, invitation)."""
+    member = add(db, citizen, scope)
+    meeting = book(db, citizen, scope, **meeting_fields)
+    return member, meeting, invite(db, meeting, scope, member)
+
+
 def network_sms(db, phone=MEMBER_PHONE) -> list[tuple[str, str, str | None]]:
     return db.call(lambda s: [(m.text, m.status, m.suppressed_reason) for m in s.execute(
         sa.select(OutboxMessage).where(OutboxMessage.msisdn == phone).order_by(OutboxMessage.id)).scalars()])
@@ -89,8 +100,8 @@ def test_a_member_needs_the_citizens_consent_and_a_phone_of_their_own(db, team):
     assert (member.name, member.relation, member.phone, member.consent_at, member.added_by) == (
         "Ole", "bror", MEMBER_PHONE, NOW, jens.id)
     for fields, field in [({"consent": False}, "consent"), ({"consent": "ja"}, "consent"),
-                          ({"phone": "123"}, "phone"), ({"phone": "+45 12 34 56 78"}, "phone"),  # a citizen's
-                          ({"phone": "22334455"}, "phone"),  # already a member
+                          ({"phone": "123"}, "phone"), ({"phone": "+45 12 34 56 78"}, members.PHONE_IS_CITIZENS),
+                          ({"phone": "22334455"}, members.PHONE_IN_NETWORK),
                           ({"name": " "}, "name"), ({"name": "x" * 101}, "name"), ({"relation": 7}, "relation")]:
         with pytest.raises(Invalid) as refused:
             add(db, bente, jens.id, **fields)
@@ -102,9 +113,7 @@ def test_a_member_needs_the_citizens_consent_and_a_phone_of_their_own(db, team):
 
 def test_an_invitation_names_time_and_place_only_and_reminders_follow_the_citizens_across_dst(db, team):
     jens, _, bente = team
-    member = add(db, bente, jens.id)
-    meeting = book(db, bente, jens.id)
-    invitation = db.call(lambda s: invitations.invite(s, meeting.id, jens.id, member.id, now=NOW, settings=SETTINGS))
+    member, meeting, invitation = invited(db, bente, jens.id)
     # The exact text: no kind, no title, the citizen's first name only.
     assert network_sms(db) == [(INVITATION, "queued", None)]
     # Reminders at the citizen's own reminder times: 10:00 the day before (summer time) and 2 hours before.
@@ -116,15 +125,14 @@ def test_an_invitation_names_time_and_place_only_and_reminders_follow_the_citize
     decision = run(db, members_[0], members_[0].due_at)
     assert (decision.action, decision.sender, decision.intent) == ("done", "", "")
     assert network_sms(db)[-1] == (REMINDER_TEXT, "queued", None)
-    with pytest.raises(Invalid):  # invited already
-        db.call(lambda s: invitations.invite(s, meeting.id, jens.id, member.id, now=NOW, settings=SETTINGS))
+    with pytest.raises(Invalid) as refused:
+        invite(db, meeting, jens.id, member)
+    assert refused.value.field == invitations.ALREADY_INVITED
 
 
 def test_a_meeting_without_a_place_and_a_citizen_who_cannot_come(db, team):
     jens, _, bente = team
-    member = add(db, bente, jens.id)
-    meeting = book(db, bente, jens.id, location=None)
-    db.call(lambda s: invitations.invite(s, meeting.id, jens.id, member.id, now=NOW, settings=SETTINGS))
+    invited(db, bente, jens.id, location=None)
     assert network_sms(db)[0][0] == ("Hej Ole. Bente vil gerne have dig med til et møde med kommunen mandag "
                                      "30. marts kl. 10. Du får en påmindelse dagen før.")
     first = jobs(db, NETWORK_REMINDER)[0]
@@ -137,9 +145,7 @@ def test_a_meeting_without_a_place_and_a_citizen_who_cannot_come(db, team):
 
 def test_a_moved_meeting_replans_and_a_cancelled_one_tells_the_member(db, team):
     jens, _, bente = team
-    member = add(db, bente, jens.id)
-    meeting = book(db, bente, jens.id)
-    db.call(lambda s: invitations.invite(s, meeting.id, jens.id, member.id, now=NOW, settings=SETTINGS))
+    _, meeting, _ = invited(db, bente, jens.id)
     later = cph(2026, 4, 2, 13, 30)
     db.call(lambda s: booking.change(s, meeting.id, jens.id, {"starts_at": later}, NOW, SETTINGS))
     assert [j.due_at for j in jobs(db, NETWORK_REMINDER)] == [cph(2026, 4, 1, 10, 0), cph(2026, 4, 2, 11, 30)]
@@ -163,9 +169,7 @@ def test_a_moved_meeting_replans_and_a_cancelled_one_tells_the_member(db, team):
 ])
 def test_the_citizens_stop_or_ended_course_holds_the_members_sms(db, team, change, reason):
     jens, _, bente = team
-    member = add(db, bente, jens.id)
-    meeting = book(db, bente, jens.id)
-    db.call(lambda s: invitations.invite(s, meeting.id, jens.id, member.id, now=NOW, settings=SETTINGS))
+    invited(db, bente, jens.id)
     db.call(lambda s: change(s, get_citizen(s, bente.id)))
     db.call(claim_due, NOW)
     assert network_sms(db) == [(INVITATION, "suppressed", reason)]
@@ -178,8 +182,8 @@ def test_removing_the_consent_erases_the_member_cancels_and_holds(db, team):
     member = add(db, bente, jens.id)
     other = add(db, bente, jens.id, name="Kim", phone="22334466")
     meeting = book(db, bente, jens.id)
-    db.call(lambda s: invitations.invite(s, meeting.id, jens.id, member.id, now=NOW, settings=SETTINGS))
-    db.call(lambda s: invitations.invite(s, meeting.id, jens.id, other.id, now=NOW, settings=SETTINGS))
+    invite(db, meeting, jens.id, member)
+    invite(db, meeting, jens.id, other)
     claimed = db.call(claim_due, NOW)  # both invitations are being handed to the operator
     assert len(claimed) == 2
     with pytest.raises(NotFound):
@@ -201,7 +205,7 @@ def test_removing_the_consent_erases_the_member_cancels_and_holds(db, team):
     with pytest.raises(NotFound):
         db.call(lambda s: members.remove_member(s, member.id, jens.id, now=later))
     with pytest.raises(Invalid):  # a removed member cannot be invited
-        db.call(lambda s: invitations.invite(s, meeting.id, jens.id, member.id, now=later, settings=SETTINGS))
+        invite(db, meeting, jens.id, member, now=later)
     # Sent messages leave the outbox with the consent: neither number nor name is kept.
     db.call(lambda s: members.remove_member(s, other.id, jens.id, now=later))
     assert network_sms(db, "+4522334466") == [] or network_sms(db, "+4522334466")[0][1] == "sending"
@@ -209,9 +213,7 @@ def test_removing_the_consent_erases_the_member_cancels_and_holds(db, team):
 
 def test_a_member_can_be_added_again_with_new_consent_and_old_sms_stay_held(db, team):
     jens, _, bente = team
-    member = add(db, bente, jens.id)
-    meeting = book(db, bente, jens.id)
-    db.call(lambda s: invitations.invite(s, meeting.id, jens.id, member.id, now=NOW, settings=SETTINGS))
+    member, _, _ = invited(db, bente, jens.id)
     db.call(lambda s: members.remove_member(s, member.id, jens.id, now=NOW))
     assert network_sms(db) == []  # held and deleted with the consent
     again = add(db, bente, jens.id)
@@ -220,9 +222,7 @@ def test_a_member_can_be_added_again_with_new_consent_and_old_sms_stay_held(db, 
 
 def test_export_and_erasure_cover_the_network(db, team):
     jens, _, bente = team
-    member = add(db, bente, jens.id)
-    meeting = book(db, bente, jens.id)
-    db.call(lambda s: invitations.invite(s, meeting.id, jens.id, member.id, now=NOW, settings=SETTINGS))
+    invited(db, bente, jens.id)
     records = db.call(lambda s: citizen_records(s, get_citizen(s, bente.id)))
     assert [m.name for m in records["network_members"]] == ["Ole"]
     assert len(records["meeting_invitations"]) == 1

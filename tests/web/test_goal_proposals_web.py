@@ -106,6 +106,10 @@ async def test_the_dashboard_form_takes_a_wish_with_one_click(client, db):
     csrf = await logged_in(client, "mette@kommune.dk")
     path = f"/citizens/{ids['bente']}/goal-proposals"
     form = {"csrf_token": csrf, "preparation_id": str(ids["bente_prep"]), "index": "0"}
+    # The citizen's page offers the wish in the goal panel, with the button that posts this form.
+    page = await (await client.get(f"/citizens/{ids['bente']}")).text()
+    assert "Forslag fra borgerens forberedelse" in page and "Få et fritidsjob" in page
+    assert f'action="{path}"' in page and 'aria-label="Gør til mål: Få et fritidsjob"' in page
     # Without the session's CSRF token: refused.
     resp = await client.post(path, data={**form, "csrf_token": "forged"}, allow_redirects=False)
     assert resp.status == 403 and goal_count(db) == 0
@@ -125,6 +129,9 @@ async def test_the_dashboard_form_takes_a_wish_with_one_click(client, db):
         resp = await client.post(target, data=data, allow_redirects=False)
         assert resp.status == 404, (target, data, resp.status)
     assert goal_count(db) == 1
+    # Taken: the page shows it as a goal, no longer as a proposal.
+    page = await (await client.get(f"/citizens/{ids['bente']}")).text()
+    assert 'aria-label="Gør til mål: Få et fritidsjob"' not in page and "Få et fritidsjob" in page
 
 
 def test_the_panel_partial_offers_each_wish_as_text_with_its_own_button():

@@ -3,70 +3,40 @@ without) the citizen's consent, removing one, inviting one to an upcoming meetin
 preparation's "Med til mødet" answer as the hint. Another citizen's member or meeting is 404, the
 forms need the CSRF token, garbage is a 422 with a Danish message and never a 500, and the panel
 shows only this citizen's network."""
-from datetime import timedelta
-
 import pytest
 import sqlalchemy as sa
 
-from bot.core.config import ProactiveSettings
-from bot.db import preparations as prep_db
-from bot.db.appointments import create_appointment
 from bot.db.models import AccessLog, MeetingInvitation, NetworkMember, OutboxMessage
-from bot.network import invitations, members
+from bot.network import members
 from tests.conftest import T0
-from tests.dashboard import dashboard_app, logged_in, make_citizen, make_coordinator
-
-
-def seed(session):
-    mette = make_coordinator(session, "Mette", "mette@kommune.dk", token="mette-token")
-    ole = make_coordinator(session, "Ole", "ole@kommune.dk", token="ole-token")
-    bente = make_citizen(session, mette, "Bente Hansen", "+4512345678")
-    karen = make_citizen(session, mette, "Karen", "+4512345679")
-    otto = make_citizen(session, ole, "Otto", "+4512345670")
-    ottos_member = members.add_member(session, otto.id, ole.id, {"name": "Tove", "phone": "22334499", "consent": True},
-                                      now=T0)
-    karens_member = members.add_member(session, karen.id, mette.id,
-                                       {"name": "Kurt", "phone": "22334488", "consent": True}, now=T0)
-    meeting = create_appointment(session, bente.id, kind="opfoelgning", starts_at=T0 + timedelta(days=2),
-                                 location="Rådhuset")
-    past = create_appointment(session, bente.id, kind="opfoelgning", starts_at=T0 - timedelta(days=1))
-    cancelled = create_appointment(session, bente.id, kind="opfoelgning", starts_at=T0 + timedelta(days=3))
-    cancelled.status = "cancelled"
-    karens_meeting = create_appointment(session, karen.id, kind="opfoelgning", starts_at=T0 + timedelta(days=2))
-    ottos_meeting = create_appointment(session, otto.id, kind="opfoelgning", starts_at=T0 + timedelta(days=2))
-    invitations.invite(session, karens_meeting.id, mette.id, karens_member.id, now=T0,
-                       settings=ProactiveSettings())
-    prep_db.save_answer(session, meeting.id, bente.id, "attendees", "Min søster Sofie", T0)
-    return {"mette": mette.id, "bente": bente.id, "karen": karen.id, "otto": otto.id, "ottos_member": ottos_member.id,
-            "karens_member": karens_member.id, "meeting": meeting.id, "past": past.id, "cancelled": cancelled.id,
-            "karens_meeting": karens_meeting.id, "ottos_meeting": ottos_meeting.id}
+from tests.dashboard import login_per_coordinator, quiet_app
+from tests.web.network_world import network_world
 
 
 @pytest.fixture
-async def client(aiohttp_client, db, clock):
-    client = await aiohttp_client(dashboard_app(db, clock, SCHEDULER_INTERVAL_SECONDS="0", SMS_DISPATCH_INTERVAL="0"))
-    client.ids = db.call(seed)
-    return client
+def ids(db):
+    return db.call(network_world)
 
 
 @pytest.fixture
-async def mette(client):
-    return await logged_in(client, "mette@kommune.dk")
+async def mette(aiohttp_client, db, clock, ids):
+    """Mette's logged-in client and its CSRF token."""
+    return await login_per_coordinator(aiohttp_client, db, clock)("mette")
 
 
 def _count(db, model) -> int:
     return db.call(lambda s: s.execute(sa.select(sa.func.count()).select_from(model)).scalar_one())
 
 
-async def test_add_invite_and_remove_from_the_page(client, db, mette):
-    ids = client.ids
+async def test_add_invite_and_remove_from_the_page(db, ids, mette):
+    client, csrf = mette
     page = f"/citizens/{ids['bente']}"
     html = await (await client.get(page)).text()
     assert ">Netværk</h2>" in html and "Borgeren har ingen i sit netværk endnu." in html
     # The preparation's answer is the hint next to the upcoming meeting's invite form.
     assert "Med til mødet: <q>Min søster Sofie</q>" in html
     resp = await client.post(f"{page}/network", data={
-        "csrf_token": mette, "name": "Sofie Hansen", "relation": "søster", "phone": "22 33 44 55", "consent": "yes"},
+        "csrf_token": csrf, "name": "Sofie Hansen", "relation": "søster", "phone": "22 33 44 55", "consent": "yes"},
         allow_redirects=False)
     assert resp.status == 303 and resp.headers["Location"] == f"{page}#h-network"
     with db.session() as s:
@@ -79,7 +49,7 @@ async def test_add_invite_and_remove_from_the_page(client, db, mette):
     assert f'<option value="{member_id}">Sofie Hansen (søster)</option>' in html
 
     resp = await client.post(f"{page}/appointments/{ids['meeting']}/invitations",
-                             data={"csrf_token": mette, "member_id": str(member_id)}, allow_redirects=False)
+                             data={"csrf_token": csrf, "member_id": str(member_id)}, allow_redirects=False)
     assert resp.status == 303 and resp.headers["Location"] == f"{page}#h-network"
     with db.session() as s:
         [invitation] = s.execute(sa.select(MeetingInvitation).where(
@@ -92,10 +62,10 @@ async def test_add_invite_and_remove_from_the_page(client, db, mette):
     # Invited already: no second invitation offered, and a forced one is refused in Danish.
     assert f'<option value="{member_id}">' not in html
     resp = await client.post(f"{page}/appointments/{ids['meeting']}/invitations",
-                             data={"csrf_token": mette, "member_id": str(member_id)})
+                             data={"csrf_token": csrf, "member_id": str(member_id)})
     assert resp.status == 422 and "allerede inviteret" in await resp.text()
 
-    resp = await client.post(f"{page}/network/{member_id}/remove", data={"csrf_token": mette}, allow_redirects=False)
+    resp = await client.post(f"{page}/network/{member_id}/remove", data={"csrf_token": csrf}, allow_redirects=False)
     assert resp.status == 303 and resp.headers["Location"] == f"{page}#h-network"
     with db.session() as s:
         gone = s.get(NetworkMember, member_id)
@@ -105,7 +75,7 @@ async def test_add_invite_and_remove_from_the_page(client, db, mette):
     assert "Sofie Hansen" not in html and "+4522334455" not in html
     assert "Borgeren har ingen i sit netværk endnu." in html
     # Removed: gone for the forms too.
-    resp = await client.post(f"{page}/network/{member_id}/remove", data={"csrf_token": mette}, allow_redirects=False)
+    resp = await client.post(f"{page}/network/{member_id}/remove", data={"csrf_token": csrf}, allow_redirects=False)
     assert resp.status == 404
     with db.session() as s:
         log = list(s.execute(sa.select(AccessLog.action, AccessLog.status).where(
@@ -114,12 +84,12 @@ async def test_add_invite_and_remove_from_the_page(client, db, mette):
                    ("remove_network_member", 303)]
 
 
-async def test_adding_without_consent_is_refused_and_the_values_are_kept(client, db, mette):
-    ids = client.ids
+async def test_adding_without_consent_is_refused_and_the_values_are_kept(db, ids, mette):
+    client, csrf = mette
     page = f"/citizens/{ids['bente']}"
     for consent in ({}, {"consent": ""}, {"consent": "no"}, {"consent": "on"}):
         resp = await client.post(f"{page}/network", data={
-            "csrf_token": mette, "name": "Sofie", "relation": "søster", "phone": "22334455", **consent})
+            "csrf_token": csrf, "name": "Sofie", "relation": "søster", "phone": "22334455", **consent})
         html = await resp.text()
         assert resp.status == 422 and "Sæt kryds, når borgeren har sagt ja" in html
         assert 'value="Sofie"' in html and 'value="22334455"' in html and 'value="søster"' in html
@@ -128,8 +98,8 @@ async def test_adding_without_consent_is_refused_and_the_values_are_kept(client,
         OutboxMessage.msisdn == "+4522334455")).scalar_one()) == 0
 
 
-async def test_the_forms_need_the_csrf_token(client, db, mette):
-    ids = client.ids
+async def test_the_forms_need_the_csrf_token(db, ids, mette):
+    client, _ = mette
     page = f"/citizens/{ids['karen']}"
     for path, data in ((f"{page}/network", {"name": "X", "phone": "22334477", "consent": "yes"}),
                        (f"{page}/network/{ids['karens_member']}/remove", {}),
@@ -142,8 +112,8 @@ async def test_the_forms_need_the_csrf_token(client, db, mette):
     assert db.call(lambda s: s.get(NetworkMember, ids["karens_member"]).name) == "Kurt"
 
 
-async def test_without_login_nothing_happens(client, db):
-    ids = client.ids
+async def test_without_login_nothing_happens(aiohttp_client, db, clock, ids):
+    client = await aiohttp_client(quiet_app(db, clock))
     page = f"/citizens/{ids['karen']}"
     for path in (f"{page}/network", f"{page}/network/{ids['karens_member']}/remove",
                  f"{page}/appointments/{ids['karens_meeting']}/invitations"):
@@ -154,8 +124,8 @@ async def test_without_login_nothing_happens(client, db):
     assert db.call(lambda s: s.get(NetworkMember, ids["karens_member"]).name) == "Kurt"
 
 
-async def test_another_citizens_member_or_meeting_is_not_found(client, db, mette):
-    ids = client.ids
+async def test_another_citizens_member_or_meeting_is_not_found(db, ids, mette):
+    client, csrf = mette
     bente, otto = f"/citizens/{ids['bente']}", f"/citizens/{ids['otto']}"
     adding = {"name": "X", "phone": "22334477", "consent": "yes"}
     for path, data in (
@@ -177,7 +147,7 @@ async def test_another_citizens_member_or_meeting_is_not_found(client, db, mette
             (f"{bente}/appointments/²/invitations", {"member_id": "1"}),
             (f"{bente}/appointments/999999/invitations", {"member_id": "1"}),
             ("/citizens/999999/network", adding)):
-        resp = await client.post(path, data={"csrf_token": mette, **data}, allow_redirects=False)
+        resp = await client.post(path, data={"csrf_token": csrf, **data}, allow_redirects=False)
         assert resp.status == 404, (path, resp.status)
     with db.session() as s:
         assert s.get(NetworkMember, ids["ottos_member"]).name == "Tove"
@@ -206,8 +176,8 @@ async def test_another_citizens_member_or_meeting_is_not_found(client, db, mette
     ("past", {"member_id": "MEMBER"}, "Mødet er begyndt"),
     ("cancelled", {"member_id": "MEMBER"}, "ikke planlagt længere"),
 ])
-async def test_garbage_is_422_in_danish_never_500(client, db, mette, route, data, message):
-    ids = client.ids
+async def test_garbage_is_422_in_danish_never_500(db, ids, mette, route, data, message):
+    client, csrf = mette
     page = f"/citizens/{ids['bente']}"
     member = db.call(lambda s: members.add_member(s, ids["bente"], ids["mette"], {
         "name": "Sofie", "phone": "22334455", "consent": True}, now=T0).id)
@@ -215,23 +185,23 @@ async def test_garbage_is_422_in_danish_never_500(client, db, mette, route, data
     path = {"add": f"{page}/network", "invite": f"{page}/appointments/{ids['meeting']}/invitations",
             "past": f"{page}/appointments/{ids['past']}/invitations",
             "cancelled": f"{page}/appointments/{ids['cancelled']}/invitations"}[route]
-    resp = await client.post(path, data={"csrf_token": mette, **data})
+    resp = await client.post(path, data={"csrf_token": csrf, **data})
     html = await resp.text()
     assert resp.status == 422 and message in html, (resp.status, html[-3000:])
     assert _count(db, NetworkMember) == 3 and _count(db, MeetingInvitation) == 1
 
 
-async def test_a_phone_already_in_the_network_is_refused(client, db, mette):
-    ids = client.ids
+async def test_a_phone_already_in_the_network_is_refused(db, ids, mette):
+    client, csrf = mette
     page = f"/citizens/{ids['karen']}"
-    resp = await client.post(f"{page}/network", data={"csrf_token": mette, "name": "Kurt igen", "phone": "22 33 44 88",
+    resp = await client.post(f"{page}/network", data={"csrf_token": csrf, "name": "Kurt igen", "phone": "22 33 44 88",
                                                       "consent": "yes"})
     assert resp.status == 422 and "allerede med i borgerens netværk" in await resp.text()
     assert _count(db, NetworkMember) == 2
 
 
-async def test_the_panel_shows_only_this_citizens_network(client, db, mette):
-    ids = client.ids
+async def test_the_panel_shows_only_this_citizens_network(db, ids, mette):
+    client, _ = mette
     karen = await (await client.get(f"/citizens/{ids['karen']}")).text()
     assert f'data-member-id="{ids["karens_member"]}"' in karen and "+4522334488" in karen
     assert 'Inviteret: <span class="invited">Kurt</span>' in karen

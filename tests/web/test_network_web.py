@@ -1,45 +1,27 @@
 """The citizen's network over the JSON API (issue 14 §3): the happy path with its audit, another
 coordinator's ids are 404 on every route, no login is 401, garbage is a 4xx and never a 500."""
-from datetime import timedelta
-
 import pytest
 import sqlalchemy as sa
 
-from bot.db.appointments import create_appointment
 from bot.db.models import AccessLog, NetworkMember, OutboxMessage
-from bot.network import members
 from tests.conftest import T0
-from tests.dashboard import ADMIN, dashboard_app, make_citizen, make_coordinator
+from tests.dashboard import ADMIN, quiet_app
+from tests.web.network_world import network_world
 
 MINE = {"Authorization": "Bearer mette-token"}
 
 
-def seed(session):
-    mette = make_coordinator(session, "Mette", "mette@kommune.dk", token="mette-token")
-    ole = make_coordinator(session, "Ole", "ole@kommune.dk", token="ole-token")
-    bente = make_citizen(session, mette, "Bente Hansen", "+4512345678")
-    karen = make_citizen(session, mette, "Karen", "+4512345679")
-    otto = make_citizen(session, ole, "Otto", "+4512345670")
-    ottos_member = members.add_member(session, otto.id, ole.id, {"name": "Tove", "phone": "22334499", "consent": True},
-                                      now=T0)
-    karens_member = members.add_member(session, karen.id, mette.id,
-                                       {"name": "Kurt", "phone": "22334488", "consent": True}, now=T0)
-    meeting = create_appointment(session, bente.id, kind="opfoelgning", starts_at=T0 + timedelta(days=2),
-                                 location="Rådhuset")
-    ottos_meeting = create_appointment(session, otto.id, kind="opfoelgning", starts_at=T0 + timedelta(days=2))
-    return {"mette": mette.id, "bente": bente.id, "karen": karen.id, "otto": otto.id, "ottos_member": ottos_member.id,
-            "karens_member": karens_member.id, "meeting": meeting.id, "ottos_meeting": ottos_meeting.id}
+@pytest.fixture
+def ids(db):
+    return db.call(network_world)
 
 
 @pytest.fixture
-async def client(aiohttp_client, db, clock):
-    client = await aiohttp_client(dashboard_app(db, clock, SCHEDULER_INTERVAL_SECONDS="0", SMS_DISPATCH_INTERVAL="0"))
-    client.ids = db.call(seed)
-    return client
+async def client(aiohttp_client, db, clock, ids):
+    return await aiohttp_client(quiet_app(db, clock))
 
 
-async def test_add_invite_and_remove_with_an_audit_row_each(client, db):
-    ids = client.ids
+async def test_add_invite_and_remove_with_an_audit_row_each(client, db, ids):
     path = f"/api/citizens/{ids['bente']}/network"
     assert await (await client.get(path, headers=MINE)).json() == []
     resp = await client.post(path, json={"name": "Ole", "relation": "bror", "phone": "22 33 44 55", "consent": True},
@@ -81,8 +63,7 @@ def _routes(*, citizen, member, meeting, member_in_body):
             ("POST", f"/api/appointments/{meeting}/invitations", {"member_id": member_in_body})]
 
 
-async def test_another_coordinators_ids_are_not_found_on_every_route(client, db):
-    ids = client.ids
+async def test_another_coordinators_ids_are_not_found_on_every_route(client, db, ids):
     for ident in ({"citizen": ids["otto"], "member": ids["ottos_member"], "meeting": ids["ottos_meeting"]},
                   {"citizen": 999999, "member": 999999, "meeting": 999999},
                   {"citizen": "abc", "member": "99999999999999999999", "meeting": "²"}):
@@ -94,8 +75,7 @@ async def test_another_coordinators_ids_are_not_found_on_every_route(client, db)
         assert s.execute(sa.select(sa.func.count()).select_from(NetworkMember)).scalar_one() == 2
 
 
-async def test_unauthenticated_is_401(client):
-    ids = client.ids
+async def test_unauthenticated_is_401(client, ids):
     for method, path, body in _routes(citizen=ids["karen"], member=ids["karens_member"], meeting=ids["meeting"],
                                       member_in_body=ids["karens_member"]):
         for headers in ({}, {"Authorization": "Bearer wrong"}):
@@ -111,9 +91,19 @@ async def test_unauthenticated_is_401(client):
     ("invite", {}), ("invite", {"member_id": "1"}), ("invite", {"member_id": True}), ("invite", {"member_id": 10 ** 30}),
     ("invite", {"member_id": -1}), ("invite", {"member_id": 1, "x": 2}), ("invite", None), ("invite", [1]),
 ])
-async def test_garbage_bodies_are_4xx_never_500(client, route, body):
-    ids = client.ids
+async def test_garbage_bodies_are_4xx_never_500(client, ids, route, body):
     path = {"add": f"/api/citizens/{ids['bente']}/network",
             "invite": f"/api/appointments/{ids['meeting']}/invitations"}[route]
     resp = await client.post(path, json=body, headers=MINE)
     assert 400 <= resp.status < 500 and resp.status != 404, (resp.status, await resp.text())
+
+
+async def test_a_refusal_says_why_in_its_message(client, ids):
+    """The use case's reasons (its Invalid field) stay the dashboard's; the API answers 422 with the message."""
+    for phone, why in (("22 33 44 88", "already in the citizen's network"), ("+4512345678", "is a citizen's")):
+        resp = await client.post(f"/api/citizens/{ids['karen']}/network", json={"name": "X", "phone": phone,
+                                                                                "consent": True}, headers=MINE)
+        assert resp.status == 422 and why in (await resp.json())["error"], phone
+    resp = await client.post(f"/api/appointments/{ids['karens_meeting']}/invitations",
+                             json={"member_id": ids["karens_member"]}, headers=MINE)
+    assert resp.status == 422 and await resp.json() == {"error": "this member is already invited to this appointment"}

@@ -1,11 +1,12 @@
-"""The report of ended courses (issue 14 §6; docs/decisions.md, "Ending a course"): per reason how
-many ended and the median length in days, and the latest few. Built from
-bot.citizens.course.ended_courses for the dashboard's overview and GET /api/courses/ended."""
+"""The report of ended courses as the dashboard's overview and GET /api/courses/ended show it
+(issue 14 §6; docs/decisions.md, "Ending a course"). The counts and medians are the domain's
+(bot.citizens.course: ended_courses, by_reason, median_days); this module adds the Danish labels,
+the total row and the JSON shape."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from statistics import median
 
+from bot.citizens import course
 from bot.citizens.course import EndedCourse
 from bot.service.web.labels import END_REASONS
 
@@ -20,20 +21,11 @@ class ReasonRow:
     median_days: int | float | None  # None when no course ended for this reason
 
 
-def _median(days: list[int]) -> int | float | None:
-    if not days:
-        return None
-    value = median(days)
-    return int(value) if value == int(value) else value
-
-
 def by_reason(courses: list[EndedCourse]) -> list[ReasonRow]:
-    """One row per reason (every reason, also those with none), then the total."""
-    rows = []
-    for reason, label in END_REASONS.items():
-        days = [c.days for c in courses if c.reason == reason]
-        rows.append(ReasonRow(reason, label, len(days), _median(days)))
-    rows.append(ReasonRow(None, "I alt", len(courses), _median([c.days for c in courses])))
+    """The overview's table: one row per reason (every reason, also those with none), then the total."""
+    rows = [ReasonRow(r.reason, END_REASONS.get(r.reason, r.reason), r.count, r.median_days)
+            for r in course.by_reason(courses)]
+    rows.append(ReasonRow(None, "I alt", len(courses), course.median_days(courses)))
     return rows
 
 
@@ -46,10 +38,10 @@ def days_text(value: int | float | None) -> str:
 
 def report_json(courses: list[EndedCourse]) -> dict:
     return {
-        "by_reason": [{"reason": row.reason, "count": row.count, "median_days": row.median_days}
-                      for row in by_reason(courses) if row.reason is not None],
+        "by_reason": [{"reason": r.reason, "count": r.count, "median_days": r.median_days}
+                      for r in course.by_reason(courses)],
         "total": len(courses),
-        "median_days": _median([c.days for c in courses]),
+        "median_days": course.median_days(courses),
         "courses": [{"citizen_id": c.citizen_id, "name": c.name, "days": c.days, "reason": c.reason}
                     for c in courses],
     }

@@ -27,6 +27,7 @@ from bot.db.access_log import Actor
 from bot.db.coordinator_changes import changes_for
 from bot.db.coordinators import active_coordinators
 from bot.goals import plan as goal_plan
+from bot.goals import proposals as goal_proposals
 from bot.meetings.preparation import PREPARATION_LABELS
 from bot.network import invitations as network_invitations
 from bot.network import members as network_members
@@ -66,6 +67,8 @@ async def _page(request: web.Request, citizen, *, status: int = 200, strat_error
                 reassign_values: dict | None = None, goal_error: str | None = None,
                 goal_values: dict | None = None, network_error: str | None = None,
                 network_values: dict | None = None):
+    now = request.app["clock"].now()
+
     def load(session):
         return {
             "checkins": checkin_db.list_checkins(session, citizen.id),
@@ -80,6 +83,7 @@ async def _page(request: web.Request, citizen, *, status: int = 200, strat_error
             "questionnaires": outcome_db.rounds(session, citizen.id),
             "coordinator_changes": changes_for(session, citizen.id),
             "goal_plans": goal_plan.citizen_plan(session, citizen.id),
+            "goal_proposals": goal_proposals.citizen_proposals(session, citizen.id, now),
             "network_members": network_db.members(session, citizen.id),
             "network_invitations": network_db.invitations_for_citizen(session, citizen.id),
             "colleagues": [c for c in active_coordinators(session) if c.id != citizen.coordinator_id],
@@ -108,7 +112,7 @@ async def _page(request: web.Request, citizen, *, status: int = 200, strat_error
         "goal_values": goal_values or {},
         "goal_status_labels": GOAL_STATUS_LABELS,
         "progress_labels": PROGRESS_LABELS,
-        **_network(data, request.app["clock"].now()),
+        **_network(data, now),
         "network_error": network_error,
         "network_values": network_values or {},
     }
@@ -303,27 +307,34 @@ GOAL_ERRORS = {
 }
 
 
-async def _goal_change(request: web.Request, citizen, change, values: dict) -> web.Response:
-    """Runs `change(session, me_id, now)` for the coordinator's own citizen, then back to the panel;
-    a refusal is shown next to the forms in Danish."""
+async def _panel_change(request: web.Request, citizen, change, anchor: str, refused) -> web.Response:
+    """The goal and network panels' forms: runs `change(session, me_id, now, settings)` for the
+    coordinator's own citizen in one transaction, then back to the panel (`anchor`). A refusal
+    (Invalid) shows the page again with `refused(exc)`, _page's words for it (422); another
+    citizen's row is 404."""
     me, app = current_coordinator(request), request.app
-    now = app["clock"].now()
+    now, settings = app["clock"].now(), app["settings"].proactive
     try:
-        await app["db"].run(lambda s: change(s, me.id, now))
+        await app["db"].run(lambda s: change(s, me.id, now, settings))
     except NotFound:
         raise web.HTTPNotFound()
     except Invalid as exc:
-        return await _page(request, citizen, status=422, goal_error=GOAL_ERRORS.get(exc.field, GOAL_ERRORS["text"]),
-                           goal_values=values)
-    raise web.HTTPSeeOther(f"/citizens/{citizen.id}#h-goals")
+        return await _page(request, citizen, status=422, **refused(exc))
+    raise web.HTTPSeeOther(f"/citizens/{citizen.id}#{anchor}")
 
 
-def _citizens_goal(session, goal_id: int, citizen_id: int, scope: int):
-    """The goal, only if it is this page's citizen's (another citizen's id is not found here)."""
-    goal = goal_plan.find_goal(session, goal_id, scope)
-    if goal.citizen_id != citizen_id:
-        raise NotFound("goal not found")
-    return goal
+def _of_citizen(row, citizen_id: int, what: str):
+    """The row, only if it is this page's citizen's (another citizen's id is not found here)."""
+    if row.citizen_id != citizen_id:
+        raise NotFound(f"{what} not found")
+    return row
+
+
+async def _goal_change(request: web.Request, citizen, change, values: dict) -> web.Response:
+    """`change(session, me_id, now)`; a refusal is shown next to the goal forms in Danish."""
+    return await _panel_change(request, citizen, lambda s, me, now, _settings: change(s, me, now), "h-goals",
+                               lambda exc: {"goal_error": GOAL_ERRORS.get(exc.field, GOAL_ERRORS["text"]),
+                                            "goal_values": values})
 
 
 @login_required
@@ -346,7 +357,7 @@ async def change_goal(request: web.Request) -> web.Response:
     form = await form_data(request)
 
     def change(s, me, now):
-        _citizens_goal(s, goal_id, citizen.id, me)
+        _of_citizen(goal_plan.find_goal(s, goal_id, me), citizen.id, "goal")
         goal_plan.change_goal(s, goal_id, me, {"status": form.get("status", "")}, now=now)
 
     return await _goal_change(request, citizen, change, {})
@@ -361,7 +372,7 @@ async def add_goal_step(request: web.Request) -> web.Response:
     form = await form_data(request)
 
     def add(s, me, now):
-        _citizens_goal(s, goal_id, citizen.id, me)
+        _of_citizen(goal_plan.find_goal(s, goal_id, me), citizen.id, "goal")
         goal_plan.add_step(s, goal_id, me, form.get("text", ""), form.get("owner", ""), form.get("due_date", ""),
                            now=now)
 
@@ -379,9 +390,7 @@ async def tick_goal_step(request: web.Request) -> web.Response:
     done = {"1": True, "0": False}.get((await form_data(request)).get("done", ""), "")
 
     def tick(s, me, now):
-        step = goal_plan.find_step(s, step_id, me)
-        if step.citizen_id != citizen.id:
-            raise NotFound("step not found")
+        _of_citizen(goal_plan.find_step(s, step_id, me), citizen.id, "step")
         goal_plan.tick_step(s, step_id, done=done, now=now, scope=me)
 
     return await _goal_change(request, citizen, tick, {})
@@ -398,19 +407,10 @@ NETWORK_ERRORS = {
     "member_id": "Vælg, hvem fra netværket der skal inviteres.",
     network_invitations.NOT_PLANNED: "Mødet er ikke planlagt længere, så ingen kan inviteres til det.",
     network_invitations.STARTED: "Mødet er begyndt. Man kan kun invitere til et møde, der ikke er begyndt.",
+    network_invitations.ALREADY_INVITED: "Personen er allerede inviteret til mødet.",
+    network_members.PHONE_IN_NETWORK: "Nummeret er allerede med i borgerens netværk.",
+    network_members.PHONE_IS_CITIZENS: "Nummeret er en borgers. En borger kan ikke være med i en andens netværk.",
 }
-
-
-def _network_error(exc: Invalid) -> str:
-    """The use case's refusal in Danish; its field names which, its message tells the phone's and the
-    invitation's cases apart."""
-    if exc.field == "phone" and "already" in exc.message:
-        return "Nummeret er allerede med i borgerens netværk."
-    if exc.field == "phone" and "citizen's;" in exc.message:
-        return "Nummeret er en borgers. En borger kan ikke være med i en andens netværk."
-    if exc.field == "member_id" and "already" in exc.message:
-        return "Personen er allerede inviteret til mødet."
-    return NETWORK_ERRORS.get(exc.field, NETWORK_ERRORS["name"])
 
 
 def _network(data: dict, now) -> dict:
@@ -435,25 +435,15 @@ def _network(data: dict, now) -> dict:
 
 
 async def _network_change(request: web.Request, citizen, change, values: dict) -> web.Response:
-    """Runs `change(session, me_id, now, settings)` in one transaction, then back to the panel; a
-    refusal is shown next to the forms in Danish (422), another citizen's member or meeting is 404."""
-    me, app = current_coordinator(request), request.app
-    now, settings = app["clock"].now(), app["settings"].proactive
-    try:
-        await app["db"].run(lambda s: change(s, me.id, now, settings))
-    except NotFound:
-        raise web.HTTPNotFound()
-    except Invalid as exc:
-        return await _page(request, citizen, status=422, network_error=_network_error(exc), network_values=values)
-    raise web.HTTPSeeOther(f"/citizens/{citizen.id}#h-network")
+    """`change(session, me_id, now, settings)`; the use case's refusal is worded by its field (the
+    input, or the reason: NETWORK_ERRORS) next to the network forms."""
+    return await _panel_change(request, citizen, change, "h-network", lambda exc: {
+        "network_error": NETWORK_ERRORS.get(exc.field, NETWORK_ERRORS["name"]), "network_values": values})
 
 
 def _citizens_member(session, member_id: int, citizen_id: int, scope: int):
     """The current member, only if they are this page's citizen's."""
-    member = network_members.find_member(session, member_id, scope)
-    if member.citizen_id != citizen_id:
-        raise NotFound("network member not found")
-    return member
+    return _of_citizen(network_members.find_member(session, member_id, scope), citizen_id, "network member")
 
 
 @login_required
