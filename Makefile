@@ -7,7 +7,8 @@ STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 MODEL := models/current.tar.gz
 # pytest-xdist workers for `make test` (tests/conftest.py keeps a module, and the shared stack, on one).
 PYTEST_WORKERS ?= 2
-# The web chat widget (rasa-webchat, pinned in package-lock.json), served by the coordination service.
+# The web chat widget (rasa-webchat, pinned in package-lock.json), served by the coordination service,
+# and axe-core for the browser tests' accessibility gate: `npm ci` installs both (docs/testing.md).
 WIDGET := node_modules/.package-lock.json
 SPACY_DA := models/spacy-da/meta.json
 TRAINING := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)

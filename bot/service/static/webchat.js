@@ -62,4 +62,36 @@
     },
     box
   );
+  // What rasa-webchat 1.0.1 leaves out for WCAG 2.1 AA (docs/testing.md, "Accessibility"): a name
+  // for the send button (an icon only), a label for the text box (the placeholder goes as one
+  // types), the message list as a live log a keyboard can reach (it scrolls), and quick replies a
+  // keyboard can use (they are <div>s with a click handler). The widget renders after this and
+  // renders these elements again, so every change to it names whatever is new.
+  function accessible() {
+    box.querySelectorAll(".rw-send:not([aria-label])").forEach(function (button) {
+      button.setAttribute("aria-label", "Send");
+    });
+    box.querySelectorAll(".rw-new-message:not([aria-label])").forEach(function (field) {
+      field.setAttribute("aria-label", "Din besked");
+    });
+    box.querySelectorAll("#rw-messages:not([role])").forEach(function (list) {
+      list.setAttribute("role", "log");
+      list.setAttribute("aria-label", "Beskeder");
+      list.tabIndex = 0;
+    });
+    box.querySelectorAll("div.rw-reply:not([role])").forEach(function (reply) {
+      reply.setAttribute("role", "button");
+      reply.tabIndex = 0;
+    });
+  }
+  // Attributes are not observed, so setting them does not call this again.
+  new MutationObserver(accessible).observe(box, { childList: true, subtree: true });
+  accessible();
+  box.addEventListener("keydown", function (event) {
+    const reply = event.target.closest && event.target.closest("div.rw-reply");
+    if (reply && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      reply.click(); // the widget's own handler, as a tap
+    }
+  });
 })();
