@@ -16,9 +16,11 @@ from actions.forms import latest_intent, latest_text
 from bot.appointments.attendance import parse_attendance_answer, record_citizen_reply
 from bot.checkins.answers import parse_yes_no
 from bot.citizens.contact import request_contact
+from bot.core import texts
 from bot.core.danish_time import format_when
 from bot.core.vocabulary import AppointmentReply, AppointmentStatus
 from bot.db import appointments as appointment_db
+from bot.db import citizens as citizen_db
 from bot.db.citizens import citizen_by_phone
 from bot.db.models import Appointment
 from bot.db.preparations import get_preparation
@@ -65,6 +67,9 @@ class ActionSendAppointmentReminder(CitizenAction):
         if not appointment.location:
             response += "_no_place"
         recap = await context.db().run(topic_recap, appointment.id)
+        if appointment.interpreter:
+            # After the citizen's topic, before the question: the booked interpreter (migration 0021).
+            recap += interpreter_line(await context.db().run(citizen_db.language_by_phone, tracker.sender_id))
         dispatcher.utter_message(response=response, when=_when(appointment), location=appointment.location or "",
                                  recap=recap)
         if confirmed:
@@ -80,6 +85,11 @@ def topic_recap(session: Session, appointment_id: int) -> str:
         return ""
     topic = topics[0] if len(topics[0]) <= 50 else topics[0][:47].rstrip() + "..."
     return f"Du vil gerne tale om: {topic}. "
+
+
+def interpreter_line(language: str | None) -> str:
+    """The reminder's line when an interpreter comes, in the citizen's language, as a recap part."""
+    return texts.for_language("INTERPRETER_COMING", language) + " "
 
 
 def _answerable(session: Session, phone: str, reminded_id, now) -> tuple[Appointment | None, str | None]:

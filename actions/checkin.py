@@ -29,16 +29,21 @@ from bot.checkins.answers import (
     RED,
     YELLOW,
     decide_colour,
+    free_text,
+    is_call_request,
     is_no_more,
     is_skip,
     parse_areas,
     parse_colour,
     parse_colour_sequence,
     parse_yes_no,
+    yes_no_of_intent,
 )
+from bot.checkins.language import in_language
 from bot.checkins.programmes import get_programme
 from bot.checkins.record import finish, open_checkin, record_answer
 from bot.checkins.rules import CheckinAnswers
+from bot.citizens.contact import request_contact
 from bot.core.text import words
 from bot.db.models import CheckIn
 
@@ -68,7 +73,10 @@ def _mentions_calling(text: str) -> bool:
 
 
 def _asks_for_call(text: str, intent: str | None, confidence: float) -> bool:
-    return _mentions_calling(text) or (intent == "request_contact" and confidence >= NLU_CONFIDENT)
+    """"ring"/"ringe" in the words, or NLU's request_contact for text in Danish (NLU reads two
+    rainbow flags or "❤️" as request_contact with 1.00)."""
+    return _mentions_calling(text) or (intent == "request_contact" and confidence >= NLU_CONFIDENT
+                                       and in_language(text))
 
 
 def colour_answer(text: str, intent: str | None, confidence: float, programme) -> dict[str, Any] | None:
@@ -106,9 +114,31 @@ class ActionStartCheckin(CitizenAction):
 class ValidateCheckinForm(CitizenFormValidation):
     stopped_slot = "checkin_stopped"
     stop_intent = "stop_checkin"
+    # RING answers "Skal din koordinator ringe til dig?" and is a note that asks for the call.
+    call_is_an_answer = frozenset({"checkin_note", "checkin_wants_contact"})
 
     def name(self) -> str:
         return "validate_checkin_form"
+
+    async def call_instead(self, dispatcher, tracker: Tracker, requested: str) -> list:
+        """RING at a question: the check-in pauses with the call wanted. With a colour stored the
+        end of the form stores the wish (and its alert) and says "... ringer til dig"; before the
+        colour there is no check-in to store it in, so the call is asked for here, and the end of
+        the form says so (action_submit_checkin)."""
+        # At the colour question the slot holds this message (Rasa's from_text fill), not a colour.
+        before_colour = requested == "checkin_overall" or tracker.get_slot("checkin_overall") is None
+        calling = await self._call_wanted(tracker, before_colour)
+        return self.stop_events(requested) + [SlotSet(slot, value) for slot, value in calling.items()]
+
+    async def _call_wanted(self, tracker: Tracker, before_colour: bool) -> dict[str, Any]:
+        if before_colour:
+            info = await current_citizen(tracker)
+            if info is not None:
+                await context.db().run(request_contact, info.citizen, context.clock().now())
+        return {"checkin_wants_contact": True}
+
+    def way_out_events(self) -> list:
+        return [SlotSet("checkin_prompt", None)]  # "Hej. Det er tid til dit tjek ind" only the first time
 
     async def required_slots(self, domain_slots, dispatcher, tracker: Tracker, domain: DomainDict) -> list[str]:
         if tracker.get_slot("checkin_stopped"):
@@ -132,16 +162,17 @@ class ValidateCheckinForm(CitizenFormValidation):
         events = await super().run(dispatcher, tracker, domain)
         return events + await _store_answers(tracker, events)
 
-    def validate_checkin_overall(self, value: Any, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
+    async def validate_checkin_overall(self, value: Any, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         text = latest_text(tracker)
         programme = get_programme(tracker.get_slot("checkin_programme"))
         answer = colour_answer(text, *latest_intent_scored(tracker), programme)
         if answer is not None:
             return accepted(answer)
-        result = unclear("checkin_overall")
         if _asks_for_call(text, *latest_intent_scored(tracker)):
-            result["checkin_wants_contact"] = True
-        return result
+            # "kan min koordinator ringe?" instead of a colour: the call now, and the check-in pauses.
+            return {"checkin_overall": None, "checkin_stopped": True, "clarify": False,
+                    **await self._call_wanted(tracker, before_colour=True)}
+        return unclear("checkin_overall")
 
     def validate_checkin_focus(self, value: Any, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         text = latest_text(tracker)
@@ -170,16 +201,20 @@ class ValidateCheckinForm(CitizenFormValidation):
         text = latest_text(tracker).strip()
         if is_no_more(text) or is_skip(text):
             return accepted({"checkin_note": False})
-        result: dict[str, Any] = {"checkin_note": text[:NOTE_MAX]}
+        note = free_text(text, NOTE_MAX)  # text with letters, cut at NOTE_MAX; emoji or garbage is asked again
+        if note is None:
+            return unclear("checkin_note")
+        result: dict[str, Any] = {"checkin_note": note}
         if _mentions_calling(text) and tracker.get_slot("checkin_wants_contact") is None:
             result["checkin_wants_contact"] = True
         return accepted(result)
 
     def validate_checkin_wants_contact(self, value: Any, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         text = latest_text(tracker)
-        answer = parse_yes_no(text)
+        answer = True if is_call_request(text) else parse_yes_no(text)  # "ring" says JA here
         if answer is None:
-            answer = {"affirm": True, "request_contact": True, "deny": False}.get(latest_intent(tracker) or "")
+            intent = latest_intent(tracker)
+            answer = True if intent == "request_contact" and in_language(text) else yes_no_of_intent(text, intent)
         if answer is None:
             return unclear("checkin_wants_contact")
         return accepted({"checkin_wants_contact": answer})
@@ -235,7 +270,10 @@ class ActionSubmitCheckin(CitizenAction):
             dispatcher.utter_message(response="utter_unknown_sender")
             return reset_checkin()
         if overall is None:
-            dispatcher.utter_message(response="utter_checkin_cancelled")
+            # RING before the colour: the call was asked for then (ValidateCheckinForm.call_instead).
+            called = tracker.get_slot("checkin_wants_contact") is True
+            dispatcher.utter_message(response="utter_contact_confirmed" if called else "utter_checkin_cancelled",
+                                     coordinator=info.coordinator_name)
             return reset_checkin()
         wants_contact = tracker.get_slot("checkin_wants_contact")
         stopped = bool(tracker.get_slot("checkin_stopped"))

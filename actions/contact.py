@@ -8,6 +8,8 @@ from rasa_sdk.types import DomainDict
 from actions import context
 from actions.base import CitizenAction
 from actions.citizen import current_citizen
+from actions.forms import latest_text
+from bot.checkins.language import in_language
 from bot.citizens.contact import request_contact
 
 
@@ -19,6 +21,12 @@ class ActionRequestContact(CitizenAction):
         info = await current_citizen(tracker)
         if info is None:
             dispatcher.utter_message(response="utter_unknown_sender")
+            return []
+        if not in_language(latest_text(tracker)):
+            # NLU reads emoji and other languages as request_contact too (two rainbow flags: 1.00,
+            # "I feel terrible today": 0.55): no call is arranged by accident. The fallback says
+            # what to write, RING included (docs/nlu.md, "Answers that are answers").
+            dispatcher.utter_message(response="utter_default")
             return []
         await context.db().run(request_contact, info.citizen, context.clock().now())
         dispatcher.utter_message(response="utter_contact_confirmed", coordinator=info.coordinator_name)

@@ -15,7 +15,7 @@ from actions.base import CitizenAction
 from actions.citizen import current_citizen
 from actions.forms import CitizenFormValidation, accepted, latest_entity_int, latest_text, unclear
 from actions.questions import YES_NO, ask
-from bot.checkins.answers import is_skip, parse_yes_no
+from bot.checkins.answers import free_text, is_skip, parse_yes_no
 from bot.core.danish_time import format_when
 from bot.core.vocabulary import AppointmentStatus, PreparationStatus
 from bot.db import preparations as prep_db
@@ -127,10 +127,15 @@ class ValidatePreparationForm(CitizenFormValidation):
         return [slot for _, slot in QUESTIONS] + ["prep_confirm"]
 
     async def _answer(self, slot: str, tracker: Tracker, *, dont_know_is_answer: bool = False) -> dict[str, Any]:
-        """Saved to the database at once, so a pause of days loses nothing."""
-        text = latest_text(tracker).strip()[:MAX_ANSWER]
+        """Saved to the database at once, so a pause of days loses nothing. Only text with letters
+        is an answer (bot/checkins/answers.py free_text, cut at MAX_ANSWER); emoji, garbage or
+        another script get the question again."""
+        raw = latest_text(tracker).strip()
         key = KEY_OF[slot]
-        skipped = is_skip(text) and not (dont_know_is_answer and "ved ikke" in text.lower())
+        skipped = is_skip(raw) and not (dont_know_is_answer and "ved ikke" in raw.lower())
+        text = None if skipped else free_text(raw, MAX_ANSWER)
+        if not skipped and text is None:
+            return unclear(slot)
         value = None if skipped else (split_topics(text) if key == "topics" else text)
         info = await current_citizen(tracker)
         citizen_id = info.citizen.id if info else None
@@ -176,7 +181,8 @@ class ValidatePreparationForm(CitizenFormValidation):
             return accepted({"prep_confirm": "ok"})
         if answer is False and len(text.split()) <= 2:
             return unclear("prep_confirm")  # "nej" alone: ask what is wrong
-        return accepted({"prep_confirm": text[:MAX_ANSWER]})
+        correction = free_text(text, MAX_ANSWER)
+        return unclear("prep_confirm") if correction is None else accepted({"prep_confirm": correction})
 
 
 class ActionAskPrepConfirm(CitizenAction):
@@ -184,8 +190,8 @@ class ActionAskPrepConfirm(CitizenAction):
         return "action_ask_prep_confirm"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
-        if tracker.get_slot("clarify"):
-            dispatcher.utter_message(response="utter_ask_prep_correction")
+        if tracker.get_slot("clarify") and parse_yes_no(latest_text(tracker)) is False:
+            dispatcher.utter_message(response="utter_ask_prep_correction")  # "nej": what is wrong?
             return []
         info = await current_citizen(tracker)
 

@@ -25,6 +25,14 @@ async def preparation_invite(dispatcher, tracker, info, answer, params) -> list:
     return []
 
 
+def unclear_twice(dispatcher) -> list:
+    """Unclear twice: nothing is stored as the answer (a guess would put words in the citizen's
+    mouth: "ved ikke", "not approved"), the question stays unanswered on the coordinator's page,
+    and the citizen is offered a person (docs/nlu.md, "Answers that are answers")."""
+    dispatcher.utter_message(response="utter_question_unclear")
+    return []
+
+
 async def agreements_approval(dispatcher, tracker, info, answer, params) -> list:
     appointment_id = params["appointment_id"]
     if answer == "yes":
@@ -33,9 +41,7 @@ async def agreements_approval(dispatcher, tracker, info, answer, params) -> list
         return ask("teachback", TEXT, appointment_id=appointment_id)
     if answer == "no":
         return ask("agreements_rejection", TEXT, appointment_id=appointment_id)
-    await context.db().run(agreements.reject, info.citizen.id, appointment_id, None, context.clock().now(), True)
-    dispatcher.utter_message(response="utter_agreements_rejected_noted", coordinator=info.coordinator_name)
-    return []
+    return unclear_twice(dispatcher)
 
 
 async def agreements_rejection(dispatcher, tracker, info, answer, params) -> list:
@@ -46,14 +52,16 @@ async def agreements_rejection(dispatcher, tracker, info, answer, params) -> lis
 
 
 async def teachback(dispatcher, tracker, info, answer, params) -> list:
-    if answer != UNCLEAR:
-        await context.db().run(agreements.record_next_step, info.citizen.id, params["appointment_id"], answer)
+    if answer == UNCLEAR:
+        return unclear_twice(dispatcher)
+    await context.db().run(agreements.record_next_step, info.citizen.id, params["appointment_id"], answer)
     dispatcher.utter_message(response="utter_teachback_noted", coordinator=info.coordinator_name)
     return []
 
 
 async def agreement_followup(dispatcher, tracker, info, answer, params) -> list:
-    answer = "unknown" if answer == UNCLEAR else answer
+    if answer == UNCLEAR:
+        return unclear_twice(dispatcher)
     alert = await context.db().run(agreements.record_follow_up, info.citizen.id, params["agreement_id"], answer,
                                    params["who"], context.clock().now())
     if alert is None:

@@ -4,6 +4,7 @@ action_ask_answer), takes the reply, asks once more with the options spelled out
 unclear, and hands the answer to a handler in actions/question_handlers.py."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -13,7 +14,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import CitizenAction
 from actions.forms import CitizenFormValidation, accepted, latest_intent, latest_text
-from bot.checkins.answers import parse_yes_no
+from bot.checkins.answers import free_text, parse_yes_no, yes_no_of_intent
+from bot.checkins.language import in_language
 from bot.core.errors import Invalid
 from bot.core.text import fold, words
 from bot.outcomes import instruments
@@ -43,13 +45,25 @@ def reset_question() -> list[SlotSet]:
         SlotSet("clarify", False)]
 
 
+# Every number in the reply, whole: "-1", "0.5", "12:30" and "10" are numbers, not the digit in them.
+_NUMBER = re.compile(r"[-+]?\d+(?:[.,:]\d+)?")
+
+
 def parse_digit(text: str, params: dict) -> str | None:
-    """The digit as a string ("0" is an answer, not a missing one), or None when unclear."""
+    """The digit as a string ("0" is an answer, not a missing one), or None when unclear: exactly
+    one number in the reply, a single ASCII digit without sign or decimals ("٣", "-1" and "0.5"
+    are asked again), in the instrument's range; words around it in Danish ("jeg siger 4", not
+    "<script>alert(1)</script>")."""
     try:
         instrument = instruments.instrument(params.get("instrument"))
     except (Invalid, TypeError):
         return None
-    value = instruments.parse_answer(text, instrument)
+    numbers = _NUMBER.findall(text)
+    if len(numbers) != 1 or not (numbers[0].isascii() and numbers[0].isdigit() and len(numbers[0]) == 1):
+        return None
+    if any(c.isalpha() for c in text) and not in_language(text):
+        return None
+    value = instruments.parse_answer(numbers[0], instrument)
     return None if value is None else str(value)
 
 
@@ -73,7 +87,7 @@ def parse_progress(text: str, intent: str | None) -> str | None:
         return "nej"
     yes_no = parse_yes_no(text)
     if yes_no is None:
-        yes_no = {"affirm": True, "deny": False}.get(intent or "")
+        yes_no = yes_no_of_intent(text, intent)
     return None if yes_no is None else ("ja" if yes_no else "nej")
 
 
@@ -90,13 +104,14 @@ def parse_answer(text: str, expects: str, intent: str | None, params: dict | Non
         return "unknown"
     yes_no = parse_yes_no(text)
     if yes_no is None:
-        yes_no = {"affirm": True, "deny": False}.get(intent or "")
+        yes_no = yes_no_of_intent(text, intent)  # NLU only for text in Danish
     return None if yes_no is None else ("yes" if yes_no else "no")
 
 
 class ValidateAnswerForm(CitizenFormValidation):
     stopped_slot = "question_stopped"
     stop_intent = "stop_checkin"
+    way_out = False  # the second unclear answer ends the question: its handler says what happens
 
     def name(self) -> str:
         return "validate_answer_form"
@@ -110,18 +125,22 @@ class ValidateAnswerForm(CitizenFormValidation):
         return ["answer_text"] if question.get("expects") == TEXT else ["answer"]
 
     def validate_answer_text(self, value, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
-        text = latest_text(tracker).strip()[:MAX_TEXT]
-        return accepted({"answer_text": text}) if text else {"answer_text": None}
+        text = free_text(latest_text(tracker), MAX_TEXT)  # text with letters, cut at MAX_TEXT
+        return accepted({"answer_text": text}) if text is not None else self._missed("answer_text", tracker)
 
     def validate_answer(self, value, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         question = tracker.get_slot("question") or {}
         params = question.get("params") if isinstance(question.get("params"), dict) else {}
         answer = parse_answer(latest_text(tracker), question.get("expects", YES_NO), latest_intent(tracker), params)
-        if answer is not None:
-            return accepted({"answer": answer})
+        return accepted({"answer": answer}) if answer is not None else self._missed("answer", tracker)
+
+    @staticmethod
+    def _missed(slot: str, tracker: Tracker) -> dict[str, Any]:
+        """Asked once more with the options; after a second miss the handler gets UNCLEAR (never
+        a guess: each handler stores nothing for it) so the citizen is not kept in a loop."""
         if tracker.get_slot("clarify"):
-            return accepted({"answer": UNCLEAR})  # asked twice: do not keep the citizen in a loop
-        return {"answer": None, "clarify": True}
+            return accepted({slot: UNCLEAR})
+        return {slot: None, "clarify": True}
 
 
 class ActionAskAnswer(CitizenAction):

@@ -41,7 +41,8 @@ SAMPLE_VALUES = {
     "days": "3",
     # a real link's length: the public URL plus a signed token
     "url": "https://borger.esbjerg.dk/chat?token=" + "x" * 170,
-    "recap": "Du vil gerne tale om: " + "x" * 47 + "... ",
+    # the longest recap: the citizen's topic cut at 50, and the interpreter line (actions/appointments.py)
+    "recap": "Du vil gerne tale om: " + "x" * 47 + "... " + "Der kommer en tolk. ",
     "who": "Jobcentret i Esbjerg",
     "what": "x" * 120,
     # the longer of the two lists (approval); the status list is shorter still

@@ -120,7 +120,8 @@ class Stack:
             "  headers:\n    Authorization: Bearer ${ACTION_SERVER_TOKEN}\n"
             "  enable_selective_domain: true\n"  # as endpoints.yml
             "tracker_store:\n  type: bot.channels.tracker_store.CachingSQLTrackerStore\n"
-            f"  dialect: sqlite\n  db: {self.workdir / 'tracker.db'}\n",
+            f"  dialect: sqlite\n  db: {self.workdir / 'tracker.db'}\n"
+            "nlg:\n  type: bot.channels.nlg.CatalogueNLG\n",  # as endpoints.yml: the citizen's language
             encoding="utf-8",
         )
         return path

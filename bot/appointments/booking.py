@@ -42,7 +42,7 @@ MAX_AHEAD = timedelta(days=2 * 365)
 MIN_LENGTH = timedelta(minutes=5)
 MAX_LENGTH = timedelta(hours=8)
 ATTENDANCE = (AppointmentStatus.ATTENDED, AppointmentStatus.MISSED, AppointmentStatus.CANCELLED)
-FIELDS = ("kind", "starts_at", "ends_at", "location", "title", "notify_if_unanswered")
+FIELDS = ("kind", "starts_at", "ends_at", "location", "title", "notify_if_unanswered", "interpreter")
 CHANGES = (*FIELDS, "status")
 MAX_TEXT = 200
 
@@ -91,8 +91,9 @@ def _check_fields(values: dict[str, Any]) -> None:
         value = values.get(field)
         if value is not None and (not isinstance(value, str) or len(value) > MAX_TEXT):
             raise Invalid(f"'{field}' must be at most {MAX_TEXT} characters", field)
-    if "notify_if_unanswered" in values and not isinstance(values["notify_if_unanswered"], bool):
-        raise Invalid("'notify_if_unanswered' must be true or false", "notify_if_unanswered")
+    for flag in ("notify_if_unanswered", "interpreter"):
+        if flag in values and not isinstance(values[flag], bool):
+            raise Invalid(f"'{flag}' must be true or false", flag)
 
 
 def _unknown(values: dict[str, Any], allowed: tuple[str, ...]) -> None:
@@ -111,11 +112,13 @@ def _appointment(session: Session, appointment_id: int, scope: int | None) -> Ap
 def create(session: Session, citizen_id: int, scope: int | None, fields: dict[str, Any], now: datetime,
            settings: ProactiveSettings, *, actor: int | None = None) -> Appointment:
     """Book an appointment for the citizen; its reminders are planned at once. `fields`: kind and
-    starts_at (required), ends_at, location, title, notify_if_unanswered (default false)."""
+    starts_at (required), ends_at, location, title, notify_if_unanswered and interpreter (an interpreter
+    comes: shown on the agenda and said in the reminder; both default false)."""
     if citizen_db.get_citizen(session, citizen_id, scope) is None:
         raise NotFound("citizen not found")
     _unknown(fields, FIELDS)
-    values = {"ends_at": None, "location": None, "title": None, "notify_if_unanswered": False, **fields}
+    values = {"ends_at": None, "location": None, "title": None, "notify_if_unanswered": False, "interpreter": False,
+              **fields}
     if values.get("kind") is None:
         raise Invalid(f"'kind' is required: one of {', '.join(APPOINTMENT_KINDS)}", "kind")
     if values.get("starts_at") is None:
@@ -131,13 +134,13 @@ def create(session: Session, citizen_id: int, scope: int | None, fields: dict[st
 
 def change(session: Session, appointment_id: int, scope: int | None, changes: dict[str, Any], now: datetime,
            settings: ProactiveSettings, *, actor: int | None = None) -> Appointment:
-    """Move (starts_at / ends_at), edit (kind, title, location, notify_if_unanswered) or cancel
+    """Move (starts_at / ends_at), edit (kind, title, location, notify_if_unanswered, interpreter) or cancel
     ({"status": "cancelled"}) a planned appointment, and re-plan its jobs."""
     appointment = _appointment(session, appointment_id, scope)
     _unknown(changes, CHANGES)
     if not changes:
         raise Invalid("nothing to change: give starts_at, ends_at, location, title, kind, "
-                      "notify_if_unanswered or status \"cancelled\"")
+                      "notify_if_unanswered, interpreter or status \"cancelled\"")
     if "status" in changes and changes["status"] != AppointmentStatus.CANCELLED:
         raise Invalid("'status' must be one of: cancelled", "status")
     if appointment.status != AppointmentStatus.PLANNED:

@@ -1,10 +1,22 @@
 """The door to Rasa: only registered citizens get a conversation. What they write is logged
 (idempotently per provider message id) before it is processed. An unknown number gets a polite
-answer and leaves no trace (no tracker, no log row): the least-data rule for strangers."""
+answer and leaves no trace (no tracker, no log row): the least-data rule for strangers.
+
+In this order, for a registered citizen's message (docs/decisions.md, "Messages in other languages"):
+1. crisis language or hopelessness (any language the phrase lists know): the safety reply, an alert,
+   and the dialogue pauses; nothing below runs;
+2. a keyword (STOP, HJÆLP, ...): to Rasa as its intent;
+3. a language's switch word (DANSK, ENGLISH): the citizen's language is set and confirmed here;
+4. a message in a language the assistant does not understand (bot/core/language_detection.py): the
+   multilingual reply and a low alert here, never parsed as an answer;
+5. anything else: to Rasa.
+Steps 3 and 4 answer at the gate (`Admitted.replies`) and no turn runs; the message is stored like
+every other."""
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,10 +27,16 @@ from sqlalchemy.orm import Session
 
 from bot.channels import action_validation, rasa_events, rasa_sqlite
 from bot.channels.keywords import as_rasa_text
+from bot.channels.nlg import remember_language
+from bot.citizens import language as citizen_language
+from bot.core import texts
 from bot.core.clock import Clock, process_clock
 from bot.core.config import Settings
+from bot.core.i18n import DANISH
+from bot.core.language_detection import other_language
+from bot.core.language_detection import warm as warm_language_detector
 from bot.core.phone import try_normalize_phone
-from bot.core.texts import CRISIS_REPLY, DATABASE_DOWN, HOPELESSNESS_REPLY, UNKNOWN_SENDER
+from bot.core.texts import DATABASE_DOWN, UNKNOWN_SENDER
 from bot.db import citizens as citizen_db
 from bot.db.database import DATABASE_ERRORS, Database, shared_database
 from bot.db.messages import log_inbound, mark_answered, was_seen
@@ -52,15 +70,28 @@ class Admitted:
     crisis: bool = False  # crisis language: the safety reply goes out before anything else
     hopelessness: bool = False  # giving up, not able to go on (and no crisis language): the kind reply
     inbound_id: int | None = None  # the stored message (inbound_messages), marked answered after its turn
+    # The gate's own answer (a language switch's confirmation, the other-language reply), in order:
+    # when there is one, no turn runs and Rasa never sees the message.
+    replies: tuple[str, ...] = ()
+    language: str = DANISH  # the citizen's, after a switch in this message: for the safety reply
+
+
+    @property
+    def turn(self) -> bool:
+        """Whether the message goes on to Rasa."""
+        return not self.replies
 
     @property
     def safety_reply(self) -> str | None:
         """Sent before the turn, whatever the dialogue then does (a form may still pause)."""
-        return safety_reply(self.crisis, self.hopelessness)
+        return safety_reply(self.crisis, self.hopelessness, self.language)
 
 
-def safety_reply(crisis: bool, hopelessness: bool) -> str | None:
-    return CRISIS_REPLY if crisis else HOPELESSNESS_REPLY if hopelessness else None
+def safety_reply(crisis: bool, hopelessness: bool, language: str | None = DANISH) -> str | None:
+    """In the citizen's language: the numbers (112, Livslinien) are the same in every catalogue
+    (tests/unit/test_i18n_catalogues.py)."""
+    name = "CRISIS_REPLY" if crisis else "HOPELESSNESS_REPLY" if hopelessness else None
+    return texts.for_language(name, language) if name else None
 
 
 class CitizenGate:
@@ -68,6 +99,9 @@ class CitizenGate:
         self._db = db
         self.clock = clock or process_clock()
         warm_crisis_detector()  # a few seconds once, at start-up rather than on a citizen's message
+        # The language detector's few seconds go beside Rasa's own start-up; a message that comes
+        # before it is ready waits for it (bot/core/language_detection.py).
+        threading.Thread(target=warm_language_detector, name="warm-language-detector", daemon=True).start()
 
     @property
     def db(self) -> Database:
@@ -78,11 +112,14 @@ class CitizenGate:
 
     async def admit(self, sender: str, text: str, channel: str, provider_id: str | None = None,
                     on_safety_reply: Callable[[Session, str, str, datetime], None] | None = None,
+                    on_reply: Callable[[Session, str, str, datetime], None] | None = None,
                     ) -> Admitted | None:
         """None for an unknown sender; raises DuplicateMessage for a provider id seen before and
         DatabaseUnavailable when the message could not be stored (then no turn may run).
         `on_safety_reply(session, phone, reply, now)` runs in the transaction that stores a message
-        with crisis language or hopelessness (docs/nlu.md, "Hopelessness")."""
+        with crisis language or hopelessness (docs/nlu.md, "Hopelessness"); `on_reply` likewise for
+        each of the gate's own replies (`Admitted.replies`), and the message is then marked answered
+        in that transaction (no turn will)."""
         phone = try_normalize_phone(sender or "")
         text = (text or "")[:MAX_TEXT]
 
@@ -94,6 +131,9 @@ class CitizenGate:
         match = await asyncio.get_running_loop().run_in_executor(None, assess_safety, text)
         crisis = match is not None and match.is_crisis
         hopelessness = match is not None and not match.is_crisis
+        keyword = rasa_text.startswith("/")  # citizens' own leading slashes are gone (as_rasa_text)
+        # After the safety check and never instead of it; a keyword is never another language.
+        detected = None if crisis or hopelessness or keyword else await self._detect_language(text)
 
         def admit_in_db(session):
             # An operator id taken before is a duplicate, also when its message or its citizen was
@@ -112,14 +152,22 @@ class CitizenGate:
                 crisis_alert(session, citizen.id, match.category, now)
             elif hopelessness:
                 hopelessness_alert(session, citizen.id, now)
-            reply = safety_reply(crisis, hopelessness)
+            reply = safety_reply(crisis, hopelessness, citizen.language)
             if reply is not None and on_safety_reply is not None:
                 on_safety_reply(session, phone, reply, now)
             # After the safety reply the dialogue only pauses (data/rules/safety.yml): the words are
             # stored above, and a second answer ("Det forstod jeg ikke", the next check-in question)
             # would bury the way out the reply names (docs/nlu.md, "After the safety reply").
-            return Admitted(citizen.id, phone, SAFETY_PAUSE if reply is not None else rasa_text,
-                            crisis=crisis, hopelessness=hopelessness, inbound_id=inbound.id)
+            if reply is not None:
+                return Admitted(citizen.id, phone, SAFETY_PAUSE, crisis=crisis, hopelessness=hopelessness,
+                                inbound_id=inbound.id, language=citizen.language or DANISH)
+            replies = self._own_replies(session, citizen, text, keyword, detected, inbound.id, now)
+            if replies and on_reply is not None:
+                for own in replies:
+                    on_reply(session, phone, own, now)
+                mark_answered(session, inbound.id, now)
+            return Admitted(citizen.id, phone, rasa_text, inbound_id=inbound.id, replies=replies,
+                            language=citizen.language or DANISH)
 
         try:
             admitted = await self.db.run(admit_in_db)
@@ -131,7 +179,37 @@ class CitizenGate:
             raise DatabaseUnavailable(type(getattr(exc, "orig", None) or exc).__name__) from None
         if admitted is None:
             log.info("message from an unregistered sender on %s refused", channel)
+        else:
+            # This turn's replies need the language; the NLG then asks no query (bot/channels/nlg.py).
+            remember_language(self.db, admitted.phone, admitted.language)
         return admitted
+
+    @staticmethod
+    async def _detect_language(text: str):
+        """The language check may fail open, never shut: on an error the message goes on to Rasa."""
+        try:
+            return await asyncio.get_running_loop().run_in_executor(None, other_language, text)
+        except Exception:
+            log.exception("language detection failed; the message goes on to Rasa")
+            return None
+
+    @staticmethod
+    def _own_replies(session: Session, citizen, text: str, keyword: bool, detected, inbound_id: int,
+                     now: datetime) -> tuple[str, ...]:
+        """Steps 3 and 4 of the module docstring: the language switch, or the other-language reply
+        and its alert. Empty: the message goes to Rasa."""
+        if keyword:
+            return ()
+        switch_to = citizen_language.switch_word_language(text)
+        if switch_to is not None and switch_to in citizen_language.citizen_languages():
+            log.info("citizen %s switched language to %s", citizen.id, switch_to)
+            return (citizen_language.switch(session, citizen, switch_to),)
+        if detected is not None and detected.code not in citizen_language.understood(citizen.language):
+            citizen_language.other_language_alert(session, citizen.id, detected, inbound_id, now)
+            log.info("message %s from citizen %s in another language (%s): answered at the gate",
+                     inbound_id, citizen.id, detected.code)
+            return tuple(citizen_language.not_understood_replies())
+        return ()
 
     async def mark_answered(self, admitted: Admitted) -> None:
         """The turn of this message finished: it needs no apology (bot/sms/unanswered.py). A failure
@@ -158,6 +236,10 @@ class CitizenGate:
                 return
             if admitted.safety_reply is not None:
                 await message.output_channel.send_text_message(admitted.phone, admitted.safety_reply)
+            if not admitted.turn:
+                for reply in admitted.replies:
+                    await message.output_channel.send_text_message(admitted.phone, reply)
+                return
             await on_new_message(
                 UserMessage(admitted.text, message.output_channel, admitted.phone,
                             input_channel=message.input_channel, metadata=message.metadata,

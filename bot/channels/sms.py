@@ -40,6 +40,13 @@ def _queue_safety_reply(session, phone: str, reply: str, now) -> None:
     queue_sms(session, phone, reply, purpose="reply", now=now)
 
 
+def _queue_gate_reply(session, phone: str, reply: str, now) -> None:
+    """The gate's own answer (a language switch, the other-language reply), queued with the MO like
+    the safety reply. In the script it is written in: the Arabic line is UCS-2 (docs/decisions.md,
+    "Messages in other languages")."""
+    queue_sms(session, phone, reply, purpose="reply", now=now, keep_script=True)
+
+
 class SmsOutput(OutputChannel):
     def __init__(self, gate: CitizenGate, purpose: str):
         self.gate = gate
@@ -108,7 +115,7 @@ class SmsInput(InputChannel):
                 return response.json({"error": str(exc)}, status=400)
             try:
                 admitted = await self.gate.admit(sms.msisdn, sms.text, "sms", provider_id=sms.provider_id,
-                                                 on_safety_reply=_queue_safety_reply)
+                                                 on_safety_reply=_queue_safety_reply, on_reply=_queue_gate_reply)
             except DuplicateMessage:
                 return response.json({"status": "duplicate"})
             except DatabaseUnavailable as exc:
@@ -121,6 +128,8 @@ class SmsInput(InputChannel):
             if admitted is None:
                 self._background(self._answer_unknown(sms.msisdn))
                 return response.json({"status": "unknown sender"})
+            if not admitted.turn:
+                return response.json({"status": "accepted"})  # answered (and marked so) at the gate
             output = SmsOutput(self.gate, purpose="reply")
             message = UserMessage(admitted.text, output, admitted.phone,
                                   input_channel=self.name(), message_id=sms.provider_id)

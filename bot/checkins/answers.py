@@ -1,10 +1,16 @@
 """Understanding check-in answers deterministically. NLU is only the fallback for free text, and
-an unclear answer returns None so the dialogue asks again: a colour is never guessed."""
+an unclear answer returns None so the dialogue asks again: a colour is never guessed.
+
+An answer must be an answer (docs/nlu.md, "Answers that are answers"): an NLU intent counts only
+for text in the expected language (bot/checkins/language.py), digits only as the whole answer and
+in range, emoji only where they are documented, and free text only with letters in it."""
 from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 
+from bot.checkins.language import DANISH, in_language, is_latin
 from bot.checkins.ordinary_words import ordinary_words
 from bot.checkins.programmes import LifeArea, Programme
 from bot.core.text import fold, strip_variants, words
@@ -19,13 +25,18 @@ _COLOUR_WORDS = {
     YELLOW: ["gul", "gult", "gule", "yellow", "orange"],
     RED: ["rød", "rødt", "røde", "red"],
 }
+# The documented emoji for a colour (docs/nlu.md, "Answers that are answers"). Red also takes the
+# sad and crying faces: NLU read "😭😭" and "😢" as mood_bad before, and a missed red is worse than
+# a false alarm. A happy face is no colour (a wrong green hides a citizen): it is asked again.
 _COLOUR_EMOJI = {
     GREEN: "🟢💚✅🟩🍏",
     YELLOW: "🟡💛🟠🧡🟨🟧⚠",
-    RED: "🔴🟥🆘❌⛔🚨",
+    RED: "🔴🟥🆘❌⛔🚨😭😢😞😔☹🙁😩😫💔",
 }
-# The clarification question defines the digits: 1 GRØN, 2 GUL, 3 RØD.
+# The clarification question defines the digits: 1 GRØN, 2 GUL, 3 RØD; only as the whole answer
+# ("3", "3."), so "-1" or "jeg har 3 børn" is no colour.
 _COLOUR_DIGITS = {"1": GREEN, "2": YELLOW, "3": RED}
+_WHOLE_DIGIT = re.compile(r"[\s(#]*([0-9])[\s).!]*")
 _NEGATIONS = {"ikke", "ik", "ikk", "aldrig", "ingen"}
 
 # How sure NLU must be before a mood becomes a colour. Asymmetric on purpose: a missed red hides a
@@ -70,7 +81,8 @@ def parse_colour(text: str, allow_digits: bool = True) -> str | None:
     for i, token in enumerate(tokens):
         colour = _colour_of_word(token, loose)
         if colour is None and allow_digits and len(tokens) == 1:
-            colour = _COLOUR_DIGITS.get(token)
+            digit = _WHOLE_DIGIT.fullmatch(text)
+            colour = _COLOUR_DIGITS.get(digit.group(1)) if digit else None
         if colour is None:
             continue
         if i > 0 and tokens[i - 1] in _NEGATIONS:
@@ -97,7 +109,7 @@ _PLAIN_RED = re.compile(
     r"|\b(?:daarligste|darligste|vaerste|varste)\s+(?:dag|uge|tid)\b")
 
 
-def decide_colour(text: str, intent: str | None, confidence: float | None) -> str | None:
+def decide_colour(text: str, intent: str | None, confidence: float | None, language: str = DANISH) -> str | None:
     """The colour of an answer to "Hvordan går det?", or None to ask again (never a guess).
 
     The one function both the check-in and the NLU gate use, so the gate measures what citizens
@@ -105,7 +117,9 @@ def decide_colour(text: str, intent: str | None, confidence: float | None) -> st
     when one is tied to now ("gul i dag men rød i går"); a negated "godt" ("ikke så godt", "har
     ikke haft det godt") is red unless softened ("ikke helt godt") or balanced ("ikke godt, ikke
     skidt"); otherwise a mood intent decides when NLU is sure enough for that colour
-    (MOOD_CONFIDENT), and a negated "godt"/"fint" is never green.
+    (MOOD_CONFIDENT), and a negated "godt"/"fint" is never green. NLU counts only for text in the
+    expected `language` (bot/checkins/language.py): "Evet", "مرحبا كيف حالك" or "{"intent": ...}"
+    are asked again, whatever intent NLU gives them.
     """
     named = parse_colour(text)
     if named:
@@ -118,7 +132,7 @@ def decide_colour(text: str, intent: str | None, confidence: float | None) -> st
     if _PLAIN_RED.search(folded):
         return RED
     colour = MOOD_COLOURS.get(intent or "")
-    if colour is None or (confidence or 0.0) < MOOD_CONFIDENT[colour]:
+    if colour is None or (confidence or 0.0) < MOOD_CONFIDENT[colour] or not in_language(text, language):
         return None
     if colour == GREEN and _NEGATED_GOOD.search(folded):
         return None
@@ -163,15 +177,26 @@ def _names_area(token: str, area: LifeArea) -> bool:
     return False
 
 
-def parse_areas(text: str, programme: Programme) -> list[str]:
-    """Life areas named by number (1-5) or by words, in the order the citizen gave them."""
+# Every number in the text, with a sign or a decimal part, so "-1", "0.5" and "12:30" are seen whole.
+_NUMBER = re.compile(r"[-+]?\d+(?:[.:]\d+)?")
+
+
+def parse_areas(text: str, programme: Programme, language: str = DANISH) -> list[str]:
+    """Life areas named by number (1-5) or by words, in the order the citizen gave them; none when
+    the text is not an answer: a number out of range ("9", "-1", "0.5") or text with words that is
+    not in the expected language ("SELECT * FROM citizens WHERE 1=1")."""
+    if any(not (n.isascii() and n.isdigit() and 1 <= int(n) <= len(programme.areas)) for n in _NUMBER.findall(text)):
+        return []
     tokens = words(text)
+    named = frozenset(t for t in tokens if any(_names_area(t, area) for area in programme.areas))
+    if any(c.isalpha() for c in text) and not in_language(text, language, also_known=named | _ALL_AREAS):
+        return []
     if set(tokens) & _ALL_AREAS:
         return [a.key for a in programme.areas]
     picked: list[str] = []
     for token in tokens:
         key = None
-        if token.isdigit() and 1 <= int(token) <= len(programme.areas):
+        if token.isdigit():
             key = programme.areas[int(token) - 1].key
         else:
             key = next((area.key for area in programme.areas if _names_area(token, area)), None)
@@ -180,23 +205,73 @@ def parse_areas(text: str, programme: Programme) -> list[str]:
     return picked
 
 
-_YES = {"ja", "jo", "jep", "jah", "yes", "ok", "okay", "gerne", "jaa", "jaaa", "js", "yep", "klart", "selvfoelgelig"}
-_NO = {"nej", "nej tak", "nope", "no", "nah", "ellers tak", "naej", "nix"}
+_YES = {"ja", "jo", "jep", "jeps", "jepper", "jah", "yes", "ok", "okay", "oki", "okidoki", "gerne", "jaa", "jaaa", "js",
+        "yep", "klart", "selvfoelgelig"}
+_NO = {"nej", "nej tak", "nope", "no", "nah", "ellers tak", "naej", "nix", "nae"}
+# The documented yes/no emoji (docs/decisions.md, "Answers that are answers"): one of them, alone
+# in kind; 👍 with 👎, or any other emoji, answers nothing.
+_THUMBS = {"👍": True, "👎": False}
+AFFIRM_DENY = {"affirm": True, "deny": False}
 
 
 def parse_yes_no(text: str) -> bool | None:
-    if "👍" in text:
-        return True
-    if "👎" in text:
-        return False
+    """JA/NEJ-like words first ("ja", "jo", "jepper", "neeej", "nej tak"), then a lone 👍 or 👎."""
     tokens = words(text)
-    if not tokens:
-        return None
-    if tokens[0] in _YES:
+    first = {tokens[0], _REPEATS.sub(r"\1", tokens[0])} if tokens else set()  # "jaaaa", "neeej"
+    if first & _YES:
         return True
-    if tokens[0] in _NO or " ".join(tokens) in _NO:
+    if first & _NO or " ".join(tokens) in _NO:
         return False
-    return None
+    thumbs = {answer for emoji, answer in _THUMBS.items() if emoji in text}
+    return thumbs.pop() if len(thumbs) == 1 else None
+
+
+def yes_no_of_intent(text: str, intent: str | None, language: str = DANISH) -> bool | None:
+    """NLU's affirm/deny as JA/NEJ, only for text in the expected language ("Evet", "Nie" and
+    "../../etc/passwd" got affirm or deny with 0.78-1.00)."""
+    answer = AFFIRM_DENY.get(intent or "")
+    return answer if answer is not None and in_language(text, language) else None
+
+
+# Removed from free text before it is stored or checked: control characters (except line breaks)
+# and the invisible format characters that reorder or hide text (bidi overrides, zero-width spaces).
+_INVISIBLE = frozenset("\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff")
+FREE_TEXT_MIN_LETTERS = 2
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+
+
+def clean_text(text: str) -> str:
+    kept = []
+    for char in text:
+        if char in "\n\t":
+            kept.append("\n" if char == "\n" else " ")
+        elif unicodedata.category(char) != "Cc" and char not in _INVISIBLE:
+            kept.append(char)
+    return "".join(kept).strip()
+
+
+def free_text(text: str, cap: int) -> str | None:
+    """A free-text answer (a note, a preparation answer, a correction): the text without control
+    characters, cut at `cap` characters; None when it is no text: no word of two letters or more
+    of the Latin script, or fewer than two different letters ("{{7*7}}", "%s%n", emoji, "aaaa…",
+    "x"), or mostly another script (a language the assistant does not read yet). Words in any
+    language in the Latin script are kept."""
+    cleaned = clean_text(text)
+    folded = fold(cleaned)
+    letters = [c for c in folded if c.isalpha()]
+    latin = [c for c in letters if is_latin(c)]
+    has_word = any(len(run) >= FREE_TEXT_MIN_LETTERS and all(is_latin(c) for c in run) for run in _LETTER_RUN.findall(folded))
+    if not has_word or len(set(latin)) < FREE_TEXT_MIN_LETTERS or 2 * len(latin) < len(letters):
+        return None
+    return cleaned[:cap]
+
+
+# RING as the whole message ("ring", "ring til mig", "ring mig op tak"): a call instead of an answer.
+_CALL_REQUEST = re.compile(r"ring(?:e)?(?: (?:til|mig|op|tak|venligst|gerne|nu|please|pls))*")
+
+
+def is_call_request(text: str) -> bool:
+    return bool(_CALL_REQUEST.fullmatch(" ".join(words(text))))
 
 
 _STOP_PATTERNS = [
@@ -222,4 +297,4 @@ def is_skip(text: str) -> bool:
 def is_no_more(text: str) -> bool:
     """An answer to 'vil du fortælle mere?' that declines."""
     folded = fold(text).strip(" .!")
-    return parse_yes_no(text) is False or folded in {"", "intet", "ingenting", "nix", "ikke noget", "nej tak"}
+    return parse_yes_no(text) is False or folded in {"intet", "ingenting", "nix", "ikke noget", "nej tak"}

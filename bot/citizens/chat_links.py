@@ -23,6 +23,7 @@ import jwt
 from sqlalchemy.orm import Session
 
 from bot.core.errors import NotFound
+from bot.core.texts import for_language
 from bot.db import citizens as citizen_db
 from bot.db.models import Citizen
 
@@ -123,6 +124,11 @@ def link_for_citizen(session: Session, citizen: Citizen, public_url: str, secret
     if citizen.chat_link_id is None:
         citizen_db.set_chat_link_id(session, citizen, new_link_id())
     return chat_link(public_url, secret, citizen.chat_link_id, now, valid_for)
+
+
+def link_message(citizen: Citizen, link: ChatLink) -> str:
+    """The SMS that brings the citizen their link, in their language (docs/languages.md)."""
+    return for_language("CHAT_LINK_SMS", citizen.language).format(url=link.url)
 
 
 def revoke(session: Session, citizen: Citizen, now: datetime, because: str) -> bool:

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from bot.citizens import chat_links
 from bot.core.config import ProactiveSettings
-from bot.core.texts import COURSE_ENDED
+from bot.core.texts import for_language
 from bot.core.vocabulary import CitizenStatus, CourseEndReason, QuestionnaireReason
 from bot.db import citizens as citizen_db
 from bot.db import jobs as job_db
@@ -89,7 +89,8 @@ def _say_goodbye(session: Session, citizen: Citizen, now: datetime, settings: Pr
                         instruments=[InstrumentCode.WHO5.value], due_at=now, now=now, settings=settings,
                         prompt=False)
     coordinator = get_coordinator(session, citizen.coordinator_id)
-    queue_sms(session, citizen.phone, COURSE_ENDED.format(coordinator=coordinator.name), purpose=FAREWELL, now=now)
+    goodbye = for_language("COURSE_ENDED", citizen.language).format(coordinator=coordinator.name)
+    queue_sms(session, citizen.phone, goodbye, purpose=FAREWELL, now=now)
 
 
 def opt_out(session: Session, citizen: Citizen, now: datetime) -> None:

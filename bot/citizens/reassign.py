@@ -18,10 +18,10 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.appointments import booking
+from bot.core import i18n
 from bot.core.config import ProactiveSettings
-from bot.core.danish_time import format_when
 from bot.core.errors import Invalid, NotFound
-from bot.core.texts import REASSIGNED, REASSIGNED_WITH_HANDOVER
+from bot.core.texts import for_language, in_language
 from bot.core.vocabulary import AppointmentKind
 from bot.db.access_log import Actor, log_access
 from bot.db.citizens import get_citizen, lock_citizen
@@ -64,8 +64,12 @@ def reassign(session: Session, citizen_id: int, scope: int | None, new_coordinat
                                handover_appointment_id=handover.id if handover else None)
     session.add(change)
     log_access(session, scope, citizen.id, "reassign", now)
-    text = (REASSIGNED_WITH_HANDOVER.format(new=new.name, old=old.name, when=format_when(handover_at, settings.timezone))
-            if handover else REASSIGNED.format(new=new.name, old=old.name))
+    # In the citizen's language (docs/languages.md), the meeting's time in the text's own language.
+    if handover:
+        template, language = in_language("REASSIGNED_WITH_HANDOVER", citizen.language)
+        text = template.format(new=new.name, old=old.name, when=i18n.format_when(handover_at, language, settings.timezone))
+    else:
+        text = for_language("REASSIGNED", citizen.language).format(new=new.name, old=old.name)
     # Proactive: held, like every message we start, after the citizen's STOP (bot/sms/outbox.py).
     queue_sms(session, citizen.phone, text, purpose=PROACTIVE, now=now)
     session.flush()

@@ -8,10 +8,13 @@ The rules (one set for every caller):
 - The phone number is a mobile number as bot/core/phone.py reads it (8 Danish digits, with or
   without +45), stored in E.164: it is the citizen's Rasa sender id. One citizen per number.
 - Check-ins every 1 to 90 days (default 7); the programme is one of bot/checkins/programmes.yml.
+- The language the assistant writes in is Danish ("da", the default) or a language with a catalogue
+  file (bot/citizens/language.py: "en", "ar"); the citizen can change it by writing its name.
 - The coordinator must exist. Registration by the municipality is where consent is recorded
   (`consent_at` = now; docs/privacy.md).
 - A coordinator may change the status (only "active" or "inactive": ending and resuming the course,
-  bot/citizens/course.py), the check-in interval, the programme and the phone number; nothing else.
+  bot/citizens/course.py), the check-in interval, the programme, the language and the phone number;
+  nothing else.
   "opted_out" is the citizen's own STOP: a status change after it raises course.OptedOut.
 - A new phone number (the old one lost, or given to someone else) follows the phone rules above and
   closes every web-chat link the citizen has (bot/citizens/chat_links.py); the conversation in
@@ -35,6 +38,7 @@ from bot.checkins.programmes import DEFAULT_PROGRAMME, programme_names
 from bot.citizens.chat_links import PHONE_CHANGE
 from bot.citizens.chat_links import revoke as revoke_chat_links
 from bot.citizens.course import COURSE_STATUSES, ENDED, OptedOut, set_course
+from bot.citizens.language import DEFAULT_LANGUAGE, check_language
 from bot.core.config import ProactiveSettings
 from bot.core.errors import Invalid, NotFound
 from bot.core.phone import InvalidPhone, normalize_phone
@@ -53,7 +57,7 @@ DEFAULT_INTERVAL = 7
 MIN_INTERVAL, MAX_INTERVAL = 1, 90
 MAX_NAME = 200
 MAX_PHONE = 30
-CHANGES = ("status", "end_reason", "checkin_interval_days", "programme", "phone")
+CHANGES = ("status", "end_reason", "checkin_interval_days", "programme", "language", "phone")
 
 
 def _required_str(value: Any, field: str, max_len: int) -> str:
@@ -99,7 +103,7 @@ def _status(value: Any) -> str:
 
 def register(session: Session, name: Any, phone: Any, coordinator_id: int, now: datetime, *,
              checkin_interval_days: Any = DEFAULT_INTERVAL, programme: Any = DEFAULT_PROGRAMME,
-             actor: int | None = None) -> Citizen:
+             language: Any = DEFAULT_LANGUAGE, actor: int | None = None) -> Citizen:
     """A new citizen on an active course, consent recorded now. Raises Invalid (the rules above)
     and DuplicatePhone for a number already registered."""
     values = dict(
@@ -107,6 +111,7 @@ def register(session: Session, name: Any, phone: Any, coordinator_id: int, now: 
         phone=_phone(phone),
         checkin_interval_days=_interval(checkin_interval_days),
         programme=_programme(programme),
+        language=check_language(language),
     )
     if get_coordinator(session, coordinator_id) is None:
         raise Invalid(f"coordinator {coordinator_id} does not exist", "coordinator_id")
@@ -118,7 +123,7 @@ def register(session: Session, name: Any, phone: Any, coordinator_id: int, now: 
 
 def change(session: Session, citizen_id: int, scope: int | None, changes: Mapping[str, Any], now: datetime,
            settings: ProactiveSettings, *, actor: int | None = None, tracker: TrackerEvents | None = None) -> Citizen:
-    """Any of status, checkin_interval_days, programme and phone. Ending the course cancels its planned
+    """Any of status, checkin_interval_days, programme, language and phone. Ending the course cancels its planned
     messages, resuming re-plans them (course.set_course); raises course.OptedOut for a status
     change after the citizen's STOP, leaving everything unchanged (the caller's transaction). A new
     phone raises DuplicatePhone when another citizen has it, closes the citizen's web-chat links, and
@@ -128,7 +133,7 @@ def change(session: Session, citizen_id: int, scope: int | None, changes: Mappin
     if unknown:
         raise Invalid(f"cannot change {', '.join(sorted(unknown))}; allowed: {', '.join(CHANGES)}")
     checks = {"status": _status, "end_reason": _end_reason, "checkin_interval_days": _interval,
-              "programme": _programme, "phone": _phone}
+              "programme": _programme, "language": check_language, "phone": _phone}
     values = {field: checks[field](changes[field]) for field in CHANGES if field in changes}
     citizen = citizen_db.get_citizen(session, citizen_id, scope)
     if citizen is None:

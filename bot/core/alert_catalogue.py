@@ -32,7 +32,7 @@ class Dedupe(Code):
     EVERY_EVENT = "every_event"  # each event is its own alert (a red check-in, a missed meeting)
     ONE_OPEN = "one_open"  # at most one open alert of this rule per citizen
     ONCE_PER_ANSWER = "once_per_answer"  # the same answer repeated does not raise it again
-    QUIET_WINDOW = "quiet_window"  # not again within a window (bot.safety.alerting.REPEAT_AFTER)
+    QUIET_WINDOW = "quiet_window"  # not again within a window (the raising module's REPEAT_AFTER)
 
 
 class Rule(Code):
@@ -52,6 +52,7 @@ class Rule(Code):
     UNREACHABLE = "unreachable"
     WHO5_DROP = "who5_drop"
     WHO5_LOW = "who5_low"
+    OTHER_LANGUAGE = "other_language"
 
     @property
     def entry(self) -> CatalogueEntry:
@@ -107,6 +108,12 @@ CATALOGUE: dict[Rule, CatalogueEntry] = {
                                    "bot.outcomes.rules"),
     Rule.WHO5_LOW: CatalogueEntry(Severity.MEDIUM, "Trivsel (WHO-5) meget lav", Dedupe.EVERY_EVENT,
                                   "bot.outcomes.rules"),
+    # A message in a language the assistant does not understand (issue 15; docs/decisions.md, "Messages
+    # in other languages"): the citizen was told the coordinator calls; one a day while unresolved.
+    # High, so it escalates: nobody here can read it, and it may be a crisis the phrase lists miss
+    # (they know Danish and English only); a miss is worse than a false alarm.
+    Rule.OTHER_LANGUAGE: CatalogueEntry(Severity.HIGH, "Skriver på et andet sprog", Dedupe.QUIET_WINDOW,
+                                        "bot.citizens.language"),
 }
 
 RULE_LABELS = {rule.value: entry.label for rule, entry in CATALOGUE.items()}

@@ -1,4 +1,9 @@
 """Citizen-facing texts sent outside Rasa's NLG (by channels and the service). Linted with the domain."""
+import logging as _logging
+
+from bot.core import i18n as _i18n
+
+_log = _logging.getLogger(__name__)
 
 UNKNOWN_SENDER = (
     "Hej. Her kan kun de skrive, som kommunen har meldt til. "
@@ -67,3 +72,34 @@ NETWORK_INVITATION_NO_PLACE = (
 NETWORK_REMINDER = "Hej {member}. Husk mødet med kommunen {when}, {location}. {citizen} vil gerne have dig med."
 NETWORK_REMINDER_NO_PLACE = "Hej {member}. Husk mødet med kommunen {when}. {citizen} vil gerne have dig med."
 NETWORK_CANCELLED = "Mødet {when} er aflyst."
+
+# A message in a language the assistant does not understand (the citizen gate, bot/core/
+# language_detection.py): the citizen gets this in Danish and in every catalogue's language at once
+# (bot/citizens/language.py, `not_understood_replies`), and the coordinator a low alert.
+LANGUAGE_NOT_UNDERSTOOD = "Jeg kan kun læse dansk og engelsk. Din koordinator ringer til dig. Er du i fare, så ring 112."
+# The citizen wrote a language's name (DANSK, ENGLISH): the confirmation, in the new language.
+LANGUAGE_SWITCHED = "OK. Jeg skriver på dansk fra nu af."
+# Appended to a meeting's reminder when the coordinator booked an interpreter (appointments.interpreter).
+INTERPRETER_COMING = "Der kommer en tolk."
+
+
+def for_language(name: str, language: str | None) -> str:
+    """The constant `name` of this module in the citizen's `language`: its catalogue's text
+    (bot/i18n/<language>.yml, docs/languages.md), or the Danish constant when the language is
+    Danish, unset, unknown, or its catalogue lacks this text (logged by name, never the text)."""
+    return in_language(name, language)[0]
+
+
+def in_language(name: str, language: str | None) -> tuple[str, str]:
+    """`for_language`, and the language the text is in: what its values must be written in (a meeting's
+    time in a Danish fallback is Danish too: `i18n.format_when(instant, that_language)`)."""
+    if not name.isupper() or not isinstance(globals().get(name), str):
+        raise KeyError(name)  # a typo in the caller, not a missing translation
+    danish = globals()[name]
+    if not language or language == _i18n.DANISH:
+        return danish, _i18n.DANISH
+    translated = _i18n.text(name, language)
+    if translated is None:
+        _log.warning("no %s text %s in the catalogue: sent in Danish", language, name)
+        return danish, _i18n.DANISH
+    return translated, language

@@ -23,6 +23,7 @@ def create_citizen(
     checkin_interval_days: int = 7,
     programme: str = "standard",
     consent_at: datetime | None = None,
+    language: str = "da",
 ) -> Citizen:
     if citizen_by_phone(session, phone) is not None:
         raise DuplicatePhone(phone)
@@ -34,6 +35,7 @@ def create_citizen(
         programme=programme,
         consent_at=consent_at,
         status=CitizenStatus.ACTIVE,
+        language=language,
     )
     session.add(citizen)
     session.flush()
@@ -50,6 +52,12 @@ def get_citizen(session: Session, citizen_id: int, coordinator_id: int | None = 
 
 def citizen_by_phone(session: Session, phone: str) -> Citizen | None:
     return session.execute(sa.select(Citizen).where(Citizen.phone == phone)).scalar_one_or_none()
+
+
+def language_by_phone(session: Session, phone: str) -> str | None:
+    """The language of the citizen with this phone (None: no such citizen). One column by the unique
+    index on phone: Rasa's NLG asks it for every response (bot/channels/nlg.py)."""
+    return session.execute(sa.select(Citizen.language).where(Citizen.phone == phone)).scalar_one_or_none()
 
 
 def list_citizens(session: Session, coordinator_id: int | None = None) -> list[Citizen]:
@@ -95,7 +103,7 @@ def set_course_ended_at(session: Session, citizen_id: int, ended_at: datetime) -
 
 
 def update_settings(session: Session, citizen: Citizen, **fields) -> None:
-    """Check-in interval and programme; the status has its own rules (bot/citizens/course.py)."""
+    """Check-in interval, programme and language; the status has its own rules (bot/citizens/course.py)."""
     for name, value in fields.items():
         setattr(citizen, name, value)
     session.flush()

@@ -64,6 +64,16 @@ def claim_unanswered(session: Session, channel: str, received_before: datetime, 
     return taken
 
 
+def texts_by_id(session: Session, inbound_ids: Iterable[int]) -> dict[int, str]:
+    """The words of these stored messages (an alert's message on the alerts page); ids that are gone
+    (erased, or past their retention) are simply missing."""
+    ids = sorted({i for i in inbound_ids if i is not None})
+    if not ids:
+        return {}
+    rows = session.execute(sa.select(InboundMessage.id, InboundMessage.text).where(InboundMessage.id.in_(ids)))
+    return {row.id: row.text for row in rows}
+
+
 def list_inbound(session: Session, citizen_id: int, limit: int = 500) -> list[InboundMessage]:
     """The newest messages, returned oldest first so they read as a conversation."""
     rows = session.execute(

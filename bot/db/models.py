@@ -116,6 +116,8 @@ class Citizen(Base):
     chat_link_id = sa.Column(sa.String(32), unique=True)
     chat_links_revoked_at = sa.Column(UTCDateTime)
     chat_links_revoked_because = sa.Column(sa.String(20))
+    # Migration 0021: the language the assistant writes to the citizen in (bot/citizens/language.py).
+    language = sa.Column(sa.String(8), nullable=False, default="da", server_default="da")
 
     coordinator = relationship("Coordinator", back_populates="citizens")
 
@@ -138,6 +140,8 @@ class Appointment(Base):
     citizen_replied_at = sa.Column(UTCDateTime)
     notify_if_unanswered = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
     attendance_recorded_at = sa.Column(UTCDateTime)
+    # Migration 0021: an interpreter comes to the meeting (shown on the agenda, said in the reminder).
+    interpreter = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
 
 
 class CheckIn(Base):
@@ -186,6 +190,9 @@ class Alert(Base):
     # Migration 0020: a colleague took this urgent alert over by break-glass (bot/alerts/oversight.py);
     # only that keeps it visible to them, not having acknowledged it on a citizen who was theirs then.
     taken_over_by = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"))
+    # Migration 0021: the citizen's message the alert is about (other_language); the words stay in
+    # inbound_messages and go with its retention, the alert keeps only the pointer.
+    inbound_message_id = sa.Column(sa.Integer, sa.ForeignKey("inbound_messages.id", ondelete="SET NULL"))
 
 
 class InboundMessage(Base):

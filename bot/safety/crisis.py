@@ -12,6 +12,13 @@ headers) on lemmas from spaCy's Danish lookup lemmatizer, with æøå-insensitiv
 allowance. A miss is worse than a false alarm, so matching is deliberately broad; the trade-off is
 documented in docs/nlu.md.
 
+Every language's lists are read: each `crisis_phrases*.yml` and `hopelessness_phrases*.yml` next to
+this file (crisis_phrases_en.yml, ...), and every message is checked against all of them, whatever
+the citizen's language setting (a Danish citizen may write "i want to die"; a setting must never
+switch detection off). A list other than Danish sets `lemmatizer: suffixes`: words are matched on a
+small suffix rule (-s, -es, -ed, -ing, a final -e, a doubled last consonant) plus the irregular
+forms listed in the file (`forms`), not on spaCy (docs/nlu.md, "English").
+
 The detectors load once per process (about 3.5 s, most of it importing spaCy, which imports
 TensorFlow, plus about 1.5 s for the hopelessness list); after that a message takes about 1 ms
 (docs/nlu.md, "Crisis detector"). Call `warm()` at start-up to pay the load before the first
@@ -23,7 +30,7 @@ import difflib
 import gzip
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -33,6 +40,9 @@ from bot.core.text import fold, strip_variants
 
 PHRASES = Path(__file__).with_name("crisis_phrases.yml")
 HOPELESSNESS_PHRASES = Path(__file__).with_name("hopelessness_phrases.yml")
+# Danish first (the list a tie goes to), then the other languages' files in name order.
+PHRASE_FILES = sorted(Path(__file__).parent.glob("crisis_phrases*.yml"))
+HOPELESSNESS_FILES = sorted(Path(__file__).parent.glob("hopelessness_phrases*.yml"))
 CATEGORIES = ("suicide", "self_harm", "violence", "acute_illness")  # alert reasons (bot/safety/alerting.py)
 TAXONOMY = ("suicidal_thoughts", "suicide_plan", "suicide_means", "farewell", "self_harm", "overdose_poisoning",
             "violence", "acute_illness")  # the phrase list's categories (crisis_phrases.yml, `alert_categories`)
@@ -54,6 +64,8 @@ class CrisisMatch:
     phrase: str  # the phrase-list entry that matched
     words: str  # the citizen's words that matched (health content: never put it in a notification)
     kind: str = ""  # the taxonomy category of the phrase (TAXONOMY), or HOPELESSNESS
+    # a topic word or ambiguous form (the list's `mentions`): another language's frames may judge it
+    mention: bool = field(default=False, compare=False, repr=False)
 
     @property
     def is_crisis(self) -> bool:
@@ -104,6 +116,35 @@ class _Gaps:
         return self.words is None or text.surfaces[at] in self.words
 
 
+@dataclass(frozen=True)
+class _Judgement:
+    excluded: list[_Span]  # exclusion matches
+    silenced: list[_Span]  # phrase matches an exclusion or a frame silenced
+    sentence: list[int]  # the sentence number of every word
+    framed: set[tuple[int, str]]  # (sentence, category or "" for every category) a frame stands in
+
+
+def _locate(text: _Text, words: str) -> list[tuple[int, int]]:
+    """Where another list's matched words stand in this list's words (first and last index),
+    compared on keys without apostrophes (the lists tokenize "that's" differently)."""
+    def norm(w: str) -> str:
+        return key("".join(ch for ch in w if ch.isalnum()))
+
+    # Compared as one string, so a list that joins words ("self harm" as "selfharm") still finds them.
+    wanted = "".join(norm(w) for w in words.split())
+    have = [norm(t) for t in text.tokens]
+    found = []
+    for start in range(len(have)):
+        joined = ""
+        for end in range(start, len(have)):
+            joined += have[end]
+            if joined == wanted:
+                found.append((start, end))
+            if len(joined) >= len(wanted):
+                break
+    return found if wanted else []
+
+
 _END_WORD = frozenset({END})
 _FAR_WORD = frozenset({FAR})
 _NO_GAP = _Gaps(0)
@@ -112,7 +153,8 @@ _NO_GAP = _Gaps(0)
 class CrisisDetector:
     def __init__(self, phrase_file: Path = PHRASES, lemma_table: str | None = None):
         spec = yaml.safe_load(phrase_file.read_text(encoding="utf-8"))
-        spellings = {w: list(v) for w, v in (spec.get("spellings") or {}).items()}
+        suffixes = spec.get("lemmatizer") == "suffixes"
+        spellings = {str(w): [str(x) for x in v] for w, v in (spec.get("spellings") or {}).items()}  # "2" for "to"
         sets = {name: str(words) for name, words in (spec.get("sets") or {}).items()}
 
         def expand(phrases) -> list[tuple[str, str]]:
@@ -129,8 +171,12 @@ class CrisisDetector:
         own_frames = [(c, p) for c in self.categories for p in expand((spec.get("category_frames") or {}).get(c))]
         words = {alt for _, p in [p for _, p in raw + mentions + own_frames] + exclusions + frames
                  for word in p.split() for alt in word.split("|")}
-        table = lemma_table if lemma_table is not None else _lemma_table()
-        lemmas = {form: lemma for form, lemma in _pairs(table) if form in words}
+        if suffixes:
+            english = _SuffixPipeline(spec.get("forms") or {}, spec.get("joins") or [])
+            lemmas = {word: english.lemma(word) for word in words}
+        else:
+            table = lemma_table if lemma_table is not None else _lemma_table()
+            lemmas = {form: lemma for form, lemma in _pairs(table) if form in words}
         gap_words = spec.get("gap_words")
         self._gaps = _Gaps(
             int(spec.get("max_gap", MAX_GAP)),
@@ -149,7 +195,7 @@ class CrisisDetector:
         # Real words that look like a typo or an inflection of a phrase word ("blodprøver" is not
         # "blodpropper", "dødt" is not "dø"): they match only as themselves.
         self._real_words = frozenset(key(str(w)) for w in spec.get("real_words") or [])
-        self._nlp = _pipeline(self._keys, table)
+        self._nlp = english if suffixes else _pipeline(self._keys, table)
 
     @staticmethod
     def _compile(phrase: tuple[str, str], category: str, spellings: dict, lemmas: dict[str, str],
@@ -179,26 +225,49 @@ class CrisisDetector:
         return found[0] if found else None
 
     def detect_all(self, text: str) -> list[CrisisMatch]:
+        words, spans, _ = self._analyse(text)
+        # Longest phrase first ("slå mig selv ihjel" over "slå mig selv"), then category order.
+        spans.sort(key=lambda s: (-len(s.phrase.words), self.categories.index(s.phrase.category), s.start))
+        return [CrisisMatch(self.alert_categories[s.phrase.category], s.phrase.text,
+                            " ".join(words.tokens[s.start:s.end + 1]), s.phrase.category, s.phrase.mention)
+                for s in spans]
+
+    def _analyse(self, text: str, judging: bool = False) -> tuple[_Text, list[_Span], _Judgement]:
+        """The words, the phrase matches that stand, and what silenced the others (with `judging`,
+        the frames in the text even when none of this list's own mentions needs them)."""
         words = self._words(text)
         excluded = [s for ph in self._exclusions for s in _find(ph, words, _NO_GAP)]
-        spans = [
-            s for ph in self._phrases for s in _find(ph, words, self._gaps)
-            if not any(e.start <= s.start and s.end <= e.end for e in excluded)
-        ]
-        if any(s.phrase.mention for s in spans):
+        found = [s for ph in self._phrases for s in _find(ph, words, self._gaps)]
+        spans = [s for s in found if not any(e.start <= s.start and s.end <= e.end for e in excluded)]
+        sentence = _sentences(words)
+        framed: set[tuple[int, str]] = set()
+        silenced: list[_Span] = []
+        if judging or any(s.phrase.mention for s in spans):
             # A mention ("hjerteanfald", "vold") in a sentence that frames it as news, fiction, long ago
             # or over ("for ti år siden", "i nyhederne") is not this citizen's crisis now (docs/nlu.md).
-            sentence = _sentences(words)
             framed = {(sentence[s.start], ph.category) for ph in self._frames for s in _find(ph, words, self._gaps)}
             silenced = [s for s in spans if s.phrase.mention and {(sentence[s.start], ""),
                                                                    (sentence[s.start], s.phrase.category)} & framed]
             # ...and so are the phrases inside its words ("slår mig" in a framed "slår mig ihjel")
             spans = [s for s in spans if not any(m.start <= s.start and s.end <= m.end for m in silenced)]
-        # Longest phrase first ("slå mig selv ihjel" over "slå mig selv"), then category order.
-        spans.sort(key=lambda s: (-len(s.phrase.words), self.categories.index(s.phrase.category), s.start))
-        return [CrisisMatch(self.alert_categories[s.phrase.category], s.phrase.text,
-                            " ".join(words.tokens[s.start:s.end + 1]), s.phrase.category)
-                for s in spans]
+        judged = [s for s in found if s not in spans]
+        return words, spans, _Judgement(excluded, judged, sentence, framed)
+
+    def overrules(self, text: str, match: CrisisMatch) -> bool:
+        """Whether this list, reading the same text in its own language, silences another list's
+        match: one of its exclusions covers the matched words ("going to jump in the shower"), its
+        frames stand in the sentence of a mention ("... ten years ago"), or it matched the same words
+        itself and silenced them. The Danish list has English words in it ("going to jump"), and
+        only the English list knows the English idioms and frames around them (docs/nlu.md, "English")."""
+        words, _, judgement = self._analyse(text, judging=True)
+        for start, end in _locate(words, match.words):
+            if any(e.start <= start and end <= e.end for e in judgement.excluded):
+                return True
+            if match.mention and {(judgement.sentence[start], ""), (judgement.sentence[start], match.kind)} & judgement.framed:
+                return True
+            if any(s.start <= end and start <= s.end for s in judgement.silenced):
+                return True
+        return False
 
     def _words(self, text: str) -> _Text:
         """Words and their keys; None marks a sentence end, which no phrase crosses."""
@@ -315,6 +384,70 @@ def _ends_after(text: _Text, at: int, gaps: _Gaps) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class _Token:
+    text: str
+    lemma_: str
+    is_space: bool = False
+
+
+class _SuffixPipeline:
+    """Tokens and lemmas for a list with `lemmatizer: suffixes` (English): words, sentence ends and
+    marks by a regular expression, apostrophes and inner hyphens dropped ("don't" is "dont",
+    "self-harm" is "selfharm"), `joins` written as one word ("my self" is "myself"), and a lemma
+    from the irregular `forms` or a small suffix rule. Both the phrase words and the citizen's words
+    go through the same rule, so "kills", "killed" and "killing" all meet "kill"."""
+
+    _TOKEN = re.compile(r"\w+(?:['’\-]\w+)*|\.{2,}|…|[.!?]|\n|[^\w\s]")
+
+    def __init__(self, forms: dict, joins: list):
+        self._forms = {str(k): str(v) for k, v in forms.items()}
+        self._joins = [(re.compile(r"\b" + r"[\s\-]*".join(map(re.escape, str(j).split())) + r"\b"),
+                        "".join(str(j).split())) for j in joins]
+
+    def __call__(self, text: str) -> list[_Token]:
+        for pattern, joined in self._joins:
+            text = pattern.sub(joined, text)
+        tokens = []
+        for raw in self._TOKEN.findall(text):
+            if raw == "\n":
+                tokens.append(_Token(raw, raw, is_space=True))
+                continue
+            word = re.sub(r"['’\-]", "", raw) if raw[0].isalnum() or raw[0] == "_" else raw
+            tokens.append(_Token(word, self.lemma(word)))
+        return tokens
+
+    @lru_cache(maxsize=20000)  # noqa: B019 - one pipeline per list, alive as long as the process
+    def lemma(self, word: str) -> str:
+        word = word.replace("'", "").replace("’", "")
+        if word in self._forms:
+            return _english_stem(self._forms[word])
+        return _english_stem(word)
+
+
+def _english_stem(word: str) -> str:
+    """A small English suffix rule: "kills", "killed", "killing" -> "kill"; "choke", "choked",
+    "choking" -> "chok"; "tried", "tries", "trying" -> "try"; "cutting" -> "cut". Not a real
+    lemma: only the same rule on both sides makes the forms meet. Irregular forms ("took",
+    "dying", "fell") are listed in the phrase file's `forms`."""
+    w = word
+    if len(w) > 4 and w.endswith(("ies", "ied")):
+        w = w[:-3] + "y"
+    elif len(w) > 4 and w.endswith("ing"):
+        w = w[:-3]
+    elif len(w) > 3 and w.endswith("ed") and w[-3] != "e":
+        w = w[:-2]
+    elif len(w) > 3 and w.endswith(("ses", "xes", "zes", "ches", "shes")):
+        w = w[:-2]
+    elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    if len(w) > 3 and w[-1] == w[-2] and w[-1] in "bdgmnprt":
+        w = w[:-1]  # "cutt" (cutting) -> "cut", "stabb" (stabbed) -> "stab"
+    if len(w) >= 3 and w.endswith("e") and not w.endswith("ee"):
+        w = w[:-1]  # "choke" and "chok" (choked) meet
+    return w
+
+
 def _lemma_table() -> str:
     """spaCy's Danish lookup table (spacy-lookups-data) as its JSON text, 19 MB."""
     import spacy_lookups_data
@@ -351,17 +484,30 @@ def _pipeline(phrase_keys: set[str], lemma_table: str):
 
 
 @lru_cache(maxsize=1)
-def _detectors() -> tuple[CrisisDetector, CrisisDetector]:
-    """Both lists, built from one read of the lemma table (it is not kept)."""
+def _detectors() -> tuple[tuple[CrisisDetector, ...], tuple[CrisisDetector, ...]]:
+    """Every language's crisis lists and hopelessness lists, Danish first, built from one read of
+    the Danish lemma table (it is not kept)."""
     table = _lemma_table()
-    return CrisisDetector(PHRASES, table), CrisisDetector(HOPELESSNESS_PHRASES, table)
+    return (tuple(CrisisDetector(path, table) for path in PHRASE_FILES),
+            tuple(CrisisDetector(path, table) for path in HOPELESSNESS_FILES))
 
 
 def detector() -> CrisisDetector:
-    return _detectors()[0]
+    """The Danish crisis list (PHRASES)."""
+    return _detectors()[0][PHRASE_FILES.index(PHRASES)]
 
 
 def hopelessness_detector() -> CrisisDetector:
+    """The Danish hopelessness list (HOPELESSNESS_PHRASES)."""
+    return _detectors()[1][HOPELESSNESS_FILES.index(HOPELESSNESS_PHRASES)]
+
+
+def detectors() -> tuple[CrisisDetector, ...]:
+    """The crisis lists of every language."""
+    return _detectors()[0]
+
+
+def hopelessness_detectors() -> tuple[CrisisDetector, ...]:
     return _detectors()[1]
 
 
@@ -369,14 +515,23 @@ def warm() -> None:
     _detectors()
 
 
+def _judged(lists: tuple[CrisisDetector, ...], text: str) -> CrisisMatch | None:
+    """The first match of the first list that no other language's list overrules."""
+    for i, found in enumerate(lists):
+        for match in found.detect_all(text):
+            if not any(other.overrules(text, match) for j, other in enumerate(lists) if j != i):
+                return match
+    return None
+
+
 def detect(text: str) -> CrisisMatch | None:
-    """Crisis language only (the held-out crisis gate measures this)."""
-    return detector().detect(text)
+    """Crisis language only, in any language's list (the held-out crisis gates measure this)."""
+    return _judged(detectors(), text)
 
 
 def detect_hopelessness(text: str) -> CrisisMatch | None:
-    """Hopelessness phrases only, whether or not the text also has crisis language."""
-    return hopelessness_detector().detect(text)
+    """Hopelessness phrases only, in any language, whether or not the text also has crisis language."""
+    return _judged(hopelessness_detectors(), text)
 
 
 def assess(text: str) -> CrisisMatch | None:

@@ -65,6 +65,8 @@ def citizen_json(c: Citizen) -> dict:
         "course_ended_at": iso(c.course_ended_at),
         # Why: goals_reached, moved, declined or other (CourseEndReason); null while the course runs.
         "course_end_reason": c.course_end_reason,
+        # The language the assistant writes in (migration 0021): "da", or a catalogue's code.
+        "language": c.language,
     }
 
 
@@ -103,6 +105,8 @@ def alert_json(a: Alert) -> dict:
         "escalated_at": iso(a.escalated_at),
         "escalated_to": a.escalated_to,
         "duty_notified_at": iso(a.duty_notified_at),
+        # The stored message the alert is about (other_language): GET /api/citizens/{id}/messages.
+        "inbound_message_id": a.inbound_message_id,
     }
 
 
@@ -169,6 +173,7 @@ def appointment_json(a: Appointment, jobs: list[Job] | None = None) -> dict:
         "citizen_reply": a.citizen_reply,
         "citizen_replied_at": iso(a.citizen_replied_at),
         "notify_if_unanswered": a.notify_if_unanswered,
+        "interpreter": a.interpreter,
         "attendance_recorded_at": iso(a.attendance_recorded_at),
         "created_at": iso(a.created_at),
         "jobs": [job_json(j) for j in jobs or []],

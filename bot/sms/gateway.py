@@ -11,6 +11,8 @@ from datetime import datetime, timezone
 import aiohttp
 import jwt
 
+from bot.sms.gsm import is_gsm7
+
 SIGNATURE_HEADER = "X-Gwapi-Signature"
 
 
@@ -116,6 +118,10 @@ class GatewayApiClient:
         }
         if self.callback_url:
             payload["callback_url"] = self.callback_url
+        if not is_gsm7(text):
+            # GatewayAPI's default encoding is GSM 03.38; a text in another script (queued with
+            # keep_script, bot/sms/outbox.py) must say UCS2 or its letters are lost.
+            payload["encoding"] = "UCS2"
         try:
             async with http.post(self.url, json=payload, timeout=self.timeout,
                                  headers={"Authorization": f"Token {self.token}"}) as resp:

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.core.config import ProactiveSettings
-from bot.core.texts import TURN_LOST
+from bot.core.texts import for_language
 from bot.db.citizens import get_citizen
 from bot.db.messages import claim_unanswered
 from bot.sms.outbox import queue_sms
@@ -40,6 +40,6 @@ def apologise_for_unanswered(session: Session, now: datetime, settings: Proactiv
         citizen = get_citizen(session, message.citizen_id)
         if citizen is None or citizen.id in told:
             continue
-        queue_sms(session, citizen.phone, TURN_LOST, purpose="reply", now=now)
+        queue_sms(session, citizen.phone, for_language("TURN_LOST", citizen.language), purpose="reply", now=now)
         told.add(citizen.id)
     return len(told)

@@ -1,9 +1,14 @@
-"""NLU quality gates, run by `make test` on the trained model in models/current.tar.gz:
+"""NLU quality gates, run by `make test` on the trained model in models/current.tar.gz (or the
+model the NLU_MODEL environment variable names, to score a candidate before it replaces it):
 intent macro-F1 >= 0.90 on the held-out sets; recall >= 0.98 for red colour answers (through
 decide_colour, as the check-in decides them), contact requests and crisis language; crisis
-messages not read as "stop". Training uses fixed seeds (config.yml), so the numbers repeat. A
-failure lists every miss."""
+messages not read as "stop". Every gate runs per language, on that language's held-out files
+(heldout.yml, colours.yml, crisis.yml for Danish; heldout_en.yml, colours_en.yml, crisis_en.yml for
+English; docs/nlu.md, "English"), with the same thresholds. Training uses fixed seeds (config.yml),
+so the numbers repeat. A failure lists every miss."""
 import asyncio
+import os
+from pathlib import Path
 
 import pytest
 
@@ -11,48 +16,66 @@ from bot.checkins.answers import MOOD_COLOURS, decide_colour
 from bot.nlp import quality
 from bot.safety.crisis import detect
 
-MODEL = quality.ROOT / "models" / "current.tar.gz"
+MODEL = Path(os.environ.get("NLU_MODEL") or quality.ROOT / "models" / "current.tar.gz")
 
 
 @pytest.fixture(scope="module")
-def report() -> quality.Report:
+def reports() -> dict[str, quality.Report]:
+    """One parse of every language's held-out texts, scored per language."""
     if not MODEL.exists():
         pytest.fail(f"{MODEL} is missing: run `make model` (make test trains it first)")
     agent = quality.load_agent(MODEL)
     parses, _ = asyncio.run(quality.parse_all(agent, quality.texts_to_parse()))
-    result = quality.evaluate(parses)
-    print("\n" + "\n".join(result.lines()))
-    return result
+    results = {language: quality.evaluate(parses, language=language) for language in quality.LANGUAGES}
+    print("\n" + "\n".join(line for result in results.values() for line in result.lines()))
+    return results
 
 
 def _gate(report: quality.Report, message_start: str) -> None:
     failed = [f for f in quality.failures(report) if f.startswith(message_start)]
-    assert not failed, "\n".join(failed)
+    assert not failed, f"[{report.language}] " + "\n".join(failed)
 
 
-def test_intent_macro_f1(report):
-    _gate(report, "intent macro-F1")
+languages = pytest.mark.parametrize("language", quality.LANGUAGES)
 
 
-def test_contact_request_recall(report):
-    _gate(report, "contact request recall")
+def test_every_language_has_its_held_out_sets():
+    assert quality.LANGUAGES[0] == quality.DEFAULT_LANGUAGE and "en" in quality.LANGUAGES
+    for language in quality.LANGUAGES:
+        assert quality.heldout_files(language), language
+        assert quality.colours_file(language).exists(), language
+        assert quality.crisis_file(language).exists(), language
 
 
-def test_red_colour_recall(report):
-    _gate(report, "red colour recall")
+@languages
+def test_intent_macro_f1(reports, language):
+    _gate(reports[language], "intent macro-F1")
 
 
-def test_crisis_recall(report):
-    _gate(report, "crisis recall")
+@languages
+def test_contact_request_recall(reports, language):
+    _gate(reports[language], "contact request recall")
 
 
-def test_crisis_false_alarms(report):
-    _gate(report, "crisis false-alarm")
+@languages
+def test_red_colour_recall(reports, language):
+    _gate(reports[language], "red colour recall")
 
 
-def test_crisis_messages_are_not_read_as_stop(report):
+@languages
+def test_crisis_recall(reports, language):
+    _gate(reports[language], "crisis recall")
+
+
+@languages
+def test_crisis_false_alarms(reports, language):
+    _gate(reports[language], "crisis false-alarm")
+
+
+@languages
+def test_crisis_messages_are_not_read_as_stop(reports, language):
     # "jeg vil ikke leve mere" must not end a check-in or a preparation as if it were "stop"
-    _gate(report, "crisis messages read as")
+    _gate(reports[language], "crisis messages read as")
 
 
 # ---- the gate logic itself, on predictions fed in by hand -----------------------------------------
@@ -62,13 +85,27 @@ _COLOUR_INTENT = {colour: intent for intent, colour in MOOD_COLOURS.items()}
 
 def _perfect_parses() -> dict[str, quality.Parse]:
     parses = {text: quality.Parse(intent, 0.99) for intent, text in quality.heldout_examples()}
-    for colour, text in quality.labelled(quality.COLOURS):
-        parses[text] = quality.Parse(_COLOUR_INTENT[colour], 0.99)
+    for language in quality.LANGUAGES:
+        for colour, text in quality.labelled(quality.colours_file(language)):
+            parses[text] = quality.Parse(_COLOUR_INTENT[colour], 0.99)
     return parses
 
 
-def test_gates_pass_on_right_answers():
-    assert quality.failures(quality.evaluate(_perfect_parses(), detect)) == []
+@languages
+def test_gates_pass_on_right_answers(language):
+    assert quality.failures(quality.evaluate(_perfect_parses(), detect, language)) == []
+
+
+def test_english_gates_fail_on_english_misses_and_name_them():
+    parses = _perfect_parses()
+    english = [t for i, t in quality.heldout_examples("en") if i == quality.CONTACT_INTENT]
+    missed = _just_too_many(english)
+    for text in missed:
+        parses[text] = quality.Parse("greet", 0.95)
+    assert quality.failures(quality.evaluate(parses, detect, "da")) == []  # the Danish gates do not see it
+    failed = quality.failures(quality.evaluate(parses, detect, "en"))
+    assert len(failed) == 1 and failed[0].startswith("contact request recall")
+    assert all(repr(text) in failed[0] for text in missed)
 
 
 def _just_too_many(texts: list[str], total: int | None = None) -> list[str]:

@@ -42,6 +42,7 @@ async def create(request: web.Request) -> web.Response:
         ends_at=aware_datetime(body, "ends_at", required=False),
         location=optional_str(body, "location"), title=optional_str(body, "title"),
         notify_if_unanswered=optional_bool(body, "notify_if_unanswered", False),
+        interpreter=optional_bool(body, "interpreter", False),
     )
     scope, now, settings = _context(request)
 
@@ -90,8 +91,9 @@ def _changes(body: dict) -> dict:
     for field in ("location", "title"):
         if field in body:
             changes[field] = optional_str(body, field)
-    if "notify_if_unanswered" in body:
-        changes["notify_if_unanswered"] = optional_bool(body, "notify_if_unanswered")
+    for flag in ("notify_if_unanswered", "interpreter"):
+        if flag in body:
+            changes[flag] = optional_bool(body, flag)
     if "status" in body:
         changes["status"] = body["status"]
     return changes

@@ -26,12 +26,12 @@ from bot.citizens.chat_links import (
     citizen_for_token,
     close_links,
     link_for_citizen,
+    link_message,
 )
 from bot.citizens.own_page import own_overview, own_step
 from bot.core.config import ROOT
 from bot.core.errors import Invalid as Refused
 from bot.core.errors import NotFound
-from bot.core.texts import CHAT_LINK_SMS
 from bot.db import citizens as citizen_db
 from bot.goals import plan as goal_plan
 from bot.service.access_log import audited
@@ -212,7 +212,7 @@ async def mint(request: web.Request) -> web.Response:
         link = link_for_citizen(session, citizen, settings.public_url, settings.webchat_jwt_secret, now,
                                 timedelta(days=days))
         if send_sms:
-            queue_sms(session, citizen.phone, CHAT_LINK_SMS.format(url=link.url), purpose="proactive", now=now)
+            queue_sms(session, citizen.phone, link_message(citizen, link), purpose="proactive", now=now)
         return link
 
     link = await request.app["db"].run(make)

@@ -31,7 +31,7 @@ async def create(request: web.Request) -> web.Response:
         raise web.HTTPForbidden(
             text='{"error": "a coordinator can only register their own citizens"}', content_type="application/json"
         )
-    optional = {field: body[field] for field in ("checkin_interval_days", "programme") if field in body}
+    optional = {field: body[field] for field in ("checkin_interval_days", "programme", "language") if field in body}
     now = request.app["clock"].now()
     try:
         citizen = await request.app["db"].run(
@@ -70,8 +70,8 @@ async def checkins(request: web.Request) -> web.Response:
 @audited("update")
 async def update(request: web.Request) -> web.Response:
     """Any of status ("active" | "inactive": resume or end the course), end_reason (with "inactive"),
-    checkin_interval_days, programme, phone (a new number closes the citizen's web-chat links;
-    docs/privacy.md)."""
+    checkin_interval_days, programme, language ("da", "en", ...: bot/citizens/language.py), phone (a
+    new number closes the citizen's web-chat links; docs/privacy.md)."""
     principal = request["principal"]
     changes = await json_body(request)
     app = request.app

@@ -1,6 +1,7 @@
 """Danish words for the codes stored in the database, as coordinators read them."""
 from __future__ import annotations
 
+from bot.core import i18n
 from bot.core.alert_catalogue import RULE_LABELS, SEVERITY_LABELS
 from bot.core.vocabulary import CourseEndReason
 
@@ -27,6 +28,16 @@ END_REASONS = {
     CourseEndReason.OTHER.value: "Andet",
 }
 TRENDS = {"better": "bedre", "worse": "værre", "same": "uændret", None: "-"}
+
+
+def languages() -> dict[str, str]:
+    """The languages a citizen can have (citizens.language), code -> its name in itself (Dansk,
+    English, العربية): one per catalogue file, so a new file shows up in the forms."""
+    return {code: i18n.default_catalogue().language(code).name for code in i18n.languages()}
+
+
+def language(code: str | None) -> str:
+    return languages().get(code or i18n.DANISH, code or "")
 ACCESS_ACTIONS = {
     "view_citizen": "så borgerens side",
     "view_agenda": "så dagsorden",

@@ -13,6 +13,7 @@ from bot.core.vocabulary import AlertStatus
 from bot.db import alerts as alert_db
 from bot.db.access_log import log_access
 from bot.db.coordinators import coordinator_names
+from bot.db.messages import texts_by_id
 from bot.service.access_log import ALERT, VIEW, audited
 from bot.service.views.pages.common import form_data, path_int
 from bot.service.web.sessions import current_coordinator, login_required
@@ -35,11 +36,13 @@ async def _page(request: web.Request, *, status: int = 200, resolve_error: tuple
         ids = {i for a, c in pairs for i in (a.acknowledged_by, a.resolved_by, a.escalated_to, c.coordinator_id) if i}
         # Colleagues' urgent alerts nobody acknowledged: no citizen data in them, so nothing to log.
         urgent = [u for u in oversight.unacknowledged_urgent(session, me.id) if not u.yours]
-        return open_, acknowledged, resolved, coordinator_names(session, ids), urgent
+        # The message an alert is about (other_language): its words stay in inbound_messages.
+        messages = texts_by_id(session, (a.inbound_message_id for a, _ in pairs))
+        return open_, acknowledged, resolved, coordinator_names(session, ids), urgent, messages
 
-    open_, acknowledged, resolved, names, urgent = await request.app["db"].run(load)
+    open_, acknowledged, resolved, names, urgent, messages = await request.app["db"].run(load)
     context = {"open": open_, "acknowledged": acknowledged, "resolved": resolved, "names": names,
-               "resolve_error": resolve_error, "urgent": urgent, "take_error": take_error}
+               "resolve_error": resolve_error, "urgent": urgent, "take_error": take_error, "messages": messages}
     return aiohttp_jinja2.render_template("alerts.html", request, context, status=status)
 
 

@@ -10,9 +10,11 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.appointments import booking
+from bot.core.alert_catalogue import Rule
 from bot.core.clock import COPENHAGEN
 from bot.core.errors import Invalid
 from bot.core.vocabulary import AppointmentKind
+from bot.db import alerts as alert_db
 from bot.db import appointments as appointment_db
 from bot.service.access_log import APPOINTMENT, audited
 from bot.service.views.pages.common import form_data, own_citizen, path_int
@@ -68,6 +70,7 @@ def parse_form(form: dict[str, str]) -> dict[str, Any]:
         "location": form.get("location") or None,
         "title": form.get("title") or None,
         "notify_if_unanswered": form.get("notify_if_unanswered", "").lower() in CHECKED,
+        "interpreter": form.get("interpreter", "").lower() in CHECKED,
     }
 
 
@@ -84,8 +87,12 @@ def _back(citizen_id: int) -> web.HTTPSeeOther:
 @audited("view_booking_form")
 async def new(request: web.Request) -> web.Response:
     citizen = await own_citizen(request, path_int(request))
+    # A citizen who has written in a language the assistant does not understand probably needs an
+    # interpreter: the box starts ticked (the coordinator decides).
+    wrote_other_language = await request.app["db"].run(
+        lambda s: any(a.rule == Rule.OTHER_LANGUAGE for a in alert_db.list_alerts(s, citizen_id=citizen.id)))
     values = {"kind": AppointmentKind.OPFOELGNING, "title": "", "date": "", "time": "10:00", "duration": "60", "location": "",
-              "notify_if_unanswered": ""}
+              "notify_if_unanswered": "", "interpreter": "yes" if wrote_other_language else ""}
     return _form(request, citizen, values, [])
 
 
@@ -122,7 +129,8 @@ def _values(appointment) -> dict[str, str]:
     minutes = 60 if appointment.ends_at is None else int((appointment.ends_at - appointment.starts_at).total_seconds() // 60)
     return {"kind": appointment.kind, "title": appointment.title or "", "date": local.date().isoformat(),
             "time": local.strftime("%H:%M"), "duration": str(minutes), "location": appointment.location or "",
-            "notify_if_unanswered": "yes" if appointment.notify_if_unanswered else ""}
+            "notify_if_unanswered": "yes" if appointment.notify_if_unanswered else "",
+            "interpreter": "yes" if appointment.interpreter else ""}
 
 
 @login_required

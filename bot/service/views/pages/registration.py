@@ -16,6 +16,7 @@ DANISH_ERRORS = {
     "phone": "Mobilnummeret skal være et dansk nummer: 8 cifre, eventuelt med +45 foran.",
     "checkin_interval_days": "Tjek-ind skal være hver 1. til 90. dag.",
     "programme": "Vælg et program fra listen.",
+    "language": "Vælg et sprog fra listen.",
 }
 
 
@@ -26,7 +27,8 @@ def _form(request, values: dict, errors: list[str], status: int = 200) -> web.Re
 
 @login_required
 async def new(request: web.Request) -> web.Response:
-    return _form(request, {"name": "", "phone": "", "programme": "standard", "checkin_interval_days": "7"}, [])
+    return _form(request, {"name": "", "phone": "", "programme": "standard", "checkin_interval_days": "7",
+                           "language": "da"}, [])
 
 
 @login_required
@@ -41,7 +43,8 @@ async def create(request: web.Request) -> web.Response:
         citizen = await request.app["db"].run(
             registration.register, form.get("name"), form.get("phone"), me.id, now,
             checkin_interval_days=int(interval) if interval.isdigit() else interval,
-            programme=form.get("programme", registration.DEFAULT_PROGRAMME))
+            programme=form.get("programme", registration.DEFAULT_PROGRAMME),
+            language=form.get("language", "da"))
     except Invalid as exc:
         return _form(request, form, [DANISH_ERRORS.get(exc.field, exc.message)], status=422)
     except registration.DuplicatePhone:

@@ -1,0 +1,146 @@
+"""Issue 15's observations end to end, on SMS (the signed MO webhook) and web chat (the socket):
+what is not an answer is never stored as one, and the citizen gets the question again with its
+options (docs/nlu.md, "Answers that are answers").
+
+- "مرحبا كيف حالك" with no conversation open started a check-in and was taken as a colour;
+- two rainbow flags at "Skal din koordinator ringe til dig?" were taken as JA (a call request);
+- a burst of meaningless SMS made two check-ins and a call request;
+- "I feel terrible today" got a call arranged by accident.
+
+A message in another language may be answered by the channels' gate before Rasa (the language
+check, bot/channels/gate.py): then no turn runs, which stores nothing either. So a turn is waited
+for only when Rasa got the message."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.e2e.test_e2e_safety_channels import (
+    CHANNELS,
+    Person,
+    SmsPhone,
+    WebchatWindow,
+    new_person,
+    open_alerts,
+    user_turns,
+    wait_for_the_turn,
+)
+from tests.webchat_client import WebchatClient, chat_token
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def person(stack) -> Person:
+    return new_person(stack)
+
+
+@pytest.fixture(params=CHANNELS)
+def chat(request, stack, person):
+    """The citizen on SMS or in the web chat (a link minted by their coordinator), as in
+    tests/e2e/test_e2e_safety_channels.py."""
+    if request.param == "sms":
+        yield SmsPhone(stack, person.citizen["phone"])
+        return
+    with WebchatClient(stack.rasa_url, chat_token(stack, person.citizen, person.token),
+                       origin=stack.service_url) as client:
+        yield WebchatWindow(stack, person.citizen["phone"], client)
+
+SETTLE = 2.0
+# What a check-in or a call request raises; a gate's "wrote in another language" alert is not one.
+ANSWER_RULES = ("overall_", "area_", "contact_request", "checkin_")
+
+
+def say(stack, chat, text: str) -> list[str]:
+    """Everything the citizen gets back for `text`: at least one message, then whatever else came
+    until the turn (if Rasa got the message) was over and SETTLE seconds passed without another."""
+    before, turns = len(chat.received()), user_turns(stack, chat.phone)
+    chat.send(text, 1)
+    for _ in range(2):  # the tracker is saved at the end of the turn, maybe after the first reply
+        seen, quiet_since = len(chat.received()), time.monotonic()
+        while time.monotonic() - quiet_since < SETTLE:
+            time.sleep(0.2)
+            if len(chat.received()) > seen:
+                seen, quiet_since = len(chat.received()), time.monotonic()
+        if user_turns(stack, chat.phone) > turns:
+            wait_for_the_turn(stack, chat.phone, turns)
+    return chat.received()[before:]
+
+
+def checkins(stack, person) -> list[dict]:
+    resp = stack.api("GET", f"/api/citizens/{person.citizen['id']}/checkins", person.token)
+    assert resp.status_code == 200, resp.text
+    return resp.json()
+
+
+def answer_alerts(stack, person) -> list[str]:
+    return [a["rule"] for a in open_alerts(stack, person) if a["rule"].startswith(ANSWER_RULES)]
+
+
+def states_the_options(reply: str) -> bool:
+    return ("GRØN" in reply and "RØD" in reply) or ("JA" in reply and "NEJ" in reply) or "RING" in reply
+
+
+def test_arabic_with_no_conversation_open_is_no_colour(stack, person, chat):
+    replies = say(stack, chat, "مرحبا كيف حالك")
+    assert replies and not any("Hvad fylder mest" in r for r in replies), replies
+    assert checkins(stack, person) == [] and answer_alerts(stack, person) == []
+
+
+def test_rainbow_flags_are_not_a_yes_to_a_call(stack, person, chat):
+    [question] = say(stack, chat, "tjek ind")
+    assert "GRØN" in question
+    [focus] = say(stack, chat, "gul")
+    assert "Hvad fylder mest" in focus
+    [note] = say(stack, chat, "2")
+    [call] = say(stack, chat, "nej")
+    assert "ringe til dig" in call
+    [again] = say(stack, chat, "🏳️‍🌈🏳️‍🌈")
+    assert "Svar JA" in again and "NEJ" in again  # the question again, options spelled out
+    way_out = say(stack, chat, "❤️")  # the second miss in a row: the way out, then the question
+    assert len(way_out) == 2 and "RING" in way_out[0] and "PAUSE" in way_out[0] and "JA" in way_out[1], way_out
+    [row] = checkins(stack, person)
+    assert (row["overall"], row["wants_contact"], row["focus_areas"]) == ("yellow", None, ["humoer"])
+    assert answer_alerts(stack, person) == []
+    [done] = say(stack, chat, "nej")  # a real answer is still taken
+    assert "Tak" in done and checkins(stack, person)[0]["wants_contact"] is False
+
+
+def test_english_is_not_a_colour_and_arranges_no_call(stack, person, chat):
+    replies = say(stack, chat, "I feel terrible today")
+    assert replies and not any("Jeg har bedt" in r for r in replies), replies
+    assert any(states_the_options(r) for r in replies) or any("dansk" in r for r in replies), replies
+    [question] = say(stack, chat, "tjek ind")
+    assert "GRØN" in question
+    replies = say(stack, chat, "I feel terrible today")
+    assert not any("Hvad fylder mest" in r for r in replies), replies
+    assert checkins(stack, person) == [] and answer_alerts(stack, person) == []
+
+
+def test_ring_after_the_way_out_reaches_the_coordinator(stack, person, chat):
+    [question] = say(stack, chat, "tjek ind")
+    assert "GRØN" in question
+    [again] = say(stack, chat, "{{7*7}}")
+    assert "1 for GRØN" in again and "3 for RØD" in again
+    way_out = say(stack, chat, "😀😀")
+    assert "RING" in way_out[0] and "PAUSE" in way_out[0], way_out
+    [called] = say(stack, chat, "RING")
+    assert "Mette" in called and "ringe til dig" in called
+    assert checkins(stack, person) == [] and answer_alerts(stack, person) == ["contact_request"]
+
+
+# Not "99": the crisis detector reads it as a typo of 999 and answers with the safety reply, which is
+# the safety net doing its job (a miss is worse than a false alarm), not an answer being stored.
+GARBAGE = ["a" * 5000, "🏳️‍🌈🏳️‍🌈", "\x01\x02\x03\x1b[31m", "{{7*7}}", "'; DROP TABLE citizens;--", "", "😀😀",
+           "❤️❤️", "\u202e\u200b", "-1", "🙏", "👋", "%s%s%s%n"]
+
+
+@pytest.mark.parametrize("chat", ["sms"], indirect=True)
+def test_a_burst_of_garbage_stores_nothing(stack, person, chat):
+    for text in GARBAGE:
+        replies = say(stack, chat, text)
+        assert replies, f"no reply to {text[:20]!r}"
+        assert not any("Hvad fylder mest" in r or "Jeg har bedt" in r or "Tak for dit svar" in r for r in replies), replies
+        assert all(states_the_options(r) for r in replies if "Jeg forstår" not in r), replies
+    assert checkins(stack, person) == [] and answer_alerts(stack, person) == []
