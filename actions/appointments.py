@@ -10,17 +10,15 @@ from sqlalchemy.orm import Session
 
 from actions import context
 from actions.base import CitizenAction
-from actions.citizen import current_citizen
+from actions.citizen import current_citizen, language_of, when_text
 from actions.external import entity, undo_placeholder_fills
 from actions.forms import latest_intent, latest_text
 from bot.appointments.attendance import parse_attendance_answer, record_citizen_reply
 from bot.checkins.answers import parse_yes_no
 from bot.citizens.contact import request_contact
 from bot.core import texts
-from bot.core.danish_time import format_when
 from bot.core.vocabulary import AppointmentReply, AppointmentStatus
 from bot.db import appointments as appointment_db
-from bot.db import citizens as citizen_db
 from bot.db.citizens import citizen_by_phone
 from bot.db.models import Appointment
 from bot.db.preparations import get_preparation
@@ -31,10 +29,6 @@ NOTHING = "nothing"
 APPOINTMENT_SLOT = "reminder_appointment_id"
 INTENT_ANSWERS = {"affirm": AppointmentReply.CONFIRMED, "confirm_attendance": AppointmentReply.CONFIRMED,
                   "deny": AppointmentReply.CANNOT_COME, "cannot_come": AppointmentReply.CANNOT_COME}
-
-
-def _when(appointment: Appointment) -> str:
-    return format_when(appointment.starts_at, context.proactive_settings().timezone)
 
 
 def _load(session: Session, phone: str, appointment_id) -> Appointment | None:
@@ -69,9 +63,9 @@ class ActionSendAppointmentReminder(CitizenAction):
         recap = await context.db().run(topic_recap, appointment.id)
         if appointment.interpreter:
             # After the citizen's topic, before the question: the booked interpreter (migration 0021).
-            recap += interpreter_line(await context.db().run(citizen_db.language_by_phone, tracker.sender_id))
-        dispatcher.utter_message(response=response, when=_when(appointment), location=appointment.location or "",
-                                 recap=recap)
+            recap += interpreter_line(await language_of(tracker))
+        dispatcher.utter_message(response=response, when=await when_text(tracker, appointment.starts_at),
+                                 location=appointment.location or "", recap=recap)
         if confirmed:
             return events
         return events + [SlotSet(AWAITING, "appointment_answer"), SlotSet(APPOINTMENT_SLOT, str(appointment.id))]
@@ -121,13 +115,13 @@ class ActionAppointmentAnswer(CitizenAction):
             return [SlotSet(AWAITING, NOTHING), SlotSet(APPOINTMENT_SLOT, None)]
         answer = parse_attendance_answer(latest_text(tracker)) or INTENT_ANSWERS.get(latest_intent(tracker) or "")
         if answer is None:
-            dispatcher.utter_message(response="utter_ask_appointment_answer", when=_when(appointment))
+            dispatcher.utter_message(response="utter_ask_appointment_answer", when=await when_text(tracker, appointment.starts_at))
             return [SlotSet(AWAITING, "appointment_answer"), SlotSet(APPOINTMENT_SLOT, str(appointment.id))]
         settings = context.proactive_settings()
         await context.db().run(
             lambda s: record_citizen_reply(s, s.get(Appointment, appointment.id), answer, now, settings))
         if answer == AppointmentReply.CONFIRMED:
-            dispatcher.utter_message(response="utter_appointment_confirmed", when=_when(appointment))
+            dispatcher.utter_message(response="utter_appointment_confirmed", when=await when_text(tracker, appointment.starts_at))
         else:
             dispatcher.utter_message(response="utter_appointment_cannot_come", coordinator=coordinator)
         return [SlotSet(AWAITING, NOTHING), SlotSet(APPOINTMENT_SLOT, None)]
@@ -145,7 +139,7 @@ class ActionMissedFollowup(CitizenAction):
         events = undo_placeholder_fills(tracker)
         if appointment is None or info is None:
             return events
-        dispatcher.utter_message(response="utter_missed_followup", when=_when(appointment),
+        dispatcher.utter_message(response="utter_missed_followup", when=await when_text(tracker, appointment.starts_at),
                                  coordinator=info.coordinator_name)
         return events + [SlotSet(AWAITING, "new_time"), SlotSet(APPOINTMENT_SLOT, None)]
 
@@ -182,8 +176,8 @@ def _next_appointments(session: Session, phone: str, now) -> tuple[bool, list[Ap
     return True, appointment_db.upcoming_appointments(session, citizen.id, now, limit=2), citizen.coordinator.name
 
 
-def _describe(appointment: Appointment) -> str:
-    when = _when(appointment)
+async def _describe(tracker: Tracker, appointment: Appointment) -> str:
+    when = await when_text(tracker, appointment.starts_at)
     return f"{when} ({appointment.location})" if appointment.location else when
 
 
@@ -203,8 +197,9 @@ class ActionTellNextAppointment(CitizenAction):
         elif len(upcoming) == 1:
             [only] = upcoming
             response = "utter_next_appointment" if only.location else "utter_next_appointment_no_place"
-            dispatcher.utter_message(response=response, when=_when(only), location=only.location or "")
+            dispatcher.utter_message(response=response, when=await when_text(tracker, only.starts_at),
+                                     location=only.location or "")
         else:
-            dispatcher.utter_message(response="utter_next_appointments", first=_describe(upcoming[0]),
-                                     second=_describe(upcoming[1]))
+            dispatcher.utter_message(response="utter_next_appointments", first=await _describe(tracker, upcoming[0]),
+                                     second=await _describe(tracker, upcoming[1]))
         return []
