@@ -74,6 +74,14 @@ def accepted(values: dict[str, Any]) -> dict[str, Any]:
 WAY_OUT = "utter_way_out"
 
 
+async def request_call(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """The coordinator is asked to call (one open request at a time) and the citizen told so."""
+    info = await current_citizen(tracker)
+    if info is not None:
+        await context.db().run(request_contact, info.citizen, context.clock().now())
+        dispatcher.utter_message(response="utter_contact_confirmed", coordinator=info.coordinator_name)
+
+
 def _slot_event(events: list, name: str) -> dict | None:
     return next((e for e in reversed(events) if e.get("event") == "slot" and e.get("name") == name), None)
 
@@ -106,13 +114,9 @@ class CitizenFormValidation(AnswersWhenDatabaseDown, FormValidationAction):
                 SlotSet(REQUESTED_SLOT, None)]
 
     async def call_instead(self, dispatcher: CollectingDispatcher, tracker: Tracker, requested: str) -> list:
-        """RING instead of an answer: the coordinator is asked to call (one open request at a
-        time), the citizen is told so, and the form pauses as with PAUSE. Nothing of this message
-        is stored as an answer."""
-        info = await current_citizen(tracker)
-        if info is not None:
-            await context.db().run(request_contact, info.citizen, context.clock().now())
-            dispatcher.utter_message(response="utter_contact_confirmed", coordinator=info.coordinator_name)
+        """RING instead of an answer: the coordinator is asked to call, the citizen is told so, and
+        the form pauses as with PAUSE. Nothing of this message is stored as an answer."""
+        await request_call(dispatcher, tracker)
         return self.stop_events(requested)
 
     def way_out_events(self) -> list:

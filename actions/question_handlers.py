@@ -80,8 +80,9 @@ HANDLERS = {
     **OUTCOME_HANDLERS,
     **GOAL_HANDLERS,
 }
-# Kinds whose handler also runs when the citizen stops ("det er nok for i dag"), with the answer
-# STOPPED: a round of outcome questions says what happens to the rest. The others end silently.
+# Kinds whose handler also runs when the citizen stops ("det er nok for i dag", PAUSE), with the
+# answer STOPPED: a round of outcome questions says what happens to the rest. For the others the
+# question is dropped, nothing stored, and the citizen is told so (utter_question_paused).
 ON_STOP = frozenset(OUTCOME_HANDLERS)
 
 
@@ -97,6 +98,9 @@ class ActionHandleAnswer(CitizenAction):
         done = reset_question()
         info = await current_citizen(tracker)
         handler = HANDLERS.get(question.get("kind"))
-        if info is None or handler is None or answer is None:  # stopped, or nothing to handle
+        if answer is None and tracker.get_slot("question_stopped") and info is not None:
+            dispatcher.utter_message(response="utter_question_paused")  # not silence: say what happened
+            return done
+        if info is None or handler is None or answer is None:  # nothing to handle
             return done
         return done + await handler(dispatcher, tracker, info, answer, question.get("params", {}))

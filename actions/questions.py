@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import CitizenAction
-from actions.forms import CitizenFormValidation, accepted, latest_intent, latest_text
+from actions.forms import CitizenFormValidation, accepted, latest_intent, latest_text, request_call
 from bot.checkins.answers import free_text, parse_yes_no, yes_no_of_intent
 from bot.checkins.language import in_language
 from bot.core.errors import Invalid
@@ -115,6 +115,12 @@ class ValidateAnswerForm(CitizenFormValidation):
 
     def name(self) -> str:
         return "validate_answer_form"
+
+    async def call_instead(self, dispatcher, tracker: Tracker, requested: str) -> list:
+        """As when NLU reads RING as request_contact (data/rules/agreements.yml): the call is asked
+        for, then the question comes again (it stays open; PAUSE drops it)."""
+        await request_call(dispatcher, tracker)
+        return [SlotSet(requested, None)]
 
     async def required_slots(self, domain_slots, dispatcher, tracker: Tracker, domain: DomainDict) -> list[str]:
         """Yes/no answers go in `answer`, which does not take a request ("ring til mig") as an answer;

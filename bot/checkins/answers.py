@@ -54,6 +54,8 @@ _REPEATS = re.compile(r"(oe|ae|aa|[a-z])\1+")
 
 
 def _colour_of_word(word: str, loose: bool = True, ordinary: frozenset[str] | None = None) -> str | None:
+    if word in _EXACT:  # before the stretch is undone: "green" would become "gren", a Danish word
+        return _EXACT[word]
     word = _REPEATS.sub(r"\1", word)  # "røøød", "guuul", "grønnn": SMS stretches words
     if word in _EXACT or not loose:
         return _EXACT.get(word)

@@ -214,3 +214,23 @@ async def test_a_question_unclear_twice_stores_no_guess(db, bente, kind):
     dispatcher = CollectingDispatcher()
     await ActionHandleAnswer().run(dispatcher, tracker(slots={"question": question, slot: UNCLEAR}), DOMAIN)
     assert said(dispatcher) == ["utter_question_unclear"] and rules(db, citizen) == []
+
+
+async def test_pause_at_a_proactive_question_drops_it_and_says_so(db, bente):
+    citizen, _ = bente
+    question = QUESTIONS["agreement_followup"]
+    slots, _ = await run_form(ValidateAnswerForm(), "PAUSE", "answer", {"question": question}, "answer_form",
+                              "stop_checkin", 0.99)
+    assert slots["question_stopped"] is True and slots["answer"] is None
+    dispatcher = CollectingDispatcher()
+    events = await ActionHandleAnswer().run(dispatcher, tracker(slots={"question": question, **slots}), DOMAIN)
+    assert said(dispatcher) == ["utter_question_paused"] and slot_values(events)["question"] is None
+    assert rules(db, citizen) == []
+
+
+async def test_ring_taken_as_a_free_text_answer_asks_for_the_call_and_keeps_the_question(db, bente):
+    citizen, _ = bente
+    slots, words = await run_form(ValidateAnswerForm(), "ring til mig", "answer_text", {"question": QUESTIONS["teachback"]},
+                                  "answer_form", "request_contact", 0.6)
+    assert words == ["utter_contact_confirmed"] and slots == {"answer_text": None}
+    assert rules(db, citizen) == ["contact_request"]
