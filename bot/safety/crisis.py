@@ -78,7 +78,8 @@ def key(word: str) -> str:
     return _DOUBLED.sub(r"\1", strip_variants(fold(word)))
 
 
-_DOUBLED = re.compile(r"(\w)\1+")
+# Letters only: "999" and "112" are numbers, and "9" or "12" must not read as them.
+_DOUBLED = re.compile(r"([^\W\d_])\1+")
 
 
 @dataclass(frozen=True)
