@@ -20,8 +20,9 @@ small suffix rule (-s, -es, -ed, -ing, a final -e, a doubled last consonant) plu
 forms listed in the file (`forms`), not on spaCy (docs/nlu.md, "English").
 
 The detectors load once per process (about 3.5 s, most of it importing spaCy, which imports
-TensorFlow, plus about 1.5 s for the hopelessness list); after that a message takes about 1 ms
-(docs/nlu.md, "Crisis detector"). Call `warm()` at start-up to pay the load before the first
+TensorFlow, plus about 1.5 s for the hopelessness list; each English list about 0.2 s); after that
+`assess()` takes about 2 ms a message with the Danish and English lists (docs/nlu.md, "Crisis
+detector" and "English"). Call `warm()` at start-up to pay the load before the first
 citizen message.
 """
 from __future__ import annotations
@@ -154,7 +155,10 @@ _NO_GAP = _Gaps(0)
 class CrisisDetector:
     def __init__(self, phrase_file: Path = PHRASES, lemma_table: str | None = None):
         spec = yaml.safe_load(phrase_file.read_text(encoding="utf-8"))
-        suffixes = spec.get("lemmatizer") == "suffixes"
+        # "suffixes": the English rule; "none": words as written (a new language's first list needs
+        # no code: its forms, spellings and alternatives are in the file); default: spaCy's Danish table
+        lemmatizer = spec.get("lemmatizer", "spacy_da")
+        suffixes = lemmatizer in ("suffixes", "none")
         spellings = {str(w): [str(x) for x in v] for w, v in (spec.get("spellings") or {}).items()}  # "2" for "to"
         sets = {name: str(words) for name, words in (spec.get("sets") or {}).items()}
 
@@ -173,7 +177,8 @@ class CrisisDetector:
         words = {alt for _, p in [p for _, p in raw + mentions + own_frames] + exclusions + frames
                  for word in p.split() for alt in word.split("|")}
         if suffixes:
-            english = _SuffixPipeline(spec.get("forms") or {}, spec.get("joins") or [])
+            english = _SuffixPipeline(spec.get("forms") or {}, spec.get("joins") or [],
+                                      _english_stem if lemmatizer == "suffixes" else str)
             lemmas = {word: english.lemma(word) for word in words}
         else:
             table = lemma_table if lemma_table is not None else _lemma_table()
@@ -393,7 +398,7 @@ class _Token:
 
 
 class _SuffixPipeline:
-    """Tokens and lemmas for a list with `lemmatizer: suffixes` (English): words, sentence ends and
+    """Tokens and lemmas for a list with `lemmatizer: suffixes` (English) or `none`: words, sentence ends and
     marks by a regular expression, apostrophes and inner hyphens dropped ("don't" is "dont",
     "self-harm" is "selfharm"), `joins` written as one word ("my self" is "myself"), and a lemma
     from the irregular `forms` or a small suffix rule. Both the phrase words and the citizen's words
@@ -401,7 +406,8 @@ class _SuffixPipeline:
 
     _TOKEN = re.compile(r"\w+(?:['’\-]\w+)*|\.{2,}|…|[.!?]|\n|[^\w\s]")
 
-    def __init__(self, forms: dict, joins: list):
+    def __init__(self, forms: dict, joins: list, stem=None):
+        self._stem = stem or _english_stem
         self._forms = {str(k): str(v) for k, v in forms.items()}
         self._joins = [(re.compile(r"\b" + r"[\s\-]*".join(map(re.escape, str(j).split())) + r"\b"),
                         "".join(str(j).split())) for j in joins]
@@ -421,9 +427,7 @@ class _SuffixPipeline:
     @lru_cache(maxsize=20000)  # noqa: B019 - one pipeline per list, alive as long as the process
     def lemma(self, word: str) -> str:
         word = word.replace("'", "").replace("’", "")
-        if word in self._forms:
-            return _english_stem(self._forms[word])
-        return _english_stem(word)
+        return self._stem(self._forms.get(word, word))
 
 
 def _english_stem(word: str) -> str:
@@ -436,10 +440,8 @@ def _english_stem(word: str) -> str:
         w = w[:-3] + "y"
     elif len(w) > 4 and w.endswith("ing"):
         w = w[:-3]
-    elif len(w) > 3 and w.endswith("ed") and w[-3] != "e":
-        w = w[:-2]
-    elif len(w) > 3 and w.endswith(("ses", "xes", "zes", "ches", "shes")):
-        w = w[:-2]
+    elif len(w) > 3 and (w.endswith("ed") and w[-3] != "e" or w.endswith(("ses", "xes", "zes", "ches", "shes"))):
+        w = w[:-2]  # "killed", "punches"; not "bleed", "need"
     elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
         w = w[:-1]
     if len(w) > 3 and w[-1] == w[-2] and w[-1] in "bdgmnprt":

@@ -3,7 +3,12 @@ tests/nlu/crisis_heldout.yml, which the phrase list is never tuned against, cris
 1.00 (any crisis category counts; a hopelessness-only match is a miss) and the false-alarm rate on
 the hard negatives at most 3 %. The set covers every category x tense cell of the taxonomy with the
 phrasing variants and is independent of the development set, the phrase list and the NLU data.
-bench/crisis_heldout.py prints the same numbers per cell."""
+bench/crisis_heldout.py prints the same numbers per cell.
+
+The English held-out set (tests/nlu/crisis_heldout_en.yml; docs/nlu.md, "English") is gated the
+same way: recall 1.00 and false alarms <= 3 %, with every language's lists running, as for every
+citizen message (a Danish list phrase may fire on English text, and an English frame may silence
+it)."""
 from collections import Counter
 from types import SimpleNamespace
 
@@ -12,7 +17,7 @@ import yaml
 
 from bench.crisis_heldout import MAX_FALSE_ALARMS, MIN_RECALL, PHRASINGS, TENSES, Message, load, report, score
 from bot.nlp import quality
-from bot.safety.crisis import PHRASES, TAXONOMY
+from bot.safety.crisis import PHRASE_FILES, PHRASES, TAXONOMY
 
 MESSAGES = load()
 CRISIS, NEGATIVES = MESSAGES
@@ -70,6 +75,70 @@ def test_moved_messages_left_the_held_out_set():
     development = {quality.near_copy_key(t) for _, t in quality.labelled(quality.CRISIS)}
     assert moved <= development
     assert not moved & {quality.near_copy_key(m.text) for m in CRISIS + NEGATIVES}
+
+
+# ---- English --------------------------------------------------------------------------------------
+
+EN_HELDOUT = quality.NLU_TESTS / "crisis_heldout_en.yml"
+EN_PHRASINGS = ("first_person", "sms", "typos", "danish")  # danish: Danish words mixed in
+EN_MESSAGES = load(EN_HELDOUT)
+EN_CRISIS, EN_NEGATIVES = EN_MESSAGES
+EN_DEVELOPMENT = quality.crisis_file("en")
+
+
+@pytest.fixture(scope="module")
+def english():
+    found = score(EN_MESSAGES)
+    print("\n" + "\n".join(report(found, quiet=True)))
+    return found
+
+
+def test_english_crisis_recall_is_one(english):
+    print(f"\nEnglish held-out crisis recall {english.recall:.3f} ({len(english.crisis)} messages)")
+    missed = [f"{m.category}/{m.tense}/{m.phrasing} batch {m.batch}: {m.text!r}"
+              + (" (hopelessness only)" if m in english.hopelessness_only() else "") for m in english.misses()]
+    assert english.recall >= MIN_RECALL, "missed:\n" + "\n".join(missed)
+
+
+def test_english_false_alarms_at_most_three_percent(english):
+    print(f"\nEnglish held-out false alarms {english.false_alarm_rate:.3f} "
+          f"({len(english.false_alarms())}/{len(english.negatives)})")
+    alarms = [f"{m.category} batch {m.batch}: {m.text!r} -> {found}" for m, found in english.false_alarms()]
+    assert english.false_alarm_rate <= MAX_FALSE_ALARMS, "false alarms:\n" + "\n".join(alarms)
+
+
+def test_the_english_set_covers_every_cell_of_the_taxonomy():
+    assert len(EN_CRISIS) >= 150 and len(EN_NEGATIVES) >= 150
+    assert {m.category for m in EN_CRISIS} == set(TAXONOMY)
+    cells = Counter((m.category, m.tense) for m in EN_CRISIS)
+    thin = {cell: cells[cell] for cell in [(c, t) for c in TAXONOMY for t in TENSES] if cells[cell] < 7}
+    assert not thin, f"cells with fewer than 7 English held-out messages: {thin}"
+    for category in TAXONOMY:
+        assert {m.phrasing for m in EN_CRISIS if m.category == category} == set(EN_PHRASINGS), category
+    assert len({m.category for m in EN_NEGATIVES}) >= 8  # idioms, medication, others' past, news, ...
+
+
+def test_the_english_set_is_independent_of_its_development_set_the_phrases_and_the_nlu_data():
+    texts = [m.text for m in EN_CRISIS + EN_NEGATIVES]
+    twice = [t for t, n in Counter(quality.near_copy_key(t) for t in texts).items() if n > 1]
+    assert not twice, f"repeated in the English held-out set: {twice}"
+    elsewhere = {quality.near_copy_key(t) for _, t in quality.labelled(EN_DEVELOPMENT)}
+    elsewhere |= {quality.near_copy_key(t) for _, t in quality.training_examples() + quality.heldout_examples()}
+    elsewhere |= {quality.near_copy_key(m.text) for m in CRISIS + NEGATIVES}
+    for phrase_file in PHRASE_FILES:
+        spec = yaml.safe_load(phrase_file.read_text(encoding="utf-8"))
+        elsewhere |= {quality.near_copy_key(str(p)) for group in [*spec["categories"].values(), *spec["mentions"].values()]
+                      for p in group or []}
+    copies = [t for t in texts if quality.near_copy_key(t) in elsewhere]
+    assert not copies, f"English held-out messages copied from elsewhere: {copies}"
+
+
+def test_english_moved_messages_left_the_held_out_set():
+    spec = yaml.safe_load(EN_HELDOUT.read_text(encoding="utf-8"))
+    moved = {quality.near_copy_key(str(t)) for b in spec["batches"] for t in b.get("moved_to_development") or []}
+    development = {quality.near_copy_key(t) for _, t in quality.labelled(EN_DEVELOPMENT)}
+    assert moved and moved <= development
+    assert not moved & {quality.near_copy_key(m.text) for m in EN_CRISIS + EN_NEGATIVES}
 
 
 # ---- the gate logic itself, on a detector fed in by hand ------------------------------------------
