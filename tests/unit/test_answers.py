@@ -20,7 +20,8 @@ from bot.checkins.programmes import get_programme
         ("grønn", "green"), ("det er grønt i dag", "green"), ("🟢", "green"), ("💚", "green"), ("1", "green"),
         ("gul", "yellow"), ("Gult", "yellow"), ("guul", "yellow"), ("🟡", "yellow"), ("2", "yellow"),
         ("rød", "red"), ("roed", "red"), ("rod", "red"), ("RØDT!!", "red"), ("🔴", "red"), ("3", "red"),
-        ("rødd", "red"), ("red", "red"), ("green", "green"), ("GREEN", "green"), ("yellow", "yellow"), ("røøød", "red"), ("guuul", "yellow"), ("grøøøn", "green"),
+        ("rødd", "red"), ("red", "red"), ("røøød", "red"), ("guuul", "yellow"), ("grøøøn", "green"),
+        ("green", "green"), ("GREEN", "green"), ("yellow", "yellow"),
     ],
 )
 def test_colour_words_emoji_digits_and_typos(text, colour):
