@@ -259,13 +259,18 @@ class CrisisDetector:
         judged = [s for s in found if s not in spans]
         return words, spans, _Judgement(excluded, judged, sentence, framed)
 
-    def overrules(self, text: str, match: CrisisMatch) -> bool:
-        """Whether this list, reading the same text in its own language, silences another list's
+    def judge(self, text: str) -> tuple[_Text, list[_Span], _Judgement]:
+        """This list's reading of a text, for `overrules` (once per text, however many matches)."""
+        return self._analyse(text, judging=True)
+
+    @staticmethod
+    def overrules(reading: tuple[_Text, list[_Span], _Judgement], match: CrisisMatch) -> bool:
+        """Whether a list's reading of the text (`judge`, in its own language) silences another list's
         match: one of its exclusions covers the matched words ("going to jump in the shower"), its
         frames stand in the sentence of a mention ("... ten years ago"), or it matched the same words
         itself and silenced them. The Danish list has English words in it ("going to jump"), and
         only the English list knows the English idioms and frames around them (docs/nlu.md, "English")."""
-        words, _, judgement = self._analyse(text, judging=True)
+        words, _, judgement = reading
         for start, end in _locate(words, match.words):
             if any(e.start <= start and end <= e.end for e in judgement.excluded):
                 return True
@@ -519,10 +524,18 @@ def warm() -> None:
 
 
 def _judged(lists: tuple[CrisisDetector, ...], text: str) -> CrisisMatch | None:
-    """The first match of the first list that no other language's list overrules."""
+    """The first match of the first list that no other language's list overrules. Each list reads
+    the text at most once, and only when another list matched something (most messages: never)."""
+    readings: dict[int, tuple] = {}
+
+    def reading(j: int) -> tuple:
+        if j not in readings:
+            readings[j] = lists[j].judge(text)
+        return readings[j]
+
     for i, found in enumerate(lists):
         for match in found.detect_all(text):
-            if not any(other.overrules(text, match) for j, other in enumerate(lists) if j != i):
+            if not any(CrisisDetector.overrules(reading(j), match) for j in range(len(lists)) if j != i):
                 return match
     return None
 
