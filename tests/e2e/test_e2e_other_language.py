@@ -17,16 +17,17 @@ def citizen(stack):
 def test_arabic_gets_the_multilingual_reply_and_an_alert_and_no_check_in(stack, citizen):
     phone, token = citizen["phone"], citizen["token"]
     danish_english, arabic = stack.text_and_wait(phone, ARABIC, replies=2)
-    assert danish_english == ("Jeg kan kun læse dansk og engelsk. Din koordinator ringer til dig.\n"
-                              "I only understand Danish and English. Your coordinator will call you.")
-    assert arabic == "أفهم الدنماركية والإنجليزية فقط. سيتصل بك منسقك."  # UCS-2, not stripped to GSM-7
+    assert danish_english == ("Jeg kan kun læse dansk og engelsk. Din koordinator ringer til dig. Er du i fare, så ring 112.\n"
+                              "I only understand Danish and English. Your coordinator will call you. "
+                              "If you are in danger, call 112.")
+    assert arabic == "أفهم الدنماركية والإنجليزية فقط. سيتصل بك منسقك. إذا كنت في خطر، اتصل بـ 112."  # UCS-2, kept
     assert stack.api("GET", f"/api/citizens/{citizen['id']}/checkins", token).json() == []
     assert [e for e in stack.tracker_events(phone) if e["event"] == "user"] == []  # Rasa never saw it
     [alert] = stack.api("GET", f"/api/alerts?citizen_id={citizen['id']}", token).json()
     assert (alert["rule"], alert["severity"]) == ("other_language", "high") and "arabisk" in alert["reason"]
     messages = stack.api("GET", f"/api/citizens/{citizen['id']}/messages", token).json()
     assert [m["text"] for m in messages if m["direction"] == "in"] == [ARABIC]  # stored like every MO
-    assert [m["segments"] for m in messages if m["direction"] == "out"] == [1, 1]
+    assert [m["segments"] for m in messages if m["direction"] == "out"] == [2, 2]
 
     # Danish still works, and starts the check-in the Arabic did not.
     [question] = stack.text_and_wait(phone, "tjek ind")

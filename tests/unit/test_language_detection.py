@@ -71,8 +71,9 @@ def test_short_latin_text_is_too_short_to_tell():
     assert ld.other_language("Yarın gelemiyorum").code == "tr"  # two words, 16 letters
 
 
-def test_the_multilingual_reply_is_two_sms_of_one_segment_each():
+def test_the_multilingual_reply_is_two_sms_of_two_segments_each():
     first, arabic = not_understood_replies()
-    assert first == f"{texts.LANGUAGE_NOT_UNDERSTOOD}\nI only understand Danish and English. Your coordinator will call you."
-    assert is_gsm7(first) and segments(first) == 1
-    assert not is_gsm7(arabic) and segments(arabic) == 1 and arabic == texts.for_language("LANGUAGE_NOT_UNDERSTOOD", "ar")
+    assert first == f"{texts.LANGUAGE_NOT_UNDERSTOOD}\n{texts.for_language('LANGUAGE_NOT_UNDERSTOOD', 'en')}"
+    assert is_gsm7(first) and segments(first) == 2 and first.count("112") == 2
+    assert not is_gsm7(arabic) and segments(arabic) == 2 and "112" in arabic
+    assert arabic == texts.for_language("LANGUAGE_NOT_UNDERSTOOD", "ar")
