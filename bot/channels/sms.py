@@ -33,18 +33,12 @@ def render_buttons(text: str, buttons: list[dict]) -> str:
     return f"{text}\n" + "\n".join(options) + f"\nSvar {how}."
 
 
-def _queue_safety_reply(session, phone: str, reply: str, now) -> None:
-    """Queued in the transaction that stores the MO: a stored crisis (or hopelessness) message always
-    has its safety reply in the outbox, and one that could not be stored is retried by the gateway
-    with both."""
-    queue_sms(session, phone, reply, purpose="reply", now=now)
-
-
 def _queue_gate_reply(session, phone: str, reply: str, now) -> None:
-    """The gate's own answer (a language switch, the other-language reply), queued with the MO like
-    the safety reply. In the script it is written in: the Arabic line is UCS-2 (docs/decisions.md,
-    "Messages in other languages")."""
-    queue_sms(session, phone, reply, purpose="reply", now=now, keep_script=True)
+    """The gate's answers (the safety reply, a language switch's confirmation, the other-language
+    reply), queued in the transaction that stores the MO: a stored crisis (or hopelessness) message
+    always has its safety reply in the outbox, and one that could not be stored is retried by the
+    gateway with both. The outbox keeps an Arabic text in its script (UCS-2)."""
+    queue_sms(session, phone, reply, purpose="reply", now=now)
 
 
 class SmsOutput(OutputChannel):
@@ -115,7 +109,7 @@ class SmsInput(InputChannel):
                 return response.json({"error": str(exc)}, status=400)
             try:
                 admitted = await self.gate.admit(sms.msisdn, sms.text, "sms", provider_id=sms.provider_id,
-                                                 on_safety_reply=_queue_safety_reply, on_reply=_queue_gate_reply)
+                                                 on_safety_reply=_queue_gate_reply, on_reply=_queue_gate_reply)
             except DuplicateMessage:
                 return response.json({"status": "duplicate"})
             except DatabaseUnavailable as exc:

@@ -119,8 +119,8 @@ class GatewayApiClient:
         if self.callback_url:
             payload["callback_url"] = self.callback_url
         if not is_gsm7(text):
-            # GatewayAPI's default encoding is GSM 03.38; a text in another script (queued with
-            # keep_script, bot/sms/outbox.py) must say UCS2 or its letters are lost.
+            # GatewayAPI's default encoding is GSM 03.38; a text in another script (kept as written
+            # by queue_sms, bot/sms/outbox.py) must say UCS2 or its letters are lost.
             payload["encoding"] = "UCS2"
         try:
             async with http.post(self.url, json=payload, timeout=self.timeout,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from bot.core.text import is_latin
+
 BASIC = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
@@ -33,6 +35,13 @@ _VARIATION = re.compile("[\ufe0f\u200d]")
 
 def is_gsm7(text: str) -> bool:
     return all(c in BASIC or c in EXTENDED for c in text)
+
+
+def in_other_script(text: str) -> bool:
+    """Whether the text has a letter that is neither GSM-7 nor Latin (Arabic, Cyrillic, Greek small
+    letters ...): `to_gsm7` would delete every such letter, so the text must go as written, in UCS-2.
+    A Latin letter outside GSM-7 (ó, ł) is not one: it loses its accent or is dropped."""
+    return any(c.isalpha() and c not in BASIC and not is_latin(c) for c in text)
 
 
 def non_gsm_chars(text: str) -> set[str]:

@@ -17,7 +17,7 @@ from bot.db import network as network_db
 from bot.db import outbox as outbox_db
 from bot.db.citizens import citizen_by_phone
 from bot.db.models import Alert, Citizen, OutboxMessage
-from bot.sms.gsm import is_gsm7, segments, to_gsm7
+from bot.sms.gsm import in_other_script, segments, to_gsm7
 
 # reply: the answer to the citizen's own message (also STOP's confirmation and the safety reply);
 # proactive: started by us (scheduler jobs through Rasa, a chat link); notification: to staff.
@@ -52,17 +52,17 @@ def hold_reason(purpose: str, citizen_status: str | None) -> str | None:
 
 
 def queue_sms(session: Session, msisdn: str, text: str, *, purpose: str, now: datetime,
-              citizen_id: int | None = None, keep_script: bool = False) -> OutboxMessage:
+              citizen_id: int | None = None) -> OutboxMessage:
     """`citizen_id` only for a network SMS: whose member the recipient is (the phone is no citizen's).
-    `keep_script`: the text is sent as written, in UCS-2 when it is not GSM-7, instead of normalised
-    to GSM-7 (which drops every letter of another script). Only for a reply in the citizen's own
-    script, such as the Arabic line of the other-language reply (docs/decisions.md, "Messages in
-    other languages"); its segments are counted as UCS-2 (67 characters a part)."""
+    The text is normalised to GSM-7, unless it has letters of another script (Arabic: the safety
+    reply and the other-language reply in the citizen's own script, docs/decisions.md, "Messages in
+    other languages"), which GSM-7 would delete: such a text is sent as written, in UCS-2, and its
+    segments are counted so (67 characters a part). Decided here, so no caller can forget it."""
     if purpose not in PURPOSES:
         raise ValueError(f"unknown purpose {purpose!r}")
     if (purpose == NETWORK) != (citizen_id is not None):
         raise ValueError("a network SMS, and only one, names the citizen whose member it goes to")
-    body = text if keep_script and not is_gsm7(text) else to_gsm7(text)
+    body = text if in_other_script(text) else to_gsm7(text)
     if purpose == NETWORK:
         citizen = session.get(Citizen, citizen_id)
         reason = hold_reason(purpose, citizen.status if citizen is not None else None)

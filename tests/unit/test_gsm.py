@@ -1,4 +1,4 @@
-from bot.sms.gsm import is_gsm7, segments, to_gsm7
+from bot.sms.gsm import in_other_script, is_gsm7, segments, to_gsm7
 
 
 def test_danish_letters_are_gsm7():
@@ -16,6 +16,12 @@ def test_emoji_become_words_or_disappear():
     assert to_gsm7("Det går 🔴 i dag 😢") == "Det går RØD i dag :("
     assert to_gsm7("Godt 🎉") == "Godt"
     assert is_gsm7(to_gsm7("🦄 ✨ ó"))
+
+
+def test_only_letters_of_another_script_keep_a_text_as_written():
+    """bot/sms/outbox.py: such a text goes in UCS-2; GSM-7 would delete its letters."""
+    assert in_other_script("اتصل بالرقم 112") and in_other_script("Привет") and in_other_script("καλά")
+    assert not in_other_script("Mødet – ’i morgen’ 🙂 ó ł ΔΩ 112")  # normalised to GSM-7 as before
 
 
 def test_segment_counts():
