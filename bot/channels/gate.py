@@ -32,7 +32,7 @@ from bot.citizens import language as citizen_language
 from bot.core import texts
 from bot.core.clock import Clock, process_clock
 from bot.core.config import Settings
-from bot.core.i18n import DANISH
+from bot.core.i18n import DANISH, language_for_switch_word
 from bot.core.language_detection import other_language
 from bot.core.language_detection import warm as warm_language_detector
 from bot.core.phone import try_normalize_phone
@@ -73,18 +73,15 @@ class Admitted:
     # The gate's own answer (a language switch's confirmation, the other-language reply), in order:
     # when there is one, no turn runs and Rasa never sees the message.
     replies: tuple[str, ...] = ()
-    language: str = DANISH  # the citizen's, after a switch in this message: for the safety reply
-
+    language: str = DANISH  # the citizen's, after a switch in this message: for this turn's replies
+    # In the citizen's language, sent before the turn, whatever the dialogue then does (a form may
+    # still pause); None without crisis language or hopelessness.
+    safety_reply: str | None = None
 
     @property
     def turn(self) -> bool:
         """Whether the message goes on to Rasa."""
         return not self.replies
-
-    @property
-    def safety_reply(self) -> str | None:
-        """Sent before the turn, whatever the dialogue then does (a form may still pause)."""
-        return safety_reply(self.crisis, self.hopelessness, self.language)
 
 
 def safety_reply(crisis: bool, hopelessness: bool, language: str | None = DANISH) -> str | None:
@@ -160,7 +157,7 @@ class CitizenGate:
             # would bury the way out the reply names (docs/nlu.md, "After the safety reply").
             if reply is not None:
                 return Admitted(citizen.id, phone, SAFETY_PAUSE, crisis=crisis, hopelessness=hopelessness,
-                                inbound_id=inbound.id, language=citizen.language or DANISH)
+                                inbound_id=inbound.id, language=citizen.language or DANISH, safety_reply=reply)
             replies = self._own_replies(session, citizen, text, keyword, detected, inbound.id, now)
             if replies and on_reply is not None:
                 for own in replies:
@@ -181,7 +178,7 @@ class CitizenGate:
             log.info("message from an unregistered sender on %s refused", channel)
         else:
             # This turn's replies need the language; the NLG then asks no query (bot/channels/nlg.py).
-            remember_language(self.db, admitted.phone, admitted.language)
+            remember_language(self.db, admitted.phone, admitted.language, self.clock.now())
         return admitted
 
     @staticmethod
@@ -200,11 +197,13 @@ class CitizenGate:
         and its alert. Empty: the message goes to Rasa."""
         if keyword:
             return ()
-        switch_to = citizen_language.switch_word_language(text)
-        if switch_to is not None and switch_to in citizen_language.citizen_languages():
+        switch_to = language_for_switch_word(text)
+        if switch_to is not None:
             log.info("citizen %s switched language to %s", citizen.id, switch_to)
             return (citizen_language.switch(session, citizen, switch_to),)
-        if detected is not None and detected.code not in citizen_language.understood(citizen.language):
+        # other_language() never names a language the NLU understands (UNDERSTOOD), whatever the
+        # citizen's setting: a citizen written to in Arabic is still read only in Danish and English.
+        if detected is not None:
             citizen_language.other_language_alert(session, citizen.id, detected, inbound_id, now)
             log.info("message %s from citizen %s in another language (%s): answered at the gate",
                      inbound_id, citizen.id, detected.code)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import copy
 import logging
-import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,36 +36,41 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.core import i18n
+from bot.core.clock import Clock, process_clock
 from bot.core.config import Settings
 from bot.db import citizens as citizen_db
 from bot.db.database import DATABASE_ERRORS, Database, shared_database
 
 log = logging.getLogger(__name__)
 LANGUAGE_TTL = 60.0  # seconds a language read here or handed over by the gate is used without a query
-# (database URL, phone) -> (language, monotonic time it was read): one process serves one database,
-# but tests run several side by side.
-_known: dict[tuple[str, str], tuple[str, float]] = {}
+# (database URL, phone) -> (language, when it was read, by the reader's clock): one process serves
+# one database, but tests run several side by side.
+_known: dict[tuple[str, str], tuple[str, datetime]] = {}
 
 
-def remember_language(db: Database, phone: str, language: str | None) -> None:
+def remember_language(db: Database, phone: str, language: str | None, now: datetime) -> None:
     """The gate read the citizen for this message: their language, fresh, for this turn's replies."""
-    _known[(db.url, phone)] = (language or i18n.DANISH, time.monotonic())
+    _known[(db.url, phone)] = (language or i18n.DANISH, now)
 
 
-def _remembered(db: Database, phone: str) -> str | None:
+def _remembered(db: Database, phone: str, now: datetime) -> str | None:
     found = _known.get((db.url, phone))
-    if found is None or time.monotonic() - found[1] > LANGUAGE_TTL:
+    if found is None:
         return None
-    return found[0]
+    # A time ahead of `now` was read by another clock than this one (tests): old, read again.
+    age = (now - found[1]).total_seconds()
+    return found[0] if 0 <= age <= LANGUAGE_TTL else None
 
 
 class CatalogueNLG(TemplatedNaturalLanguageGenerator):
     def __init__(self, endpoint_config: EndpointConfig | None = None, domain: Domain | None = None, *,
-                 database: Database | None = None, catalogue: i18n.Catalogue | None = None) -> None:
+                 database: Database | None = None, catalogue: i18n.Catalogue | None = None,
+                 clock: Clock | None = None) -> None:
         super().__init__(domain.responses if domain else {})
         directory = (endpoint_config.kwargs.get("catalogue") if endpoint_config else None)
         self.catalogue = catalogue or (i18n.Catalogue(Path(directory)) if directory else i18n.default_catalogue())
         self._db = database
+        self.clock = clock or process_clock()
         # Per language: (the domain responses it was built from, the overlaid responses). Rasa sets
         # `self.responses` anew when it loads a model, which makes a kept overlay stale.
         self._overlays: dict[str, tuple[dict, dict]] = {}
@@ -82,7 +87,8 @@ class CatalogueNLG(TemplatedNaturalLanguageGenerator):
         """The citizen's language; Danish for a stranger, an unset language or a database down."""
         if not sender_id:
             return i18n.DANISH
-        known = _remembered(self.db, sender_id)
+        now = self.clock.now()
+        known = _remembered(self.db, sender_id, now)
         if known is not None:
             return known
         try:
@@ -92,7 +98,7 @@ class CatalogueNLG(TemplatedNaturalLanguageGenerator):
             log.warning("citizen's language not read (%s): the response goes out in Danish", type(exc).__name__)
             return i18n.DANISH
         if language is not None:
-            remember_language(self.db, sender_id, language)
+            remember_language(self.db, sender_id, language, now)
         return language or i18n.DANISH
 
     def responses_for(self, language: str) -> dict[str, list[dict[str, Any]]]:

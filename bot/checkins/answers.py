@@ -10,10 +10,10 @@ import difflib
 import re
 import unicodedata
 
-from bot.checkins.language import DANISH, in_language, is_latin
+from bot.checkins.language import DANISH, in_language
 from bot.checkins.ordinary_words import ordinary_words
 from bot.checkins.programmes import LifeArea, Programme
-from bot.core.text import fold, strip_variants, words
+from bot.core.text import LETTER_RUNS, fold, is_latin, strip_variants, words
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
 MOOD_COLOURS = {"mood_good": GREEN, "mood_okay": YELLOW, "mood_bad": RED}
@@ -239,7 +239,6 @@ def yes_no_of_intent(text: str, intent: str | None, language: str = DANISH) -> b
 # and the invisible format characters that reorder or hide text (bidi overrides, zero-width spaces).
 _INVISIBLE = frozenset("\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff")
 FREE_TEXT_MIN_LETTERS = 2
-_LETTER_RUN = re.compile(r"[^\W\d_]+")
 
 
 def clean_text(text: str) -> str:
@@ -262,7 +261,7 @@ def free_text(text: str, cap: int) -> str | None:
     folded = fold(cleaned)
     letters = [c for c in folded if c.isalpha()]
     latin = [c for c in letters if is_latin(c)]
-    has_word = any(len(run) >= FREE_TEXT_MIN_LETTERS and all(is_latin(c) for c in run) for run in _LETTER_RUN.findall(folded))
+    has_word = any(len(run) >= FREE_TEXT_MIN_LETTERS and all(is_latin(c) for c in run) for run in LETTER_RUNS.findall(folded))
     if not has_word or len(set(latin)) < FREE_TEXT_MIN_LETTERS or 2 * len(latin) < len(letters):
         return None
     return cleaned[:cap]

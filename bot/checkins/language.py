@@ -23,12 +23,11 @@ from __future__ import annotations
 import functools
 import logging
 import re
-import unicodedata
 from pathlib import Path
 
 import yaml
 
-from bot.core.text import fold
+from bot.core.text import LETTER_RUNS, fold, is_latin
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +40,13 @@ MIN_LETTERS = 2
 KNOWN_SHARE = 1 / 3
 MIN_PART = 3  # letters of each part of a compound
 
-_LETTERS = re.compile(r"[^\W\d_]+")
 _STRETCHED = re.compile(r"(.)\1+")
 _LANGUAGE_SUFFIX = re.compile(r"_([a-z]{2,3})$")
 
 
-def _file_language(path: Path) -> str:
+def file_language(path: Path) -> str:
+    """The language of a data or test file by its name: "checkin_en.yml" is English (a suffix of a
+    two- or three-letter code, as the catalogue's), "checkin.yml" Danish. bot/nlp/quality.py too."""
     found = _LANGUAGE_SUFFIX.search(path.stem)
     return found.group(1) if found else DANISH
 
@@ -54,12 +54,12 @@ def _file_language(path: Path) -> str:
 def _training_words(language: str, training: Path = TRAINING) -> set[str]:
     words: set[str] = set()
     for path in sorted(training.glob("*.yml")):
-        if _file_language(path) != language:
+        if file_language(path) != language:
             continue
         for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
             if block.get("intent") in NOT_VOCABULARY or not block.get("examples"):
                 continue
-            words.update(_LETTERS.findall(fold(block["examples"])))
+            words.update(LETTER_RUNS.findall(fold(block["examples"])))
     return words
 
 
@@ -89,17 +89,13 @@ def _known(word: str, known: frozenset[str], compound: bool = True) -> bool:
     return False
 
 
-def is_latin(letter: str) -> bool:
-    return unicodedata.name(letter, "").startswith("LATIN")
-
-
 def in_language(text: str, language: str = DANISH, also_known: frozenset[str] = frozenset()) -> bool:
     """Real words of `language` (above); `also_known` adds words the question itself offers."""
     folded = fold(text)
     letters = [c for c in folded if c.isalpha()]
     if len(letters) < MIN_LETTERS or not all(is_latin(c) for c in letters):
         return False
-    tokens = [t for t in _LETTERS.findall(folded) if len(t) >= 2]  # "i", "x": too short to tell
+    tokens = [t for t in LETTER_RUNS.findall(folded) if len(t) >= 2]  # "i", "x": too short to tell
     known = vocabulary(language) | also_known if also_known else vocabulary(language)
     hits = sum(1 for token in tokens if _known(token, known))
     return hits >= 1 and hits >= KNOWN_SHARE * len(tokens)

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from bot.core import i18n, texts
 from bot.core.alert_catalogue import Rule
 from bot.core.errors import Invalid
-from bot.core.language_detection import UNDERSTOOD, OtherLanguage
+from bot.core.language_detection import OtherLanguage
 from bot.core.vocabulary import AlertStatus
 from bot.db import alerts as alert_db
 from bot.db.models import Alert, Citizen
@@ -38,33 +38,13 @@ REPEAT_AFTER = timedelta(hours=24)
 MAX_REPLY_SEGMENTS = 2  # per SMS of the other-language reply, like every text the citizen gets
 
 
-def citizen_languages() -> list[str]:
-    """The languages a citizen can have: Danish and every catalogue file's (i18n.languages())."""
-    return i18n.languages()
-
-
-def language_names() -> dict[str, str]:
-    """code -> the language's name in itself (Dansk, English, العربية), for the forms."""
-    return {code: i18n.default_catalogue().language(code).name for code in citizen_languages()}
-
-
 def check_language(value: Any) -> str:
-    """The language as stored; raises Invalid("language") for anything but a catalogue's code."""
-    if not isinstance(value, str) or value not in citizen_languages():
-        raise Invalid(f"'language' must be one of: {', '.join(citizen_languages())}", "language")
+    """The language as stored; raises Invalid("language") for anything but a catalogue's code
+    (Danish and every catalogue file's, i18n.languages())."""
+    languages = i18n.languages()
+    if not isinstance(value, str) or value not in languages:
+        raise Invalid(f"'language' must be one of: {', '.join(languages)}", "language")
     return value
-
-
-def understood(setting: str | None) -> frozenset[str]:
-    """The languages a message from a citizen with this setting may be in and still be read as an
-    answer: the ones the NLU is trained on (UNDERSTOOD: Danish and English), whatever the setting. A
-    citizen written to in Arabic is still understood only in those; the reply says so."""
-    return frozenset(UNDERSTOOD)
-
-
-def switch_word_language(text: str) -> str | None:
-    """The language whose switch word the whole message is (DANSK, English!), else None."""
-    return i18n.language_for_switch_word(text or "")
 
 
 def switch(session: Session, citizen: Citizen, language: str) -> str:
@@ -103,10 +83,9 @@ def other_language_alert(session: Session, citizen_id: int, language: OtherLangu
     language, never the words (docs/privacy.md): the alerts page shows the message from
     inbound_messages, which keeps its own retention."""
     rule = Rule.OTHER_LANGUAGE
-    for status in (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED):
-        if any(a.rule == rule and now - a.created_at < REPEAT_AFTER
-               for a in alert_db.list_alerts(session, citizen_id=citizen_id, status=status)):
-            return None
+    if alert_db.has_alert(session, citizen_id, rule, statuses=(AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED),
+                          after=now - REPEAT_AFTER):
+        return None
     reason = (f"Borgeren skrev på {language.name}. Assistenten forstår kun dansk og engelsk og har svaret "
               "borgeren, at du ringer. Overvej en tolk.")
     alert = alert_db.add_alert(session, citizen_id, rule=rule, severity=rule.severity, reason=reason, created_at=now)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -60,10 +60,29 @@ class Language:
 DANISH_LANGUAGE = Language(DANISH, "Dansk", LTR, ("DANSK", "DANISH"))
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """safe_load that refuses a key given twice in one mapping: plain YAML keeps the last one, so a
+    second translation of a text would silently replace the first."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # "<<: *anchor": merged keys may be overridden, that is what it is for
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, Hashable):
+                continue  # SafeLoader refuses it with its own message
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
 def _load(path: Path) -> Language:
     code = path.stem
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader) or {}
     except yaml.YAMLError as exc:
         raise CatalogueError(f"{path.name}: not valid YAML ({exc})") from None
     if not isinstance(data, dict) or set(data) - _SECTIONS:
@@ -88,28 +107,45 @@ def _load(path: Path) -> Language:
 
 
 class Catalogue:
-    """The catalogue files of one directory. Each file is read once, on first use."""
+    """The catalogue files of one directory. The directory is listed once, at first use, and each
+    file read once, at its first use: a file added later is a language for the next Catalogue (the
+    next start of the process). The gate asks for switch words on every message, so neither is
+    read again."""
 
     def __init__(self, directory: Path | str = CATALOGUE_DIR):
         self.directory = Path(directory)
         self._languages: dict[str, Language] = {}
         self._lock = threading.Lock()
 
+    @functools.cached_property
+    def _codes(self) -> tuple[str, ...]:
+        files = sorted(p.stem for p in self.directory.glob("*.yml") if _CODE.fullmatch(p.stem))
+        return (DANISH, *(c for c in files if c != DANISH))
+
+    @functools.cached_property
+    def _switch_words(self) -> dict[str, str]:
+        """Casefolded switch word -> code; a word two files claim is the first code's."""
+        words: dict[str, str] = {}
+        for code in self._codes:
+            language = self.language(code)
+            for word in language.switch_words if language else ():
+                words.setdefault(word.casefold(), code)
+        return words
+
     def codes(self) -> list[str]:
         """Danish first, then every catalogue file present, by code."""
-        files = sorted(p.stem for p in self.directory.glob("*.yml") if _CODE.fullmatch(p.stem))
-        return [DANISH, *(c for c in files if c != DANISH)]
+        return list(self._codes)
 
     def language(self, code: str | None) -> Language | None:
         """None for a code without a file (or not a code at all)."""
         if code == DANISH:
             return DANISH_LANGUAGE
-        if not isinstance(code, str) or not _CODE.fullmatch(code):
+        if not isinstance(code, str) or code not in self._codes:
             return None
         with self._lock:
             if code not in self._languages:
                 path = self.directory / f"{code}.yml"
-                if not path.is_file():
+                if not path.is_file():  # removed since it was listed
                     return None
                 self._languages[code] = _load(path)
             return self._languages[code]
@@ -131,13 +167,7 @@ class Catalogue:
     def language_for_switch_word(self, message: str) -> str | None:
         """The code of the language whose switch word is the whole message ("English", " DANSK!")."""
         word = message.strip(" .!?").casefold()
-        if not word:
-            return None
-        for code in self.codes():
-            language = self.language(code)
-            if language and any(word == w.casefold() for w in language.switch_words):
-                return code
-        return None
+        return self._switch_words.get(word) if word else None
 
     def format_when(self, instant: datetime, code: str | None, zone: ZoneInfo = COPENHAGEN) -> str:
         """A meeting time as the language says it; Danish when its catalogue has no pattern."""

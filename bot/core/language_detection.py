@@ -42,7 +42,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.core.text import fold, strip_variants
+from bot.core.text import LETTER_RUNS, fold, is_latin, strip_variants
 
 UNDERSTOOD = ("da", "en")  # what the NLU understands, whatever the citizen's setting
 MIN_WORDS = 3
@@ -110,8 +110,6 @@ SCRIPTS = {
 }
 OTHER_SCRIPT = "et sprog med en anden skrift"
 
-_WORD = re.compile(r"[^\W\d_]+")
-
 
 @dataclass(frozen=True)
 class OtherLanguage:
@@ -121,14 +119,10 @@ class OtherLanguage:
     by_script: bool  # decided by the script alone (rule 2)
 
 
-def _is_latin(letter: str) -> bool:
-    return unicodedata.name(letter, "").startswith("LATIN")
-
-
 def _script(letters: str) -> str:
     counts: dict[str, int] = {}
     for letter in letters:
-        if not _is_latin(letter):
+        if not is_latin(letter):
             first = unicodedata.name(letter, "").split(" ")[0]
             counts[first] = counts.get(first, 0) + 1
     return max(counts, key=counts.get) if counts else ""
@@ -254,11 +248,11 @@ def _best(text: str) -> tuple[str, str, float] | None:
 def other_language(text: str, understood: Collection[str] = UNDERSTOOD) -> OtherLanguage | None:
     """The language `text` is written in when it is not one of `understood` and the rules of the
     module docstring say so; None otherwise (also for anything too short to tell)."""
-    words = _WORD.findall(text or "")
+    words = LETTER_RUNS.findall(text or "")
     letters = "".join(words)
     if len(letters) < 2:
         return None
-    non_latin = sum(1 for letter in letters if not _is_latin(letter))
+    non_latin = sum(1 for letter in letters if not is_latin(letter))
     if non_latin * 2 >= len(letters):
         best = _best(text)
         if best is None:

@@ -7,6 +7,8 @@ import unicodedata
 # Citizens on old phones write æøå as ae/oe/aa or drop them; fold everything to one spelling.
 _FOLD = [("æ", "ae"), ("ø", "oe"), ("å", "aa"), ("ö", "oe"), ("ä", "ae")]
 _WORD = re.compile(r"[a-zæøåöä0-9]+")
+# Runs of letters in any script (no digits, no underscore): the words of a text in any language.
+LETTER_RUNS = re.compile(r"[^\W\d_]+")
 
 
 def fold(text: str) -> str:
@@ -24,3 +26,8 @@ def words(text: str) -> list[str]:
 def strip_variants(word: str) -> str:
     """A second folding that also drops the letters æøå became, to catch 'gron' and 'rod'."""
     return word.replace("ae", "a").replace("oe", "o").replace("aa", "a")
+
+
+def is_latin(letter: str) -> bool:
+    """A letter of the Latin script (a, æ, ó, ł); Arabic, Cyrillic, Greek ... are not."""
+    return unicodedata.name(letter, "").startswith("LATIN")

@@ -213,3 +213,15 @@ def raised_since(session: Session, citizen_id: int, rules: tuple[Rule, ...], sin
     return session.execute(sa.select(Alert.id).where(
         Alert.citizen_id == citizen_id, Alert.rule.in_([Rule(rule).value for rule in rules]),
         Alert.created_at >= since).limit(1)).first() is not None
+
+
+def has_alert(session: Session, citizen_id: int, rule: Rule, *, statuses: tuple[str, ...] = (),
+              after: datetime | None = None) -> bool:
+    """Whether the citizen has an alert of this rule, in one of `statuses` (any, if none are given),
+    raised after `after` (strictly; any time, if None). Reads one row at most."""
+    query = sa.select(Alert.id).where(Alert.citizen_id == citizen_id, Alert.rule == Rule(rule).value)
+    if statuses:
+        query = query.where(Alert.status.in_(statuses))
+    if after is not None:
+        query = query.where(Alert.created_at > after)
+    return session.execute(query.limit(1)).first() is not None

@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from bot.checkins.answers import RED, STOP_CONFIDENT, decide_colour
+from bot.checkins.language import file_language
 from bot.core.text import fold
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,9 +25,9 @@ HELDOUT_FILES = sorted(NLU_TESTS.glob("heldout*.yml"))  # every language's held-
 COLOURS = NLU_TESTS / "colours.yml"
 CRISIS = NLU_TESTS / "crisis.yml"
 # Each language is measured on its own held-out sets (docs/nlu.md, "English"): a file whose name ends
-# in "_<ISO 639-1 code>" belongs to that language (heldout_en.yml, colours_en.yml, crisis_en.yml);
-# any other name is Danish, the source language (heldout.yml, or heldout_<flow>.yml). A language is
-# added by adding its files.
+# in "_<language code>" (two or three letters) belongs to that language (heldout_en.yml,
+# colours_en.yml, crisis_en.yml); any other name is Danish, the source language (heldout.yml, or
+# heldout_<flow>.yml, a flow's name being longer). A language is added by adding its files.
 DEFAULT_LANGUAGE = "da"
 CRISIS_CATEGORIES = ("suicide", "self_harm", "violence", "acute_illness")
 
@@ -58,9 +59,9 @@ def nlu_examples(path: Path) -> list[tuple[str, str]]:
 
 
 def language_of(path: Path) -> str:
-    """The language of a data or test file: "heldout_en.yml" is English, "heldout.yml" Danish."""
-    parts = path.stem.rsplit("_", 1)
-    return parts[1] if len(parts) == 2 and len(parts[1]) == 2 and parts[1].isalpha() else DEFAULT_LANGUAGE
+    """The language of a data or test file: "heldout_en.yml" is English, "heldout.yml" Danish. The
+    rule the NLU vocabulary reads its training files by (bot/checkins/language.py)."""
+    return file_language(path)
 
 
 LANGUAGES = sorted({language_of(path) for path in HELDOUT_FILES}, key=lambda lang: (lang != DEFAULT_LANGUAGE, lang))

@@ -71,6 +71,15 @@ async def test_the_safety_net_runs_first_whatever_the_language(db, clock, citize
     assert [r[0] for r in alerts(db, citizen_id)] == ["crisis_language"]
 
 
+@pytest.mark.parametrize("language, text", [("en", "jeg vil slå mig selv ihjel"), ("da", "I want to kill myself")])
+async def test_the_citizens_language_setting_never_switches_the_safety_net_off(db, clock, citizen_id, language, text):
+    # The reverse of the test above: crisis language in a language other than the citizen's setting.
+    db.call(lambda s: setattr(s.get(Citizen, citizen_id), "language", language))
+    admitted = await CitizenGate(db, clock).admit(PHONE, text, "sms")
+    assert admitted.crisis is True and admitted.safety_reply == texts.for_language("CRISIS_REPLY", language)
+    assert [r[0] for r in alerts(db, citizen_id)] == ["crisis_language"]
+
+
 @pytest.mark.parametrize("text", ["jeg har det godt i dag", "I feel terrible today", "tjek ind", "hvornår er mit møde",
                                   "ja", "2", "🏳️‍🌈🏳️‍🌈"])
 async def test_danish_english_answers_and_noise_go_on_to_rasa(db, clock, citizen_id, text):
@@ -118,6 +127,18 @@ async def test_sms_replies_keep_their_script_in_the_outbox(db, clock, citizen_id
     assert is_gsm7(danish_english.text) and danish_english.segments == 2 and "ring 112" in danish_english.text
     assert arabic.text == texts.for_language("LANGUAGE_NOT_UNDERSTOOD", "ar") and arabic.segments == 2 and "112" in arabic.text
     assert {m.purpose for m in (danish_english, arabic)} == {"reply"}
+
+
+async def test_the_arabic_safety_reply_keeps_its_letters_in_the_outbox(db, clock, citizen_id):
+    """The SMS channel queues the safety reply as it queues the gate's other replies: the outbox
+    keeps a text in another script as written (UCS-2) instead of deleting its letters."""
+    db.call(lambda s: setattr(s.get(Citizen, citizen_id), "language", "ar"))
+    await CitizenGate(db, clock).admit(PHONE, "I want to kill myself", "sms", provider_id="mo-ar-2",
+                                       on_safety_reply=_queue_gate_reply)
+    [queued] = db.call(list_for_citizen, citizen_id)
+    assert queued.text == texts.for_language("CRISIS_REPLY", "ar") and not is_gsm7(queued.text)
+    assert "112" in queued.text and "70 201 201" in queued.text and queued.purpose == "reply"
+    assert queued.segments == 2
 
 
 async def test_web_chat_and_rest_send_the_gate_s_replies_and_run_no_turn(db, clock, citizen_id):

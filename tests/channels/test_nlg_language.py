@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+from datetime import timedelta
 
 import pytest
 from rasa.shared.core.domain import Domain
@@ -131,11 +132,12 @@ async def test_database_down_gives_danish(caplog):
         unreachable.dispose()
 
 
-async def test_the_gates_hand_over_is_used_without_a_query_until_it_is_old(db, citizens, monkeypatch):
+async def test_the_gates_hand_over_is_used_without_a_query_until_it_is_old(db, citizens, clock):
     """The gate reads the citizen for each message and hands the language over; the replies of that
     turn use it. A value older than LANGUAGE_TTL is read again from the database."""
-    nlg = CatalogueNLG(domain=DOMAIN, database=db)
-    nlg_module.remember_language(db, DANISH_PHONE, "en")  # what the gate would hand over after a switch
+    nlg = CatalogueNLG(domain=DOMAIN, database=db, clock=clock)
+    # What the gate would hand over after a switch, by the same clock.
+    nlg_module.remember_language(db, DANISH_PHONE, "en", clock.now())
     assert (await nlg.generate(ASK_CONTACT, tracker(DANISH_PHONE), "sms"))["text"].startswith("Should your")
-    monkeypatch.setattr(nlg_module, "LANGUAGE_TTL", -1.0)
+    clock.advance(timedelta(seconds=nlg_module.LANGUAGE_TTL + 1))
     assert (await nlg.generate(ASK_CONTACT, tracker(DANISH_PHONE), "sms"))["text"] == danish(ASK_CONTACT)

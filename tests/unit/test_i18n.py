@@ -22,6 +22,8 @@ def test_a_new_file_is_a_new_language(tmp_path):
         "responses:\n  utter_goodbye:\n    - text: \"Hej då. Skriv när du vill.\"\n"
         "texts:\n  CRISIS_REPLY: \"Är du i fara, ring 112. Du kan också ringa Livslinien på 70 201 201.\"\n",
         encoding="utf-8")
+    assert catalogue.codes() == ["da"]  # the directory is listed once: the file is for the next start
+    catalogue = i18n.Catalogue(tmp_path)
     assert catalogue.codes() == ["da", "sv"]
     assert catalogue.text("CRISIS_REPLY", "sv").startswith("Är du i fara")
     assert catalogue.responses("sv")["utter_goodbye"][0]["text"] == "Hej då. Skriv när du vill."
@@ -67,6 +69,7 @@ def test_text_for_language_falls_back_to_danish_and_says_which(caplog):
     ("language: {direction: sideways}\n", "direction"),
     ("unknown_section: {}\n", "top level"),
     ("texts: {a: 'b'\n", "YAML"),
+    ("texts:\n  CRISIS_REPLY: 'a'\n  CRISIS_REPLY: 'b'\n", "duplicate key 'CRISIS_REPLY'"),  # not the last one silently
 ])
 def test_a_broken_file_is_refused_by_name(tmp_path, content, problem):
     (tmp_path / "xx.yml").write_text(content, encoding="utf-8")

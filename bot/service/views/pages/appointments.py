@@ -89,8 +89,7 @@ async def new(request: web.Request) -> web.Response:
     citizen = await own_citizen(request, path_int(request))
     # A citizen who has written in a language the assistant does not understand probably needs an
     # interpreter: the box starts ticked (the coordinator decides).
-    wrote_other_language = await request.app["db"].run(
-        lambda s: any(a.rule == Rule.OTHER_LANGUAGE for a in alert_db.list_alerts(s, citizen_id=citizen.id)))
+    wrote_other_language = await request.app["db"].run(alert_db.has_alert, citizen.id, Rule.OTHER_LANGUAGE)
     values = {"kind": AppointmentKind.OPFOELGNING, "title": "", "date": "", "time": "10:00", "duration": "60", "location": "",
               "notify_if_unanswered": "", "interpreter": "yes" if wrote_other_language else ""}
     return _form(request, citizen, values, [])
