@@ -8,7 +8,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import context
 from actions.base import CitizenAction
-from actions.citizen import current_citizen, when_text
+from actions.citizen import current_citizen, language_of, when_text
 from actions.forms import latest_entity_int
 from actions.questions import YES_NO, YES_NO_UNKNOWN, ask
 from bot.core.vocabulary import AgreementStatus
@@ -36,7 +36,8 @@ class ActionPresentAgreements(CitizenAction):
         appointment, agreements = await context.db().run(load)
         if appointment is None or not agreements:
             return []
-        dispatcher.utter_message(response="utter_agreements_list", when=await when_text(tracker, appointment.starts_at),
+        dispatcher.utter_message(response="utter_agreements_list",
+                                 when=when_text(appointment.starts_at, language_of(info.citizen)),
                                  agreements=agreement_list(agreements, LIST_IN_APPROVAL))
         return ask("agreements_approval", YES_NO, appointment_id=appointment_id)
 

@@ -20,7 +20,7 @@ from bot.core import texts
 from bot.core.vocabulary import AppointmentReply, AppointmentStatus
 from bot.db import appointments as appointment_db
 from bot.db.citizens import citizen_by_phone
-from bot.db.models import Appointment
+from bot.db.models import Appointment, Citizen
 from bot.db.preparations import get_preparation
 
 AWAITING = "awaiting_reply"
@@ -31,10 +31,9 @@ INTENT_ANSWERS = {"affirm": AppointmentReply.CONFIRMED, "confirm_attendance": Ap
                   "deny": AppointmentReply.CANNOT_COME, "cannot_come": AppointmentReply.CANNOT_COME}
 
 
-def _load(session: Session, phone: str, appointment_id) -> Appointment | None:
+def _own(session: Session, citizen: Citizen | None, appointment_id) -> Appointment | None:
     """The appointment with this id if it is the citizen's own (the sender's); else None. An id in a
     message is never trusted to name someone else's meeting."""
-    citizen = citizen_by_phone(session, phone)
     try:
         appointment_id = int(appointment_id)
     except (TypeError, ValueError):
@@ -42,6 +41,13 @@ def _load(session: Session, phone: str, appointment_id) -> Appointment | None:
     if citizen is None:
         return None
     return appointment_db.get_appointment(session, appointment_id, citizen_id=citizen.id)
+
+
+def _load(session: Session, phone: str, appointment_id) -> tuple[Appointment | None, str]:
+    """The sender's own appointment with this id (see _own), and the sender's language for the
+    values put into the response."""
+    citizen = citizen_by_phone(session, phone)
+    return _own(session, citizen, appointment_id), language_of(citizen)
 
 
 class ActionSendAppointmentReminder(CitizenAction):
@@ -52,7 +58,7 @@ class ActionSendAppointmentReminder(CitizenAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
         appointment_id = entity(tracker, "appointment_id")
-        appointment = await context.db().run(_load, tracker.sender_id, appointment_id)
+        appointment, language = await context.db().run(_load, tracker.sender_id, appointment_id)
         events = undo_placeholder_fills(tracker)
         if appointment is None or appointment.status != AppointmentStatus.PLANNED:
             return events  # the scheduler checked; if it changed since, saying nothing is right
@@ -63,8 +69,8 @@ class ActionSendAppointmentReminder(CitizenAction):
         recap = await context.db().run(topic_recap, appointment.id)
         if appointment.interpreter:
             # After the citizen's topic, before the question: the booked interpreter (migration 0021).
-            recap += interpreter_line(await language_of(tracker))
-        dispatcher.utter_message(response=response, when=await when_text(tracker, appointment.starts_at),
+            recap += interpreter_line(language)
+        dispatcher.utter_message(response=response, when=when_text(appointment.starts_at, language),
                                  location=appointment.location or "", recap=recap)
         if confirmed:
             return events
@@ -86,18 +92,19 @@ def interpreter_line(language: str | None) -> str:
     return texts.for_language("INTERPRETER_COMING", language) + " "
 
 
-def _answerable(session: Session, phone: str, reminded_id, now) -> tuple[Appointment | None, str | None]:
+def _answerable(session: Session, phone: str, reminded_id,
+                now) -> tuple[Appointment | None, str | None, str]:
     """The appointment the citizen answers about: the one last reminded of if still ahead, else the
-    next planned one."""
+    next planned one; with the coordinator's name and the citizen's language."""
     citizen = citizen_by_phone(session, phone)
     if citizen is None:
-        return None, None
-    reminded = _load(session, phone, reminded_id)
+        return None, None, language_of(None)
+    reminded = _own(session, citizen, reminded_id)
     if reminded is not None and reminded.status == AppointmentStatus.PLANNED \
             and reminded.starts_at > now:
-        return reminded, citizen.coordinator.name
+        return reminded, citizen.coordinator.name, language_of(citizen)
     upcoming = appointment_db.upcoming_appointments(session, citizen.id, now, limit=1)
-    return (upcoming[0] if upcoming else None), citizen.coordinator.name
+    return (upcoming[0] if upcoming else None), citizen.coordinator.name, language_of(citizen)
 
 
 class ActionAppointmentAnswer(CitizenAction):
@@ -108,20 +115,22 @@ class ActionAppointmentAnswer(CitizenAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
         now = context.clock().now()
-        appointment, coordinator = await context.db().run(
+        appointment, coordinator, language = await context.db().run(
             _answerable, tracker.sender_id, tracker.get_slot(APPOINTMENT_SLOT), now)
         if appointment is None:
             dispatcher.utter_message(response="utter_no_appointment_to_answer")
             return [SlotSet(AWAITING, NOTHING), SlotSet(APPOINTMENT_SLOT, None)]
         answer = parse_attendance_answer(latest_text(tracker)) or INTENT_ANSWERS.get(latest_intent(tracker) or "")
         if answer is None:
-            dispatcher.utter_message(response="utter_ask_appointment_answer", when=await when_text(tracker, appointment.starts_at))
+            dispatcher.utter_message(response="utter_ask_appointment_answer",
+                                     when=when_text(appointment.starts_at, language))
             return [SlotSet(AWAITING, "appointment_answer"), SlotSet(APPOINTMENT_SLOT, str(appointment.id))]
         settings = context.proactive_settings()
         await context.db().run(
             lambda s: record_citizen_reply(s, s.get(Appointment, appointment.id), answer, now, settings))
         if answer == AppointmentReply.CONFIRMED:
-            dispatcher.utter_message(response="utter_appointment_confirmed", when=await when_text(tracker, appointment.starts_at))
+            dispatcher.utter_message(response="utter_appointment_confirmed",
+                                     when=when_text(appointment.starts_at, language))
         else:
             dispatcher.utter_message(response="utter_appointment_cannot_come", coordinator=coordinator)
         return [SlotSet(AWAITING, NOTHING), SlotSet(APPOINTMENT_SLOT, None)]
@@ -134,12 +143,12 @@ class ActionMissedFollowup(CitizenAction):
         return "action_missed_followup"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
-        appointment = await context.db().run(_load, tracker.sender_id, entity(tracker, "appointment_id"))
+        appointment, language = await context.db().run(_load, tracker.sender_id, entity(tracker, "appointment_id"))
         info = await current_citizen(tracker)
         events = undo_placeholder_fills(tracker)
         if appointment is None or info is None:
             return events
-        dispatcher.utter_message(response="utter_missed_followup", when=await when_text(tracker, appointment.starts_at),
+        dispatcher.utter_message(response="utter_missed_followup", when=when_text(appointment.starts_at, language),
                                  coordinator=info.coordinator_name)
         return events + [SlotSet(AWAITING, "new_time"), SlotSet(APPOINTMENT_SLOT, None)]
 
@@ -169,15 +178,18 @@ class ActionNewTimeAnswer(CitizenAction):
         return [SlotSet(AWAITING, NOTHING)]
 
 
-def _next_appointments(session: Session, phone: str, now) -> tuple[bool, list[Appointment], str]:
+def _next_appointments(session: Session, phone: str, now) -> tuple[bool, list[Appointment], str, str]:
+    """(whether the sender is a citizen, the next two appointments, the coordinator's name, the
+    citizen's language)."""
     citizen = citizen_by_phone(session, phone)
     if citizen is None:
-        return False, [], ""
-    return True, appointment_db.upcoming_appointments(session, citizen.id, now, limit=2), citizen.coordinator.name
+        return False, [], "", language_of(None)
+    return (True, appointment_db.upcoming_appointments(session, citizen.id, now, limit=2), citizen.coordinator.name,
+            language_of(citizen))
 
 
-async def _describe(tracker: Tracker, appointment: Appointment) -> str:
-    when = await when_text(tracker, appointment.starts_at)
+def _describe(appointment: Appointment, language: str) -> str:
+    when = when_text(appointment.starts_at, language)
     return f"{when} ({appointment.location})" if appointment.location else when
 
 
@@ -188,8 +200,8 @@ class ActionTellNextAppointment(CitizenAction):
         return "action_tell_next_appointment"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
-        known, upcoming, coordinator = await context.db().run(_next_appointments, tracker.sender_id,
-                                                              context.clock().now())
+        known, upcoming, coordinator, language = await context.db().run(_next_appointments, tracker.sender_id,
+                                                                        context.clock().now())
         if not known:
             dispatcher.utter_message(response="utter_unknown_sender")
         elif not upcoming:
@@ -197,9 +209,9 @@ class ActionTellNextAppointment(CitizenAction):
         elif len(upcoming) == 1:
             [only] = upcoming
             response = "utter_next_appointment" if only.location else "utter_next_appointment_no_place"
-            dispatcher.utter_message(response=response, when=await when_text(tracker, only.starts_at),
+            dispatcher.utter_message(response=response, when=when_text(only.starts_at, language),
                                      location=only.location or "")
         else:
-            dispatcher.utter_message(response="utter_next_appointments", first=await _describe(tracker, upcoming[0]),
-                                     second=await _describe(tracker, upcoming[1]))
+            dispatcher.utter_message(response="utter_next_appointments", first=_describe(upcoming[0], language),
+                                     second=_describe(upcoming[1], language))
         return []

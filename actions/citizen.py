@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from actions import context
 from bot.core import i18n
 from bot.core.phone import format_phone
-from bot.db.citizens import citizen_by_phone, language_by_phone
+from bot.db.citizens import citizen_by_phone
 from bot.db.models import Citizen
 
 
@@ -32,15 +32,16 @@ async def current_citizen(tracker: Tracker) -> CitizenInfo | None:
     return await context.db().run(_load, tracker.sender_id)
 
 
-async def language_of(tracker: Tracker) -> str:
+def language_of(citizen: Citizen | None) -> str:
     """The citizen's language, for the values an action puts into a response (the response itself
-    is chosen by Rasa's NLG, bot/channels/nlg.py); Danish for a stranger."""
-    return await context.db().run(language_by_phone, tracker.sender_id) or i18n.DANISH
+    is chosen by Rasa's NLG, bot/channels/nlg.py); Danish for a stranger. Read from the citizen the
+    action has loaded anyway, so no action asks the database for the language on its own."""
+    return citizen.language if citizen is not None and citizen.language else i18n.DANISH
 
 
-async def when_text(tracker: Tracker, instant: datetime) -> str:
+def when_text(instant: datetime, language: str | None) -> str:
     """A meeting's time as the citizen's language says it ("onsdag d. 2. december kl. 13.30")."""
-    return i18n.format_when(instant, await language_of(tracker), context.proactive_settings().timezone)
+    return i18n.format_when(instant, language, context.proactive_settings().timezone)
 
 
 def channel_of(tracker: Tracker) -> str:

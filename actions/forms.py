@@ -22,6 +22,7 @@ from actions.citizen import current_citizen
 from actions.external import is_external
 from bot.checkins.answers import NLU_CONFIDENT, STOP_CONFIDENT, is_call_request, is_stop
 from bot.citizens.contact import request_contact
+from bot.core.ids import as_id
 
 REQUESTED_SLOT = "requested_slot"
 CLARIFY = "clarify"
@@ -40,21 +41,6 @@ def latest_intent(tracker: Tracker, minimum: float = NLU_CONFIDENT) -> str | Non
 
 def latest_text(tracker: Tracker) -> str:
     return tracker.latest_message.get("text") or ""
-
-
-MAX_ID = 2 ** 31 - 1  # a row id; larger numbers overflow SQLite's driver (OverflowError, not a database error)
-
-
-def as_id(value: Any) -> int | None:
-    """A row id from the dialogue (an entity, a slot's parameter): untrusted, so anything that is
-    not a whole number in 1..MAX_ID is no id."""
-    if isinstance(value, bool):
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return number if 1 <= number <= MAX_ID else None
 
 
 def latest_entity_int(tracker: Tracker, name: str) -> int | None:

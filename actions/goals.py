@@ -21,9 +21,10 @@ from actions.appointments import AWAITING, NOTHING
 from actions.base import CitizenAction
 from actions.citizen import current_citizen
 from actions.external import undo_placeholder_fills
-from actions.forms import REQUESTED_SLOT, as_id, latest_entity_int
+from actions.forms import REQUESTED_SLOT, latest_entity_int
 from actions.questions import JA_LIDT_NEJ, UNCLEAR, ask, reset_question
 from bot.core.errors import Invalid, NotFound
+from bot.core.ids import as_id
 from bot.db import goals as goal_db
 from bot.db.citizens import get_citizen
 from bot.goals import plan

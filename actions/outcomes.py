@@ -22,10 +22,11 @@ from actions.appointments import AWAITING, NOTHING
 from actions.base import CitizenAction
 from actions.citizen import current_citizen
 from actions.external import undo_placeholder_fills
-from actions.forms import REQUESTED_SLOT, as_id, latest_entity_int
+from actions.forms import REQUESTED_SLOT, latest_entity_int
 from actions.questions import DIGIT, STOPPED, UNCLEAR, YES_NO, ask, reset_question
 from bot.core.config import ProactiveSettings
 from bot.core.errors import Invalid
+from bot.core.ids import as_id
 from bot.core.vocabulary import JobStatus, QuestionnaireStatus
 from bot.db import jobs as job_db
 from bot.db import outcomes as outcome_db

@@ -12,11 +12,10 @@ from rasa_sdk.types import DomainDict
 
 from actions import context
 from actions.base import CitizenAction
-from actions.citizen import current_citizen
+from actions.citizen import current_citizen, language_of, when_text
 from actions.forms import CitizenFormValidation, accepted, latest_entity_int, latest_text, unclear
 from actions.questions import YES_NO, ask
 from bot.checkins.answers import free_text, is_skip, parse_yes_no
-from bot.core.danish_time import format_when
 from bot.core.vocabulary import AppointmentStatus, PreparationStatus
 from bot.db import preparations as prep_db
 from bot.db.appointments import get_appointment, next_preparable_appointment
@@ -81,7 +80,7 @@ async def start_preparation(dispatcher: CollectingDispatcher, tracker: Tracker,
         dispatcher.utter_message(response="utter_no_meeting_to_prepare")
         return reset_preparation() + [SlotSet("prep_stopped", True)], False
     dispatcher.utter_message(response="utter_preparation_resumed" if resumed else "utter_preparation_intro",
-                             when=format_when(appointment.starts_at))
+                             when=when_text(appointment.starts_at, language_of(info.citizen)))
     events = reset_preparation() + [SlotSet("prep_appointment_id", appointment.id)] + _slots_from_answers(answers)
     return events, True
 
@@ -110,7 +109,7 @@ class ActionInvitePreparation(CitizenAction):
             return []  # cancelled or moved away since the invitation was planned: say nothing
         days = max(1, (appointment.starts_at.date() - context.clock().now().date()).days)
         return ask("preparation_invite", YES_NO, appointment_id=appointment.id, days=str(days),
-                   when=format_when(appointment.starts_at))
+                   when=when_text(appointment.starts_at, language_of(info.citizen)))
 
 
 

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.core.errors import Invalid, NotFound
+from bot.core.ids import MAX_ID, as_id
 from bot.db import citizens as citizen_db
 from bot.db import goals as goal_db
 from bot.db.models import Goal, Preparation
@@ -34,7 +35,6 @@ PROPOSAL_DAYS = 14  # how long after the meeting its preparation's wishes are st
 MAX_PROPOSALS = 6
 # Answers that say there is nothing: never a goal (the summary skips the same words).
 NOTHING = {"nej", "nej tak", "ingen", "intet", "ingenting", "ikke noget", "ved ikke", "nix", "-"}
-MAX_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -105,9 +105,19 @@ def citizen_proposals(session: Session, citizen_id: int, now: datetime) -> list[
     return found[:MAX_PROPOSALS]
 
 
-def _whole_number(value, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
+def _row_id(value, field: str) -> int:
+    """A preparation's id from a JSON body: a JSON number ("12" and true are not), and a row id
+    (bot/core/ids.py; 0 is none, as for every id)."""
+    number = as_id(value) if isinstance(value, int) else None
+    if number is None:
         raise Invalid(f"'{field}' must be a whole number", field)
+    return number
+
+
+def _index(value) -> int:
+    """Which topic: 0 is the first, so this is no row id."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
+        raise Invalid("'index' must be a whole number", "index")
     return value
 
 
@@ -118,8 +128,8 @@ def take_proposal(session: Session, citizen_id: int, scope: int | None, preparat
     goal with these words, so a second click makes no second goal. Another citizen's preparation,
     one not completed, a topic that is not there or holds no wish: NotFound. The proposal need not
     be on offer any more (PROPOSAL_DAYS only decides what the panel shows)."""
-    preparation_id = _whole_number(preparation_id, "preparation_id")
-    index = _whole_number(index, "index")
+    preparation_id = _row_id(preparation_id, "preparation_id")
+    index = _index(index)
     citizen_id = _citizen_id(session, citizen_id, scope)
     preparation = goal_db.completed_preparation(session, preparation_id, citizen_id)
     topics = _topics(preparation) if preparation is not None else []

@@ -111,7 +111,7 @@ def setup_dashboard_routes(app: web.Application) -> None:
     app.router.add_post("/citizens/{id}/goals/{goal_id}", citizen.change_goal)
     app.router.add_post("/citizens/{id}/goals/{goal_id}/steps", citizen.add_goal_step)
     app.router.add_post("/citizens/{id}/steps/{step_id}/done", citizen.tick_goal_step)
-    app.router.add_post("/citizens/{id}/goal-proposals", goals.take_proposal_form)
+    app.router.add_post("/citizens/{id}/goal-proposals", citizen.take_goal_proposal)
     app.router.add_post("/citizens/{id}/network", citizen.add_network_member)
     app.router.add_post("/citizens/{id}/network/{member_id}/remove", citizen.remove_network_member)
     app.router.add_post("/citizens/{id}/appointments/{appointment_id}/invitations", citizen.invite_network_member)

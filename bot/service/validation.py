@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from aiohttp import web
 
 from bot.core import errors
+from bot.core.ids import MAX_ID
 
 
 class Invalid(web.HTTPUnprocessableEntity, errors.Invalid):
@@ -114,10 +115,10 @@ def int_in_range(body: dict, field: str, default: int, low: int, high: int) -> i
     return value
 
 
-# Ids are 32-bit integers in the database: a longer number is no row's id, and handing a 20-digit
-# one to SQLite's driver was a 500 (OverflowError). tests/security/test_fuzz.py sends such ids to
-# every route (docs/api.md).
-MAX_ID_DIGITS = 9
+# Ids are 32-bit integers in the database (bot/core/ids.py MAX_ID): a longer number is no row's id,
+# and handing a 20-digit one to SQLite's driver was a 500 (OverflowError). tests/security/test_fuzz.py
+# sends such ids to every route (docs/api.md). Every number of this many digits is below MAX_ID.
+MAX_ID_DIGITS = len(str(MAX_ID)) - 1
 
 
 def is_id(value: str) -> bool:

@@ -3,20 +3,17 @@ adapter reads the request, calls the use case in one transaction and answers JSO
 coordinator's citizen, goal or step is not found (404), as in views/citizens.py. The routes by a
 goal's or a step's id name their citizen to the access log themselves (VIEW).
 
-Also the proposals from the citizen's preparation (bot/goals/proposals.py): over the API, and the
-dashboard's one-click "Gør til mål" form (templates/goal_proposals.html, in the goal panel)."""
+Also the proposals from the citizen's preparation (bot/goals/proposals.py) over the API; the
+dashboard's one-click "Gør til mål" form is views/pages/citizen.py take_goal_proposal."""
 from __future__ import annotations
 
 from aiohttp import web
 
-from bot.core.errors import NotFound
 from bot.db.models import Goal, GoalStep
 from bot.goals import plan, proposals
 from bot.service.access_log import VIEW, audit_citizen, audited
 from bot.service.serializers import iso
-from bot.service.validation import Invalid, is_id, json_body, json_value, path_id
-from bot.service.views.pages.common import form_data, own_citizen, path_int
-from bot.service.web.sessions import current_coordinator, login_required
+from bot.service.validation import Invalid, json_body, json_value, path_id
 
 
 def step_json(step: GoalStep) -> dict:
@@ -172,23 +169,3 @@ async def take_proposal(request: web.Request) -> web.Response:
 
     goal, created = await request.app["db"].run(take)
     return web.json_response(goal, status=201 if created else 200)
-
-
-@login_required
-@audited("take_goal_proposal")
-async def take_proposal_form(request: web.Request) -> web.Response:
-    """The dashboard's "Gør til mål" beside a proposal (POST /citizens/{id}/goal-proposals, with the
-    session's CSRF token like every dashboard form): the same use case, then back to the goal panel.
-    A proposal that is not this citizen's (or not there) is the dashboard's 404 page."""
-    citizen = await own_citizen(request, path_int(request))
-    form = await form_data(request)
-    preparation_id, index = form.get("preparation_id", ""), form.get("index", "")
-    if not (is_id(preparation_id) and is_id(index)):
-        raise web.HTTPNotFound()
-    me, now = current_coordinator(request), request.app["clock"].now()
-    try:
-        await request.app["db"].run(lambda s: proposals.take_proposal(
-            s, citizen.id, me.id, int(preparation_id), int(index), now=now, created_by=me.id))
-    except NotFound:
-        raise web.HTTPNotFound() from None
-    raise web.HTTPSeeOther(f"/citizens/{citizen.id}#h-goals")

@@ -13,6 +13,7 @@ from bot.citizens.privacy import ConversationNotErased, NotConfirmed, erase_ever
 from bot.citizens.reassign import reassign as reassign_citizen
 from bot.citizens.stratification import COMPLEXITY_LABELS, COPING_LABELS, LEVEL_LABELS, level_for
 from bot.core.errors import Invalid, NotFound
+from bot.core.ids import as_id
 from bot.core.vocabulary import AlertStatus, AppointmentStatus, CitizenStatus, InvitationStatus
 from bot.db import agreements as agreement_db
 from bot.db import alerts as alert_db
@@ -394,6 +395,21 @@ async def tick_goal_step(request: web.Request) -> web.Response:
         goal_plan.tick_step(s, step_id, done=done, now=now, scope=me)
 
     return await _goal_change(request, citizen, tick, {})
+
+
+@login_required
+@audited("take_goal_proposal")
+async def take_goal_proposal(request: web.Request) -> web.Response:
+    """"Gør til mål" beside a wish from the preparation (templates/goal_proposals.html): the same use
+    case as the API (bot/goals/proposals.py), then back to the goal panel. A proposal that is not this
+    citizen's (or not there, or no number) is the dashboard's 404 page."""
+    citizen = await own_citizen(request, path_int(request))
+    form = await form_data(request)
+    preparation_id, index = form.get("preparation_id", ""), form.get("index", "")
+    if not (is_id(preparation_id) and is_id(index)) or as_id(preparation_id) is None:
+        raise web.HTTPNotFound()  # as_id: preparation 0 names no row (404, not the use case's 422)
+    return await _goal_change(request, citizen, lambda s, me, now: goal_proposals.take_proposal(
+        s, citizen.id, me, int(preparation_id), int(index), now=now, created_by=me), {})
 
 
 # --- the citizen's network (issue 14 §3; docs/decisions.md, "The citizen's network") -------------
