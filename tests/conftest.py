@@ -116,6 +116,20 @@ def clock():
     return FixedClock(T0)
 
 
+@pytest.fixture
+def restore_action_context():
+    """Actions read the database and the clock from actions.context, module globals the action server
+    sets once. A test that points them at its own database must not leak it into the next test (a
+    disposed database, or another test's clock): it gets them back as they were. Not autouse: the
+    modules that run actions ask for it (tests/actions/conftest.py, tests/nlu/test_non_answers.py)."""
+    from actions import context  # only where actions run: most tests never import the action code
+
+    saved = context._db, context._clock
+    yield
+    context._db, context._clock = saved
+    context.proactive_settings.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
     """The running system (Rasa server, action server, coordination service on SQLite), started once

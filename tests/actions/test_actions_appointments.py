@@ -1,4 +1,6 @@
-"""Appointment actions with tracker fixtures and CollectingDispatcher, against a real database."""
+"""Appointment actions with tracker fixtures and CollectingDispatcher, against a real database. The
+reminder of a meeting with an interpreter says so (appointments.interpreter, migration 0021), in the
+citizen's language, within the reminder's length (tests/responses.py's longest recap has it)."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -45,6 +47,15 @@ async def run(action, text="", intent=None, slots=None):
     return dispatcher.messages, slot_values(events)
 
 
+async def send_reminder(appointment_id):
+    """The reminder of one meeting, as the scheduler triggers it (the appointment id as an entity)."""
+    dispatcher = CollectingDispatcher()
+    t = tracker("EXTERNAL: EXTERNAL_appointment_reminder", intent="EXTERNAL_appointment_reminder")
+    t.latest_message["entities"] = [{"entity": "appointment_id", "value": appointment_id}]
+    events = await ActionSendAppointmentReminder().run(dispatcher, t, DOMAIN)
+    return dispatcher.messages, slot_values(events)
+
+
 @pytest.mark.parametrize("text, answer", [
     ("JA", "confirmed"), ("ja tak", "confirmed"), ("Jaaa", "confirmed"), ("jeg kommer", "confirmed"), ("👍", "confirmed"),
     ("KAN IKKE", "cannot_come"), ("kan ikk", "cannot_come"), ("kanikke", "cannot_come"), ("kan ikek", "cannot_come"),
@@ -66,14 +77,10 @@ async def test_reminder_text_and_the_kan_ikke_answer(db, citizen):
     appointment = book(db, citizen, T0 + timedelta(days=2), location="Rådhuset")
     messages, slots = await run(ActionSendAppointmentReminder(), intent="EXTERNAL_appointment_reminder")
     assert messages == []  # no appointment id: the scheduler always sends one
-    dispatcher = CollectingDispatcher()
-    t = tracker("EXTERNAL: EXTERNAL_appointment_reminder", intent="EXTERNAL_appointment_reminder")
-    t.latest_message["entities"] = [{"entity": "appointment_id", "value": appointment.id}]
-    events = await ActionSendAppointmentReminder().run(dispatcher, t, DOMAIN)
-    [message] = dispatcher.messages
+    [message], slots = await send_reminder(appointment.id)
     assert message["response"] == "utter_appointment_reminder" and message["location"] == "Rådhuset"
     assert message["when"] == "onsdag 25. november kl. 11"
-    assert slot_values(events)["awaiting_reply"] == "appointment_answer"
+    assert slots["awaiting_reply"] == "appointment_answer"
 
     messages, slots = await run(ActionAppointmentAnswer(), "hmm", intent="nlu_fallback",
                                 slots={"reminder_appointment_id": str(appointment.id)})
@@ -89,6 +96,22 @@ async def test_reminder_text_and_the_kan_ikke_answer(db, citizen):
     await run(ActionAppointmentAnswer(), "KAN IKKE", intent="cannot_come")
     alerts = db.call(lambda s: alert_db.list_alerts(s, citizen_id=citizen.id))
     assert [(a.rule, a.severity) for a in alerts] == [("appointment_cannot_come", "medium")]
+
+
+async def test_the_reminder_says_an_interpreter_comes(db, citizen):
+    [message], _ = await send_reminder(book(db, citizen, T0 + timedelta(days=2), location="Rådhuset", interpreter=True).id)
+    assert message["response"] == "utter_appointment_reminder" and message["recap"] == "Der kommer en tolk. "
+
+
+async def test_no_interpreter_no_line(db, citizen):
+    [message], _ = await send_reminder(book(db, citizen, T0 + timedelta(days=2), location="Rådhuset").id)
+    assert message["recap"] == ""
+
+
+async def test_the_interpreter_line_in_english_for_a_citizen_written_to_in_english(db, citizen):
+    db.call(lambda s: setattr(s.merge(citizen), "language", "en"))
+    [message], _ = await send_reminder(book(db, citizen, T0 + timedelta(days=2), interpreter=True).id)
+    assert message["recap"] == "An interpreter will be there. "
 
 
 async def test_ja_without_any_appointment_says_so(db, citizen):

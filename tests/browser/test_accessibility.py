@@ -33,8 +33,8 @@ pytestmark = [pytest.mark.browser, requires_chromium]
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-# The languages a citizen (and so the web chat page) can have. English comes with issue 15 §2; add
-# "en" here then (docs/testing.md, "Accessibility").
+# The web chat test's languages: Danish only, because the English web chat page does not exist yet
+# (chat.html is lang="da"); add "en" when it does. The dashboard is Danish only (base.html).
 LANGUAGES = ["da"]
 CHAT_SECRET = "browser-a11y-secret-0123456789abcdef"
 
@@ -130,8 +130,7 @@ async def log_in(page, base_url: str, email: str) -> None:
     await page.wait_for_url(f"{base_url}/")
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-async def test_every_dashboard_page_meets_wcag_21_aa(dashboard, language):
+async def test_every_dashboard_page_meets_wcag_21_aa(dashboard):
     base_url, ids = dashboard
     karin, bente = f"/citizens/{ids['karin']}", f"/citizens/{ids['bente']}"
     pages = [
@@ -155,7 +154,7 @@ async def test_every_dashboard_page_meets_wcag_21_aa(dashboard, language):
         await log_in(page, base_url, DEMO_EMAIL)
         for path, where in pages:
             await page.goto(f"{base_url}{path}")
-            assert await page.evaluate("document.documentElement.lang") == language, where
+            assert await page.evaluate("document.documentElement.lang") == "da", where
             failures += await axe_violations(page, where)
 
         # Every panel of the citizen page with its <details> open, and the forms' error and result states.
@@ -188,7 +187,7 @@ async def test_every_dashboard_page_meets_wcag_21_aa(dashboard, language):
         await page.set_viewport_size({"width": 1440, "height": 900})
         await page.goto(f"{base_url}{ids['karin_chat']}")
         await page.locator("#own-chart").wait_for()
-        assert await page.evaluate("document.documentElement.lang") == language
+        assert await page.evaluate("document.documentElement.lang") == "da"
         failures += await axe_violations(page, "din side med data")
         await page.set_viewport_size({"width": 390, "height": 844})
         failures += await axe_violations(page, "din side med data, telefon")

@@ -1,5 +1,5 @@
-"""Fixtures the database tests share: a citizen with consent (the SMS outbox tests) and a real SMTP
-server (aiosmtpd) on a local port (the notification tests)."""
+"""Fixtures the database tests share: a citizen with consent (the SMS outbox tests), two coordinators'
+caseloads (the goal tests) and a real SMTP server (aiosmtpd) on a local port (the notification tests)."""
 from email import message_from_bytes, policy
 
 import pytest
@@ -8,6 +8,7 @@ from aiosmtpd.controller import Controller
 from bot.alerts.mail import SmtpSettings
 from bot.db.citizens import create_citizen
 from bot.db.coordinators import create_coordinator
+from tests.conftest import T0
 from tests.ports import free_port
 
 PHONE = "+4512345678"
@@ -19,6 +20,21 @@ def citizen(db, clock):
         coordinator, _ = create_coordinator(session, "Mette")
         return create_citizen(session, name="Bente", phone=PHONE, coordinator_id=coordinator.id,
                               consent_at=clock.now())
+
+    return db.call(create)
+
+
+@pytest.fixture
+def caseloads(db):
+    """Mette's citizens Bente and Karen, and Ole's Otto (someone else's, for the scope checks):
+    the coordinators' ids and the citizens' rows."""
+    def create(session):
+        mette, _ = create_coordinator(session, "Mette")
+        ole, _ = create_coordinator(session, "Ole")
+        bente = create_citizen(session, name="Bente", phone="+4512345678", coordinator_id=mette.id, consent_at=T0)
+        karen = create_citizen(session, name="Karen", phone="+4512345679", coordinator_id=mette.id, consent_at=T0)
+        otto = create_citizen(session, name="Otto", phone="+4512345670", coordinator_id=ole.id, consent_at=T0)
+        return {"mette": mette.id, "ole": ole.id, "bente": bente, "karen": karen, "otto": otto}
 
     return db.call(create)
 

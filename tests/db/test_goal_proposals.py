@@ -9,8 +9,6 @@ import sqlalchemy as sa
 from bot.core.errors import Invalid, NotFound
 from bot.db import preparations as prep_db
 from bot.db.appointments import create_appointment
-from bot.db.citizens import create_citizen
-from bot.db.coordinators import create_coordinator
 from bot.db.models import Goal
 from bot.goals import plan, proposals
 from bot.meetings.preparation import SLOT_OF, split_topics
@@ -28,18 +26,6 @@ def _prepared(session, citizen_id: int, starts_at, answer: str | None, *, comple
     return prep_db.get_preparation(session, meeting.id).id
 
 
-@pytest.fixture
-def people(db):
-    def create(session):
-        mette, _ = create_coordinator(session, "Mette")
-        ole, _ = create_coordinator(session, "Ole")
-        bente = create_citizen(session, name="Bente", phone="+4512345678", coordinator_id=mette.id, consent_at=T0)
-        otto = create_citizen(session, name="Otto", phone="+4512345670", coordinator_id=ole.id, consent_at=T0)
-        return {"mette": mette.id, "ole": ole.id, "bente": bente.id, "otto": otto.id}
-
-    return db.call(create)
-
-
 def goals(db) -> list[tuple]:
     with db.session() as s:
         return list(s.execute(sa.select(Goal.citizen_id, Goal.text, Goal.source, Goal.created_by).order_by(Goal.id)))
@@ -53,8 +39,8 @@ def test_the_preparation_asks_the_question_the_proposals_read():
     assert proposals.WISHES_KEY in SLOT_OF  # bot.goals may not import bot.meetings: this keeps them together
 
 
-def test_wishes_are_proposed_not_made_goals_and_one_click_takes_one(db, people):
-    mette, bente = people["mette"], people["bente"]
+def test_wishes_are_proposed_not_made_goals_and_one_click_takes_one(db, caseloads):
+    mette, bente = caseloads["mette"], caseloads["bente"].id
     prep = db.call(_prepared, bente, T0 + timedelta(days=2), "1. Få et fritidsjob 2. nej 3. min ryg")
     # Completing the preparation made no goal: the coordinator decides.
     assert goals(db) == []
@@ -73,8 +59,8 @@ def test_wishes_are_proposed_not_made_goals_and_one_click_takes_one(db, people):
     assert [p.goal.id for p in db.call(plan.plan_for, bente, mette)] == [goal.id]
 
 
-def test_a_wish_already_written_down_is_not_proposed_again(db, people):
-    mette, bente = people["mette"], people["bente"]
+def test_a_wish_already_written_down_is_not_proposed_again(db, caseloads):
+    mette, bente = caseloads["mette"], caseloads["bente"].id
     db.call(_prepared, bente, T0 + timedelta(days=2), "Min ryg, Penge")
     dropped = db.call(plan.add_goal, bente, mette, "penge", now=T0)  # by hand, another case; later dropped
     db.call(plan.change_goal, dropped.id, mette, {"status": "dropped"}, now=T0)
@@ -85,8 +71,8 @@ def test_a_wish_already_written_down_is_not_proposed_again(db, people):
     assert [(p.preparation_id, p.index, p.text) for p in found] == [(later, 0, "MIN RYG"), (later, 1, "sove bedre")]
 
 
-def test_only_completed_preparations_of_meetings_not_long_past(db, people):
-    mette, bente = people["mette"], people["bente"]
+def test_only_completed_preparations_of_meetings_not_long_past(db, caseloads):
+    mette, bente = caseloads["mette"], caseloads["bente"].id
     db.call(_prepared, bente, T0 + timedelta(days=3), "Halvt forberedt", complete=False)
     db.call(_prepared, bente, T0 - timedelta(days=proposals.PROPOSAL_DAYS + 1), "For gammelt")
     db.call(_prepared, bente, T0 - timedelta(days=proposals.PROPOSAL_DAYS - 1), "Sidste møde")
@@ -95,8 +81,8 @@ def test_only_completed_preparations_of_meetings_not_long_past(db, people):
     assert offered(db, bente, mette, T0 + timedelta(days=2)) == []  # gone with time
 
 
-def test_many_or_long_wishes_fit_the_panel_and_a_goal(db, people):
-    mette, bente = people["mette"], people["bente"]
+def test_many_or_long_wishes_fit_the_panel_and_a_goal(db, caseloads):
+    mette, bente = caseloads["mette"], caseloads["bente"].id
     prep = db.call(_prepared, bente, T0 + timedelta(days=1), "Jeg vil gerne " + "rigtig " * 60 + "have et arbejde")
     [long_one] = db.call(proposals.proposals_for, bente, mette, T0)
     assert len(long_one.text) <= plan.MAX_TEXT and long_one.text.endswith("rigtig...")
@@ -108,8 +94,8 @@ def test_many_or_long_wishes_fit_the_panel_and_a_goal(db, people):
     assert goal.text == long_one.text  # cut the same way: taken, it is no longer proposed
 
 
-def test_someone_elses_or_garbage_is_refused_and_nothing_is_made(db, people):
-    mette, ole, bente, otto = people["mette"], people["ole"], people["bente"], people["otto"]
+def test_someone_elses_or_garbage_is_refused_and_nothing_is_made(db, caseloads):
+    mette, ole, bente, otto = caseloads["mette"], caseloads["ole"], caseloads["bente"].id, caseloads["otto"].id
     bentes = db.call(_prepared, bente, T0 + timedelta(days=2), "Få et job, nej")
     ottos = db.call(_prepared, otto, T0 + timedelta(days=2), "Ottos ønske")
     open_ = db.call(_prepared, bente, T0 + timedelta(days=4), "Ikke færdig", complete=False)

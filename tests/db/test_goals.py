@@ -7,29 +7,14 @@ import pytest
 import sqlalchemy as sa
 
 from bot.core.errors import Invalid, NotFound
-from bot.db.citizens import create_citizen
-from bot.db.coordinators import create_coordinator
 from bot.db.models import Goal, GoalStep
 from bot.db.privacy import citizen_records, erase_citizen
 from bot.goals import plan
 from tests.conftest import T0
 
 
-@pytest.fixture
-def people(db):
-    def create(session):
-        mette, _ = create_coordinator(session, "Mette")
-        ole, _ = create_coordinator(session, "Ole")
-        bente = create_citizen(session, name="Bente", phone="+4512345678", coordinator_id=mette.id, consent_at=T0)
-        karen = create_citizen(session, name="Karen", phone="+4512345679", coordinator_id=mette.id, consent_at=T0)
-        otto = create_citizen(session, name="Otto", phone="+4512345670", coordinator_id=ole.id, consent_at=T0)
-        return {"mette": mette.id, "ole": ole.id, "bente": bente, "karen": karen, "otto": otto}
-
-    return db.call(create)
-
-
-def test_a_goal_with_steps_is_listed_with_its_steps_in_order(db, people):
-    mette, bente = people["mette"], people["bente"]
+def test_a_goal_with_steps_is_listed_with_its_steps_in_order(db, caseloads):
+    mette, bente = caseloads["mette"], caseloads["bente"]
     goal = db.call(plan.add_goal, bente.id, mette, "  Jeg vil  have et arbejde ", now=T0)
     assert (goal.text, goal.source, goal.status, goal.created_by, goal.created_at) == (
         "Jeg vil have et arbejde", "coordinator", "active", mette, T0)
@@ -47,8 +32,8 @@ def test_a_goal_with_steps_is_listed_with_its_steps_in_order(db, people):
 
 
 @pytest.mark.parametrize("text", ["", "   ", None, 7, "x" * 301, "a\x00b", ["mål"]])
-def test_a_goal_or_step_without_proper_words_is_refused(db, people, text):
-    mette, bente = people["mette"], people["bente"]
+def test_a_goal_or_step_without_proper_words_is_refused(db, caseloads, text):
+    mette, bente = caseloads["mette"], caseloads["bente"]
     with pytest.raises(Invalid) as refused:
         db.call(plan.add_goal, bente.id, mette, text, now=T0)
     assert refused.value.field == "text"
@@ -61,15 +46,15 @@ def test_a_goal_or_step_without_proper_words_is_refused(db, people, text):
 @pytest.mark.parametrize("owner, due, field", [("x" * 101, None, "owner"), (5, None, "owner"),
                                                ("Du", "tomorrow", "due_date"), ("Du", "2026-13-01", "due_date"),
                                                ("Du", 20261201, "due_date"), ("Du", True, "due_date")])
-def test_a_step_with_a_bad_owner_or_date_is_refused(db, people, owner, due, field):
-    goal = db.call(plan.add_goal, people["bente"].id, people["mette"], "Et mål", now=T0)
+def test_a_step_with_a_bad_owner_or_date_is_refused(db, caseloads, owner, due, field):
+    goal = db.call(plan.add_goal, caseloads["bente"].id, caseloads["mette"], "Et mål", now=T0)
     with pytest.raises(Invalid) as refused:
-        db.call(plan.add_step, goal.id, people["mette"], "Et trin", owner, due, now=T0)
+        db.call(plan.add_step, goal.id, caseloads["mette"], "Et trin", owner, due, now=T0)
     assert refused.value.field == field
 
 
-def test_another_coordinators_citizen_goal_or_step_is_not_found(db, people):
-    mette, ole, bente = people["mette"], people["ole"], people["bente"]
+def test_another_coordinators_citizen_goal_or_step_is_not_found(db, caseloads):
+    mette, ole, bente = caseloads["mette"], caseloads["ole"], caseloads["bente"]
     goal = db.call(plan.add_goal, bente.id, mette, "Et mål", now=T0)
     step = db.call(plan.add_step, goal.id, mette, "Et trin", "Du", None, now=T0)
     for call in (lambda s: plan.add_goal(s, bente.id, ole, "Ole's", now=T0),
@@ -84,16 +69,16 @@ def test_another_coordinators_citizen_goal_or_step_is_not_found(db, people):
             db.call(call)
     # Another citizen (Karen) cannot tick Bente's step, nor answer about Bente's goal.
     with pytest.raises(NotFound):
-        db.call(plan.tick_step, step.id, done=True, now=T0, citizen=people["karen"])
+        db.call(plan.tick_step, step.id, done=True, now=T0, citizen=caseloads["karen"])
     with pytest.raises(NotFound):
-        db.call(plan.record_progress, people["karen"], goal.id, "ja", T0)
+        db.call(plan.record_progress, caseloads["karen"], goal.id, "ja", T0)
     with db.session() as s:
         assert s.get(Goal, goal.id).status == "active" and s.get(Goal, goal.id).last_progress is None
         assert s.get(GoalStep, step.id).done_at is None
 
 
-def test_changing_a_goal_reaching_dropping_and_reopening(db, people):
-    mette, bente = people["mette"], people["bente"]
+def test_changing_a_goal_reaching_dropping_and_reopening(db, caseloads):
+    mette, bente = caseloads["mette"], caseloads["bente"]
     goal = db.call(plan.add_goal, bente.id, mette, "Et mål", now=T0)
     changed = db.call(plan.change_goal, goal.id, mette, {"text": "Mit eget mål"}, now=T0)
     assert (changed.text, changed.status) == ("Mit eget mål", "active")
@@ -110,8 +95,8 @@ def test_changing_a_goal_reaching_dropping_and_reopening(db, people):
     assert [p.goal.status for p in db.call(plan.plan_for, bente.id, mette, ("active",))] == ["active"]
 
 
-def test_steps_are_ticked_and_unticked_by_either_side(db, people):
-    mette, bente = people["mette"], people["bente"]
+def test_steps_are_ticked_and_unticked_by_either_side(db, caseloads):
+    mette, bente = caseloads["mette"], caseloads["bente"]
     goal = db.call(plan.add_goal, bente.id, mette, "Et mål", now=T0)
     step = db.call(plan.add_step, goal.id, mette, "Et trin", "Du", None, now=T0)
     by_citizen = db.call(plan.tick_step, step.id, done=True, now=T0 + timedelta(hours=1), citizen=bente)
@@ -127,8 +112,8 @@ def test_steps_are_ticked_and_unticked_by_either_side(db, people):
             db.call(plan.tick_step, step.id, done=done, now=T0, scope=mette)
 
 
-def test_record_progress_stores_the_citizens_latest_answer(db, people):
-    mette, bente = people["mette"], people["bente"]
+def test_record_progress_stores_the_citizens_latest_answer(db, caseloads):
+    mette, bente = caseloads["mette"], caseloads["bente"]
     goal = db.call(plan.add_goal, bente.id, mette, "Et mål", now=T0)
     first = db.call(plan.record_progress, bente, goal.id, " NEJ ", T0 + timedelta(days=14))
     assert (first.last_progress, first.last_progress_at) == ("nej", T0 + timedelta(days=14))
@@ -143,8 +128,8 @@ def test_record_progress_stores_the_citizens_latest_answer(db, people):
         assert s.get(Goal, goal.id).last_progress == "lidt"  # the refused answers changed nothing
 
 
-def test_goals_and_steps_are_exported_and_erased_with_the_citizen(db, people):
-    mette, bente, karen = people["mette"], people["bente"], people["karen"]
+def test_goals_and_steps_are_exported_and_erased_with_the_citizen(db, caseloads):
+    mette, bente, karen = caseloads["mette"], caseloads["bente"], caseloads["karen"]
     goal = db.call(plan.add_goal, bente.id, mette, "Bentes mål", now=T0)
     db.call(plan.add_step, goal.id, mette, "Bentes trin", "Du", None, now=T0)
     kept = db.call(plan.add_goal, karen.id, mette, "Karens mål", now=T0)

@@ -17,28 +17,37 @@ import yaml
 
 from bench.crisis_heldout import MAX_FALSE_ALARMS, MIN_RECALL, PHRASINGS, TENSES, Message, load, report, score
 from bot.nlp import quality
-from bot.safety.crisis import PHRASE_FILES, PHRASES, TAXONOMY
+from bot.safety.crisis import PHRASE_FILES, TAXONOMY
 
-MESSAGES = load()
-CRISIS, NEGATIVES = MESSAGES
+HELDOUT_FILES = {"da": quality.NLU_TESTS / "crisis_heldout.yml", "en": quality.NLU_TESTS / "crisis_heldout_en.yml"}
+HELD_OUT = {language: load(path) for language, path in HELDOUT_FILES.items()}  # (crisis, negatives)
+CRISIS, NEGATIVES = HELD_OUT["da"]
+EN_CRISIS, EN_NEGATIVES = HELD_OUT["en"]
+EN_PHRASINGS = ("first_person", "sms", "typos", "danish")  # danish: Danish words mixed in
+
+
+@pytest.fixture(scope="module", params=list(HELDOUT_FILES))
+def language(request) -> str:
+    return request.param
 
 
 @pytest.fixture(scope="module")
-def result():
-    found = score(MESSAGES)
+def result(language):
+    found = score(HELD_OUT[language])
     print("\n" + "\n".join(report(found, quiet=True)))
     return found
 
 
-def test_crisis_recall_is_one(result):
-    print(f"\nheld-out crisis recall {result.recall:.3f} ({len(result.crisis)} messages)")
+def test_crisis_recall_is_one(result, language):
+    print(f"\n[{language}] held-out crisis recall {result.recall:.3f} ({len(result.crisis)} messages)")
     missed = [f"{m.category}/{m.tense}/{m.phrasing} batch {m.batch}: {m.text!r}"
               + (" (hopelessness only)" if m in result.hopelessness_only() else "") for m in result.misses()]
     assert result.recall >= MIN_RECALL, "missed:\n" + "\n".join(missed)
 
 
-def test_false_alarms_at_most_three_percent(result):
-    print(f"\nheld-out false alarms {result.false_alarm_rate:.3f} ({len(result.false_alarms())}/{len(result.negatives)})")
+def test_false_alarms_at_most_three_percent(result, language):
+    print(f"\n[{language}] held-out false alarms {result.false_alarm_rate:.3f} "
+          f"({len(result.false_alarms())}/{len(result.negatives)})")
     alarms = [f"{m.category} batch {m.batch}: {m.text!r} -> {found}" for m, found in result.false_alarms()]
     assert result.false_alarm_rate <= MAX_FALSE_ALARMS, "false alarms:\n" + "\n".join(alarms)
 
@@ -54,58 +63,36 @@ def test_the_set_covers_every_cell_of_the_taxonomy():
     assert {m.tense for m in CRISIS} == set(TENSES) and {m.phrasing for m in CRISIS} == set(PHRASINGS)
 
 
-def test_the_set_is_independent_of_the_development_set_the_phrases_and_the_nlu_data():
-    texts = [m.text for m in CRISIS + NEGATIVES]
+def test_the_set_is_independent_of_its_development_set_the_phrases_and_the_nlu_data(language):
+    crisis, negatives = HELD_OUT[language]
+    texts = [m.text for m in crisis + negatives]
     twice = [t for t, n in Counter(quality.near_copy_key(t) for t in texts).items() if n > 1]
-    assert not twice, f"repeated in the held-out set: {twice}"
-    spec = yaml.safe_load(PHRASES.read_text(encoding="utf-8"))
-    elsewhere = {quality.near_copy_key(t) for _, t in quality.labelled(quality.CRISIS)}
+    assert not twice, f"repeated in the [{language}] held-out set: {twice}"
+    # Its own language's development set (the English set mixes in Danish words that the Danish
+    # development set may hold), the NLU data, the other languages' held-out sets, every phrase file.
+    elsewhere = {quality.near_copy_key(t) for _, t in quality.labelled(quality.crisis_file(language))}
     elsewhere |= {quality.near_copy_key(t) for _, t in quality.training_examples() + quality.heldout_examples()}
-    elsewhere |= {quality.near_copy_key(str(p)) for group in [*spec["categories"].values(), *spec["mentions"].values()]
-                  for p in group}
+    elsewhere |= {quality.near_copy_key(m.text) for other, (c, n) in HELD_OUT.items() if other != language for m in c + n}
+    for phrase_file in PHRASE_FILES:
+        spec = yaml.safe_load(phrase_file.read_text(encoding="utf-8"))
+        elsewhere |= {quality.near_copy_key(str(p)) for group in [*spec["categories"].values(), *spec["mentions"].values()]
+                      for p in group or []}
     copies = [t for t in texts if quality.near_copy_key(t) in elsewhere]
-    assert not copies, f"held-out messages copied from the development set, phrase list or NLU data: {copies}"
+    assert not copies, f"[{language}] held-out messages copied from the development set, phrase lists or NLU data: {copies}"
 
 
-def test_moved_messages_left_the_held_out_set():
+def test_moved_messages_left_the_held_out_set(language):
     # A message that revealed a miss or a kind of false alarm moves to the development set; it must
     # not stay behind (or the set would be tuned against).
-    spec = yaml.safe_load((quality.NLU_TESTS / "crisis_heldout.yml").read_text(encoding="utf-8"))
+    spec = yaml.safe_load(HELDOUT_FILES[language].read_text(encoding="utf-8"))
     moved = {quality.near_copy_key(str(t)) for b in spec["batches"] for t in b.get("moved_to_development") or []}
-    development = {quality.near_copy_key(t) for _, t in quality.labelled(quality.CRISIS)}
-    assert moved <= development
-    assert not moved & {quality.near_copy_key(m.text) for m in CRISIS + NEGATIVES}
+    development = {quality.near_copy_key(t) for _, t in quality.labelled(quality.crisis_file(language))}
+    assert moved and moved <= development
+    crisis, negatives = HELD_OUT[language]
+    assert not moved & {quality.near_copy_key(m.text) for m in crisis + negatives}
 
 
-# ---- English --------------------------------------------------------------------------------------
-
-EN_HELDOUT = quality.NLU_TESTS / "crisis_heldout_en.yml"
-EN_PHRASINGS = ("first_person", "sms", "typos", "danish")  # danish: Danish words mixed in
-EN_MESSAGES = load(EN_HELDOUT)
-EN_CRISIS, EN_NEGATIVES = EN_MESSAGES
-EN_DEVELOPMENT = quality.crisis_file("en")
-
-
-@pytest.fixture(scope="module")
-def english():
-    found = score(EN_MESSAGES)
-    print("\n" + "\n".join(report(found, quiet=True)))
-    return found
-
-
-def test_english_crisis_recall_is_one(english):
-    print(f"\nEnglish held-out crisis recall {english.recall:.3f} ({len(english.crisis)} messages)")
-    missed = [f"{m.category}/{m.tense}/{m.phrasing} batch {m.batch}: {m.text!r}"
-              + (" (hopelessness only)" if m in english.hopelessness_only() else "") for m in english.misses()]
-    assert english.recall >= MIN_RECALL, "missed:\n" + "\n".join(missed)
-
-
-def test_english_false_alarms_at_most_three_percent(english):
-    print(f"\nEnglish held-out false alarms {english.false_alarm_rate:.3f} "
-          f"({len(english.false_alarms())}/{len(english.negatives)})")
-    alarms = [f"{m.category} batch {m.batch}: {m.text!r} -> {found}" for m, found in english.false_alarms()]
-    assert english.false_alarm_rate <= MAX_FALSE_ALARMS, "false alarms:\n" + "\n".join(alarms)
-
+# ---- English: its own coverage (the gates above run on both sets) --------------------------------
 
 def test_the_english_set_covers_every_cell_of_the_taxonomy():
     assert len(EN_CRISIS) >= 150 and len(EN_NEGATIVES) >= 150
@@ -116,29 +103,6 @@ def test_the_english_set_covers_every_cell_of_the_taxonomy():
     for category in TAXONOMY:
         assert {m.phrasing for m in EN_CRISIS if m.category == category} == set(EN_PHRASINGS), category
     assert len({m.category for m in EN_NEGATIVES}) >= 8  # idioms, medication, others' past, news, ...
-
-
-def test_the_english_set_is_independent_of_its_development_set_the_phrases_and_the_nlu_data():
-    texts = [m.text for m in EN_CRISIS + EN_NEGATIVES]
-    twice = [t for t, n in Counter(quality.near_copy_key(t) for t in texts).items() if n > 1]
-    assert not twice, f"repeated in the English held-out set: {twice}"
-    elsewhere = {quality.near_copy_key(t) for _, t in quality.labelled(EN_DEVELOPMENT)}
-    elsewhere |= {quality.near_copy_key(t) for _, t in quality.training_examples() + quality.heldout_examples()}
-    elsewhere |= {quality.near_copy_key(m.text) for m in CRISIS + NEGATIVES}
-    for phrase_file in PHRASE_FILES:
-        spec = yaml.safe_load(phrase_file.read_text(encoding="utf-8"))
-        elsewhere |= {quality.near_copy_key(str(p)) for group in [*spec["categories"].values(), *spec["mentions"].values()]
-                      for p in group or []}
-    copies = [t for t in texts if quality.near_copy_key(t) in elsewhere]
-    assert not copies, f"English held-out messages copied from elsewhere: {copies}"
-
-
-def test_english_moved_messages_left_the_held_out_set():
-    spec = yaml.safe_load(EN_HELDOUT.read_text(encoding="utf-8"))
-    moved = {quality.near_copy_key(str(t)) for b in spec["batches"] for t in b.get("moved_to_development") or []}
-    development = {quality.near_copy_key(t) for _, t in quality.labelled(EN_DEVELOPMENT)}
-    assert moved and moved <= development
-    assert not moved & {quality.near_copy_key(m.text) for m in EN_CRISIS + EN_NEGATIVES}
 
 
 # ---- the gate logic itself, on a detector fed in by hand ------------------------------------------

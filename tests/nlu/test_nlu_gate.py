@@ -47,35 +47,22 @@ def test_every_language_has_its_held_out_sets():
         assert quality.crisis_file(language).exists(), language
 
 
-@languages
-def test_intent_macro_f1(reports, language):
-    _gate(reports[language], "intent macro-F1")
-
-
-@languages
-def test_contact_request_recall(reports, language):
-    _gate(reports[language], "contact request recall")
-
-
-@languages
-def test_red_colour_recall(reports, language):
-    _gate(reports[language], "red colour recall")
-
-
-@languages
-def test_crisis_recall(reports, language):
-    _gate(reports[language], "crisis recall")
-
-
-@languages
-def test_crisis_false_alarms(reports, language):
-    _gate(reports[language], "crisis false-alarm")
-
-
-@languages
-def test_crisis_messages_are_not_read_as_stop(reports, language):
+# Each gate by the start of its failure message (quality.failures), with its own test id.
+GATES = {
+    "intent_macro_f1": "intent macro-F1",
+    "contact_request_recall": "contact request recall",
+    "red_colour_recall": "red colour recall",
+    "crisis_recall": "crisis recall",
+    "crisis_false_alarms": "crisis false-alarm",
     # "jeg vil ikke leve mere" must not end a check-in or a preparation as if it were "stop"
-    _gate(reports[language], "crisis messages read as")
+    "crisis_messages_are_not_read_as_stop": "crisis messages read as",
+}
+
+
+@languages
+@pytest.mark.parametrize("gate", GATES)
+def test_nlu_gate(reports, language, gate):
+    _gate(reports[language], GATES[gate])
 
 
 # ---- the gate logic itself, on predictions fed in by hand -----------------------------------------
@@ -96,31 +83,23 @@ def test_gates_pass_on_right_answers(language):
     assert quality.failures(quality.evaluate(_perfect_parses(), detect, language)) == []
 
 
-def test_english_gates_fail_on_english_misses_and_name_them():
+@languages
+def test_gate_fails_on_missed_contact_requests_and_names_them(language):
     parses = _perfect_parses()
-    english = [t for i, t in quality.heldout_examples("en") if i == quality.CONTACT_INTENT]
-    missed = _just_too_many(english)
+    missed = _just_too_many([t for i, t in quality.heldout_examples(language) if i == quality.CONTACT_INTENT])
     for text in missed:
         parses[text] = quality.Parse("greet", 0.95)
-    assert quality.failures(quality.evaluate(parses, detect, "da")) == []  # the Danish gates do not see it
-    failed = quality.failures(quality.evaluate(parses, detect, "en"))
+    for other in quality.LANGUAGES:
+        if other != language:  # the other languages' gates do not see it
+            assert quality.failures(quality.evaluate(parses, detect, other)) == [], other
+    failed = quality.failures(quality.evaluate(parses, detect, language))
     assert len(failed) == 1 and failed[0].startswith("contact request recall")
-    assert all(repr(text) in failed[0] for text in missed)
+    assert all(repr(text) in failed[0] for text in missed) and "greet" in failed[0]
 
 
 def _just_too_many(texts: list[str], total: int | None = None) -> list[str]:
     """The fewest of `texts` to miss that take recall over `total` examples below the threshold."""
     return texts[:int((total or len(texts)) * (1 - quality.MIN_SAFETY_RECALL)) + 1]
-
-
-def test_gate_fails_on_missed_contact_requests_and_names_them():
-    parses = _perfect_parses()
-    missed = _just_too_many([t for i, t in quality.heldout_examples() if i == quality.CONTACT_INTENT])
-    for text in missed:
-        parses[text] = quality.Parse("greet", 0.95)
-    failed = quality.failures(quality.evaluate(parses, detect))
-    assert len(failed) == 1 and failed[0].startswith("contact request recall")
-    assert all(repr(text) in failed[0] for text in missed) and "greet" in failed[0]
 
 
 def test_gate_fails_on_red_answers_decided_green():

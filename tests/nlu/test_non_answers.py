@@ -37,6 +37,7 @@ NON_ANSWERS = quality.NLU_TESTS / "non_answers.yml"
 # Text with letters of the Danish alphabet is an answer to a free-text question, in any language.
 FREE_TEXT_TAKES = {"latin_other_language", "code"}
 LONG = {"long": ["a" * 5000, "🏳️‍🌈" * 500, "{{7*7}}" * 700]}
+pytestmark = pytest.mark.usefixtures("restore_action_context")  # the tests point actions.context at their database
 
 
 def non_answers() -> list[tuple[str, str]]:
@@ -60,14 +61,6 @@ def parsed() -> dict[str, Parsed]:
     texts = {raw: as_rasa_text(raw) for _, raw in non_answers()}
     parses, _ = asyncio.run(quality.parse_all(agent, sorted(set(texts.values()))))
     return {raw: Parsed(seen, parses[seen].intent, parses[seen].confidence) for raw, seen in texts.items()}
-
-
-@pytest.fixture(autouse=True)
-def _restore_action_context():
-    saved = context._db, context._clock
-    yield
-    context._db, context._clock = saved
-    context.proactive_settings.cache_clear()
 
 
 def _snapshot(db) -> tuple:

@@ -16,18 +16,13 @@ from bot.goals import proposals
 from bot.meetings.preparation import split_topics
 from bot.service.web.templating import setup_templates
 from tests.conftest import T0
-from tests.dashboard import ADMIN, logged_in, make_citizen, make_coordinator, quiet_app
-
-MINE = {"Authorization": "Bearer mette-token"}
-OLES = {"Authorization": "Bearer ole-token"}
+from tests.dashboard import ADMIN, logged_in, quiet_app
+from tests.web.own_world import MINE, OLES, own_world
 
 
 def _seed(session):
-    mette = make_coordinator(session, "Mette", "mette@kommune.dk", token="mette-token")
-    ole = make_coordinator(session, "Ole", "ole@kommune.dk", token="ole-token")
-    bente = make_citizen(session, mette, "Bente", "+4512345678")
-    otto = make_citizen(session, ole, "Otto", "+4512345679")
-    ids = {"mette": mette.id, "bente": bente.id, "otto": otto.id}
+    world = own_world(session)
+    ids = {who: world[who].id for who in ("mette", "bente", "otto")}
     for who, answer in (("bente", "Få et fritidsjob; <b>sove</b> bedre"), ("otto", "Ottos ønske")):
         meeting = create_appointment(session, ids[who], kind="opfoelgning", starts_at=T0 + timedelta(days=2))
         prep_db.save_answer(session, meeting.id, ids[who], "topics", split_topics(answer), T0)

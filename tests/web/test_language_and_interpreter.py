@@ -78,7 +78,8 @@ async def test_interpreter_must_be_true_or_false(client, garbage):
 
 
 @pytest.fixture
-def mette(db):
+def bente_id(db):
+    """Mette (the dashboard user these tests log in as) and her citizen Bente, with consent: Bente's id."""
     def make(session):
         coordinator = make_coordinator(session, "Mette", "mette@kommune.dk")
         return make_citizen(session, coordinator, "Bente", "+4512345678", consent_at=T0).id
@@ -86,7 +87,7 @@ def mette(db):
     return db.call(make)
 
 
-async def test_dashboard_registers_with_a_language_and_shows_it(client, db, mette):
+async def test_dashboard_registers_with_a_language_and_shows_it(client, db, bente_id):
     csrf = await logged_in(client, "mette@kommune.dk")
     form = await (await client.get("/citizens/new")).text()
     assert 'name="language"' in form and ">English<" in form and ">Dansk<" in form
@@ -101,15 +102,15 @@ async def test_dashboard_registers_with_a_language_and_shows_it(client, db, mett
     assert db.call(lambda s: s.query(Citizen).filter_by(phone="+4523456789").one().language) == "en"
 
 
-async def test_dashboard_books_an_interpreter_shown_on_the_agenda(client, db, mette):
+async def test_dashboard_books_an_interpreter_shown_on_the_agenda(client, db, bente_id):
     csrf = await logged_in(client, "mette@kommune.dk")
-    form = await (await client.get(f"/citizens/{mette}/appointments/new")).text()
+    form = await (await client.get(f"/citizens/{bente_id}/appointments/new")).text()
     assert 'name="interpreter"' in form and 'name="interpreter" value="yes">' in form  # not ticked
     base = {"csrf_token": csrf, "kind": "opfoelgning", "date": "2026-11-26", "time": "10:00", "duration": "60"}
-    resp = await client.post(f"/citizens/{mette}/appointments/new", data={**base, "interpreter": "yes"},
+    resp = await client.post(f"/citizens/{bente_id}/appointments/new", data={**base, "interpreter": "yes"},
                              allow_redirects=False)
     assert resp.status == 303, await resp.text()
-    [appointment] = db.call(lambda s: s.query(Appointment).filter_by(citizen_id=mette).all())
+    [appointment] = db.call(lambda s: s.query(Appointment).filter_by(citizen_id=bente_id).all())
     assert appointment.interpreter is True
     agenda = await (await client.get(f"/appointments/{appointment.id}/agenda")).text()
     assert '<tr id="interpreter"><th>Tolk</th><td>Der kommer en tolk.</td></tr>' in agenda
@@ -123,17 +124,17 @@ async def test_dashboard_books_an_interpreter_shown_on_the_agenda(client, db, me
 
 
 async def test_after_an_other_language_alert_the_booking_form_ticks_interpreter_and_alerts_show_the_message(
-        client, db, mette, clock):
+        client, db, bente_id, clock):
     def wrote_arabic(session):
-        inbound = log_inbound(session, mette, channel="sms", text="مرحبا كيف حالك", received_at=T0)
-        other_language_alert(session, mette, OtherLanguage("ar", "arabisk", 0.99, True), inbound.id, T0)
+        inbound = log_inbound(session, bente_id, channel="sms", text="مرحبا كيف حالك", received_at=T0)
+        other_language_alert(session, bente_id, OtherLanguage("ar", "arabisk", 0.99, True), inbound.id, T0)
 
     db.call(wrote_arabic)
     await logged_in(client, "mette@kommune.dk")
-    form = await (await client.get(f"/citizens/{mette}/appointments/new")).text()
+    form = await (await client.get(f"/citizens/{bente_id}/appointments/new")).text()
     assert 'name="interpreter" value="yes" checked' in form
     alerts = await (await client.get("/alerts")).text()
     assert "Skriver på et andet sprog" in alerts and "Borgeren skrev på arabisk" in alerts
     assert '<blockquote class="citizen-message" dir="auto">مرحبا كيف حالك</blockquote>' in alerts
-    [alert] = await (await client.get(f"/api/alerts?citizen_id={mette}", headers=ADMIN)).json()
+    [alert] = await (await client.get(f"/api/alerts?citizen_id={bente_id}", headers=ADMIN)).json()
     assert (alert["rule"], alert["severity"]) == ("other_language", "high") and alert["inbound_message_id"]

@@ -14,19 +14,13 @@ from bot.core.readability import lix
 from bot.db.models import AccessLog, GoalStep
 from bot.goals import plan
 from tests.conftest import T0
-from tests.dashboard import ADMIN, PASSWORD, csrf_token, login, make_citizen, make_coordinator
-from tests.service import service_app
-
-SECRET = "test-webchat-secret-0123456789abcdef"
-MINE = {"Authorization": "Bearer mette-token"}
+from tests.dashboard import ADMIN, PASSWORD, csrf_token, login, quiet_app
+from tests.web.own_world import MINE, SECRET, link_token, own_world
 
 
 def _seed(session):
-    mette = make_coordinator(session, "Mette", "mette@kommune.dk", token="mette-token")
-    ole = make_coordinator(session, "Ole", "ole@kommune.dk")
-    bente = make_citizen(session, mette, "Bente", "+4512345678")
-    otto = make_citizen(session, ole, "Otto", "+4512345679")
-    bente.chat_link_id, otto.chat_link_id = new_link_id(), new_link_id()
+    world = own_world(session)
+    mette, ole, bente, otto = world["mette"], world["ole"], world["bente"], world["otto"]
     goal = plan.add_goal(session, bente.id, mette.id, "Jeg vil have et fritidsjob", now=T0 - timedelta(days=3))
     mine = plan.add_step(session, goal.id, mette.id, "Skrive en ansøgning", "Du", None, now=T0 - timedelta(days=3))
     theirs = plan.add_step(session, goal.id, mette.id, "Finde tre steder", "Jobcentret", None, now=T0 - timedelta(days=3))
@@ -43,8 +37,7 @@ def _seed(session):
 
 @pytest.fixture
 async def client(aiohttp_client, db, clock):
-    client = await aiohttp_client(service_app(db, clock, WEBCHAT_JWT_SECRET=SECRET, SMS_DISPATCH_INTERVAL="0",
-                                              SCHEDULER_INTERVAL_SECONDS="0"))
+    client = await aiohttp_client(quiet_app(db, clock, WEBCHAT_JWT_SECRET=SECRET))
     client.ids = db.call(_seed)
     return client
 
@@ -53,9 +46,8 @@ def bearer(client, who: str = "bente", **kwargs) -> dict:
     return {"Authorization": f"Bearer {token(client, who, **kwargs)}"}
 
 
-def token(client, who: str = "bente", *, days: int = 14, minted: timedelta = timedelta(0),
-          secret: str = SECRET) -> str:
-    return mint_token(secret, client.ids[who][1], T0 + minted, timedelta(days=days))
+def token(client, who: str = "bente", **kwargs) -> str:
+    return link_token(client.ids[who][1], **kwargs)
 
 
 def tick(client, step_id, body=None, headers=None, **kwargs):

@@ -20,9 +20,8 @@ from bot.db.stratifications import add_stratification
 from tests.conftest import T0
 from tests.dashboard import ADMIN, make_citizen, make_coordinator
 from tests.service import service_app
+from tests.web.own_world import MINE, SECRET, link_token, own_world
 
-SECRET = "test-webchat-secret-0123456789abcdef"
-MINE = {"Authorization": "Bearer mette-token"}
 # What only the coordinator sees: none of it may reach the citizen's page.
 HIDDEN = ["Samlet rød to gange - ring til borgeren", "Kompleks funktionsnedsættelse, bor alene", "Jeg er så træt",
           "Internt: husk sagsakter", "Aftale der blev afvist", "Forslag ikke godkendt endnu", "Tidligere møde",
@@ -32,11 +31,8 @@ FORBIDDEN_KEYS = ["stratif", "alert", "note", "reason", "rationale", "level", "s
 
 
 def _seed(session):
-    mette = make_coordinator(session, "Mette", "mette@kommune.dk", token="mette-token")
-    ole = make_coordinator(session, "Ole", "ole@kommune.dk")
-    bente = make_citizen(session, mette, "Bente", "+4512345678")
-    otto = make_citizen(session, ole, "Otto", "+4512345679")
-    bente.chat_link_id, otto.chat_link_id = new_link_id(), new_link_id()
+    world = own_world(session)
+    mette, bente, otto = world["mette"], world["bente"], world["otto"]
 
     # Bente: two check-ins (short, then full), a red one's alert, a stratification with a rationale.
     add_checkin(session, bente.id, created_at=T0 - timedelta(days=7), overall="green", focus_areas=["krop"])
@@ -94,8 +90,8 @@ async def client(aiohttp_client, db, clock):
     return client
 
 
-def token_for(client, who: str, *, days: int = 14, minted: timedelta = timedelta(0), secret: str = SECRET) -> str:
-    return mint_token(secret, client.people[who][1], T0 + minted, timedelta(days=days))
+def token_for(client, who: str, **kwargs) -> str:
+    return link_token(client.people[who][1], **kwargs)
 
 
 async def own_page(client, token: str | None = None, *, header: str | None = None):
