@@ -151,7 +151,7 @@ def test_interval_and_programme_change_and_the_actor_is_logged(db, mette, bente)
     ({"checkin_interval_days": "ti"}, "checkin_interval_days", "from 1 to 90"),
     ({"programme": "nope"}, "programme", "'programme' must be one of: "),
     ({"phone": "+4599"}, "phone", "Danish mobile number"),
-    ({"name": "Bent"}, None, "cannot change name; allowed: status, end_reason, checkin_interval_days, programme, phone"),
+    ({"name": "Bent"}, None, "cannot change name; allowed: status, end_reason, checkin_interval_days, programme, language, phone"),
 ])
 def test_change_rules(db, mette, bente, changes, field, message):
     # T0 + 1 day: each change is refused and nothing changes.
