@@ -85,6 +85,18 @@ def rounds(session: Session, citizen_id: int) -> list[Questionnaire]:
                                 .order_by(Questionnaire.due_at, Questionnaire.id)).scalars())
 
 
+# Any fixed number: the key of PostgreSQL's transaction-level advisory lock on round planning.
+_ROUND_PLANNING_LOCK = 0x51_0015
+
+
+def lock_round_planning(session: Session) -> None:
+    """Until this transaction ends, no other scheduler plans rounds. Without it a second scheduler
+    ticking at the same moment could read this one's new rounds half-way and plan the next round
+    number as well (docs/outcomes.md). SQLite has one writer at a time anyway."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.select(sa.func.pg_advisory_xact_lock(_ROUND_PLANNING_LOCK)))
+
+
 def citizens_without_round(session: Session) -> list[Citizen]:
     """Active citizens whose course runs and who have no round planned or being asked."""
     busy = sa.select(Questionnaire.citizen_id).where(Questionnaire.status.in_((OPEN, PLANNED)))

@@ -151,6 +151,7 @@ def plan_rounds(session: Session, now: datetime, settings: ProactiveSettings) ->
     their next planned one: the baseline QUESTIONNAIRE_BASELINE_DAYS into the course, then one
     every QUESTIONNAIRE_INTERVAL_DAYS after the previous planned round was due; never sooner than
     QUESTIONNAIRE_CLOSE_DAYS after the citizen was last asked any round (one asked for, say)."""
+    outcome_db.lock_round_planning(session)
     close_stale(session, now, settings)
     citizens = outcome_db.citizens_without_round(session)
     ids = [citizen.id for citizen in citizens]
