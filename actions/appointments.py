@@ -12,7 +12,7 @@ from actions import context
 from actions.base import CitizenAction
 from actions.citizen import current_citizen, language_of, when_text
 from actions.external import entity, undo_placeholder_fills
-from actions.forms import latest_intent, latest_text
+from actions.forms import citizen_language, latest_intent, latest_text
 from bot.appointments.attendance import parse_attendance_answer, record_citizen_reply
 from bot.checkins.answers import parse_yes_no
 from bot.citizens.contact import request_contact
@@ -160,7 +160,7 @@ class ActionNewTimeAnswer(CitizenAction):
         return "action_new_time_answer"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
-        answer = parse_yes_no(latest_text(tracker))
+        answer = parse_yes_no(latest_text(tracker), citizen_language(tracker))
         if answer is None:
             answer = {"affirm": True, "request_contact": True, "deny": False}.get(latest_intent(tracker) or "")
         if answer is None:

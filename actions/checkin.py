@@ -18,12 +18,14 @@ from actions.external import undo_placeholder_fills
 from actions.forms import (
     CitizenFormValidation,
     accepted,
+    citizen_language,
     latest_intent,
     latest_intent_scored,
     latest_text,
     unclear,
 )
 from bot.checkins.answers import (
+    ENGLISH,
     MOOD_COLOURS,
     NLU_CONFIDENT,
     RED,
@@ -37,9 +39,10 @@ from bot.checkins.answers import (
     parse_colour,
     parse_colour_sequence,
     parse_yes_no,
+    understood,
     yes_no_of_intent,
 )
-from bot.checkins.language import in_language
+from bot.checkins.language import DANISH
 from bot.checkins.programmes import get_programme
 from bot.checkins.record import finish, open_checkin, record_answer
 from bot.checkins.rules import CheckinAnswers
@@ -57,6 +60,7 @@ CHECKIN_SLOTS = (
     "checkin_stopped",
     "checkin_prompt",  # set when the scheduler started the check-in (actions/proactive_checkin.py)
     "checkin_id",  # the stored check-in (set by the validation at the first answer)
+    "checkin_clarifications",  # how many times a question was asked again (stored with the check-in)
 )
 # What the citizen has answered: a new value in one of these is stored at once.
 ANSWER_SLOTS = ("checkin_overall", "checkin_focus", "checkin_areas", "checkin_note", "checkin_wants_contact")
@@ -68,29 +72,31 @@ def reset_checkin() -> list[SlotSet]:
     return [SlotSet(slot, None) for slot in CHECKIN_SLOTS] + [SlotSet("clarify", False)]
 
 
-def _mentions_calling(text: str) -> bool:
-    return "ring" in words(text) or "ringe" in words(text)
+def _mentions_calling(text: str, language: str = DANISH) -> bool:
+    said = set(words(text))
+    return bool(said & {"ring", "ringe"} or language == ENGLISH and "call" in said)
 
 
-def _asks_for_call(text: str, intent: str | None, confidence: float) -> bool:
-    """"ring"/"ringe" in the words, or NLU's request_contact for text in Danish (NLU reads two
-    rainbow flags or "❤️" as request_contact with 1.00)."""
-    return _mentions_calling(text) or (intent == "request_contact" and confidence >= NLU_CONFIDENT
-                                       and in_language(text))
+def _asks_for_call(text: str, intent: str | None, confidence: float, language: str = DANISH) -> bool:
+    """"ring"/"ringe" (an English citizen's "call") in the words, or NLU's request_contact for text
+    in Danish or the citizen's language (NLU reads two rainbow flags or "❤️" as request_contact with 1.00)."""
+    return _mentions_calling(text, language) or (intent == "request_contact" and confidence >= NLU_CONFIDENT
+                                                 and understood(text, language))
 
 
-def colour_answer(text: str, intent: str | None, confidence: float, programme) -> dict[str, Any] | None:
+def colour_answer(text: str, intent: str | None, confidence: float, programme,
+                  language: str = DANISH) -> dict[str, Any] | None:
     """The slots one answer to "Hvordan går det?" fills, or None when it names no colour. One
     message may carry more than the colour ("rød, pengene. ring til mig"): use it all."""
-    colour = decide_colour(text, intent, confidence)
+    colour = decide_colour(text, intent, confidence, language)
     if colour is None:
         return None
     result: dict[str, Any] = {"checkin_overall": colour}
     if colour in (YELLOW, RED) and programme.shape == "short" and len(words(text)) > 1:
-        focus = parse_areas(text, programme)
+        focus = parse_areas(text, programme, language)
         if focus:
             result["checkin_focus"] = focus
-    if _asks_for_call(text, intent, confidence):
+    if _asks_for_call(text, intent, confidence, language):
         result["checkin_wants_contact"] = True
     return result
 
@@ -106,7 +112,7 @@ class ActionStartCheckin(CitizenAction):
         intent, confidence = latest_intent_scored(tracker)
         if intent in MOOD_COLOURS:
             # "Det går ad h til" started it: that is the answer, so the citizen is not asked again.
-            answer = colour_answer(latest_text(tracker), intent, confidence, programme) or {}
+            answer = colour_answer(latest_text(tracker), intent, confidence, programme, citizen_language(tracker)) or {}
             events += [SlotSet(slot, value) for slot, value in answer.items()]
         return events
 
@@ -140,6 +146,10 @@ class ValidateCheckinForm(CitizenFormValidation):
     def way_out_events(self) -> list:
         return [SlotSet("checkin_prompt", None)]  # "Hej. Det er tid til dit tjek ind" only the first time
 
+    def missed_events(self, tracker: Tracker) -> list:
+        """Counted per check-in (issue 15 §4): stored with the next answer, or at the end."""
+        return [SlotSet("checkin_clarifications", int(tracker.get_slot("checkin_clarifications") or 0) + 1)]
+
     async def required_slots(self, domain_slots, dispatcher, tracker: Tracker, domain: DomainDict) -> list[str]:
         if tracker.get_slot("checkin_stopped"):
             return []
@@ -164,11 +174,12 @@ class ValidateCheckinForm(CitizenFormValidation):
 
     async def validate_checkin_overall(self, value: Any, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         text = latest_text(tracker)
+        language = citizen_language(tracker)
         programme = get_programme(tracker.get_slot("checkin_programme"))
-        answer = colour_answer(text, *latest_intent_scored(tracker), programme)
+        answer = colour_answer(text, *latest_intent_scored(tracker), programme, language)
         if answer is not None:
             return accepted(answer)
-        if _asks_for_call(text, *latest_intent_scored(tracker)):
+        if _asks_for_call(text, *latest_intent_scored(tracker), language):
             # "kan min koordinator ringe?" instead of a colour: the call now, and the check-in pauses.
             return {"checkin_overall": None, "checkin_stopped": True, "clarify": False,
                     **await self._call_wanted(tracker, before_colour=True)}
@@ -176,9 +187,10 @@ class ValidateCheckinForm(CitizenFormValidation):
 
     def validate_checkin_focus(self, value: Any, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         text = latest_text(tracker)
-        if is_skip(text):
+        language = citizen_language(tracker)
+        if is_skip(text, language):
             return accepted({"checkin_focus": []})
-        focus = parse_areas(text, get_programme(tracker.get_slot("checkin_programme")))
+        focus = parse_areas(text, get_programme(tracker.get_slot("checkin_programme")), language)
         return accepted({"checkin_focus": focus}) if focus else unclear("checkin_focus")
 
     def validate_checkin_area_answer(self, value: Any, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
@@ -186,7 +198,7 @@ class ValidateCheckinForm(CitizenFormValidation):
         programme = get_programme(tracker.get_slot("checkin_programme"))
         areas: dict[str, str] = dict(tracker.get_slot("checkin_areas") or {})
         pending = [a.key for a in programme.areas if a.key not in areas]
-        sequence = parse_colour_sequence(text, len(pending)) if len(pending) > 1 else None
+        sequence = parse_colour_sequence(text, len(pending), citizen_language(tracker)) if len(pending) > 1 else None
         if sequence:
             areas.update(zip(pending, sequence))
         else:
@@ -199,22 +211,25 @@ class ValidateCheckinForm(CitizenFormValidation):
 
     def validate_checkin_note(self, value: Any, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         text = latest_text(tracker).strip()
-        if is_no_more(text) or is_skip(text):
+        language = citizen_language(tracker)
+        if is_no_more(text, language) or is_skip(text, language):
             return accepted({"checkin_note": False})
         note = free_text(text, NOTE_MAX)  # text with letters, cut at NOTE_MAX; emoji or garbage is asked again
         if note is None:
             return unclear("checkin_note")
         result: dict[str, Any] = {"checkin_note": note}
-        if _mentions_calling(text) and tracker.get_slot("checkin_wants_contact") is None:
+        if _mentions_calling(text, language) and tracker.get_slot("checkin_wants_contact") is None:
             result["checkin_wants_contact"] = True
         return accepted(result)
 
     def validate_checkin_wants_contact(self, value: Any, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         text = latest_text(tracker)
-        answer = True if is_call_request(text) else parse_yes_no(text)  # "ring" says JA here
+        language = citizen_language(tracker)
+        answer = True if is_call_request(text, language) else parse_yes_no(text, language)  # "ring" says JA here
         if answer is None:
             intent = latest_intent(tracker)
-            answer = True if intent == "request_contact" and in_language(text) else yes_no_of_intent(text, intent)
+            answer = (True if intent == "request_contact" and understood(text, language)
+                      else yes_no_of_intent(text, intent, language))
         if answer is None:
             return unclear("checkin_wants_contact")
         return accepted({"checkin_wants_contact": answer})
@@ -303,7 +318,8 @@ async def _record(tracker: Tracker, info: CitizenInfo, slots: dict[str, Any], fi
 
     def store(session) -> int:
         checkin, _ = record_answer(session, info.citizen, checkin_id, answers, note=note, channel=channel,
-                                   now=now, settings=settings)
+                                   now=now, settings=settings,
+                                   clarifications=int(slots.get("checkin_clarifications") or 0))
         if finished is not None:
             finish(session, info.citizen, checkin.id, complete=finished, now=now)
         return checkin.id
@@ -345,6 +361,7 @@ def _slots_of(checkin: CheckIn, programme) -> list[SlotSet]:
         SlotSet("checkin_areas", dict(checkin.areas) if checkin.areas else None),
         SlotSet("checkin_note", checkin.note),
         SlotSet("checkin_wants_contact", checkin.wants_contact),
+        SlotSet("checkin_clarifications", checkin.clarifications),
     ]
 
 

@@ -3,10 +3,12 @@
 with its options spelled out (conditional response variations in domain.yml) instead of guessing.
 A second unclear answer in a row gets the way out first (RING / PAUSE, `utter_way_out`), then the
 question as first asked; RING instead of an answer asks the coordinator to call and pauses the form
-(docs/nlu.md, "Answers that are answers")."""
+(docs/nlu.md, "Answers that are answers"). A digit alone after a question with buttons is that
+button's word (`latest_text`), and every unclear answer can be counted (`missed_events`)."""
 from __future__ import annotations
 
 import abc
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -20,9 +22,11 @@ from actions import context
 from actions.base import AnswersWhenDatabaseDown
 from actions.citizen import current_citizen
 from actions.external import is_external
-from bot.checkins.answers import NLU_CONFIDENT, STOP_CONFIDENT, is_call_request, is_stop
+from bot.checkins.answers import NLU_CONFIDENT, STOP_CONFIDENT, is_call_request, is_stop, understood
+from bot.checkins.language import DANISH
 from bot.citizens.contact import request_contact
 from bot.core.ids import as_id
+from bot.core.language_detection import UNDERSTOOD
 
 REQUESTED_SLOT = "requested_slot"
 CLARIFY = "clarify"
@@ -40,13 +44,56 @@ def latest_intent(tracker: Tracker, minimum: float = NLU_CONFIDENT) -> str | Non
 
 
 def latest_text(tracker: Tracker) -> str:
-    return tracker.latest_message.get("text") or ""
+    """The citizen's latest message; a digit alone ("2", "2.") after a question with buttons is the
+    button of that number (`button_answer`)."""
+    return button_answer(tracker, tracker.latest_message.get("text") or "")
+
+
+# A digit as the whole answer ("2", " 2. ", "2)"): ASCII only, so "٣" is no number here.
+_WHOLE_DIGIT = re.compile(r"\s*([0-9])\s*[.)!]?\s*")
+
+
+def last_buttons(tracker: Tracker) -> list[dict]:
+    """The buttons of the last bot message before the citizen's latest message: the question they
+    answer (none when that message had none, or there is no such message)."""
+    events = list(tracker.events or [])
+    latest_user = next((i for i in range(len(events) - 1, -1, -1) if events[i].get("event") == "user"), None)
+    if latest_user is None:
+        return []
+    bot = next((e for e in reversed(events[:latest_user]) if e.get("event") == "bot"), None)
+    buttons = ((bot or {}).get("data") or {}).get("buttons")
+    return list(buttons) if isinstance(buttons, list) else []
+
+
+def button_answer(tracker: Tracker, text: str) -> str:
+    """A digit N as the whole answer to a question with buttons is the payload of its button N, in
+    the order the SMS numbers them (bot/channels/sms.py, render_buttons): "2" after GRØN/GUL/RØD is
+    "GUL", "1" after JA/NEJ is "JA". Anything else, a digit out of range ("7": asked again) and a
+    digit after a message without buttons (a questionnaire item, the life areas) stay as written."""
+    digit = _WHOLE_DIGIT.fullmatch(text)
+    if digit is None:
+        return text
+    buttons = last_buttons(tracker)
+    number = int(digit.group(1))
+    if not 1 <= number <= len(buttons):
+        return text
+    payload = buttons[number - 1].get("payload") if isinstance(buttons[number - 1], dict) else None
+    return payload if isinstance(payload, str) and payload and not payload.startswith("/") else text
 
 
 def latest_entity_int(tracker: Tracker, name: str) -> int | None:
     """An id passed as an entity with trigger_intent (e.g. appointment_id)."""
     value = next(tracker.get_latest_entity_values(name), None)
     return as_id(value) if value is not None else None
+
+
+def citizen_language(tracker: Tracker) -> str:
+    """The language the citizen's answers are read in: what the gate put in the message's metadata
+    (bot/channels/gate.py, Admitted.metadata; a client's own "language" never gets through), if the
+    NLU understands it; Danish otherwise (a proactive turn, an Arabic setting, an old tracker)."""
+    metadata = tracker.latest_message.get("metadata")
+    language = metadata.get("language") if isinstance(metadata, dict) else None
+    return language if language in UNDERSTOOD else DANISH
 
 
 def unclear(slot: str) -> dict[str, Any]:
@@ -92,7 +139,12 @@ class CitizenFormValidation(AnswersWhenDatabaseDown, FormValidationAction):
         return [SlotSet(requested, None)] if requested else []
 
     def wants_to_stop(self, tracker: Tracker) -> bool:
-        return is_stop(latest_text(tracker)) or latest_intent(tracker, STOP_CONFIDENT) == self.stop_intent
+        """STOP-like words, or NLU's stop intent for text in words it knows: the model read
+        "%s%s%s%n" as stop_checkin with 0.87, and a garbage message must be asked again, not end
+        the check-in."""
+        text, language = latest_text(tracker), citizen_language(tracker)
+        return is_stop(text, language) or (latest_intent(tracker, STOP_CONFIDENT) == self.stop_intent
+                                           and understood(text, language))
 
     def stop_events(self, requested: str) -> list:
         """Undo the from_text fill of this message and end the form; answers so far are kept."""
@@ -107,6 +159,11 @@ class CitizenFormValidation(AnswersWhenDatabaseDown, FormValidationAction):
 
     def way_out_events(self) -> list:
         """Slots to set with the way out, for the question to come again as first asked."""
+        return []
+
+    def missed_events(self, tracker: Tracker) -> list:
+        """Slots to set when an answer was unclear and the question is asked again (with its
+        options, or after the way out): the check-in counts them (issue 15 §4)."""
         return []
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
@@ -125,16 +182,20 @@ class CitizenFormValidation(AnswersWhenDatabaseDown, FormValidationAction):
         # Only when this message was taken for the question (from_text): where a call request is no
         # answer at all (answer_form's not_intent), a rule answers it and the question comes again.
         taken = requested in tracker.slots_to_validate()
-        if taken and is_call_request(latest_text(tracker)) and requested not in self.call_is_an_answer:
+        if taken and is_call_request(latest_text(tracker), citizen_language(tracker)) \
+                and requested not in self.call_is_an_answer:
             return await self.call_instead(dispatcher, tracker, requested)
         missed_before = bool(tracker.get_slot(CLARIFY))  # read first: the SDK's run adds the new slots
         events = await super().run(dispatcher, tracker, domain)
         clarify = _slot_event(events, CLARIFY)
-        if self.way_out and clarify is not None and clarify["value"] and missed_before:
+        missed = clarify is not None and bool(clarify["value"])  # the question is asked again
+        if self.way_out and missed and missed_before:
             # The second unclear answer in a row to this question (an accepted answer resets
             # `clarify`): the way out, then the question as first asked. The next miss gets the
             # options spelled out again, the one after it the way out again.
             dispatcher.utter_message(response=WAY_OUT)
             clarify["value"] = False
             events += self.way_out_events()
+        if missed:
+            events += self.missed_events(tracker)
         return events

@@ -73,7 +73,7 @@ def _record(session: Session, citizen_id: int, goal_id, answer: str, now: dateti
 
 
 class ActionAskGoalProgress(CitizenAction):
-    """EXTERNAL_goal_progress {goal_id}: "Hvordan går det med dit mål: ...? Svar JA, LIDT eller NEJ." """
+    """EXTERNAL_goal_progress {goal_id}: "Går det fremad med dit mål: ...?" with JA, LIDT and NEJ (buttons)."""
 
     def name(self) -> str:
         return "action_ask_goal_progress"

@@ -13,9 +13,9 @@ from rasa_sdk.types import DomainDict
 from actions import context
 from actions.base import CitizenAction
 from actions.citizen import current_citizen, language_of, when_text
-from actions.forms import CitizenFormValidation, accepted, latest_entity_int, latest_text, unclear
+from actions.forms import CitizenFormValidation, accepted, citizen_language, latest_entity_int, latest_text, unclear
 from actions.questions import YES_NO, ask
-from bot.checkins.answers import free_text, is_skip, parse_yes_no
+from bot.checkins.answers import free_text, is_dont_know, is_skip, parse_yes_no
 from bot.core.vocabulary import AppointmentStatus, PreparationStatus
 from bot.db import preparations as prep_db
 from bot.db.appointments import get_appointment, next_preparable_appointment
@@ -131,7 +131,8 @@ class ValidatePreparationForm(CitizenFormValidation):
         another script get the question again."""
         raw = latest_text(tracker).strip()
         key = KEY_OF[slot]
-        skipped = is_skip(raw) and not (dont_know_is_answer and "ved ikke" in raw.lower())
+        language = citizen_language(tracker)
+        skipped = is_skip(raw, language) and not (dont_know_is_answer and is_dont_know(raw, language))
         text = None if skipped else free_text(raw, MAX_ANSWER)
         if not skipped and text is None:
             return unclear(slot)
@@ -175,7 +176,7 @@ class ValidatePreparationForm(CitizenFormValidation):
 
     def validate_prep_confirm(self, value, dispatcher, tracker, domain):
         text = latest_text(tracker).strip()
-        answer = parse_yes_no(text)
+        answer = parse_yes_no(text, citizen_language(tracker))
         if answer is True:
             return accepted({"prep_confirm": "ok"})
         if answer is False and len(text.split()) <= 2:
@@ -189,7 +190,7 @@ class ActionAskPrepConfirm(CitizenAction):
         return "action_ask_prep_confirm"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
-        if tracker.get_slot("clarify") and parse_yes_no(latest_text(tracker)) is False:
+        if tracker.get_slot("clarify") and parse_yes_no(latest_text(tracker), citizen_language(tracker)) is False:
             dispatcher.utter_message(response="utter_ask_prep_correction")  # "nej": what is wrong?
             return []
         info = await current_citizen(tracker)

@@ -13,9 +13,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import CitizenAction
-from actions.forms import CitizenFormValidation, accepted, latest_intent, latest_text, request_call
-from bot.checkins.answers import free_text, parse_yes_no, yes_no_of_intent
-from bot.checkins.language import in_language
+from actions.forms import CitizenFormValidation, accepted, citizen_language, latest_intent, latest_text, request_call
+from bot.checkins.answers import ENGLISH, free_text, parse_yes_no, understood, yes_no_of_intent
+from bot.checkins.language import DANISH
 from bot.core.errors import Invalid
 from bot.core.text import fold, words
 from bot.outcomes import instruments
@@ -49,11 +49,11 @@ def reset_question() -> list[SlotSet]:
 _NUMBER = re.compile(r"[-+]?\d+(?:[.,:]\d+)?")
 
 
-def parse_digit(text: str, params: dict) -> str | None:
+def parse_digit(text: str, params: dict, language: str = DANISH) -> str | None:
     """The digit as a string ("0" is an answer, not a missing one), or None when unclear: exactly
     one number in the reply, a single ASCII digit without sign or decimals ("٣", "-1" and "0.5"
-    are asked again), in the instrument's range; words around it in Danish ("jeg siger 4", not
-    "<script>alert(1)</script>")."""
+    are asked again), in the instrument's range; words around it in Danish or the citizen's
+    language ("jeg siger 4", not "<script>alert(1)</script>")."""
     try:
         instrument = instruments.instrument(params.get("instrument"))
     except (Invalid, TypeError):
@@ -61,7 +61,7 @@ def parse_digit(text: str, params: dict) -> str | None:
     numbers = _NUMBER.findall(text)
     if len(numbers) != 1 or not (numbers[0].isascii() and numbers[0].isdigit() and len(numbers[0]) == 1):
         return None
-    if any(c.isalpha() for c in text) and not in_language(text):
+    if any(c.isalpha() for c in text) and not understood(text, language):
         return None
     value = instruments.parse_answer(numbers[0], instrument)
     return None if value is None else str(value)
@@ -70,9 +70,14 @@ def parse_digit(text: str, params: dict) -> str | None:
 _NOT_REALLY = {"ikke rigtig", "ikke rigtigt", "ikke saa godt", "ikke godt", "ikke saerlig godt", "daarligt",
                "slet ikke", "ikke endnu"}
 _A_LITTLE = {"lidt", "smule"}
+# An English citizen's A LITTLE and not really (docs/languages.md, "Keywords").
+_NOT_REALLY_EN = {"not really", "not yet", "not at all", "not so well", "not well", "not good", "not much", "badly"}
+_A_LITTLE_EN = {"little", "bit", "somewhat", "slightly"}
+_DONT_KNOW_EN = {"don t know", "dont know", "i don t know", "i dont know", "not sure", "i m not sure", "im not sure",
+                 "no idea", "maybe"}
 
 
-def parse_progress(text: str, intent: str | None) -> str | None:
+def parse_progress(text: str, intent: str | None, language: str = DANISH) -> str | None:
     """JA / LIDT / NEJ to "Hvordan går det med dit mål?", conservatively: "lidt" (also "ja lidt",
     "lidt bedre", "en smule"); "nej" (also "ikke rigtig", "ikke så godt"); "ja". Anything mixed
     ("nej lidt", "ikke lidt") or unknown is unclear, and the citizen is asked once more."""
@@ -80,31 +85,34 @@ def parse_progress(text: str, intent: str | None) -> str | None:
     if not tokens:
         return None
     phrase = " ".join(tokens)
-    negated = "ikke" in tokens or "nej" in tokens
-    if set(tokens) & _A_LITTLE:
+    english = language == ENGLISH
+    negated = "ikke" in tokens or "nej" in tokens or english and bool({"not", "no", "t"} & set(tokens))
+    if set(tokens) & (_A_LITTLE | (_A_LITTLE_EN if english else set())):
         return None if negated else "lidt"
-    if phrase in _NOT_REALLY or phrase.startswith("ikke rigtig"):
+    if phrase in _NOT_REALLY or phrase.startswith("ikke rigtig") or english and phrase in _NOT_REALLY_EN:
         return "nej"
-    yes_no = parse_yes_no(text)
+    yes_no = parse_yes_no(text, language)
     if yes_no is None:
-        yes_no = yes_no_of_intent(text, intent)
+        yes_no = yes_no_of_intent(text, intent, language)
     return None if yes_no is None else ("ja" if yes_no else "nej")
 
 
-def parse_answer(text: str, expects: str, intent: str | None, params: dict | None = None) -> str | None:
+def parse_answer(text: str, expects: str, intent: str | None, params: dict | None = None,
+                 language: str = DANISH) -> str | None:
     """A yes/no(/don't know) answer: "yes", "no", "unknown"; a digit ("3") for DIGIT; "ja", "lidt" or
     "nej" for JA_LIDT_NEJ; None when unclear."""
     if expects == DIGIT:
-        return parse_digit(text, params or {})
+        return parse_digit(text, params or {}, language)
     if expects == JA_LIDT_NEJ:
-        return parse_progress(text, intent)
+        return parse_progress(text, intent, language)
     folded = fold(text).strip(" .!")
-    if expects == YES_NO_UNKNOWN and folded in {"ved ikke", "vedikke", "ved det ikke", "aner det ikke", "maaske",
-                                                 "det ved jeg ikke", "ikke sikker"}:
+    if expects == YES_NO_UNKNOWN and (folded in {"ved ikke", "vedikke", "ved det ikke", "aner det ikke", "maaske",
+                                                  "det ved jeg ikke", "ikke sikker"}
+                                      or language == ENGLISH and " ".join(words(text)) in _DONT_KNOW_EN):
         return "unknown"
-    yes_no = parse_yes_no(text)
+    yes_no = parse_yes_no(text, language)
     if yes_no is None:
-        yes_no = yes_no_of_intent(text, intent)  # NLU only for text in Danish
+        yes_no = yes_no_of_intent(text, intent, language)  # NLU only for text in Danish or the citizen's language
     return None if yes_no is None else ("yes" if yes_no else "no")
 
 
@@ -137,7 +145,8 @@ class ValidateAnswerForm(CitizenFormValidation):
     def validate_answer(self, value, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         question = tracker.get_slot("question") or {}
         params = question.get("params") if isinstance(question.get("params"), dict) else {}
-        answer = parse_answer(latest_text(tracker), question.get("expects", YES_NO), latest_intent(tracker), params)
+        answer = parse_answer(latest_text(tracker), question.get("expects", YES_NO), latest_intent(tracker), params,
+                              citizen_language(tracker))
         return accepted({"answer": answer}) if answer is not None else self._missed("answer", tracker)
 
     @staticmethod

@@ -4,13 +4,26 @@ from __future__ import annotations
 
 import re
 
-from bot.core.passwords import hash_password
+from argon2 import PasswordHasher, profiles
+
 from bot.db.citizens import create_citizen
 from bot.db.coordinators import create_coordinator, set_password_hash
 from tests.service import service_app
 
 ADMIN = {"Authorization": "Bearer test-admin"}
 PASSWORD = "korrekt-hest-batteri"
+# A real argon2id hash with argon2-cffi's cheapest parameters ("for testing"): the service's own
+# verify_password reads the parameters from the hash, so a login is checked as in production,
+# without the 0.1-0.3 s that every production-strength hash and verification costs (four
+# coordinators per test made the web tests spend most of their time in argon2). The production
+# parameters are the library's defaults (bot/core/passwords.py); the tests of logins that must cost
+# real argon2 time (tests/security/test_links_and_sessions.py) hash with them.
+_TEST_HASHER = PasswordHasher.from_parameters(profiles.CHEAPEST)
+
+
+def password_hash(password: str = PASSWORD) -> str:
+    return _TEST_HASHER.hash(password)
+
 _CSRF = re.compile(r'name="csrf_token" value="([^"]*)"')
 
 
@@ -37,7 +50,7 @@ def login_per_coordinator(aiohttp_client, db, clock):
 
 def make_coordinator(session, name: str, email: str, password: str = PASSWORD, **fields):
     coordinator, token = create_coordinator(session, name, email=email, **fields)
-    set_password_hash(session, coordinator, hash_password(password))
+    set_password_hash(session, coordinator, password_hash(password))
     return coordinator
 
 

@@ -9,8 +9,9 @@ import yaml
 
 from actions.goals import MAX_GOAL_CHARS
 from actions.outcomes import short_text
+from bot.channels.sms import render_buttons
 from bot.checkins.programmes import get_programme
-from bot.core import texts
+from bot.core import i18n, texts
 from bot.db.models import Agreement
 from bot.meetings.agreements import LIST_IN_APPROVAL, agreement_list
 from bot.meetings.preparation import summary_text
@@ -63,6 +64,16 @@ SAMPLE_VALUES = {
     "again": "senere i dag",
     # a goal read back in the progress question, as long as actions/goals.py lets it be
     "goal": "x" * MAX_GOAL_CHARS,
+    # how to answer a question's buttons (bot/core/texts.py ANSWER_WITH)
+    "options": "1, 2 eller 3",
+}
+# English values of the same length as the Danish samples (a meeting time in English is a bit longer).
+EN_VALUES = {
+    **SAMPLE_VALUES,
+    "when": "Wednesday 30 September at 13:30",
+    "first": "Wednesday 30 September at 13:30 (Sundhedshuset, Torvegade 74)",
+    "second": "Thursday 29 October at 10:00 (Jobcentret, Kongensgade 12)",
+    "again": "later today",
 }
 
 
@@ -77,14 +88,27 @@ def render(template: str, values: dict[str, str] = SAMPLE_VALUES) -> str:
     return template.format(**values)
 
 
+def button_texts(language: str = i18n.DANISH, values: dict[str, str] = SAMPLE_VALUES) -> list[tuple[str, str]]:
+    """(name, the SMS as sent) for every response variation with buttons in `language`: its text
+    with the values filled in, the buttons numbered and how to answer (bot/channels/sms.py)."""
+    responses = DOMAIN["responses"] if language == i18n.DANISH else i18n.default_catalogue().responses(language)
+    return [(f"{name}[{i}]", render_buttons(render(variant["text"], values), variant["buttons"], language))
+            for name, variants in responses.items() for i, variant in enumerate(variants)
+            if variant.get("buttons") and variant.get("channel") not in ("socketio",)]
+
+
 def sms_texts(values: dict[str, str] = SAMPLE_VALUES) -> list[tuple[str, str]]:
-    """(name, rendered text) for every text that can go out by SMS."""
+    """(name, rendered text) for every text that can go out by SMS; a question with buttons as the
+    SMS sends it, with its options numbered (`button_texts`)."""
     out = []
     for name, variants in DOMAIN["responses"].items():
         for i, variant in enumerate(variants):
             if variant.get("channel") in ("socketio",):
                 continue  # web-chat-only variants may use emoji
-            out.append((f"{name}[{i}]", render(variant["text"], values)))
+            text = render(variant["text"], values)
+            if variant.get("buttons"):
+                text = render_buttons(text, variant["buttons"], i18n.DANISH)
+            out.append((f"{name}[{i}]", text))
     for name in dir(texts):
         value = getattr(texts, name)
         if name.isupper() and isinstance(value, str):

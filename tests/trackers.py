@@ -21,14 +21,17 @@ def tracker(
     active_loop: str | None = None,
     sender: str = PHONE,
     channel: str = "rest",
+    asked: str | None = None,
 ) -> Tracker:
     """The tracker as it looks when a form's validation action runs: the user's message was just
-    extracted into the requested slot (from_text), so that SlotSet is the last event."""
+    extracted into the requested slot (from_text), so that SlotSet is the last event. `asked`: the
+    response (its last variation, buttons and all) the bot sent just before the message (`bot_event`)."""
     all_slots = {name: None for name in DOMAIN["slots"]}
     all_slots.update(slots or {})
     all_slots["requested_slot"] = requested_slot
-    events = [{"event": "user", "text": text, "input_channel": channel,
-               "parse_data": {"intent": {"name": intent, "confidence": confidence}}}]
+    events = [bot_event(asked)] if asked else []
+    events.append({"event": "user", "text": text, "input_channel": channel,
+                   "parse_data": {"intent": {"name": intent, "confidence": confidence}}})
     if requested_slot:
         all_slots[requested_slot] = text
         events.append({"event": "slot", "name": requested_slot, "value": text})
@@ -42,6 +45,15 @@ def tracker(
         active_loop={"name": active_loop} if active_loop else {},
         latest_action_name="action_listen",
     )
+
+
+def bot_event(response: str, variation: int = -1) -> dict:
+    """A bot message as Rasa sends it to the action server: the domain response's text and its
+    buttons under `data` (as rasa.shared.core.events.BotUttered serialises them)."""
+    chosen = DOMAIN["responses"][response][variation]
+    return {"event": "bot", "text": chosen["text"], "metadata": {"utter_action": response},
+            "data": {"elements": None, "quick_replies": None, "buttons": chosen.get("buttons"),
+                     "attachment": None, "image": None, "custom": None}}
 
 
 def slot_values(events) -> dict:

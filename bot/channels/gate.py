@@ -52,6 +52,7 @@ rasa_sqlite.install()
 rasa_events.install()
 SAFETY_PAUSE = "/safety_pause"  # an intent only the gate sends: citizens' leading slashes are taken off
 MAX_TEXT = 1600  # ten SMS; longer input is cut rather than refused so nothing the citizen said is lost
+LANGUAGE_KEY = "language"  # in each message's metadata: the citizen's language, set here only
 
 
 class DuplicateMessage(Exception):
@@ -82,6 +83,13 @@ class Admitted:
     def turn(self) -> bool:
         """Whether the message goes on to Rasa."""
         return not self.replies
+
+    def metadata(self, client: dict | None = None) -> dict:
+        """The metadata Rasa gets with the message: the client's keys as sent, and the citizen's
+        language from the database under LANGUAGE_KEY, whatever the client sent there. The actions
+        read answers in it (actions/forms.py citizen_language; docs/nlu.md, "Answers that are
+        answers")."""
+        return {**(client or {}), LANGUAGE_KEY: self.language}
 
 
 def safety_reply(crisis: bool, hopelessness: bool, language: str | None = DANISH) -> str | None:
@@ -241,7 +249,7 @@ class CitizenGate:
                 return
             await on_new_message(
                 UserMessage(admitted.text, message.output_channel, admitted.phone,
-                            input_channel=message.input_channel, metadata=message.metadata,
+                            input_channel=message.input_channel, metadata=admitted.metadata(message.metadata),
                             message_id=message.message_id)
             )
 

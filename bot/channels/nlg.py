@@ -126,15 +126,22 @@ class CatalogueNLG(TemplatedNaturalLanguageGenerator):
         responses = self.responses_for(language)
         if utter_action not in responses:
             return None
+        written_in = language
         if language != i18n.DANISH and utter_action not in self.catalogue.responses(language):
             self._warn_missing(language, utter_action)
+            written_in = i18n.DANISH
         variations = ResponseVariationFilter(responses).responses_for_utter_action(
             utter_action, output_channel, filled_slots)
         if not variations:
             return None
         # numpy's random choice, as Rasa's own generator: a test that seeds it gets the same variation.
         chosen = copy.deepcopy(variations[np.random.randint(len(variations))])
-        return self._fill_response(chosen, filled_slots, **kwargs)
+        message = self._fill_response(chosen, filled_slots, **kwargs)
+        if message is not None:
+            # The language the text is in: Rasa passes it on to the output channel with the message,
+            # which says how to answer buttons in the same language (bot/channels/sms.py, webchat.py).
+            message["language"] = written_in
+        return message
 
     def _warn_missing(self, language: str, name: str) -> None:
         if (language, name) not in self._warned:

@@ -16,7 +16,7 @@ from sanic import Blueprint, response
 
 from bot.channels.gate import CitizenGate, DatabaseUnavailable, DuplicateMessage
 from bot.core.config import Settings
-from bot.core.texts import UNKNOWN_SENDER
+from bot.core.texts import UNKNOWN_SENDER, answer_with
 from bot.sms.gateway import GatewayApiClient, GatewayError, InvalidSignature, parse_inbound, verify_webhook
 from bot.sms.outbox import queue_sms
 
@@ -25,12 +25,14 @@ UNKNOWN_REPLY_INTERVAL = 24 * 3600  # one polite answer per unknown number a day
 RETRY_AFTER_SECONDS = 60  # a hint only: GatewayAPI retries a 5xx on its own backoff schedule
 
 
-def render_buttons(text: str, buttons: list[dict]) -> str:
-    """SMS has no buttons: list them as numbered options and say how to answer."""
+def render_buttons(text: str, buttons: list[dict], language: str | None = None) -> str:
+    """SMS has no buttons: the options numbered, a line each, then how to answer in the language the
+    response is in ("Svar 1, 2 eller 3.", "Reply 1, 2 or 3."). The NLG names that language in the
+    message (bot/channels/nlg.py); without it (a response from elsewhere) the ending is Danish. A
+    digit answers by this order (actions/forms.py, `latest_text`)."""
     options = [f"{i} {b.get('title', '')}".strip() for i, b in enumerate(buttons, start=1)]
     numbers = [str(i) for i in range(1, len(buttons) + 1)]
-    how = numbers[0] if len(numbers) == 1 else f"{', '.join(numbers[:-1])} eller {numbers[-1]}"
-    return f"{text}\n" + "\n".join(options) + f"\nSvar {how}."
+    return f"{text}\n" + "\n".join(options) + "\n" + answer_with(numbers, language)
 
 
 def _queue_gate_reply(session, phone: str, reply: str, now) -> None:
@@ -55,7 +57,7 @@ class SmsOutput(OutputChannel):
             lambda s: queue_sms(s, recipient_id, text, purpose=self.purpose, now=self.gate.clock.now()))
 
     async def send_text_with_buttons(self, recipient_id: str, text: str, buttons, **kwargs) -> None:
-        await self.send_text_message(recipient_id, render_buttons(text, buttons))
+        await self.send_text_message(recipient_id, render_buttons(text, buttons, kwargs.get("language")))
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs) -> None:
         log.debug("sms: image not sent")
@@ -125,8 +127,8 @@ class SmsInput(InputChannel):
             if not admitted.turn:
                 return response.json({"status": "accepted"})  # answered (and marked so) at the gate
             output = SmsOutput(self.gate, purpose="reply")
-            message = UserMessage(admitted.text, output, admitted.phone,
-                                  input_channel=self.name(), message_id=sms.provider_id)
+            message = UserMessage(admitted.text, output, admitted.phone, input_channel=self.name(),
+                                  metadata=admitted.metadata(), message_id=sms.provider_id)
             self._background(self._turn(on_new_message, message, admitted))
             return response.json({"status": "accepted"})
 

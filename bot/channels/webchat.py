@@ -12,7 +12,9 @@ Differences from the stock SocketIOInput (notes/anchors-and-pitfalls.md §8):
 - the socket joins the citizen's room with an awaited `enter_room` (the stock channel forgets the
   await with python-socketio 5, and every reply is lost);
 - messages pass the same citizen gate as the REST channel (bot/channels/gate.py);
-- an expired or closed link ends the chat with a message; CORS is limited to the pages that serve the widget.
+- an expired or closed link ends the chat with a message; CORS is limited to the pages that serve the widget;
+- a question's buttons are quick replies, and its text ends with how to answer in words ("Svar JA
+  eller NEJ.", in the citizen's language): the SMS numbers the same options (bot/channels/sms.py).
 Proactive messages do not use this channel: a closed browser cannot receive them, they go by SMS."""
 from __future__ import annotations
 
@@ -32,10 +34,26 @@ from bot.channels.gate import CitizenGate
 from bot.citizens.chat_links import ChatTokenError, ExpiredChatToken, citizen_for_token
 from bot.core.clock import Clock, process_clock
 from bot.core.config import Settings
-from bot.core.texts import DATABASE_DOWN, WEBCHAT_LINK_CLOSED, WEBCHAT_LINK_EXPIRED
+from bot.core.texts import DATABASE_DOWN, WEBCHAT_LINK_CLOSED, WEBCHAT_LINK_EXPIRED, answer_with
 from bot.db.database import DATABASE_ERRORS
 
 log = logging.getLogger(__name__)
+
+
+def render_button_words(text: str, buttons: list[dict], language: str | None = None) -> str:
+    """The text of a question with buttons in the web chat: the widget shows the buttons (quick
+    replies), and the text says them in words, in the language the response is in ("Svar GRØN, GUL
+    eller RØD.", "Reply YES or NO."). On one line: the widget joins single line breaks anyway."""
+    titles = [str(b.get("title", "")).strip() for b in buttons]
+    return f"{text} {answer_with([t for t in titles if t], language)}"
+
+
+class CitizenSocketOutput(SocketIOOutput):
+    """Rasa's socket.io output; buttons go as quick replies under the text that states them."""
+
+    async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: list[dict], **kwargs: Any) -> None:
+        await super().send_text_with_buttons(
+            recipient_id, render_button_words(text, buttons, kwargs.get("language")), buttons, **kwargs)
 
 
 def _handshake_token(auth: Any) -> str | None:
@@ -142,7 +160,7 @@ class CitizenWebchatInput(SocketIOInput):
                 await sio.emit(self.bot_message_evt, {"text": refusal}, room=sid)
                 await sio.disconnect(sid)
                 return
-            output = SocketIOOutput(sio, self.bot_message_evt)
+            output = CitizenSocketOutput(sio, self.bot_message_evt)
             # Client-sent metadata and session ids are ignored: the token alone says who this is.
             await gated(UserMessage(text, output, session["sender"], input_channel=self.name()))
 

@@ -1,7 +1,7 @@
 """Programme settings (check-in shape and life areas) loaded from programmes.yml."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -15,7 +15,14 @@ DEFAULT_PROGRAMME = "standard"
 class LifeArea:
     key: str
     label: str
-    words: tuple[str, ...]
+    words: tuple[str, ...]  # Danish, the source language
+    # Another language's words (`words_<code>` in programmes.yml): a citizen of that language is read
+    # in those instead, since the Danish stems are English words too ("mad", "boern" is "born").
+    other_words: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
+
+    def words_in(self, language: str) -> tuple[str, ...]:
+        """The words a citizen of `language` names this area by; Danish when it has none listed."""
+        return self.other_words.get(language, self.words)
 
 
 @dataclass(frozen=True)
@@ -38,7 +45,9 @@ def _load(path: Path = CONFIG) -> dict[str, Programme]:
     for name, spec in raw["programmes"].items():
         if spec["shape"] not in ("short", "full"):
             raise ValueError(f"programme {name}: shape must be short or full")
-        areas = tuple(LifeArea(a["key"], a["label"], tuple(a.get("words", []))) for a in spec["areas"])
+        areas = tuple(LifeArea(a["key"], a["label"], tuple(a.get("words", [])),
+                               {k.removeprefix("words_"): tuple(v) for k, v in a.items() if k.startswith("words_")})
+                      for a in spec["areas"])
         programmes[name] = Programme(name, spec["shape"], areas)
     return programmes
 

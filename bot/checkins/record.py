@@ -2,9 +2,12 @@
 transaction as each answer (docs/architecture.md, "Check-ins and alerts"; docs/decisions.md, "An
 answer counts the moment it is given"). The first answer opens a check-in (status open), later
 answers complete the same row, the end of the conversation finishes it (complete or partial), and
-one left open is closed as partial by `close_stale` after its nudge."""
+one left open is closed as partial by `close_stale` after its nudge. Each check-in also keeps how many
+times a question was asked again (`clarifications`); `clarification_share` is the share of complete
+check-ins answered without that (issue 15 §4, docs/nlu.md "Buttons and digits")."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -31,16 +34,21 @@ def record_answer(
     channel: str,
     now: datetime,
     settings: ProactiveSettings,
+    clarifications: int | None = None,
 ) -> tuple[CheckIn, list[Alert]]:
     """Everything the citizen has answered so far, stored now. Without a `checkin_id` (or with one
     that is not this citizen's, or is already complete) a new check-in is opened, with its nudge and
     its close planned; otherwise the citizen's own open or partial one is updated. The rules run on
     what is known so far and add only the alerts this check-in has not raised yet, so the red
-    answer raises `overall_red` at once and the next answer does not raise it again."""
+    answer raises `overall_red` at once and the next answer does not raise it again.
+    `clarifications`: how many times a question of it was asked again so far (the conversation
+    counts them, before the colour too); never less than was stored."""
     checkin = checkin_db.get_checkin(session, checkin_id, citizen.id) if checkin_id is not None else None
     if checkin is None or checkin.status == CheckinStatus.COMPLETE:
         checkin = _open(session, citizen, channel, now)
         planner.plan_open_checkin(session, checkin, now, settings)
+    if clarifications is not None:
+        checkin.clarifications = max(checkin.clarifications or 0, clarifications)
     return checkin, _store(session, citizen, checkin, answers, note, now)
 
 
@@ -141,3 +149,26 @@ def _raise_alerts(session: Session, citizen: Citizen, checkin: CheckIn, now: dat
         alerts.append(alert_db.add_alert(session, citizen.id, rule=draft.rule, severity=draft.severity,
                                          reason=draft.reason, created_at=now, checkin_id=checkin.id))
     return alerts
+
+
+@dataclass(frozen=True)
+class ClarificationShare:
+    """Complete check-ins over a period, and how many were answered without a question asked again."""
+    since: datetime
+    until: datetime
+    completed: int
+    without_clarification: int
+
+    @property
+    def percent(self) -> int | None:
+        """Rounded; None when no check-in was completed (no share to show)."""
+        return round(100 * self.without_clarification / self.completed) if self.completed else None
+
+
+def clarification_share(session: Session, since: datetime, until: datetime,
+                        coordinator_id: int | None = None) -> ClarificationShare:
+    """The share of check-ins completed without a clarification (issue 15 §4): complete check-ins
+    begun in [since, until) whose clarifications were counted (not those stored whole or before
+    migration 0022), and how many of them had none. With `coordinator_id`: their citizens only."""
+    completed, without = checkin_db.clarification_counts(session, since, until, coordinator_id)
+    return ClarificationShare(since=since, until=until, completed=completed, without_clarification=without)

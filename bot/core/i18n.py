@@ -2,19 +2,20 @@
 
 Danish is the source and has no catalogue file: its texts are domain.yml's responses and the
 constants of bot/core/texts.py. Every other language is one YAML file, `<code>.yml`, in a catalogue
-directory (bot/i18n/ unless another is given), with up to four sections:
+directory (bot/i18n/ unless another is given), with up to five sections:
 
     language:   {name: English, direction: ltr, switch_words: [ENGLISH, ENGELSK]}
     responses:  domain response name -> variations, exactly as in domain.yml (text, buttons, condition)
     texts:      constant name of bot/core/texts.py -> text
     formats:    {when: ..., when_on_the_hour: ...}: Babel date patterns for meeting times
+    page:       name of bot/core/page_texts.py's DANISH -> text: the web chat page and "Din side"
 
 A file present is a language: adding `xx.yml` adds one, with no change to code. A name its file does
 not have falls back to Danish (the callers log it): a partial catalogue (Arabic: the safety reply and
 a few short messages) is a valid one.
 
 Pure: reads files, no database, no Rasa. The NLG (bot/channels/nlg.py) overlays the responses;
-`bot.core.texts.for_language` serves the texts."""
+`bot.core.texts.for_language` serves the texts, `bot.core.page_texts.page_language` the page."""
 from __future__ import annotations
 
 import functools
@@ -38,7 +39,7 @@ DANISH = "da"
 CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "i18n"
 # A language code is the file's name: ISO 639-1 (two letters) or 639-3 (three), lower case.
 _CODE = re.compile(r"[a-z]{2,3}")
-_SECTIONS = {"language", "responses", "texts", "formats"}
+_SECTIONS = {"language", "responses", "texts", "formats", "page"}
 LTR, RTL = "ltr", "rtl"
 
 
@@ -55,6 +56,7 @@ class Language:
     responses: Mapping[str, list[dict[str, Any]]] = field(default_factory=dict)
     texts: Mapping[str, str] = field(default_factory=dict)
     formats: Mapping[str, str] = field(default_factory=dict)
+    page: Mapping[str, str] = field(default_factory=dict)  # the web chat page's words (page_texts.py)
 
 
 DANISH_LANGUAGE = Language(DANISH, "Dansk", LTR, ("DANSK", "DANISH"))
@@ -87,23 +89,26 @@ def _load(path: Path) -> Language:
         raise CatalogueError(f"{path.name}: not valid YAML ({exc})") from None
     if not isinstance(data, dict) or set(data) - _SECTIONS:
         raise CatalogueError(f"{path.name}: the top level must be a mapping of {sorted(_SECTIONS)}")
-    meta, responses, texts, formats = (data.get(section) or {} for section in ("language", "responses", "texts", "formats"))
-    for section, value in (("language", meta), ("responses", responses), ("texts", texts), ("formats", formats)):
+    meta, responses, texts, formats, page = (data.get(section) or {}
+                                             for section in ("language", "responses", "texts", "formats", "page"))
+    for section, value in (("language", meta), ("responses", responses), ("texts", texts), ("formats", formats),
+                           ("page", page)):
         if not isinstance(value, dict):
             raise CatalogueError(f"{path.name}: {section} must be a mapping")
     for name, variations in responses.items():
         if not isinstance(variations, list) or not variations or not all(
                 isinstance(v, dict) and isinstance(v.get("text"), str) for v in variations):
             raise CatalogueError(f"{path.name}: responses.{name} must be a list of variations with a text")
-    for name, text in texts.items():
-        if not isinstance(text, str):
-            raise CatalogueError(f"{path.name}: texts.{name} must be a string")
+    for section, mapping in (("texts", texts), ("page", page)):
+        for name, text in mapping.items():
+            if not isinstance(text, str):
+                raise CatalogueError(f"{path.name}: {section}.{name} must be a string")
     direction = meta.get("direction", LTR)
     if direction not in (LTR, RTL):
         raise CatalogueError(f"{path.name}: language.direction must be {LTR} or {RTL}")
     return Language(code=code, name=str(meta.get("name") or code), direction=direction,
                     switch_words=tuple(str(w) for w in meta.get("switch_words") or ()),
-                    responses=responses, texts=texts, formats=formats)
+                    responses=responses, texts=texts, formats=formats, page=page)
 
 
 class Catalogue:

@@ -81,6 +81,11 @@ LANGUAGE_NOT_UNDERSTOOD = "Jeg kan kun læse dansk og engelsk. Din koordinator r
 LANGUAGE_SWITCHED = "OK. Jeg skriver på dansk fra nu af."
 # Appended to a meeting's reminder when the coordinator booked an interpreter (appointments.interpreter).
 INTERPRETER_COMING = "Der kommer en tolk."
+# How to answer a question with fixed options (its buttons): the SMS lists them numbered and ends
+# "Svar 1, 2 eller 3." (bot/channels/sms.py); the web chat shows the buttons and ends "Svar JA eller
+# NEJ." (bot/channels/webchat.py). ANSWER_OR joins the last two options.
+ANSWER_WITH = "Svar {options}."
+ANSWER_OR = "eller"
 
 
 def for_language(name: str, language: str | None) -> str:
@@ -103,3 +108,14 @@ def in_language(name: str, language: str | None) -> tuple[str, str]:
         _log.warning("no %s text %s in the catalogue: sent in Danish", language, name)
         return danish, _i18n.DANISH
     return translated, language
+
+
+def answer_with(options: list[str], language: str | None) -> str:
+    """"Svar 1, 2 eller 3." ("Reply 1, 2 or 3.") for the options of a question, in `language`; the
+    word "or" in the same language as the sentence, even when the catalogue lacks one of them."""
+    template, used = in_language("ANSWER_WITH", language)
+    if len(options) <= 1:
+        listed = "".join(options)
+    else:
+        listed = f"{', '.join(options[:-1])} {for_language('ANSWER_OR', used)} {options[-1]}"
+    return template.format(options=listed)

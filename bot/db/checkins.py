@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.core.vocabulary import CheckinStatus
-from bot.db.models import Alert, CheckIn
+from bot.db.models import Alert, CheckIn, Citizen
 
 
 def add_checkin(session: Session, citizen_id: int, *, created_at: datetime, **fields) -> CheckIn:
@@ -55,6 +55,19 @@ def list_checkins(session: Session, citizen_id: int, limit: int = 200) -> list[C
             .limit(limit)
         ).scalars()
     )
+
+
+def clarification_counts(session: Session, since: datetime, until: datetime,
+                         coordinator_id: int | None = None) -> tuple[int, int]:
+    """(complete check-ins begun in [since, until) whose clarifications were counted, how many of
+    them had none); with `coordinator_id`, only that coordinator's citizens."""
+    query = (sa.select(sa.func.count(CheckIn.id), sa.func.sum(sa.case((CheckIn.clarifications == 0, 1), else_=0)))
+             .where(CheckIn.status == CheckinStatus.COMPLETE, CheckIn.clarifications.is_not(None),
+                    CheckIn.created_at >= since, CheckIn.created_at < until))
+    if coordinator_id is not None:
+        query = query.join(Citizen, Citizen.id == CheckIn.citizen_id).where(Citizen.coordinator_id == coordinator_id)
+    completed, without = session.execute(query).one()
+    return int(completed or 0), int(without or 0)
 
 
 def latest_checkin_times(session: Session, citizen_ids: list[int]) -> dict[int, datetime]:

@@ -160,6 +160,9 @@ class CheckIn(Base):
     # `status` replaced the boolean `complete`. last_answer_at times the nudge and the close of one left open.
     status = sa.Column(sa.String(10), nullable=False, default=CheckinStatus.COMPLETE.value, index=True)
     last_answer_at = sa.Column(UTCDateTime)
+    # Migration 0022: how many times a question of this check-in was asked again after an unclear
+    # answer (bot/checkins/record.py); NULL when nobody counted (before 0022, demo data, imports).
+    clarifications = sa.Column(sa.Integer)
 
 
 class Alert(Base):

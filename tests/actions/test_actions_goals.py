@@ -11,6 +11,7 @@ from actions import context
 from actions.goals import MAX_GOAL_CHARS, ActionAskGoalProgress, goal_in_sms
 from actions.question_handlers import ActionHandleAnswer
 from actions.questions import JA_LIDT_NEJ, ActionAskAnswer, ValidateAnswerForm, parse_answer
+from bot.channels.sms import render_buttons
 from bot.db.citizens import create_citizen
 from bot.db.coordinators import create_coordinator
 from bot.db.models import Goal
@@ -44,8 +45,10 @@ def the_goal(db, goal_id: int) -> Goal:
 
 
 def text_of(message: dict) -> str:
+    """The response as the citizen reads it by SMS: its buttons numbered (bot/channels/sms.py)."""
     [variant] = DOMAIN["responses"][message["response"]]
-    return variant["text"].format(**{k: v for k, v in message.items() if v is not None})
+    text = variant["text"].format(**{k: v for k, v in message.items() if v is not None})
+    return render_buttons(text, variant["buttons"]) if variant.get("buttons") else text
 
 
 class Conversation:
@@ -127,7 +130,7 @@ async def test_the_answer_is_stored_on_the_goal_and_the_coordinator_is_named(db,
     talk = Conversation()
     said = await talk.trigger(goal_id)
     assert responses(said) == ["utter_ask_goal_progress"]
-    assert text_of(said[0]) == "Hej. Hvordan går det med dit mål: Jeg vil have et arbejde? Svar JA, LIDT eller NEJ."
+    assert text_of(said[0]) == "Hej. Går det fremad med dit mål: Jeg vil have et arbejde?\n1 JA\n2 LIDT\n3 NEJ\nSvar 1, 2 eller 3."
     assert talk.slots["question"]["kind"] == "goal_progress" and talk.slots["awaiting_reply"] == "nothing"
     said = await talk.reply(reply)
     assert responses(said) == [response]

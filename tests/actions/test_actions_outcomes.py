@@ -15,6 +15,7 @@ from actions.outcomes import OWN_INTENT, ActionStartQuestionnaire
 from actions.question_handlers import ActionHandleAnswer
 from actions.questions import ActionAskAnswer, ValidateAnswerForm
 from actions.safety import ActionSafetyPause
+from bot.channels.sms import render_buttons
 from bot.citizens import registration
 from bot.core.alert_catalogue import Rule
 from bot.core.config import ProactiveSettings
@@ -54,9 +55,11 @@ def new_round(db, citizen, instruments=FULL_ROUND) -> int:
 
 
 def text_of(message: dict) -> str:
-    """The response as the citizen reads it (every questionnaire response has one variant)."""
+    """The response as the citizen reads it by SMS (every questionnaire response has one variant):
+    its buttons numbered (bot/channels/sms.py)."""
     [variant] = DOMAIN["responses"][message["response"]]
-    return variant["text"].format(**{k: v for k, v in message.items() if v is not None})
+    text = variant["text"].format(**{k: v for k, v in message.items() if v is not None})
+    return render_buttons(text, variant["buttons"]) if variant.get("buttons") else text
 
 
 class Conversation:
@@ -150,7 +153,7 @@ async def test_the_prompt_opens_the_round_and_asks_whether_the_citizen_has_time(
     said = await talk.trigger("questionnaire_prompt", qid)
     assert responses(said) == ["utter_ask_questionnaire_start"]
     text = text_of(said[0])
-    assert "13 korte spørgsmål" in text and text.endswith("Svar JA eller NEJ.")
+    assert "13 korte spørgsmål" in text and text.endswith("Har du tid nu?\n1 JA\n2 NEJ\nSvar 1 eller 2.")
     assert talk.slots["question"]["kind"] == "questionnaire_start" and talk.slots["awaiting_reply"] == "nothing"
     row = the_round(db, qid)
     assert (row.status, row.asked_at) == ("open", T0)

@@ -53,7 +53,8 @@ def danish(name: str, index: int = -1) -> str:
 async def test_english_for_an_english_citizen_danish_for_the_others(db, citizens):
     nlg = CatalogueNLG(domain=DOMAIN, database=db)
     english = await nlg.generate(ASK_CONTACT, tracker(ENGLISH_PHONE), "sms")
-    assert english["text"] == "Should your coordinator call you? Reply YES or NO."
+    assert english["text"] == "Should your coordinator call you?" and english["language"] == "en"
+    assert [b["title"] for b in english["buttons"]] == ["YES", "NO"]  # the payloads stay "JA", "NEJ"
     assert (await nlg.generate(ASK_CONTACT, tracker(DANISH_PHONE), "sms"))["text"] == danish(ASK_CONTACT)
     assert (await nlg.generate(ASK_CONTACT, tracker(STRANGER), "sms"))["text"] == danish(ASK_CONTACT)
 
@@ -61,7 +62,7 @@ async def test_english_for_an_english_citizen_danish_for_the_others(db, citizens
 async def test_conditions_and_placeholders_work_as_in_danish(db, citizens):
     nlg = CatalogueNLG(domain=DOMAIN, database=db)
     clarify = await nlg.generate(ASK_CONTACT, tracker(ENGLISH_PHONE, clarify=True), "sms")
-    assert clarify["text"] == "Reply YES if your coordinator should call you. Reply NO if not."
+    assert clarify["text"] == "I did not quite understand. Should your coordinator call you?"
     prompt = await nlg.generate("utter_ask_checkin_overall", tracker(ENGLISH_PHONE, clarify=False, checkin_prompt="prompt"),
                                 "sms")
     assert prompt["text"].startswith("Hi. It is time for your check-in.")
@@ -82,6 +83,7 @@ async def test_a_response_the_catalogue_lacks_goes_out_in_danish_and_is_logged_b
         fallback = await nlg.generate(ASK_CONTACT, tracker(ENGLISH_PHONE), "sms")
         await nlg.generate(ASK_CONTACT, tracker(ENGLISH_PHONE), "sms")
     assert fallback["text"] == danish(ASK_CONTACT)
+    assert fallback["language"] == "da"  # so the SMS says "Svar 1 eller 2." under it, in Danish too
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1 and ASK_CONTACT in warnings[0]  # once per process and name
     assert danish(ASK_CONTACT) not in warnings[0]  # the name, never the text

@@ -1,5 +1,6 @@
 from bot.channels.keywords import as_rasa_text, keyword_intent
-from bot.channels.sms import render_buttons
+from bot.channels.sms import SmsOutput, render_buttons
+from bot.channels.webchat import CitizenSocketOutput, render_button_words
 from bot.sms.gsm import is_gsm7
 
 
@@ -16,3 +17,54 @@ def test_keywords_are_whole_messages_in_any_case_and_spelling():
     assert keyword_intent("stop med at skrive om det") is None
     assert keyword_intent("jeg har brug for hjælp") is None
     assert as_rasa_text("Stop") == "/opt_out" and as_rasa_text("tjek ind") == "tjek ind"
+
+
+YES_NO_EN = [{"title": "YES", "payload": "JA"}, {"title": "NO", "payload": "NEJ"}]
+COLOURS = [{"title": "GRØN", "payload": "GRØN"}, {"title": "GUL", "payload": "GUL"}, {"title": "RØD", "payload": "RØD"}]
+
+
+def test_the_numbered_buttons_end_in_the_responses_language():
+    """Issue 15 §4: "Svar 1, 2 eller 3." is Danish; an English response ends in English."""
+    assert render_buttons("Hvordan går det?", COLOURS, "da") == "Hvordan går det?\n1 GRØN\n2 GUL\n3 RØD\nSvar 1, 2 eller 3."
+    assert render_buttons("Should your coordinator call you?", YES_NO_EN, "en") == (
+        "Should your coordinator call you?\n1 YES\n2 NO\nReply 1 or 2.")
+    # No language named, or one whose catalogue lacks the words (Arabic): the Danish ending.
+    assert render_buttons("Kommer du?", YES_NO_EN[:1]).endswith("\n1 YES\nSvar 1.")
+    assert render_buttons("Kommer du?", YES_NO_EN, "ar").endswith("\nSvar 1 eller 2.")
+
+
+def test_the_web_chat_says_the_buttons_in_words():
+    assert render_button_words("Hvordan går det?", COLOURS, "da") == "Hvordan går det? Svar GRØN, GUL eller RØD."
+    assert render_button_words("Should your coordinator call you?", YES_NO_EN, "en") == (
+        "Should your coordinator call you? Reply YES or NO.")
+
+
+async def test_the_channels_take_the_language_the_nlg_put_in_the_message():
+    """Rasa hands every key of the generated response to the output channel (the NLG adds
+    `language`, bot/channels/nlg.py): the SMS numbers the buttons, the web chat sends them as quick
+    replies under the text that states them."""
+    class Outbox(SmsOutput):
+        def __init__(self):
+            super().__init__(gate=None, purpose="reply")
+            self.sent = []
+
+        async def send_text_message(self, recipient_id, text, **kwargs):
+            self.sent.append(text)
+
+    sms = Outbox()
+    await sms.send_response("+4512345678", {"text": "Should your coordinator call you?", "buttons": YES_NO_EN,
+                                            "language": "en", "utter_action": "utter_ask_checkin_wants_contact"})
+    assert sms.sent == ["Should your coordinator call you?\n1 YES\n2 NO\nReply 1 or 2."]
+
+    class Socket:
+        emitted = []
+
+        async def emit(self, event, data, room=None):
+            self.emitted.append((event, data))
+
+    web = CitizenSocketOutput(Socket(), "bot_uttered")
+    await web.send_response("+4512345678", {"text": "Hvordan går det?", "buttons": COLOURS, "language": "da"})
+    [(event, data)] = Socket.emitted
+    assert event == "bot_uttered" and data["text"] == "Hvordan går det? Svar GRØN, GUL eller RØD."
+    assert [(r["title"], r["payload"]) for r in data["quick_replies"]] == [("GRØN", "GRØN"), ("GUL", "GUL"),
+                                                                          ("RØD", "RØD")]

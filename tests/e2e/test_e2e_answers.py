@@ -91,7 +91,7 @@ def test_rainbow_flags_are_not_a_yes_to_a_call(stack, person, chat):
     [call] = say(stack, chat, "nej")
     assert "ringe til dig" in call
     [again] = say(stack, chat, "🏳️‍🌈🏳️‍🌈")
-    assert "Svar JA" in again and "NEJ" in again  # the question again, options spelled out
+    assert "ringe til dig" in again and "JA" in again and "NEJ" in again  # the question again, options spelled out
     way_out = say(stack, chat, "❤️")  # the second miss in a row: the way out, then the question
     assert len(way_out) == 2 and "RING" in way_out[0] and "PAUSE" in way_out[0] and "JA" in way_out[1], way_out
     [row] = checkins(stack, person)
@@ -101,22 +101,24 @@ def test_rainbow_flags_are_not_a_yes_to_a_call(stack, person, chat):
     assert "Tak" in done and checkins(stack, person)[0]["wants_contact"] is False
 
 
-def test_english_is_not_a_colour_and_arranges_no_call(stack, person, chat):
+def test_english_distress_is_a_red_checkin_not_an_accidental_call(stack, person, chat):
+    # The issue saw "I feel terrible today" get "Jeg har bedt ... om at ringe til dig", kind but by
+    # accident. Now the assistant reads English, and its red rules count for every citizen (a miss
+    # is worse than a false alarm, docs/nlu.md): a red check-in the coordinator sees, asked on in
+    # the citizen's language, and no call arranged that nobody asked for.
     replies = say(stack, chat, "I feel terrible today")
-    assert replies and not any("Jeg har bedt" in r for r in replies), replies
-    assert any(states_the_options(r) for r in replies), replies
-    [question] = say(stack, chat, "tjek ind")
-    assert "GRØN" in question
-    replies = say(stack, chat, "I feel terrible today")
-    assert not any("Hvad fylder mest" in r for r in replies), replies
-    assert checkins(stack, person) == [] and answer_alerts(stack, person) == []
+    assert not any("Jeg har bedt" in r for r in replies), replies
+    assert any("Hvad fylder mest" in r for r in replies), replies
+    [row] = checkins(stack, person)
+    assert (row["overall"], row["wants_contact"]) == ("red", None)
+    assert "overall_red" in answer_alerts(stack, person) and "contact_request" not in answer_alerts(stack, person)
 
 
 def test_ring_after_the_way_out_reaches_the_coordinator(stack, person, chat):
     [question] = say(stack, chat, "tjek ind")
     assert "GRØN" in question
     [again] = say(stack, chat, "{{7*7}}")
-    assert "1 for GRØN" in again and "3 for RØD" in again
+    assert again.startswith("Det forstod jeg ikke helt.") and "GRØN" in again and "RØD" in again
     way_out = say(stack, chat, "😀😀")
     assert "RING" in way_out[0] and "PAUSE" in way_out[0], way_out
     [called] = say(stack, chat, "RING")

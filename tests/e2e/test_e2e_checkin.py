@@ -41,7 +41,8 @@ def test_unclear_colour_is_asked_again_with_options(stack, registered):
     sender = registered[1]["phone"]
     stack.say(sender, "tjek ind")
     [again] = stack.say(sender, "tja")
-    assert "1 for GRØN" in again and "3 for RØD" in again
+    # REST gets the buttons apart from the text (a trusted frontend shows them); the text has the words.
+    assert again.startswith("Det forstod jeg ikke helt.") and "GRØN" in again and "RØD" in again
     [note] = stack.say(sender, "grøn")
     assert "NEJ" in note
     [done] = stack.say(sender, "Det går fint med det hele")

@@ -14,14 +14,15 @@ def test_an_english_citizen_checks_in_over_sms_in_english(stack):
     citizen = stack.new_citizen(prefix="+4533", language="en")
     phone = citizen["phone"]
     [question] = stack.text_and_wait(phone, "tjek ind")  # the Danish words work for everyone
-    assert question == "How are you right now? Reply GREEN (good), YELLOW (so-so) or RED (bad)."
+    assert question == ("How are you right now? GREEN is good, YELLOW is so-so, RED is bad.\n"
+                        "1 GREEN\n2 YELLOW\n3 RED\nReply 1, 2 or 3.")
     [focus] = stack.text_and_wait(phone, "yellow")
     assert focus.startswith("What is on your mind the most? Reply with one or more numbers:")
     [note] = stack.text_and_wait(phone, "2")
     assert note == "Do you want to tell me a bit more? Write it here, or reply NO."
     [contact] = stack.text_and_wait(phone, "I sleep badly")
-    assert contact == "Should your coordinator call you? Reply YES or NO."
-    [done] = stack.text_and_wait(phone, "yes")
+    assert contact == "Should your coordinator call you?\n1 YES\n2 NO\nReply 1 or 2."
+    [done] = stack.text_and_wait(phone, "1")  # the digit of YES
     assert done == "Thank you for your answer. Mette will be told and will call you."
     [checkin] = stack.api("GET", f"/api/citizens/{citizen['id']}/checkins", citizen["token"]).json()
     assert (checkin["overall"], checkin["focus_areas"], checkin["wants_contact"]) == ("yellow", ["humoer"], True)

@@ -46,7 +46,7 @@ def test_preparation_in_two_sittings_with_a_skipped_question(stack, citizen):
     phone, token = citizen["phone"], citizen["token"]
     appointment_id = add_appointment(stack, citizen)
     [invite] = run_job(stack, citizen, "preparation_invite")
-    assert re.search(r"Om \d dage har du møde \w+ \d+\. \w+ kl\. 13", invite) and "JA eller NEJ" in invite
+    assert re.search(r"Om \d dage har du møde \w+ \d+\. \w+ kl\. 13", invite) and "\n1 JA\n2 NEJ\n" in invite
     # A question instead of an answer is answered, and the invitation asked again.
     next_meeting, again = stack.text_and_wait(phone, "hvornår er mit næste møde?", replies=2)
     assert "Rådhuset" in next_meeting and "JA" in again
@@ -108,7 +108,7 @@ def test_agreements_approved_then_followed_up(stack, citizen):
 
     listing, question = run_job(stack, citizen, "agreements_approval")
     assert "1. Kommunen: søger om bostøtte, senest tirsdag 1. december" in listing
-    assert "2. Du: ringer til lægen" in listing and "JA eller NEJ" in question
+    assert "2. Du: ringer til lægen" in listing and question.endswith("\n1 JA\n2 NEJ\nSvar 1 eller 2.")
     [teachback] = stack.text_and_wait(phone, "ja")
     assert "næste" in teachback
     [noted] = stack.text_and_wait(phone, "Jeg skal ringe til lægen i morgen")

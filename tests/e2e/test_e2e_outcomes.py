@@ -82,7 +82,7 @@ def test_a_full_round_over_rest_stores_every_answer_and_the_scores(stack, databa
         instruments=list(FULL_ROUND), due_at=now, now=now, settings=settings)).id
 
     prompt = send_the_prompt(stack, database, citizen, questionnaire_id)
-    assert "13 korte spørgsmål" in prompt and prompt.endswith("Svar JA eller NEJ.")
+    assert "13 korte spørgsmål" in prompt and prompt.endswith("Har du tid nu?\n1 JA\n2 NEJ\nSvar 1 eller 2.")
     assert status(database, questionnaire_id) == "open"
 
     assert stack.say(phone, "JA") == [ROUND[0].text()]

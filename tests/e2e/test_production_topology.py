@@ -41,7 +41,7 @@ REPLY_TIMEOUT = 120  # seconds; generous: two Rasa servers and two services shar
 LEASE_SECONDS = 20
 OUTAGE_SECONDS = 20
 PROMPT = "Det er tid til dit tjek ind"
-REMINDER = "Svar JA hvis du kommer"
+REMINDER = "Kommer du?\n1 JA\n2 KAN IKKE\nSvar 1 eller 2."
 
 
 def proactive_timezone(topology: Topology) -> str:

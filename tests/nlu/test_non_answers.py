@@ -35,7 +35,9 @@ from tests.trackers import DOMAIN, PHONE, slot_values, tracker
 MODEL = quality.ROOT / "models" / "current.tar.gz"
 NON_ANSWERS = quality.NLU_TESTS / "non_answers.yml"
 # Text with letters of the Danish alphabet is an answer to a free-text question, in any language.
-FREE_TEXT_TAKES = {"latin_other_language", "code"}
+FREE_TEXT_TAKES = {"latin_other_language", "code", "distress_english"}
+# Distress in words the assistant reads (non_answers.yml): a red check-in, never another answer.
+RED_TO_A_COLOUR = {"distress_english": ("start", "colour")}
 LONG = {"long": ["a" * 5000, "🏳️‍🌈" * 500, "{{7*7}}" * 700]}
 pytestmark = pytest.mark.usefixtures("restore_action_context")  # the tests point actions.context at their database
 
@@ -181,9 +183,14 @@ async def test_no_non_answer_is_stored(sqlite_db, clock, parsed):
         for kind in kinds:
             before = _snapshot(db)
             accepted = await _feed(person, said, kind, bases)
-            changed = _snapshot(db) != before
+            after = _snapshot(db)
+            changed = after != before
             cells += 1
-            if accepted or changed:
+            if kind in RED_TO_A_COLOUR.get(category, ()):
+                newest = after[0][-1] if after[0] else None
+                if not (accepted and newest is not None and newest[1] == "red"):
+                    stored.append(f"{kind:15} {category:21} {raw[:40]!r} -> not red: {newest}")
+            elif accepted or changed:
                 stored.append(f"{kind:15} {category:21} {raw[:40]!r} -> {said.intent} ({said.confidence:.2f})"
                               f"{' [database changed]' if changed else ''}")
     texts = len(non_answers())

@@ -27,7 +27,6 @@ from bot.citizens import course
 from bot.citizens.chat_links import mint_token, new_link_id
 from bot.core.alert_catalogue import Rule
 from bot.core.config import ProactiveSettings
-from bot.core.passwords import hash_password
 from bot.core.texts import COURSE_ENDED, REASSIGNED, REASSIGNED_WITH_HANDOVER
 from bot.core.vocabulary import QuestionnaireReason
 from bot.db import jobs as job_db
@@ -44,7 +43,7 @@ from bot.outcomes import record
 from bot.outcomes.instruments import FULL_ROUND
 from tests.actions.test_actions_outcomes import Conversation, items, responses
 from tests.conftest import T0
-from tests.dashboard import PASSWORD, logged_in
+from tests.dashboard import logged_in, password_hash
 from tests.service import service_app
 from tests.trackers import PHONE, tracker
 
@@ -64,7 +63,7 @@ def _world(session):
     found: dict = {}
     for name in ("Jens", "Mette", "Ole", "Karl"):
         coordinator, token = create_coordinator(session, name, email=f"{name.lower()}@kommune.dk")
-        set_password_hash(session, coordinator, hash_password(PASSWORD))
+        set_password_hash(session, coordinator, password_hash())
         found[name.lower()] = coordinator.id
         found[f"{name.lower()}_api"] = {"Authorization": f"Bearer {token}"}
     deactivate(session, session.get(Coordinator, found["karl"]), T0 - timedelta(days=1))

@@ -15,7 +15,7 @@ import pytest
 from bot.core import i18n, texts
 from bot.core.readability import _SENTENCE_END, _WORD
 from bot.sms.gsm import is_gsm7, non_gsm_chars, segments
-from tests.responses import DOMAIN, PLACEHOLDER_VALUES, SAMPLE_VALUES, render
+from tests.responses import DOMAIN, EN_VALUES, PLACEHOLDER_VALUES, render
 
 CATALOGUE = i18n.default_catalogue()
 ENGLISH = CATALOGUE.language("en")
@@ -26,14 +26,6 @@ SAFETY = ("CRISIS_REPLY", "HOPELESSNESS_REPLY")
 SAFETY_NUMBERS = ("112", "70 201 201")  # 112, and Livslinien: the same numbers in every language
 # What every language besides Danish must have at least (the issue: Arabic shows a third language).
 REQUIRED = ("CRISIS_REPLY", "HOPELESSNESS_REPLY", "LANGUAGE_NOT_UNDERSTOOD", "LANGUAGE_SWITCHED")
-# English values of the same length as the Danish samples (a meeting time in English is a bit longer).
-EN_VALUES = {
-    **SAMPLE_VALUES,
-    "when": "Wednesday 30 September at 13:30",
-    "first": "Wednesday 30 September at 13:30 (Sundhedshuset, Torvegade 74)",
-    "second": "Thursday 29 October at 10:00 (Jobcentret, Kongensgade 12)",
-    "again": "later today",
-}
 # LIX is Björnsson's Danish measure and its threshold is calibrated on Danish (tests/unit/test_responses.py);
 # textstat's English measures need NLTK's CMU dictionary, which is not installed (and not downloaded by
 # a test). For English: short sentences, which is what the plain-English guides ask first.

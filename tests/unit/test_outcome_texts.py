@@ -6,6 +6,7 @@ say which digit means what."""
 import pytest
 
 from actions.outcomes import short_text
+from bot.channels.sms import render_buttons
 from bot.core.readability import lix
 from bot.outcomes.instruments import FULL_ROUND, INSTRUMENTS, steps
 from bot.sms.gsm import non_gsm_chars, segments
@@ -66,6 +67,6 @@ def test_a_full_round_is_thirteen_questions_who5_first():
 ])
 def test_the_invitations_with_a_full_round(name, values):
     [variant] = DOMAIN["responses"][name]
-    text = variant["text"].format(**values)
+    text = render_buttons(variant["text"].format(**values), variant["buttons"])  # as the SMS sends it
     assert segments(text) <= 2 and not non_gsm_chars(text) and lix(text) <= MAX_LIX, text
-    assert text.endswith("Svar JA eller NEJ.") and text.count("?") == 1
+    assert text.endswith("?\n1 JA\n2 NEJ\nSvar 1 eller 2.") and text.count("?") == 1

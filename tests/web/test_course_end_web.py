@@ -15,14 +15,13 @@ import sqlalchemy as sa
 
 from bot.citizens import registration
 from bot.core.config import ProactiveSettings
-from bot.core.passwords import hash_password
 from bot.core.vocabulary import CourseEndReason
 from bot.db.citizens import get_citizen
 from bot.db.coordinators import create_coordinator, set_password_hash
 from bot.db.models import OutboxMessage
 from bot.service.web import labels
 from tests.conftest import T0
-from tests.dashboard import PASSWORD, dashboard_app, login_per_coordinator, quiet_app
+from tests.dashboard import dashboard_app, login_per_coordinator, password_hash, quiet_app
 
 ADMIN = {"Authorization": "Bearer test-admin"}
 SETTINGS = ProactiveSettings()
@@ -34,7 +33,7 @@ def _team(session):
     found = {}
     for name in ("Mette", "Ole"):
         coordinator, token = create_coordinator(session, name, email=f"{name.lower()}@kommune.dk")
-        set_password_hash(session, coordinator, hash_password(PASSWORD))
+        set_password_hash(session, coordinator, password_hash())
         found[name.lower()] = coordinator.id
         found[f"{name.lower()}_api"] = {"Authorization": f"Bearer {token}"}
 

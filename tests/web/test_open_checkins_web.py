@@ -8,13 +8,12 @@ import pytest
 from bot.checkins.record import finish, record_answer, record_checkin
 from bot.checkins.rules import CheckinAnswers
 from bot.core.config import ProactiveSettings
-from bot.core.passwords import hash_password
 from bot.db.citizens import citizen_by_phone
 from bot.db.coordinators import create_coordinator, set_password_hash
 from bot.demo import DEMO_CITIZEN_PHONE, DEMO_EMAIL, DEMO_PASSWORD
 from bot.demo import seed as demo_seed
 from tests.conftest import T0
-from tests.dashboard import PASSWORD, dashboard_app, logged_in, make_citizen
+from tests.dashboard import dashboard_app, logged_in, make_citizen, password_hash
 
 
 def _answer(session, citizen, overall, at, checkin_id=None, **fields):
@@ -25,7 +24,7 @@ def _answer(session, citizen, overall, at, checkin_id=None, **fields):
 
 def _coordinator(session, name, email):
     coordinator, token = create_coordinator(session, name, email=email)
-    set_password_hash(session, coordinator, hash_password(PASSWORD))
+    set_password_hash(session, coordinator, password_hash())
     return coordinator, {"Authorization": f"Bearer {token}"}
 
 

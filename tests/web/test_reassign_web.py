@@ -13,12 +13,11 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from bot.core.passwords import hash_password
 from bot.db import outbox as outbox_db
 from bot.db.citizens import create_citizen, get_citizen
 from bot.db.coordinators import create_coordinator, deactivate, set_password_hash
 from bot.db.models import AccessLog, Appointment, CoordinatorChange
-from tests.dashboard import PASSWORD, csrf_token, dashboard_app, login_per_coordinator, quiet_app
+from tests.dashboard import csrf_token, dashboard_app, login_per_coordinator, password_hash, quiet_app
 
 ADMIN = {"Authorization": "Bearer test-admin"}
 PHONE = "+4512345678"
@@ -32,7 +31,7 @@ def _team(session):
     found = {}
     for name in ("Jens", "Mette", "Ole", "Karl"):
         coordinator, token = create_coordinator(session, name, email=f"{name.lower()}@kommune.dk")
-        set_password_hash(session, coordinator, hash_password(PASSWORD))
+        set_password_hash(session, coordinator, password_hash())
         found[name.lower()] = coordinator.id
         found[f"{name.lower()}_api"] = {"Authorization": f"Bearer {token}"}
     deactivate(session, session.get(type(coordinator), found["karl"]), coordinator.created_at)

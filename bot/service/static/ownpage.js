@@ -5,11 +5,22 @@
 // The one thing the citizen changes here: a goal step ticked off ("Jeg har gjort det") or their own
 // tick taken back, with POST /chat/me/steps/{id}/done and the same token; then the page is read again
 // and the focus stays on that step, and a status line (role="status") says what happened.
+// The words are the page's, in its language (#chat-texts, bot/core/page_texts.py); GET /chat/me
+// answers in the citizen's language now, and when that is not the page's (the citizen switched
+// language since the page was opened) the page loads itself again in it, once.
 (function () {
   const KEY = "bic-chat-token";
   const page = document.getElementById("din-side");
   const token = sessionStorage.getItem(KEY);
   if (!page || !token || !window.fetch) return;
+  const handedOver = document.getElementById("chat-texts");
+  const texts = handedOver ? JSON.parse(handedOver.textContent) : {};
+  // A text with its {placeholders} filled in; a name the page did not hand over says nothing.
+  function t(name, values) {
+    return (texts[name] || "").replace(/\{(\w+)\}/g, function (whole, key) {
+      return values && Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : whole;
+    });
+  }
 
   function el(tag, className, text) {
     const node = document.createElement(tag);
@@ -29,7 +40,7 @@
     const li = el("li", "own-item");
     li.appendChild(el("strong", "", m.kind_words));
     li.appendChild(el("span", "own-line", m.when));
-    if (m.place) li.appendChild(el("span", "own-line", "Sted: " + m.place));
+    if (m.place) li.appendChild(el("span", "own-line", t("place", { place: m.place })));
     if (m.your_answer) li.appendChild(el("span", "own-line own-quiet", m.your_answer));
     return li;
   }
@@ -37,8 +48,8 @@
   function agreement(a) {
     const li = el("li", "own-item" + (a.done === true ? " own-done" : ""));
     li.appendChild(el("strong", "", a.what));
-    li.appendChild(el("span", "own-line", "Hvem: " + a.who));
-    if (a.due_words) li.appendChild(el("span", "own-line", "Senest: " + a.due_words));
+    li.appendChild(el("span", "own-line", t("who", { who: a.who })));
+    if (a.due_words) li.appendChild(el("span", "own-line", t("due", { due: a.due_words })));
     li.appendChild(el("span", "own-line own-quiet", a.done_words));
     return li;
   }
@@ -61,21 +72,21 @@
     })
       .then(function (response) {
         if (response.ok) {
-          say(done ? "Godt gået. Trinnet står nu som gjort." : "Trinnet står nu som ikke gjort.");
+          say(t(done ? "ticked" : "unticked"));
           return load(s.id);
         }
         if (response.status === 401 || response.status === 403) {
-          say("Dit link virker ikke længere. Skriv til os på SMS, så sender vi et nyt.");
+          say(t("tick_link_dead"));
         } else if (response.status === 404) {
-          say("Trinnet findes ikke længere.");
+          say(t("tick_step_gone"));
           return load(null);
         } else {
-          say("Det gik ikke. Prøv igen senere.");
+          say(t("tick_failed"));
         }
         button.disabled = false;
       })
       .catch(function () {
-        say("Det gik ikke. Prøv igen senere.");
+        say(t("tick_failed"));
         button.disabled = false;
       });
   }
@@ -92,16 +103,16 @@
   function step(s) {
     const li = el("li", "own-step" + (s.done ? " own-done" : ""));
     li.dataset.stepId = String(s.id);
-    const text = el("span", "own-line", (s.done ? "Gjort: " : "") + s.text);
+    const text = el("span", "own-line", s.done ? t("step_done", { step: s.text }) : s.text);
     text.id = "own-step-" + s.id;
     li.appendChild(text);
-    const who = "Hvem: " + s.who + (s.due_words ? ". Senest: " + s.due_words : "");
+    const who = t("who", { who: s.who }) + (s.due_words ? ". " + t("due", { due: s.due_words }) : "");
     // "tirsdag 1. dec." already ends a sentence.
     li.appendChild(el("span", "own-line own-quiet", who + (who.endsWith(".") ? "" : ".")));
     if (!s.done) {
-      li.appendChild(tickButton(s, s.yours ? "Jeg har gjort det" : "Det er gjort", true, text.id));
+      li.appendChild(tickButton(s, t(s.yours ? "tick_mine" : "tick_theirs"), true, text.id));
     } else if (s.ticked_by_you) {
-      li.appendChild(tickButton(s, "Fortryd", false, text.id));
+      li.appendChild(tickButton(s, t("untick"), false, text.id));
     }
     return li;
   }
@@ -127,9 +138,20 @@
       li.appendChild(el("span", "own-line own-quiet",
         c.areas.map(function (a) { return a.area + ": " + a.colour_words; }).join(". ") + "."));
     } else if (c.mattered_most.length) {
-      li.appendChild(el("span", "own-line own-quiet", "Det fyldte mest: " + c.mattered_most.join(", ") + "."));
+      li.appendChild(el("span", "own-line own-quiet", t("mattered_most", { areas: c.mattered_most.join(", ") })));
     }
     return li;
+  }
+
+  // The citizen's language is not the page's: the page again in it (/chat/open?lang=..., webchat.js),
+  // unless the address already asks for it (then the server has no page in it: no loop).
+  function reloadedIn(language) {
+    const lang = document.documentElement.lang;
+    if (!language || language === lang || location.pathname !== "/chat/open") return false;
+    const wanted = language === "da" ? "" : language;
+    if ((new URLSearchParams(location.search).get("lang") || "") === wanted) return false;
+    location.replace(wanted ? "/chat/open?lang=" + encodeURIComponent(wanted) : "/chat/open");
+    return true;
   }
 
   function show(data) {
@@ -148,7 +170,7 @@
     questions.textContent = data.questions_answered ? data.questions_answered.words : "";
     questions.hidden = !data.questions_answered;
     const link = document.getElementById("own-link");
-    link.textContent = data.link_works_until ? "Dit link virker til " + data.link_works_until + "." : "";
+    link.textContent = data.link_works_until ? t("link_until", { when: data.link_works_until }) : "";
     link.hidden = !data.link_works_until;
     page.hidden = false;
     document.getElementById("to-own-page").hidden = false;
@@ -175,7 +197,7 @@
         return response.json();
       })
       .then(function (data) {
-        if (!data) return;
+        if (!data || reloadedIn(data.language)) return;
         show(data);
         if (focusStepId !== undefined && focusStepId !== null) refocus(focusStepId);
       })

@@ -8,15 +8,25 @@
 //   `socket.auth` and connects again on the same socket (`this` in its handlers is the socket).
 // Rasa's webchat channel verifies the token, on connecting and for every message, and binds the
 // conversation to the citizen who holds the link.
+// The words are the page's (its language: bot/core/page_texts.py), handed over in #chat-texts; the
+// page's language goes into the new address (/chat/open?lang=en; Danish needs none), so a reload,
+// which no longer knows the citizen, is in it too. Each message takes its own direction (dir="auto"):
+// an Arabic reply reads right-to-left in a Danish or English page.
 (function () {
   const KEY = "bic-chat-token";
   const box = document.getElementById("webchat");
   if (!box) return;
+  const handedOver = document.getElementById("chat-texts");
+  const texts = handedOver ? JSON.parse(handedOver.textContent) : {};
+  function t(name) {
+    return texts[name] || "";
+  }
+  const lang = document.documentElement.lang || "da";
   let token = box.dataset.token;
   box.removeAttribute("data-token");
   if (token) {
     sessionStorage.setItem(KEY, token);
-    history.replaceState(null, "", "/chat/open");
+    history.replaceState(null, "", lang === "da" ? "/chat/open" : "/chat/open?lang=" + encodeURIComponent(lang));
   } else {
     token = sessionStorage.getItem(KEY);
   }
@@ -50,12 +60,12 @@
         },
       },
       embedded: true,
-      title: "Skriv med os",
-      subtitle: "Din koordinator ser det, du skriver",
-      inputTextFieldHint: "Skriv her...",
-      connectingText: "Forbinder...",
+      title: t("title"),
+      subtitle: t("widget_subtitle"),
+      inputTextFieldHint: t("widget_input_hint"),
+      connectingText: t("widget_connecting"),
       showMessageDate: (timestamp) =>
-        new Date(timestamp).toLocaleTimeString("da-DK", { hour: "2-digit", minute: "2-digit" }),
+        new Date(timestamp).toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }),
       hideWhenNotConnected: false,
       customMessageDelay: () => 300,
       params: { storage: "session" },
@@ -66,18 +76,23 @@
   // for the send button (an icon only), a label for the text box (the placeholder goes as one
   // types), the message list as a live log a keyboard can reach (it scrolls), and quick replies a
   // keyboard can use (they are <div>s with a click handler). The widget renders after this and
-  // renders these elements again, so every change to it names whatever is new.
+  // renders these elements again, so every change to it names whatever is new. The same for each
+  // message's direction and the text box's: from their own first letters (dir="auto").
   function accessible() {
     box.querySelectorAll(".rw-send:not([aria-label])").forEach(function (button) {
-      button.setAttribute("aria-label", "Send");
+      button.setAttribute("aria-label", t("widget_send"));
     });
     box.querySelectorAll(".rw-new-message:not([aria-label])").forEach(function (field) {
-      field.setAttribute("aria-label", "Din besked");
+      field.setAttribute("aria-label", t("widget_message_label"));
+      field.setAttribute("dir", "auto");
     });
     box.querySelectorAll("#rw-messages:not([role])").forEach(function (list) {
       list.setAttribute("role", "log");
-      list.setAttribute("aria-label", "Beskeder");
+      list.setAttribute("aria-label", t("widget_messages_label"));
       list.tabIndex = 0;
+    });
+    box.querySelectorAll(".rw-response:not([dir]), .rw-client:not([dir])").forEach(function (message) {
+      message.setAttribute("dir", "auto");
     });
     box.querySelectorAll("div.rw-reply:not([role])").forEach(function (reply) {
       reply.setAttribute("role", "button");

@@ -10,7 +10,12 @@ line (docs/privacy.md, "Access that can be taken back").
 the Authorization header (never in a URL), and ticks off the citizen's own goal steps with
 POST /chat/me/steps/{id}/done. A bearer token a script must set is not a credential the browser sends
 by itself, as it does a cookie, so another site cannot make the citizen's browser tick anything
-(no CSRF token needed; these doors read no cookie, and a coordinator's session cookie opens nothing)."""
+(no CSRF token needed; these doors read no cookie, and a coordinator's session cookie opens nothing).
+
+The page, its widget and "Din side" speak the citizen's language when its catalogue has the page's
+words (bot/core/page_texts.py), else Danish. /chat/open knows no citizen: the page puts its language
+in that address (`?lang=en`; only a language with the page's words is taken, anything else is
+Danish), and "Din side" reloads the page when the citizen's language has changed since."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -32,6 +37,8 @@ from bot.citizens.own_page import own_overview, own_step
 from bot.core.config import ROOT
 from bot.core.errors import Invalid as Refused
 from bot.core.errors import NotFound
+from bot.core.i18n import DANISH
+from bot.core.page_texts import PageLanguage, page_language
 from bot.db import citizens as citizen_db
 from bot.goals import plan as goal_plan
 from bot.service.access_log import audited
@@ -48,6 +55,7 @@ REFUSED = {
 
 
 def _refused(request: web.Request, status: int) -> web.Response:
+    # Danish: the link did not say who the sender is, so nothing says which language they read.
     heading, message = REFUSED[status]
     return aiohttp_jinja2.render_template(
         "chat_refused.html", request, {"heading": heading, "message": message}, status=status
@@ -65,10 +73,11 @@ def _csp(socket_url: str) -> str:
     )
 
 
-def _chat_page(request: web.Request, token: str) -> web.Response:
+def _chat_page(request: web.Request, token: str, page: PageLanguage) -> web.Response:
     settings = request.app["settings"]
-    response = aiohttp_jinja2.render_template("chat.html", request, {"socket_url": settings.rasa_socket_url,
-                                                                     "token": token})
+    response = aiohttp_jinja2.render_template("chat.html", request, {
+        "socket_url": settings.rasa_socket_url, "token": token, "page": page,
+        "script_texts": page.script_texts()})
     response.headers["Content-Security-Policy"] = _csp(settings.rasa_socket_url)
     # The first answer holds the token: no cache keeps it.
     response.headers["Cache-Control"] = "no-store"
@@ -83,18 +92,19 @@ async def page(request: web.Request) -> web.Response:
     if not token:
         return _refused(request, 401)
     try:
-        await request.app["db"].run(citizen_for_token, settings.webchat_jwt_secret, token, now)
+        citizen, _ = await request.app["db"].run(citizen_for_token, settings.webchat_jwt_secret, token, now)
     except ExpiredChatToken:
         return _refused(request, 401)
     except InvalidChatToken:
         return _refused(request, 403)
-    return _chat_page(request, token)
+    return _chat_page(request, token, page_language(citizen.language))
 
 
 async def reopened(request: web.Request) -> web.Response:
-    """GET /chat/open: where the page moves itself after taking the token out of the address; a
-    reload lands here and the tab's sessionStorage still has the token (the socket checks it)."""
-    return _chat_page(request, "")
+    """GET /chat/open[?lang=en]: where the page moves itself after taking the token out of the
+    address; a reload lands here and the tab's sessionStorage still has the token (the socket checks
+    it). `lang`: the page's language, which the page put there; any other value gives Danish."""
+    return _chat_page(request, "", page_language(request.query.get("lang")))
 
 
 MAX_TOKEN = 1024  # a link's token is about 150 characters; anything much longer is not one
@@ -128,8 +138,10 @@ async def me(request: web.Request) -> web.Response:
 
     def load(session):
         citizen, expires_at = citizen_for_token(session, settings.webchat_jwt_secret, token, now)
+        page = page_language(citizen.language)
+        # The coordinator's chart has Danish labels: on a page in another language the list says it.
         return own_overview(session, citizen, now, settings.proactive, link_expires_at=expires_at,
-                            chart=lyskurve_svg)
+                            chart=lyskurve_svg if page.code == DANISH else None, page=page)
 
     try:
         overview = await request.app["db"].run(load)
@@ -168,7 +180,7 @@ async def tick_own_step(request: web.Request) -> web.Response:
         if body_error is not None:
             raise body_error
         step = goal_plan.tick_step(session, int(raw_id), done=body.get("done"), now=now, citizen=citizen)
-        return own_step(step)
+        return own_step(step, page_language(citizen.language))
 
     try:
         step = await request.app["db"].run(tick)
