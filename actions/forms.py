@@ -33,7 +33,12 @@ CLARIFY = "clarify"
 
 
 def latest_intent_scored(tracker: Tracker) -> tuple[str | None, float]:
-    """The NLU intent of the latest message and its confidence, untrusted."""
+    """The NLU intent of the latest message and its confidence, untrusted. None for a digit that
+    answered by its button (`button_answer`): NLU read the digit, not the word it stands for, and
+    a "2" it took for stop_checkin must stay GUL."""
+    raw = tracker.latest_message.get("text") or ""
+    if button_answer(tracker, raw) != raw:
+        return None, 0.0
     intent = tracker.latest_message.get("intent") or {}
     return intent.get("name"), float(intent.get("confidence") or 0.0)
 
@@ -53,16 +58,27 @@ def latest_text(tracker: Tracker) -> str:
 _WHOLE_DIGIT = re.compile(r"\s*([0-9])\s*[.)!]?\s*")
 
 
+# Events that end a question's turn: a digit after one of them answers no earlier question.
+_TURN_ENDS = frozenset({"user", "session_started", "restart"})
+
+
 def last_buttons(tracker: Tracker) -> list[dict]:
-    """The buttons of the last bot message before the citizen's latest message: the question they
-    answer (none when that message had none, or there is no such message)."""
+    """The buttons of the bot message just before the citizen's latest message, in the same turn:
+    the question they answer. None when that message had none, or when another message of the
+    citizen (a crisis message the gate answered, say), a new session or a restart came between:
+    a "1" after the safety reply answers no meeting reminder of the day before."""
     events = list(tracker.events or [])
     latest_user = next((i for i in range(len(events) - 1, -1, -1) if events[i].get("event") == "user"), None)
     if latest_user is None:
         return []
-    bot = next((e for e in reversed(events[:latest_user]) if e.get("event") == "bot"), None)
-    buttons = ((bot or {}).get("data") or {}).get("buttons")
-    return list(buttons) if isinstance(buttons, list) else []
+    for event in reversed(events[:latest_user]):
+        kind = event.get("event")
+        if kind in _TURN_ENDS:
+            return []
+        if kind == "bot":
+            buttons = (event.get("data") or {}).get("buttons")
+            return list(buttons) if isinstance(buttons, list) else []
+    return []
 
 
 def button_answer(tracker: Tracker, text: str) -> str:

@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.appointments import APPOINTMENT_SLOT, AWAITING
 from actions.base import CitizenAction
 from actions.checkin import reset_checkin, save_checkin
 from actions.citizen import current_citizen
@@ -25,4 +26,7 @@ class ActionSafetyPause(CitizenAction):
         if info is not None and tracker.get_slot("checkin_overall"):
             await save_checkin(tracker, info, stopped=True)  # partial: every answer so far is stored
         # Preparation answers are stored one by one as they come (actions/preparation.py).
-        return reset_checkin() + reset_preparation() + reset_question() + [SlotSet("requested_slot", None)]
+        # The meeting question waiting for its answer is dropped too: a "1" or "JA" after the safety
+        # reply must not record that the citizen comes to a meeting (actions/appointments.py).
+        return (reset_checkin() + reset_preparation() + reset_question()
+                + [SlotSet("requested_slot", None), SlotSet(AWAITING, None), SlotSet(APPOINTMENT_SLOT, None)])

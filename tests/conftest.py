@@ -47,10 +47,10 @@ def _pg_admin(statement: str) -> None:
 
 
 @contextmanager
-def throwaway_postgres(prefix: str, template: str | None = None) -> Iterator[str]:
-    """A PostgreSQL database of its own (empty, or a copy of `template`), dropped afterwards."""
+def throwaway_postgres(prefix: str) -> Iterator[str]:
+    """An empty PostgreSQL database of its own, dropped afterwards."""
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    _pg_admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    _pg_admin(f'CREATE DATABASE "{name}"')
     try:
         yield f"postgresql://root@127.0.0.1:5432/{name}"
     finally:
@@ -95,11 +95,16 @@ class _TemplateCopies:
         self._drops.append(self._threads.submit(_pg_admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
     def close(self) -> None:
-        while self._ready:
-            self.drop(self._ready.popleft().result())
+        """Drops the copies made ahead and waits for every drop; the first failure (a copy that
+        could not be made, a database left behind) fails the run here, after all were tried."""
+        made = list(self._ready)
+        self._ready.clear()
+        for copy in made:
+            if copy.exception() is None:
+                self.drop(copy.result())
         self._threads.shutdown(wait=True)
-        for dropped in self._drops:
-            dropped.result()  # a database left behind fails the run here, not silently
+        for done in made + self._drops:
+            done.result()
 
 
 @pytest.fixture(scope="session")

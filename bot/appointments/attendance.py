@@ -65,16 +65,20 @@ def record_attendance(session: Session, appointment: Appointment, status: str, n
                               reason=reason, created_at=now)
 
 
-# The citizen's answer to "Svar JA hvis du kommer, eller KAN IKKE". Not coming is checked first:
-# "ja, men jeg kan ikke" means not coming.
+# The citizen's answer to "Svar JA hvis du kommer, eller KAN IKKE" (English: YES or CAN'T COME).
+# Not coming is checked first: "ja, men jeg kan ikke" means not coming.
 _CANNOT_COME = [
     r"\bka[nm]\s*i+k+e*\b", r"\bkna\s*ikke?\b", r"\bkan\s*ikek\b", r"\bkanikke?\b", r"\bkommer\s*i+k+e*\b",
     r"\bikke\s+komme\b", r"\bafbud\b", r"\baflys", r"\bmelde?r?\s+fra\b", r"^nej\b", r"^nope\b", r"^naej\b",
     r"^ikke?\b", r"\bdesvaerre\s+ikke\b", r"^nix\b", r"^no\b",
+    # English, offered as CAN'T COME to an English citizen ("can't" folds to "can t")
+    r"\bca\s*n\s*t\s+(?:come|make it)\b", r"\bcan\s*not\s+(?:come|make it)\b", r"\bnot\s+coming\b",
+    r"\bwon\s*t\s+(?:come|be there|make it)\b",
 ]
 _CONFIRMED = [
     r"^ja+\b", r"^jo\b", r"^jep\b", r"^jah?\b", r"^ok", r"^yes\b", r"^yep\b", r"^klart\b", r"^selvfoelgelig\b",
     r"\bjeg kommer\b", r"^kommer\b", r"\bvi ses\b", r"^det goer jeg\b", r"^gerne\b", r"^fint\b",
+    r"^i\s*(?:m| am)\s+coming\b", r"^i\s*(?:ll| will)\s+(?:come|be there)\b", r"^see you\b",
 ]
 
 

@@ -388,12 +388,15 @@ _STOP_PATTERNS = [
 
 
 # English, whole answers only, on the folded words ("that's" is "that s"): a false stop ends a
-# check-in quietly, so "no more money", "I want to stop drinking" or "end it" are no stop.
+# check-in quietly, so "no more money", "I want to stop drinking" or "end it" are no stop, and
+# neither are a bare "enough" or "quit" and "I want to quit": they may be someone giving up, who is
+# asked again with the options and the way out rather than let go (a miss is worse than a false
+# alarm).
 _STOP_EN = re.compile(
-    r"end|quit|enough(?: for (?:today|now))?"
+    r"end|enough for (?:today|now)"
     r"|(?:that s|thats|that is|it s|its) enough(?: for (?:today|now))?(?: thanks| thank you)?"
     r"|no more(?: questions)?(?: please| thanks| for (?:today|now))?"
-    r"|(?:i )?(?:want|wanna|would like|d like) to (?:stop|pause|quit|finish)"
+    r"|(?:i )?(?:want|wanna|would like|d like) to (?:stop|pause)"
     r"(?: (?:now|here|for (?:today|now)|please|thanks|the check ?in|this))*"
     r"|(?:please )?stop (?:now|here|please|for (?:today|now)|the check ?in|this)(?: please| now| thanks)?")
 

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from babel import UnknownLocaleError
 from babel.dates import format_date
 from sqlalchemy.orm import Session
 
@@ -49,9 +50,18 @@ DONE = {"yes": "done_yes", "no": "done_no", "unknown": "done_unknown"}
 CITIZEN_OWNER = "Du"  # a goal step's owner when it is the citizen's own (bot/goals/plan.py)
 
 
+def _date(day: date, pattern: str, page: PageLanguage) -> str:
+    """A date in the page's language; in Danish for a code Babel does not know (a catalogue may add
+    a language Babel lacks), never a 500 on the citizen's own page."""
+    try:
+        return format_date(day, pattern, locale=page.code)
+    except (UnknownLocaleError, ValueError):
+        return format_date(day, pattern, locale=i18n.DANISH)
+
+
 def _day(day: date, page: PageLanguage) -> str:
     """ "tirsdag 24. nov.", "Tuesday 24 Nov" """
-    return format_date(day, page["date_day"], locale=page.code)
+    return _date(day, page["date_day"], page)
 
 
 def _local_day(instant: datetime, zone: ZoneInfo) -> date:
@@ -156,7 +166,7 @@ def own_overview(session: Session, citizen: Citizen, now: datetime, settings: Pr
         "questions_answered": {
             "date": last_answered.isoformat(),
             "words": page["questions_answered"].format(
-                date=format_date(last_answered, page["date_short"], locale=page.code)),
+                date=_date(last_answered, page["date_short"], page)),
         } if last_answered else None,
         "link_works_until": i18n.format_when(link_expires_at, page.code, zone) if link_expires_at else None,
     }

@@ -62,6 +62,10 @@ async def send_reminder(appointment_id):
     ("Kan desværre ikke komme", "cannot_come"), ("jeg kommer ikke", "cannot_come"), ("nej", "cannot_come"),
     ("ja men jeg kan ikke", "cannot_come"), ("afbud", "cannot_come"),
     ("hvad", None), ("måske", None), ("", None),
+    # English, as an English citizen's buttons offer it (YES / CAN'T COME)
+    ("CAN'T COME", "cannot_come"), ("cannot come", "cannot_come"), ("I'm not coming", "cannot_come"),
+    ("I won't be there", "cannot_come"), ("I'm coming", "confirmed"), ("I'll be there", "confirmed"),
+    ("yes", "confirmed"), ("maybe", None),
 ])
 def test_attendance_answers_and_typos(text, answer):
     assert parse_attendance_answer(text) == answer

@@ -69,6 +69,25 @@ def test_only_the_last_bot_message_before_the_answer_counts():
     assert latest_text(tracker("1")) == "1"  # no bot message at all
 
 
+@pytest.mark.parametrize("between", [
+    {"event": "user", "text": "jeg vil ikke leve mere"},  # a crisis message the gate answered
+    {"event": "session_started"}, {"event": "restart"},
+])
+def test_a_digit_answers_no_question_of_an_earlier_turn(between):
+    # The meeting reminder asked "1 JA / 2 KAN IKKE"; then the citizen wrote something else, or a new
+    # session began: a "1" now must not record that they come (review of issue 15 §4).
+    t = tracker("1", asked="utter_ask_checkin_wants_contact")
+    t.events.insert(len(t.events) - 1, between)
+    assert latest_text(t) == "1"
+
+
+async def test_a_digit_the_model_took_for_stop_is_still_its_button(db, bente):
+    # NLU read the digit, not the word: "2" with stop_checkin 0.95 after the colour question is GUL,
+    # and the check-in goes on instead of ending quietly.
+    slots, _ = await checkin("2", "checkin_overall", "utter_ask_checkin_overall", intent="stop_checkin")
+    assert slots["checkin_overall"] == "yellow" and not slots.get("checkin_stopped")
+
+
 async def test_2_after_the_colour_question_is_yellow_and_7_is_asked_again(db, bente):
     slots, _ = await checkin("2", "checkin_overall", "utter_ask_checkin_overall")
     assert slots["checkin_overall"] == "yellow" and slots["clarify"] is False

@@ -44,3 +44,12 @@ async def test_outside_a_form_the_pause_stores_nothing_and_says_nothing(db, bent
     dispatcher = CollectingDispatcher()
     await ActionSafetyPause().run(dispatcher, tracker("/safety_pause", intent="safety_pause"), DOMAIN)
     assert dispatcher.messages == [] and db.call(checkin_db.list_checkins, bente.id) == []
+
+
+async def test_a_meeting_question_waiting_for_its_answer_is_dropped_too(db, bente):
+    # A "1" or "JA" after the safety reply must not record that the citizen comes to a meeting.
+    slots = {"awaiting_reply": "appointment", "reminder_appointment_id": 7}
+    events = await ActionSafetyPause().run(CollectingDispatcher(),
+                                           tracker("/safety_pause", intent="safety_pause", slots=slots), DOMAIN)
+    after = slot_values(events)
+    assert after["awaiting_reply"] is None and after["reminder_appointment_id"] is None

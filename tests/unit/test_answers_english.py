@@ -109,7 +109,7 @@ def test_nlu_yes_no_for_english_text_only_for_an_english_citizen():
 
 
 @pytest.mark.parametrize("text", [
-    "that's enough", "thats enough for today", "That is enough.", "enough", "no more", "no more questions",
+    "that's enough", "thats enough for today", "That is enough.", "enough for now", "no more", "no more questions",
     "I want to stop", "i want to stop now", "END", "stop", "PAUSE", "det er nok for i dag",
 ])
 def test_english_stop(text):
@@ -121,6 +121,8 @@ def test_english_stop(text):
     "no more money", "I have no more energy", "I want to stop drinking", "I want to stop smoking", "end it",
     "I want to end it", "enough is enough with my landlord", "that's enough money for the rent", "not enough sleep",
     "the end of the month is hard", "stop the pain",
+    # may be giving up: asked again with the way out, never let go quietly
+    "enough", "quit", "I want to quit", "I want to finish this",
 ])
 def test_english_stop_is_narrow(text):
     assert not is_stop(text, EN)

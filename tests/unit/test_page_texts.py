@@ -120,3 +120,15 @@ def test_a_page_text_must_be_a_string(tmp_path):
     (tmp_path / "fa.yml").write_text("page:\n  title: [a, b]\n", encoding="utf-8")
     with pytest.raises(i18n.CatalogueError, match="page.title must be a string"):
         i18n.Catalogue(tmp_path).language("fa")
+
+
+def test_a_language_babel_does_not_know_gets_danish_dates_not_a_500():
+    # A catalogue may add a code Babel lacks ("xyz"): the citizen's own page shows Danish dates.
+    from datetime import date
+
+    from bot.citizens.own_page import _date
+    from bot.core.page_texts import DANISH_PAGE, PageLanguage
+
+    unknown = PageLanguage("xyz", "ltr", DANISH_PAGE.texts)
+    assert _date(date(2026, 11, 24), DANISH_PAGE["date_day"], unknown) == _date(
+        date(2026, 11, 24), DANISH_PAGE["date_day"], DANISH_PAGE)
