@@ -36,9 +36,9 @@ class ActionPresentAgreements(CitizenAction):
         appointment, agreements = await context.db().run(load)
         if appointment is None or not agreements:
             return []
-        dispatcher.utter_message(response="utter_agreements_list",
-                                 when=when_text(appointment.starts_at, language_of(info.citizen)),
-                                 agreements=agreement_list(agreements, LIST_IN_APPROVAL))
+        language = language_of(info.citizen)
+        dispatcher.utter_message(response="utter_agreements_list", when=when_text(appointment.starts_at, language),
+                                 agreements=agreement_list(agreements, LIST_IN_APPROVAL, language))
         return ask("agreements_approval", YES_NO, appointment_id=appointment_id)
 
 
@@ -74,6 +74,7 @@ class ActionCaseStatus(CitizenAction):
         if not open_ones:
             dispatcher.utter_message(response="utter_case_status_none", coordinator=info.coordinator_name)
             return []
-        dispatcher.utter_message(response="utter_case_status", agreements=agreement_list(open_ones, LIST_IN_STATUS),
+        dispatcher.utter_message(response="utter_case_status",
+                                 agreements=agreement_list(open_ones, LIST_IN_STATUS, language_of(info.citizen)),
                                  coordinator=info.coordinator_name)
         return []

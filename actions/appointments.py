@@ -66,7 +66,7 @@ class ActionSendAppointmentReminder(CitizenAction):
         response = "utter_appointment_reminder_confirmed" if confirmed else "utter_appointment_reminder"
         if not appointment.location:
             response += "_no_place"
-        recap = await context.db().run(topic_recap, appointment.id)
+        recap = await context.db().run(topic_recap, appointment.id, language)
         if appointment.interpreter:
             # After the citizen's topic, before the question: the booked interpreter (migration 0021).
             recap += interpreter_line(language)
@@ -77,14 +77,15 @@ class ActionSendAppointmentReminder(CitizenAction):
         return events + [SlotSet(AWAITING, "appointment_answer"), SlotSet(APPOINTMENT_SLOT, str(appointment.id))]
 
 
-def topic_recap(session: Session, appointment_id: int) -> str:
-    """The citizen's own most important topic from their preparation, as a reminder line."""
+def topic_recap(session: Session, appointment_id: int, language: str | None = None) -> str:
+    """The citizen's own most important topic from their preparation, as a reminder line in the
+    citizen's `language` (the topic in their own words)."""
     preparation = get_preparation(session, appointment_id)
     topics = (preparation.answers or {}).get("topics") if preparation else None
     if not topics:
         return ""
     topic = topics[0] if len(topics[0]) <= 50 else topics[0][:47].rstrip() + "..."
-    return f"Du vil gerne tale om: {topic}. "
+    return texts.for_language("TOPIC_RECAP", language).format(topic=topic) + " "
 
 
 def interpreter_line(language: str | None) -> str:

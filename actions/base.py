@@ -11,7 +11,7 @@ import logging
 from rasa_sdk import Action, Tracker
 from rasa_sdk.utils import call_potential_coroutine
 
-from bot.core.texts import DATABASE_DOWN
+from bot.core.texts import for_language
 from bot.db.database import DATABASE_ERRORS
 
 log = logging.getLogger(__name__)
@@ -42,10 +42,18 @@ def _answering_when_database_down(run):
                         self.name(), type(getattr(exc, "orig", None) or exc).__name__)
             # Said before the failure may promise what was never saved ("Mette ringer til dig").
             dispatcher.messages.clear()
-            dispatcher.utter_message(text=DATABASE_DOWN)
+            dispatcher.utter_message(text=for_language("DATABASE_DOWN", _message_language(tracker)))
             return self.events_when_database_down(tracker)
 
     return guarded
+
+
+def _message_language(tracker: Tracker) -> str | None:
+    """The citizen's language as the gate put it in the message's metadata (bot/channels/gate.py): the
+    database cannot be asked now. None (Danish) in a proactive turn, which has no metadata."""
+    metadata = (tracker.latest_message or {}).get("metadata")
+    language = metadata.get("language") if isinstance(metadata, dict) else None
+    return language if isinstance(language, str) else None
 
 
 class CitizenAction(AnswersWhenDatabaseDown, Action, abc.ABC):

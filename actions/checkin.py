@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import context
 from actions.base import CitizenAction
-from actions.citizen import CitizenInfo, channel_of, current_citizen
+from actions.citizen import CitizenInfo, channel_of, current_citizen, language_of
 from actions.external import undo_placeholder_fills
 from actions.forms import (
     CitizenFormValidation,
@@ -250,13 +250,21 @@ class ActionSetAsideCheckin(CitizenAction):
         return reset_checkin()
 
 
+async def _reply_language(tracker: Tracker) -> str:
+    """The language the question goes out in (the citizen's, as the NLG reads it: a proactive turn, the
+    open check-in's nudge, has no message metadata), for the areas' labels in it."""
+    info = await current_citizen(tracker)
+    return language_of(info.citizen if info else None)
+
+
 class ActionAskCheckinFocus(CitizenAction):
     def name(self) -> str:
         return "action_ask_checkin_focus"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
         programme = get_programme(tracker.get_slot("checkin_programme"))
-        area_list = ", ".join(f"{i} {a.label}" for i, a in enumerate(programme.areas, start=1))
+        language = await _reply_language(tracker)
+        area_list = ", ".join(f"{i} {a.label_in(language)}" for i, a in enumerate(programme.areas, start=1))
         dispatcher.utter_message(response="utter_ask_checkin_focus", area_list=area_list)
         return []
 
@@ -270,7 +278,8 @@ class ActionAskCheckinAreaAnswer(CitizenAction):
         areas = tracker.get_slot("checkin_areas") or {}
         pending = [a for a in programme.areas if a.key not in areas]
         response = "utter_ask_first_area" if not areas and not tracker.get_slot("clarify") else "utter_ask_checkin_area_answer"
-        dispatcher.utter_message(response=response, area=pending[0].label, count=len(programme.areas))
+        dispatcher.utter_message(response=response, area=pending[0].label_in(await _reply_language(tracker)),
+                                 count=len(programme.areas))
         return []
 
 

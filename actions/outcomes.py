@@ -20,10 +20,11 @@ from sqlalchemy.orm import Session
 from actions import context
 from actions.appointments import AWAITING, NOTHING
 from actions.base import CitizenAction
-from actions.citizen import current_citizen
+from actions.citizen import current_citizen, language_of
 from actions.external import undo_placeholder_fills
 from actions.forms import REQUESTED_SLOT, latest_entity_int
 from actions.questions import DIGIT, STOPPED, UNCLEAR, YES_NO, ask, reset_question
+from bot.core import texts
 from bot.core.config import ProactiveSettings
 from bot.core.errors import Invalid
 from bot.core.ids import as_id
@@ -129,25 +130,29 @@ def _decline(session: Session, citizen_id: int, questionnaire_id, now: datetime)
         record.decline(session, citizen, questionnaire_id, now=now)
 
 
-def when_again(now: datetime, at: datetime, settings: ProactiveSettings) -> str:
-    """"i morgen", said of the nudge's time as the citizen's calendar sees it."""
+def when_again(now: datetime, at: datetime, settings: ProactiveSettings, language: str | None = None) -> str:
+    """"i morgen", said of the nudge's time as the citizen's calendar sees it, in their `language`."""
     days = (timing.local_date(at, settings) - timing.local_date(now, settings)).days
     if days <= 0:
-        return "senere i dag"
-    return "i morgen" if days == 1 else f"om {days} dage"
+        return texts.for_language("AGAIN_LATER_TODAY", language)
+    if days == 1:
+        return texts.for_language("AGAIN_TOMORROW", language)
+    return texts.for_language("AGAIN_IN_DAYS", language).format(days=days)
 
 
-def short_text(step: Step) -> str:
+def short_text(step: Step, language: str | None = None) -> str:
     """The question again after an unclear answer: the statement and the digits' labels, without
     "Spørgsmål n af m" and the instrument's question line (the clarify response says what to do)."""
-    lines = step.text().split("\n")[1:]
-    return "\n".join(line for line in lines if line != step.instrument.question)
+    lines = step.text(language).split("\n")[1:]
+    question = step.instrument.wording(language)[0].question
+    return "\n".join(line for line in lines if line != question)
 
 
-def ask_step(questionnaire_id: int, step: Step) -> list:
+def ask_step(questionnaire_id: int, step: Step, language: str | None = None) -> list:
+    """The question `step` in the citizen's `language` (bot/outcomes/instruments.py, translations)."""
     return ask(ITEM, DIGIT, questionnaire_id=questionnaire_id, instrument=step.instrument.code.value,
-               item=step.item, low=step.instrument.low, high=step.instrument.high, question_text=step.text(),
-               question_short=short_text(step))
+               item=step.item, low=step.instrument.low, high=step.instrument.high,
+               question_text=step.text(language), question_short=short_text(step, language))
 
 
 class ActionStartQuestionnaire(CitizenAction):
@@ -186,15 +191,15 @@ class ActionStartQuestionnaire(CitizenAction):
             dispatcher.utter_message(response="utter_questionnaire_none")
             return reset_question()
         return (reset_question() + [SlotSet(REQUESTED_SLOT, None), SlotSet(AWAITING, NOTHING)]
-                + ask_step(found.id, found.step))
+                + ask_step(found.id, found.step, language_of(info.citizen)))
 
 
 # --- the answers (actions/question_handlers.py calls these) ---
 
-def _not_now(dispatcher, found: Round | None, now: datetime) -> None:
+def _not_now(dispatcher, found: Round | None, now: datetime, language: str) -> None:
     if found is not None and found.nudge_at is not None:
         dispatcher.utter_message(response="utter_questionnaire_later",
-                                 again=when_again(now, found.nudge_at, context.proactive_settings()))
+                                 again=when_again(now, found.nudge_at, context.proactive_settings(), language))
     else:
         dispatcher.utter_message(response="utter_questionnaire_declined")
 
@@ -209,13 +214,14 @@ async def questionnaire_start(dispatcher, tracker, info, answer, params) -> list
         # The round closed meanwhile (the course ended, or it was answered elsewhere): never silence.
         dispatcher.utter_message(response="utter_questionnaire_none")
         return []
+    language = language_of(info.citizen)
     if answer == "yes":
         if found.step is None:
             return []
-        return ask_step(found.id, found.step)
+        return ask_step(found.id, found.step, language)
     if answer in ("no", STOPPED) and found.nudge_at is None:
         await context.db().run(_decline, info.citizen.id, found.id, now)
-    _not_now(dispatcher, found, now)
+    _not_now(dispatcher, found, now, language)
     return []
 
 
@@ -224,14 +230,15 @@ async def questionnaire_item(dispatcher, tracker, info, answer, params) -> list:
     a second unclear answer: what was answered is kept, and the nudge asks for the rest."""
     now = context.clock().now()
     settings = context.proactive_settings()
+    language = language_of(info.citizen)
     if answer in (UNCLEAR, STOPPED):
         found = await context.db().run(_load, info.citizen.id, params.get("questionnaire_id"), settings)
         if found is None:
             dispatcher.utter_message(response="utter_questionnaire_none")
             return []
         if found.nudge_at is not None:
-            dispatcher.utter_message(response="utter_questionnaire_paused", again=when_again(now, found.nudge_at,
-                                                                                              settings))
+            dispatcher.utter_message(response="utter_questionnaire_paused",
+                                     again=when_again(now, found.nudge_at, settings, language))
         else:
             dispatcher.utter_message(response="utter_questionnaire_paused_final", coordinator=info.coordinator_name)
         return []
@@ -244,7 +251,7 @@ async def questionnaire_item(dispatcher, tracker, info, answer, params) -> list:
         dispatcher.utter_message(response="utter_questionnaire_none")
         return []
     if found.step is not None:
-        return ask_step(found.id, found.step)
+        return ask_step(found.id, found.step, language)
     dispatcher.utter_message(response="utter_questionnaire_done", coordinator=info.coordinator_name)
     return []
 

@@ -205,7 +205,8 @@ class ActionAskPrepConfirm(CitizenAction):
         if answers is None:
             dispatcher.utter_message(response="utter_no_meeting_to_prepare")
             return [SlotSet("prep_stopped", True)]
-        dispatcher.utter_message(response="utter_ask_prep_confirm", summary=summary_text(answers))
+        dispatcher.utter_message(response="utter_ask_prep_confirm",
+                                 summary=summary_text(answers, language_of(info.citizen if info else None)))
         return []
 
 

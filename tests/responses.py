@@ -66,6 +66,11 @@ SAMPLE_VALUES = {
     "goal": "x" * MAX_GOAL_CHARS,
     # how to answer a question's buttons (bot/core/texts.py ANSWER_WITH)
     "options": "1, 2 eller 3",
+    # the words our code puts into those values (bot/core/texts.py): an agreement's day, the
+    # citizen's topic as the reminder recaps it, a question's number in its round
+    "day": "onsdag 30. september",
+    "topic": "x" * 47 + "...",
+    "number": "12",
 }
 # English values of the same length as the Danish samples (a meeting time in English is a bit longer).
 EN_VALUES = {
@@ -74,6 +79,17 @@ EN_VALUES = {
     "first": "Wednesday 30 September at 13:30 (Sundhedshuset, Torvegade 74)",
     "second": "Thursday 29 October at 10:00 (Jobcentret, Kongensgade 12)",
     "again": "later today",
+    # the values our code composes, as an English citizen gets them
+    "area_list": ", ".join(f"{i} {a.label_in('en')}" for i, a in enumerate(get_programme("standard").areas, 1)),
+    "area": "Mood and well-being",
+    "recap": texts.for_language("TOPIC_RECAP", "en").format(topic="x" * 47 + "...") + " "
+             + texts.for_language("INTERPRETER_COMING", "en") + " ",
+    "agreements": agreement_list(LONG_AGREEMENTS, LIST_IN_APPROVAL, "en"),
+    "summary": summary_text({"topics": ["x" * 200] * 3, "avoid": "y" * 200, "attendees": "z" * 200,
+                             "practical": "w" * 200}, "en"),
+    "question_text": max((step.text("en") for step in steps(list(FULL_ROUND))), key=len),
+    "question_short": max((short_text(step, "en") for step in steps(list(FULL_ROUND))), key=len),
+    "day": "Wednesday 30 September",
 }
 
 

@@ -254,8 +254,8 @@ def _all_areas(tokens: list[str], language: str) -> bool:
 
 def _names_area(token: str, area: LifeArea, language: str = DANISH) -> bool:
     """Exact word, or an inflected form of a longer stem ("pengene" for "penge"); the area's words in
-    the citizen's language (programmes.yml `words_<code>`) and the words of its label, which every
-    citizen is shown."""
+    the citizen's language (programmes.yml `words_<code>`) and the words of its Danish label (a
+    citizen of another language is shown `label_<code>`, which names the area by one of those words)."""
     stems = {fold(w) for w in area.words_in(language)} | {fold(w) for w in area.label.split() if len(w) > 3}
     plain = strip_variants(token)
     for stem in stems:

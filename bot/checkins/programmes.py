@@ -14,15 +14,21 @@ DEFAULT_PROGRAMME = "standard"
 @dataclass(frozen=True)
 class LifeArea:
     key: str
-    label: str
+    label: str  # Danish: the coordinator's pages, and a Danish citizen's messages
     words: tuple[str, ...]  # Danish, the source language
     # Another language's words (`words_<code>` in programmes.yml): a citizen of that language is read
     # in those instead, since the Danish stems are English words too ("mad", "boern" is "born").
     other_words: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
+    # Another language's label (`label_<code>`): what a citizen of that language is shown.
+    other_labels: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
     def words_in(self, language: str) -> tuple[str, ...]:
         """The words a citizen of `language` names this area by; Danish when it has none listed."""
         return self.other_words.get(language, self.words)
+
+    def label_in(self, language: str | None) -> str:
+        """The area's name in a message to a citizen of `language`; the Danish label when it has none."""
+        return self.other_labels.get(language or "", self.label)
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,8 @@ def _load(path: Path = CONFIG) -> dict[str, Programme]:
         if spec["shape"] not in ("short", "full"):
             raise ValueError(f"programme {name}: shape must be short or full")
         areas = tuple(LifeArea(a["key"], a["label"], tuple(a.get("words", [])),
-                               {k.removeprefix("words_"): tuple(v) for k, v in a.items() if k.startswith("words_")})
+                               {k.removeprefix("words_"): tuple(v) for k, v in a.items() if k.startswith("words_")},
+                               {k.removeprefix("label_"): str(v) for k, v in a.items() if k.startswith("label_")})
                       for a in spec["areas"])
         programmes[name] = Programme(name, spec["shape"], areas)
     return programmes

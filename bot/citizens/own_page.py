@@ -11,9 +11,9 @@ not shown here by accident. Outcome measures appear as a date only: a WHO-5 scor
 for the conversation with the coordinator.
 
 The words and dates are in the page's language (`page`, bot/core/page_texts.py: the citizen's when
-their catalogue has the page, else Danish). Still Danish whatever the language: the life areas' labels
-(bot/checkins/programmes.yml) and the chart's (bot/service/web/chart.py), which the web layer
-therefore draws for a Danish page only."""
+their catalogue has the page, else Danish), the life areas too (bot/checkins/programmes.yml,
+`label_<code>`). Still Danish whatever the language: the chart's labels (bot/service/web/chart.py, the
+coordinator's drawing), which the web layer therefore draws for a Danish page only."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -71,10 +71,10 @@ def _local_day(instant: datetime, zone: ZoneInfo) -> date:
 def _checkin(checkin: CheckIn, programme: Programme, zone: ZoneInfo, page: PageLanguage) -> dict:
     day = _local_day(checkin.created_at, zone)
     colour = checkin.overall
-    areas = [{"area": area.label, "colour": checkin.areas[area.key],
+    areas = [{"area": area.label_in(page.code), "colour": checkin.areas[area.key],
               "colour_words": page[f"colour_{checkin.areas[area.key]}"]}
              for area in programme.areas if (checkin.areas or {}).get(area.key) in COLOURS]
-    focus = [area.label for area in programme.areas if area.key in (checkin.focus_areas or [])]
+    focus = [area.label_in(page.code) for area in programme.areas if area.key in (checkin.focus_areas or [])]
     return {
         "date": day.isoformat(),
         "day": _day(day, page),

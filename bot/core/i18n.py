@@ -7,7 +7,7 @@ directory (bot/i18n/ unless another is given), with up to five sections:
     language:   {name: English, direction: ltr, switch_words: [ENGLISH, ENGELSK]}
     responses:  domain response name -> variations, exactly as in domain.yml (text, buttons, condition)
     texts:      constant name of bot/core/texts.py -> text
-    formats:    {when: ..., when_on_the_hour: ...}: Babel date patterns for meeting times
+    formats:    {when: ..., when_on_the_hour: ..., day: ...}: Babel date patterns for meeting times and days
     page:       name of bot/core/page_texts.py's DANISH -> text: the web chat page and "Din side"
 
 A file present is a language: adding `xx.yml` adds one, with no change to code. A name its file does
@@ -23,16 +23,17 @@ import re
 import threading
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
 from babel import UnknownLocaleError
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 
 from bot.core.clock import COPENHAGEN
+from bot.core.danish_time import format_day as danish_day
 from bot.core.danish_time import format_when as danish_when
 
 DANISH = "da"
@@ -187,6 +188,18 @@ class Catalogue:
         except (UnknownLocaleError, ValueError):
             return danish_when(instant, zone)  # a code Babel does not know: Danish, as for any gap
 
+    def format_day(self, day: date, code: str | None) -> str:
+        """A day (an agreement's deadline) as the language says it ("Thursday 24 December"); Danish
+        ("torsdag 24. december") when its catalogue has no `day` pattern."""
+        language = self.language(code)
+        pattern = (language.formats if language else {}).get("day")
+        if not pattern or code == DANISH:
+            return danish_day(day)
+        try:
+            return format_date(day, pattern, locale=code)
+        except (UnknownLocaleError, ValueError):
+            return danish_day(day)
+
 
 @functools.cache
 def default_catalogue() -> Catalogue:
@@ -216,3 +229,7 @@ def language_for_switch_word(message: str) -> str | None:
 
 def format_when(instant: datetime, language: str | None, zone: ZoneInfo = COPENHAGEN) -> str:
     return default_catalogue().format_when(instant, language, zone)
+
+
+def format_day(day: date, language: str | None) -> str:
+    return default_catalogue().format_day(day, language)

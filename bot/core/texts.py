@@ -1,4 +1,5 @@
-"""Citizen-facing texts sent outside Rasa's NLG (by channels and the service). Linted with the domain."""
+"""Citizen-facing texts sent outside Rasa's NLG (by channels and the service), and the words our code
+puts into responses' placeholders (PARTS). Linted with the domain."""
 import logging as _logging
 
 from bot.core import i18n as _i18n
@@ -86,6 +87,34 @@ INTERPRETER_COMING = "Der kommer en tolk."
 # NEJ." (bot/channels/webchat.py). ANSWER_OR joins the last two options.
 ANSWER_WITH = "Svar {options}."
 ANSWER_OR = "eller"
+
+# Words our code puts into a response's {placeholders}: in the citizen's language, as the response
+# around them (docs/languages.md, "Placeholder values"). Life areas are named in programmes.yml.
+# The preparation's summary, {summary} (bot/meetings/preparation.py): "Vigtigst: ryg; penge".
+SUMMARY_TOPICS = "Vigtigst"
+SUMMARY_AVOID = "Ikke tale om"
+SUMMARY_ATTENDEES = "Med til mødet"
+SUMMARY_PRACTICAL = "Brug for"
+SUMMARY_ALL_SKIPPED = "Du har sprunget alle spørgsmål over."
+# The agreements, {agreements} (bot/meetings/agreements.py): "1. Du: ringer til lægen, senest
+# torsdag 24. december", and the line that ends a list cut to fit the message.
+AGREEMENT_YOU = "Du"
+AGREEMENT_DUE = "senest {day}"
+AGREEMENTS_MORE = "+ {count} aftaler mere. Spørg din koordinator."
+# The reminder's {recap}: the citizen's own most important topic from the preparation (actions/appointments.py).
+TOPIC_RECAP = "Du vil gerne tale om: {topic}."
+# When the outcome questions come again, {again} (actions/outcomes.py).
+AGAIN_LATER_TODAY = "senere i dag"
+AGAIN_TOMORROW = "i morgen"
+AGAIN_IN_DAYS = "om {days} dage"
+# Where an outcome question stands in its round, {question_text} (bot/outcomes/instruments.py). The
+# instruments' own wording is theirs, validated per language: bot/outcomes/instruments.py.
+QUESTION_NUMBER = "Spørgsmål {number} af {count}:"
+# Those are parts of a message, not messages: the readability lint (LIX) reads them in the messages
+# they go into (tests/unit/test_responses.py); every other rule holds for them as for a message.
+PARTS = frozenset({"ANSWER_OR", "SUMMARY_TOPICS", "SUMMARY_AVOID", "SUMMARY_ATTENDEES", "SUMMARY_PRACTICAL",
+                   "SUMMARY_ALL_SKIPPED", "AGREEMENT_YOU", "AGREEMENT_DUE", "AGREEMENTS_MORE", "TOPIC_RECAP",
+                   "AGAIN_LATER_TODAY", "AGAIN_TOMORROW", "AGAIN_IN_DAYS", "QUESTION_NUMBER"})
 
 
 def for_language(name: str, language: str | None) -> str:

@@ -6,9 +6,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.core import i18n, texts
 from bot.core.alert_catalogue import Rule
 from bot.core.config import ProactiveSettings
-from bot.core.danish_time import format_day
 from bot.db import agreements as agreement_db
 from bot.db import alerts as alert_db
 from bot.db.appointments import get_appointment
@@ -30,21 +30,27 @@ def owned_by_citizen(who: str, citizen_name: str) -> bool:
     return who in CITIZEN_WORDS or who == name or (bool(name) and who == name.split()[0])
 
 
-def agreement_line(number: int, agreement: Agreement) -> str:
-    who = "Du" if agreement.owner_is_citizen else agreement.who
-    when = f", senest {format_day(agreement.due_date)}" if agreement.due_date else ""
+def agreement_line(number: int, agreement: Agreement, language: str | None = i18n.DANISH) -> str:
+    """"1. Du: ringer til lægen, senest torsdag 24. december": our words and the day in the citizen's
+    `language` (bot/core/texts.py); what was agreed and who does it as the coordinator wrote them."""
+    who = texts.for_language("AGREEMENT_YOU", language) if agreement.owner_is_citizen else agreement.who
+    when = ""
+    if agreement.due_date:
+        due, used = texts.in_language("AGREEMENT_DUE", language)
+        when = ", " + due.format(day=i18n.format_day(agreement.due_date, used))
     line = f"{number}. {who}: {agreement.what}{when}"
     return line if len(line) <= MAX_LINE else line[: MAX_LINE - 3].rstrip() + "..."
 
 
-def agreement_list(agreements: list[Agreement], max_chars: int) -> str:
+def agreement_list(agreements: list[Agreement], max_chars: int, language: str | None = i18n.DANISH) -> str:
     """Numbered, plain; cut with a pointer to the coordinator when a long list would not fit
-    the message's two SMS (max_chars is what the rest of the message leaves)."""
+    the message's two SMS (max_chars is what the rest of the message leaves). In the citizen's
+    `language`, as the message it goes into."""
     lines, used = [], 0
     for i, agreement in enumerate(agreements, start=1):
-        line = agreement_line(i, agreement)
+        line = agreement_line(i, agreement, language)
         if lines and used + len(line) > max_chars - 40:
-            lines.append(f"+ {len(agreements) - i + 1} aftaler mere. Spørg din koordinator.")
+            lines.append(texts.for_language("AGREEMENTS_MORE", language).format(count=len(agreements) - i + 1))
             break
         lines.append(line)
         used += len(line) + 1

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from bot.core import i18n, texts
+
 # (answer key, form slot) in the order they are asked; every one can be skipped.
 QUESTIONS = [
     ("topics", "prep_topics"),
@@ -42,17 +44,26 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
-def summary_text(answers: dict) -> str:
-    """Fits two SMS with the question: each answer is cut, the full text stays in the database."""
+# Answers that say there is nothing (to avoid, to bring, to need), left out of the summary: the
+# Danish ones for every citizen, and those of the citizen's language ("Write it, or reply NO.").
+NOTHING_ANSWERS = {i18n.DANISH: ("nej", "nej tak", "ingen", "intet"),
+                   "en": ("no", "no thanks", "none", "nothing", "nobody", "no one")}
+# (answer key, its label in bot/core/texts.py), in the order the summary lists them.
+SUMMARY_LABELS = [("avoid", "SUMMARY_AVOID"), ("attendees", "SUMMARY_ATTENDEES"), ("practical", "SUMMARY_PRACTICAL")]
+
+
+def summary_text(answers: dict, language: str | None = i18n.DANISH) -> str:
+    """Fits two SMS with the question: each answer is cut, the full text stays in the database. Our
+    labels in the citizen's `language` (bot/core/texts.py SUMMARY_*), the answers in their own words."""
     lines = []
     topics = answers.get("topics")
     if topics:
-        lines.append("Vigtigst: " + _short("; ".join(topics), 55))
-    labels = [("avoid", "Ikke tale om"), ("attendees", "Med til mødet"), ("practical", "Brug for")]
-    for key, label in labels:
+        lines.append(f"{texts.for_language('SUMMARY_TOPICS', language)}: " + _short("; ".join(topics), 55))
+    nothing = set(NOTHING_ANSWERS[i18n.DANISH]) | set(NOTHING_ANSWERS.get(language or i18n.DANISH, ()))
+    for key, label in SUMMARY_LABELS:
         value = answers.get(key)
-        if value and value.strip().lower() not in ("nej", "nej tak", "ingen", "intet"):
-            lines.append(f"{label}: {_short(value, 32)}")
+        if value and value.strip().lower() not in nothing:
+            lines.append(f"{texts.for_language(label, language)}: {_short(value, 32)}")
     if not lines:
-        lines.append("Du har sprunget alle spørgsmål over.")
+        lines.append(texts.for_language("SUMMARY_ALL_SKIPPED", language))
     return "\n".join(lines)

@@ -3,11 +3,18 @@ Boks 5.1, 5.2 and 10.2; ../shared/notes/004-samarbejdsmodellen.md §2), and how 
 
 In an SMS every answer is a digit, and every question says which digit means what, with the
 standard Danish answer labels (docs/outcomes.md, "Wording"). The statements are the instruments'
-own first-person wording; only the framing around them speaks to the citizen as "du"."""
+own first-person wording; only the framing around them speaks to the citizen as "du".
+
+A citizen of another language reads an instrument in its wording for that language (`translations`:
+the instrument's published translation where there is one, word for word; docs/languages.md,
+"Placeholder values"), with the same digits; without one, all of it in Danish. The coordinator's
+pages and the scores stay as they are."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
+from bot.core import i18n, texts
 from bot.core.errors import Invalid
 from bot.core.vocabulary import Code
 
@@ -19,6 +26,15 @@ class InstrumentCode(Code):
 
 
 @dataclass(frozen=True)
+class Wording:
+    """What the citizen reads of an instrument in one language."""
+    stem: str
+    items: tuple[str, ...]
+    question: str
+    labels: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True)
 class Instrument:
     code: InstrumentCode
     name: str  # as the coordinator reads it
@@ -27,6 +43,21 @@ class Instrument:
     question: str  # after the statement: what the digit says
     labels: tuple[tuple[int, str], ...]  # (digit, label), in the order the SMS lists them
     total: bool  # has a 0-100 score (the experience items are reported one by one)
+    # language code -> the same items and digits in that language (the module's docstring)
+    translations: Mapping[str, Wording] = field(default_factory=dict, hash=False, compare=False)
+
+    def __post_init__(self):
+        for code, wording in self.translations.items():
+            if len(wording.items) != len(self.items) or [d for d, _ in wording.labels] != [d for d, _ in self.labels]:
+                raise ValueError(f"{self.code.value} in {code}: not the same items and digits as the Danish")
+
+    def wording(self, language: str | None) -> tuple[Wording, str]:
+        """The instrument as a citizen of `language` reads it, and the language that is in: its
+        translation, or the Danish when it has none."""
+        translated = self.translations.get(language or i18n.DANISH)
+        if translated is not None:
+            return translated, str(language)
+        return Wording(self.stem, self.items, self.question, self.labels), i18n.DANISH
 
     @property
     def low(self) -> int:
@@ -65,6 +96,22 @@ WHO5 = Instrument(
     labels=((5, "Hele tiden"), (4, "Det meste af tiden"), (3, "Lidt mere end halvdelen af tiden"),
             (2, "Lidt mindre end halvdelen af tiden"), (1, "Lidt af tiden"), (0, "På intet tidspunkt")),
     total=True,
+    translations={
+        # The WHO's English original (WHO-5, 1998): its statements and answer labels word for word.
+        "en": Wording(
+            stem="Over the last two weeks,",
+            items=(
+                "I have felt cheerful and in good spirits",
+                "I have felt calm and relaxed",
+                "I have felt active and vigorous",
+                "I woke up feeling fresh and rested",
+                "my daily life has been filled with things that interest me",
+            ),
+            question="How much of the time is this true for you? Reply with a number:",
+            labels=((5, "All of the time"), (4, "Most of the time"), (3, "More than half of the time"),
+                    (2, "Less than half of the time"), (1, "Some of the time"), (0, "At no time")),
+        ),
+    },
 )
 
 # Brief INSPIRE-O: the report gives 1-5 in Boks 5.2 and 1-4 in Boks 10.2, both "slet ikke" to
@@ -84,6 +131,22 @@ INSPIRE_O = Instrument(
     question="Hvor meget passer det på dig? Svar med et tal fra 1 til 5:",
     labels=((1, "Slet ikke"), (5, "Rigtig meget")),
     total=True,
+    translations={
+        # Brief INSPIRE-O is English in origin; these are its five statements as the Danish gives them.
+        # To be checked word for word against the published English before an evaluation relies on them.
+        "en": Wording(
+            stem="",
+            items=(
+                "I feel supported by other people",
+                "I have hopes and dreams for the future",
+                "I feel good about myself",
+                "I do things that are meaningful to me",
+                "I feel in control of my life",
+            ),
+            question="How much is this true for you? Reply with a number from 1 to 5:",
+            labels=((1, "Not at all"), (5, "Very much")),
+        ),
+    },
 )
 
 # The three experience items, 1-5 from "Helt uenig" to "Helt enig", reported one by one.
@@ -100,6 +163,20 @@ EXPERIENCE = Instrument(
     labels=((5, "Helt enig"), (4, "Delvist enig"), (3, "Hverken enig eller uenig"), (2, "Delvist uenig"),
             (1, "Helt uenig")),
     total=False,
+    translations={
+        # The evaluation's own items (no published English): the Danish in plain English.
+        "en": Wording(
+            stem="",
+            items=(
+                "I feel that I am listened to at the meetings with the municipality",
+                "I feel that the municipality keeps the agreements we make",
+                "I feel that the departments of the municipality work together to help me",
+            ),
+            question="How much do you agree? Reply with a number:",
+            labels=((5, "Completely agree"), (4, "Partly agree"), (3, "Neither agree nor disagree"),
+                    (2, "Partly disagree"), (1, "Completely disagree")),
+        ),
+    },
 )
 
 INSTRUMENTS = {instrument.code.value: instrument for instrument in (WHO5, INSPIRE_O, EXPERIENCE)}
@@ -122,13 +199,16 @@ class Step:
     number: int  # 1-based, in the whole round
     count: int  # questions in the whole round
 
-    def text(self) -> str:
-        """The SMS: where we are, the statement, what to answer, and the labels a line each."""
-        statement = self.instrument.items[self.item]
-        if self.instrument.stem:
-            statement = f"{self.instrument.stem} {statement}"
-        labels = "\n".join(f"{digit} {label}" for digit, label in self.instrument.labels)
-        return f"Spørgsmål {self.number} af {self.count}:\n{statement}.\n{self.instrument.question}\n{labels}"
+    def text(self, language: str | None = i18n.DANISH) -> str:
+        """The SMS: where we are, the statement, what to answer, and the labels a line each; in the
+        citizen's `language` when the instrument has its wording in it, else all of it in Danish."""
+        wording, used = self.instrument.wording(language)
+        statement = wording.items[self.item]
+        if wording.stem:
+            statement = f"{wording.stem} {statement}"
+        labels = "\n".join(f"{digit} {label}" for digit, label in wording.labels)
+        where = texts.for_language("QUESTION_NUMBER", used).format(number=self.number, count=self.count)
+        return f"{where}\n{statement}.\n{wording.question}\n{labels}"
 
 
 def steps(instruments: list[str]) -> list[Step]:

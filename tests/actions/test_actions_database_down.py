@@ -8,7 +8,7 @@ from actions import context
 from actions.base import AnswersWhenDatabaseDown, CitizenAction
 from actions.contact import ActionRequestContact
 from actions.preparation import ValidatePreparationForm
-from bot.core.texts import DATABASE_DOWN
+from bot.core.texts import DATABASE_DOWN, for_language
 from bot.db import alerts as alert_db
 from bot.db.citizens import citizen_by_phone, create_citizen
 from bot.db.coordinators import create_coordinator
@@ -98,3 +98,16 @@ async def test_what_an_action_said_before_the_failure_is_not_sent(unreachable):
     dispatcher = CollectingDispatcher()
     events = await SaysThenSaves().run(dispatcher, tracker("ring til mig"), DOMAIN)
     assert texts(dispatcher) == [DATABASE_DOWN] and events == []
+
+
+@pytest.mark.parametrize("metadata, language", [({"language": "en"}, "en"), ({"language": "da"}, "da"),
+                                                ({"language": "ar"}, "da"),  # ar.yml has no DATABASE_DOWN
+                                                (None, "da")])  # a proactive turn: no metadata
+async def test_the_kind_answer_is_in_the_citizens_language_from_the_message(unreachable, metadata, language):
+    """The database cannot say the citizen's language now: the gate's metadata does."""
+    t = tracker("call me", intent="request_contact")
+    t.latest_message["metadata"] = metadata
+    dispatcher = CollectingDispatcher()
+    await ActionRequestContact().run(dispatcher, t, DOMAIN)
+    assert texts(dispatcher) == [for_language("DATABASE_DOWN", language)]
+    assert (texts(dispatcher) == [DATABASE_DOWN]) is (language == "da")

@@ -184,7 +184,7 @@ def test_english_call_is_for_english_citizens():
     ("I feel lonely", ["humoer"]), ("health", ["krop"]), ("my debts", ["oekonomi"]), ("housing", ["oekonomi"]),
     ("everything", ["krop", "humoer", "hverdag", "netvaerk", "oekonomi"]),
     ("all of them", ["krop", "humoer", "hverdag", "netvaerk", "oekonomi"]),
-    ("krop", ["krop"]),  # the labels, which every citizen is shown, count in any language
+    ("krop", ["krop"]),  # the Danish labels count in any language
     # Danish stems are English words: "mad" is food in Danish, "boern" (børn) reads "born"
     ("I'm mad at my family", ["netvaerk"]), ("I was born here", []),
     ("none at all", []), ("1 and 9", []), ("Evet", []), ("<script>alert(1)</script>", []),
@@ -202,6 +202,13 @@ def test_english_life_areas(text, areas):
 ])
 def test_danish_life_areas_read_as_before(text, areas):
     assert parse_areas(text, get_programme("standard")) == areas
+
+
+@pytest.mark.parametrize("area", get_programme("standard").areas, ids=lambda a: a.key)
+def test_an_area_named_by_the_label_an_english_citizen_is_shown_is_that_area(area):
+    """programmes.yml `label_en`: the name in an English citizen's questions, and read back as the area."""
+    assert area.label_in(EN) != area.label and area.label_in("da") == area.label_in("ar") == area.label
+    assert parse_areas(area.label_in(EN), get_programme("standard"), EN) == [area.key]
 
 
 def test_english_colour_sequence_for_the_full_shape():

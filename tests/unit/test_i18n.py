@@ -3,7 +3,7 @@ one needs no code (docs/languages.md, "Adding a language")."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 
@@ -46,6 +46,14 @@ def test_meeting_times_in_the_citizens_language():
     assert i18n.format_when(WEDNESDAY, "en") == "Wednesday 30 September at 13:30"
     assert i18n.format_when(WEDNESDAY, None) == "onsdag 30. september kl. 13.30"
     assert i18n.format_when(WEDNESDAY, "xx") == "onsdag 30. september kl. 13.30"
+
+
+def test_days_in_the_citizens_language():
+    """An agreement's deadline: `formats: day`, Danish where a catalogue has none (ar.yml)."""
+    christmas_eve = date(2026, 12, 24)
+    assert i18n.format_day(christmas_eve, "en") == "Thursday 24 December"
+    for language in ("da", None, "xx", "ar"):
+        assert i18n.format_day(christmas_eve, language) == "torsdag 24. december", language
 
 
 def test_text_for_language_falls_back_to_danish_and_says_which(caplog):

@@ -2,11 +2,14 @@
 Step.text() of a full round and of each instrument asked alone, and the question again after an
 unclear answer (utter_clarify_questionnaire with that step), pass the rules every citizen text
 passes (tests/unit/test_responses.py): GSM-7, at most 2 SMS segments, LIX <= 25, "du"-form, and
-say which digit means what."""
+say which digit means what. An English citizen's the same, in the instruments' English wording."""
+import re
+
 import pytest
 
 from actions.outcomes import short_text
 from bot.channels.sms import render_buttons
+from bot.core import i18n
 from bot.core.readability import lix
 from bot.outcomes.instruments import FULL_ROUND, INSTRUMENTS, steps
 from bot.sms.gsm import non_gsm_chars, segments
@@ -70,3 +73,30 @@ def test_the_invitations_with_a_full_round(name, values):
     text = render_buttons(variant["text"].format(**values), variant["buttons"])  # as the SMS sends it
     assert segments(text) <= 2 and not non_gsm_chars(text) and lix(text) <= MAX_LIX, text
     assert text.endswith("?\n1 JA\n2 NEJ\nSvar 1 eller 2.") and text.count("?") == 1
+
+
+[CLARIFY_EN] = i18n.default_catalogue().responses("en")["utter_clarify_questionnaire"]
+DANISH_WORDS = re.compile(r"\b(?:Spørgsmål|af|Svar|med|tal|tiden|jeg|dig|enig|uenig|Slet|meget)\b")
+
+
+@pytest.mark.parametrize("step", STEPS, ids=IDS)
+def test_an_english_citizen_gets_each_question_in_english(step):
+    """The instrument's English wording (bot/outcomes/instruments.py, translations), the same digits,
+    GSM-7 and 2 SMS with the English clarify response; not a Danish word in it."""
+    question = step.text("en")
+    again = CLARIFY_EN["text"].format(low=step.instrument.low, high=step.instrument.high,
+                                      question_short=short_text(step, "en"))
+    wording, language = step.instrument.wording("en")
+    assert language == "en" and question.startswith(f"Question {step.number} of {step.count}:\n")
+    assert wording.items[step.item] in question and wording.items[step.item] in again
+    for text in (question, again):
+        assert not non_gsm_chars(text) and segments(text) <= 2, text
+        assert not DANISH_WORDS.search(text), text
+        for digit, label in wording.labels:
+            assert f"\n{digit} {label}" in text, (digit, label, text)
+    assert wording.question in question and wording.question not in again
+
+
+def test_a_language_without_the_instruments_wording_gets_all_of_it_in_danish():
+    step = steps(list(FULL_ROUND))[0]
+    assert step.text("ar") == step.text() == step.text(None) and step.text().startswith("Spørgsmål 1 af 13:")

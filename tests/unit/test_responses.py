@@ -3,15 +3,23 @@ fallback that never dead-ends. A question with buttons is checked as the SMS sen
 the options numbered and "Svar 1, 2 eller 3."), in Danish and in English: one question, its options
 stated once."""
 import re
+from datetime import date
 
 import pytest
 
+from bot.core import texts
 from bot.core.readability import _SENTENCE_END, _WORD, lix
+from bot.db.models import Agreement
+from bot.meetings.agreements import agreement_list
+from bot.meetings.preparation import summary_text
 from bot.sms.gsm import non_gsm_chars, segments
 from tests.responses import DOMAIN, EN_VALUES, PLACEHOLDER_VALUES, button_texts, sms_texts
 
 TEXTS = sms_texts()
-WORDING = sms_texts(PLACEHOLDER_VALUES)
+# LIX of whole messages: a part ("Vigtigst", bot/core/texts.py PARTS) is read in its message
+# (test_messages_with_their_parts_filled_in).
+WORDING = [(name, text) for name, text in sms_texts(PLACEHOLDER_VALUES)
+           if name.removeprefix("bot.core.texts.") not in texts.PARTS]
 # Every response with buttons as the SMS sends it: (language, name, with long values, with placeholders as "X").
 BUTTONS = [("da", name, text, wording) for (name, text), (_, wording)
            in zip(button_texts("da"), button_texts("da", PLACEHOLDER_VALUES))] + [
@@ -85,3 +93,25 @@ def test_every_question_with_fixed_options_has_buttons():
 def test_lint_catches_bad_texts():
     assert lix("Koordinationsmødet afholdes tirsdag på rådhusets mødelokale.") > MAX_LIX
     assert FORMAL.search("Kontakt Deres koordinator.") and not FORMAL.search("De kommer i morgen".lower())
+
+
+def _filled(name: str, **values) -> list[str]:
+    return [variant["text"].format(**{**PLACEHOLDER_VALUES, **values}) for variant in DOMAIN["responses"][name]]
+
+
+def test_messages_with_their_parts_filled_in():
+    """The parts of bot/core/texts.py (PARTS) read in the Danish messages they go into, with
+    everyday answers: LIX <= 25 as every message."""
+    summary = summary_text({"topics": ["min ryg", "penge"], "avoid": "min mor", "attendees": "Lise",
+                            "practical": "en tolk"})
+    agreements = agreement_list([Agreement(what="ringer til lægen", who="Du", owner_is_citizen=True,
+                                           due_date=date(2026, 12, 24))], 240)
+    recap = texts.TOPIC_RECAP.format(topic="min ryg") + " "
+    messages = (_filled("utter_ask_prep_confirm", summary=summary)
+                + _filled("utter_ask_prep_confirm", summary=summary_text({}))
+                + _filled("utter_agreements_list", agreements=agreements)
+                + _filled("utter_appointment_reminder_confirmed", recap=recap)
+                + [text for again in (texts.AGAIN_LATER_TODAY, texts.AGAIN_TOMORROW, texts.AGAIN_IN_DAYS.format(days=3))
+                   for text in _filled("utter_questionnaire_later", again=again)])
+    for text in messages:
+        assert lix(text) <= MAX_LIX, f"LIX {lix(text):.1f} > {MAX_LIX}: {text}"

@@ -142,7 +142,8 @@ async def test_din_side_answers_in_the_citizens_language(client):
     body = await resp.json()
     assert resp.status == 200 and body["language"] == "en"
     [checkin] = body["checkins"]
-    assert (checkin["day"], checkin["colour_words"]) == ("Sunday 22 Nov", "yellow")
+    assert (checkin["day"], checkin["colour_words"], checkin["mattered_most"]) == (
+        "Sunday 22 Nov", "yellow", ["Body and health"])  # programmes.yml label_en
     [meeting] = body["meetings"]
     assert (meeting["kind_words"], meeting["when"], meeting["your_answer"]) == (
         "Network meeting", "Wednesday 25 November at 11:00", "You have said that you will come.")
@@ -154,7 +155,7 @@ async def test_din_side_answers_in_the_citizens_language(client):
     assert body["link_works_until"].startswith("Monday 7 December at ")
     assert body["chart_svg"] == ""  # its labels are Danish; the list says the same
     danish = json.dumps(body, ensure_ascii=False)
-    for word in ("Du", "gul", "Netværksmøde", "tirsdag", "december"):
+    for word in ("Du", "gul", "Netværksmøde", "tirsdag", "december", "Krop og helbred"):
         assert f'"{word}' not in danish and f" {word}" not in danish, word
 
     # The tick answers with the step as the page shows it: in English too.
