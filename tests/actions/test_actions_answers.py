@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import context
 from actions.checkin import ActionSubmitCheckin, ValidateCheckinForm
 from actions.contact import ActionRequestContact
 from actions.preparation import ActionAskPrepConfirm, ActionSubmitPreparation, ValidatePreparationForm
@@ -17,23 +16,16 @@ from bot.db import alerts as alert_db
 from bot.db import checkins as checkin_db
 from bot.db import preparations as prep_db
 from bot.db.appointments import create_appointment
-from bot.db.citizens import create_citizen
-from bot.db.coordinators import create_coordinator
 from tests.conftest import T0
-from tests.trackers import DOMAIN, PHONE, slot_values, tracker
+from tests.trackers import DOMAIN, slot_values, tracker
 
 
 @pytest.fixture
-def bente(db, clock):
-    def make(session):
-        coordinator, _ = create_coordinator(session, "Mette")
-        citizen = create_citizen(session, name="Bente", phone=PHONE, coordinator_id=coordinator.id)
-        appointment = create_appointment(session, citizen.id, kind="opfoelgning", starts_at=T0 + timedelta(days=3),
-                                         created_at=T0)
-        return citizen, appointment.id
-
-    context.use(db, clock)
-    return db.call(make)
+def bente(bente, db):
+    """The shared Bente (tests/actions/conftest.py) with a meeting: (citizen, its id)."""
+    appointment = db.call(lambda s: create_appointment(s, bente.id, kind="opfoelgning", starts_at=T0 + timedelta(days=3),
+                                                       created_at=T0))
+    return bente, appointment.id
 
 
 def rules(db, citizen) -> list[str]:

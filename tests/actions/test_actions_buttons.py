@@ -8,28 +8,15 @@ from datetime import timedelta
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import context
 from actions.appointments import ActionAppointmentAnswer
 from actions.checkin import ActionSubmitCheckin, ValidateCheckinForm
 from actions.forms import button_answer, latest_text
 from actions.questions import DIGIT, JA_LIDT_NEJ, YES_NO, YES_NO_UNKNOWN, ValidateAnswerForm
 from bot.db import checkins as checkin_db
 from bot.db.appointments import create_appointment
-from bot.db.citizens import create_citizen
-from bot.db.coordinators import create_coordinator
 from bot.db.models import Appointment
 from tests.conftest import T0
-from tests.trackers import DOMAIN, PHONE, bot_event, slot_values, tracker
-
-
-@pytest.fixture
-def bente(db, clock):
-    def make(session):
-        coordinator, _ = create_coordinator(session, "Mette")
-        return create_citizen(session, name="Bente", phone=PHONE, coordinator_id=coordinator.id)
-
-    context.use(db, clock)
-    return db.call(make)
+from tests.trackers import DOMAIN, bot_event, slot_values, tracker
 
 
 async def checkin(text, requested, asked, slots=None, intent="out_of_scope", programme="standard"):

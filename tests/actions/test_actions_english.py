@@ -5,7 +5,6 @@ from a Danish citizen is read as before. Hand-made trackers, the real actions, a
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import context
 from actions.checkin import ValidateCheckinForm
 from actions.contact import ActionRequestContact
 from actions.forms import citizen_language
@@ -15,25 +14,19 @@ from bot.db import alerts as alert_db
 from bot.db import checkins as checkin_db
 from bot.db import preparations as prep_db
 from bot.db.appointments import create_appointment
-from bot.db.citizens import create_citizen
-from bot.db.coordinators import create_coordinator
 from bot.meetings.preparation import KEY_OF, SKIPPED
 from tests.conftest import T0
-from tests.trackers import DOMAIN, PHONE, slot_values, tracker
+from tests.trackers import DOMAIN, slot_values, tracker
 
 NO_METADATA = None
 
 
 @pytest.fixture
-def bente(db, clock):
-    def make(session):
-        coordinator, _ = create_coordinator(session, "Mette")
-        citizen = create_citizen(session, name="Bente", phone=PHONE, coordinator_id=coordinator.id)
-        appointment = create_appointment(session, citizen.id, kind="opfoelgning", starts_at=T0, created_at=T0)
-        return citizen, appointment.id
-
-    context.use(db, clock)
-    return db.call(make)
+def bente(bente, db):
+    """The shared Bente (tests/actions/conftest.py) with a meeting: (citizen, its id)."""
+    appointment = db.call(lambda s: create_appointment(s, bente.id, kind="opfoelgning", starts_at=T0,
+                                                       created_at=T0))
+    return bente, appointment.id
 
 
 def with_language(t, language):

@@ -5,12 +5,10 @@ questions and when they come again. An English citizen's have the English words 
 a Danish citizen's are as before, word for word. The language is the citizen's (the trackers here
 carry no metadata, as a proactive turn's). Hand-made trackers, the real actions, a real database."""
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
-import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import context
 from actions.agreements import ActionCaseStatus, ActionPresentAgreements
 from actions.appointments import ActionSendAppointmentReminder
 from actions.checkin import ActionAskCheckinAreaAnswer, ActionAskCheckinFocus
@@ -24,35 +22,14 @@ from bot.core.config import ProactiveSettings
 from bot.core.vocabulary import QuestionnaireReason
 from bot.db import preparations as prep_db
 from bot.db.agreements import replace_agreements
-from bot.db.appointments import create_appointment
-from bot.db.citizens import create_citizen
-from bot.db.coordinators import create_coordinator
 from bot.outcomes import record
 from bot.outcomes.instruments import FULL_ROUND
+from tests.actions.conftest import STARTS
 from tests.conftest import T0
-from tests.trackers import DOMAIN, PHONE, tracker
+from tests.trackers import DOMAIN, tracker
 
-STARTS = datetime(2026, 12, 2, 12, 30, tzinfo=timezone.utc)
 DANISH_LABELS = [area.label for area in get_programme("fuld").areas]
 ENGLISH = i18n.default_catalogue().responses("en")
-
-
-@pytest.fixture(params=["da", "en"])
-def citizen(request, db, clock):
-    def make(session):
-        coordinator, _ = create_coordinator(session, "Mette")
-        citizen = create_citizen(session, name="Bente", phone=PHONE, coordinator_id=coordinator.id)
-        citizen.language = request.param
-        return citizen
-
-    context.use(db, clock)
-    return db.call(make)
-
-
-@pytest.fixture
-def appointment(db, citizen):
-    return db.call(lambda s: create_appointment(s, citizen.id, kind="opfoelgning", starts_at=STARTS,
-                                                created_at=T0, location="Rådhuset"))
 
 
 def by_language(citizen, danish: str, english: str) -> str:

@@ -1,26 +1,12 @@
 """After the crisis or the hopelessness reply the gate gives Rasa /safety_pause, and
 action_safety_pause pauses whatever was open without a word (docs/nlu.md, "After the safety
 reply"): a check-in keeps its answers as a partial check-in, nothing waits for an answer."""
-import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import context
 from actions.checkin import ValidateCheckinForm
 from actions.safety import ActionSafetyPause
 from bot.db import checkins as checkin_db
-from bot.db.citizens import create_citizen
-from bot.db.coordinators import create_coordinator
-from tests.trackers import DOMAIN, PHONE, slot_values, tracker
-
-
-@pytest.fixture
-def bente(db, clock):
-    def make(session):
-        coordinator, _ = create_coordinator(session, "Mette")
-        return create_citizen(session, name="Bente", phone=PHONE, coordinator_id=coordinator.id)
-
-    context.use(db, clock)
-    return db.call(make)
+from tests.trackers import DOMAIN, slot_values, tracker
 
 
 async def test_a_check_in_paused_by_the_safety_reply_is_kept_as_partial(db, bente):

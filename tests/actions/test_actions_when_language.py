@@ -1,42 +1,19 @@
 """`{when}` is written in the citizen's language, read from the citizen the action loads anyway
 (actions/citizen.py): the preparation (invitation and start), the reminder, the next meeting and the
 agreement list; Danish for a Danish citizen."""
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
-import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import context
 from actions.agreements import ActionPresentAgreements
 from actions.appointments import ActionSendAppointmentReminder, ActionTellNextAppointment
 from actions.preparation import ActionInvitePreparation, ActionStartPreparation
 from bot.db.agreements import replace_agreements
-from bot.db.appointments import create_appointment
-from bot.db.citizens import create_citizen
-from bot.db.coordinators import create_coordinator
+from tests.actions.conftest import STARTS
 from tests.conftest import T0
-from tests.trackers import DOMAIN, PHONE, tracker
+from tests.trackers import DOMAIN, tracker
 
-STARTS = datetime(2026, 12, 2, 12, 30, tzinfo=timezone.utc)  # Copenhagen 13.30
 DANISH = "onsdag 2. december kl. 13.30"
-
-
-@pytest.fixture(params=["da", "en"])
-def citizen(request, db, clock):
-    def make(session):
-        coordinator, _ = create_coordinator(session, "Mette", phone="+4511223344")
-        citizen = create_citizen(session, name="Bente", phone=PHONE, coordinator_id=coordinator.id)
-        citizen.language = request.param
-        return citizen
-
-    context.use(db, clock)
-    return db.call(make)
-
-
-@pytest.fixture
-def appointment(db, citizen):
-    return db.call(lambda s: create_appointment(s, citizen.id, kind="opfoelgning", starts_at=STARTS,
-                                                created_at=T0, location="Rådhuset"))
 
 
 def expected(citizen) -> str:
