@@ -4,21 +4,13 @@ channel (REST and web chat through `wrap`, SMS through its webhook), and a `lang
 is overridden; its other metadata keys pass as before. Real database, real gate."""
 from __future__ import annotations
 
-import asyncio
-import uuid
-
-import aiohttp
 import pytest
-from rasa.core.channels.channel import CollectingOutputChannel, UserMessage, register
-from sanic import Sanic
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from bot.channels.gate import CitizenGate
-from bot.channels.sms import SmsInput
-from bot.core.config import Settings
 from bot.db.models import Citizen
-from bot.sms.gateway import sign_webhook
 from tests.channels.conftest import PHONE
-from tests.ports import free_port
+from tests.channels.sms_webhook import sms_webhook
 
 
 def set_language(db, citizen_id, language):
@@ -61,35 +53,6 @@ async def test_the_language_is_the_one_after_a_switch(db, clock, citizen_id):
 
 async def test_an_sms_carries_the_citizens_language(db, clock, citizen_id, monkeypatch):
     set_language(db, citizen_id, "en")
-    monkeypatch.setattr(Sanic, "test_mode", True)
-    settings = Settings.from_env()
-    app = Sanic(f"sms_language_{uuid.uuid4().hex}", configure_logging=False)
-    turns = []
-
-    class Agent:
-        async def handle_message(self, message):
-            turns.append((message.text, message.metadata))
-
-    app.ctx.agent = Agent()
-    register([SmsInput(CitizenGate(db, clock), settings)], app, route="/webhooks/")
-    port = free_port()
-    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
-    await server.startup()
-    await server.before_start()
-    await server.after_start()
-    try:
-        payload = {"id": "mo-language", "msisdn": int(PHONE.lstrip("+")), "receiver": 1204,
-                   "message": "not good at all", "senttime": int(clock.now().timestamp())}
-        async with aiohttp.ClientSession() as http:
-            async with http.post(f"http://127.0.0.1:{port}/webhooks/sms/webhook", json=payload,
-                                 headers=sign_webhook(payload, settings.sms_webhook_secret)) as resp:
-                assert (await resp.json())["status"] == "accepted"
-        for _ in range(50):  # the turn runs in the background
-            if turns:
-                break
-            await asyncio.sleep(0.05)
-    finally:
-        await server.before_stop()
-        await server.close()
-        await server.after_stop()
+    async with sms_webhook(db, clock, monkeypatch) as (send, turns):
+        await send("mo-language", "not good at all")
     assert turns == [("not good at all", {"language": "en"})]

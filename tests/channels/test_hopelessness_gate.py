@@ -4,25 +4,18 @@ before the turn, in any form and at any question. Crisis language still gets the
 "stop the form" words get nothing."""
 from __future__ import annotations
 
-import asyncio
-import uuid
 from datetime import timedelta
 
-import aiohttp
 import pytest
-from rasa.core.channels.channel import CollectingOutputChannel, UserMessage, register
-from sanic import Sanic
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from bot.channels.gate import SAFETY_PAUSE, CitizenGate
-from bot.channels.sms import SmsInput
-from bot.core.config import Settings
 from bot.core.texts import CRISIS_REPLY, HOPELESSNESS_REPLY
 from bot.db import alerts as alert_db
 from bot.db.messages import list_inbound
 from bot.db.outbox import list_for_citizen
-from bot.sms.gateway import sign_webhook
 from tests.channels.conftest import PHONE
-from tests.ports import free_port
+from tests.channels.sms_webhook import sms_webhook
 
 
 def alerts(db, citizen_id) -> list[tuple[str, str, str]]:
@@ -105,34 +98,8 @@ async def test_web_chat_and_rest_send_the_reply_before_the_turn(db, clock, citiz
 
 
 async def test_sms_hopelessness_reply_is_in_the_outbox(db, clock, citizen_id, monkeypatch):
-    monkeypatch.setattr(Sanic, "test_mode", True)
-    settings = Settings.from_env()
-    app = Sanic(f"sms_hope_{uuid.uuid4().hex}", configure_logging=False)
-    turns = []
-
-    class Agent:
-        async def handle_message(self, message):
-            turns.append(message.text)
-
-    app.ctx.agent = Agent()
-    register([SmsInput(CitizenGate(db, clock), settings)], app, route="/webhooks/")
-    port = free_port()
-    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
-    await server.startup()
-    await server.before_start()
-    await server.after_start()
-    try:
-        payload = {"id": "mo-hope", "msisdn": int(PHONE.lstrip("+")), "receiver": 1204,
-                   "message": "jeg orker ikke mere", "senttime": int(clock.now().timestamp())}
-        async with aiohttp.ClientSession() as http:
-            async with http.post(f"http://127.0.0.1:{port}/webhooks/sms/webhook", json=payload,
-                                 headers=sign_webhook(payload, settings.sms_webhook_secret)) as resp:
-                assert (await resp.json())["status"] == "accepted"
-        await asyncio.sleep(0.5)  # the turn runs in the background
-    finally:
-        await server.before_stop()
-        await server.close()
-        await server.after_stop()
+    async with sms_webhook(db, clock, monkeypatch) as (send, turns):
+        await send("mo-hope", "jeg orker ikke mere")
     assert [m.text for m in db.call(list_for_citizen, citizen_id)] == [HOPELESSNESS_REPLY]
-    assert turns == [SAFETY_PAUSE]
+    assert [text for text, _ in turns] == [SAFETY_PAUSE]
     assert [r for r, _, _ in alerts(db, citizen_id)] == ["hopelessness"]
