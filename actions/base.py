@@ -42,13 +42,13 @@ def _answering_when_database_down(run):
                         self.name(), type(getattr(exc, "orig", None) or exc).__name__)
             # Said before the failure may promise what was never saved ("Mette ringer til dig").
             dispatcher.messages.clear()
-            dispatcher.utter_message(text=for_language("DATABASE_DOWN", _message_language(tracker)))
+            dispatcher.utter_message(text=for_language("DATABASE_DOWN", message_language(tracker)))
             return self.events_when_database_down(tracker)
 
     return guarded
 
 
-def _message_language(tracker: Tracker) -> str | None:
+def message_language(tracker: Tracker) -> str | None:
     """The citizen's language as the gate put it in the message's metadata (bot/channels/gate.py): the
     database cannot be asked now. None (Danish) in a proactive turn, which has no metadata."""
     metadata = (tracker.latest_message or {}).get("metadata")

@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import context
-from actions.base import CitizenAction
+from actions.base import CitizenAction, message_language
 from actions.citizen import CitizenInfo, channel_of, current_citizen, language_of
 from actions.external import undo_placeholder_fills
 from actions.forms import (
@@ -176,10 +176,11 @@ class ValidateCheckinForm(CitizenFormValidation):
         text = latest_text(tracker)
         language = citizen_language(tracker)
         programme = get_programme(tracker.get_slot("checkin_programme"))
-        answer = colour_answer(text, *latest_intent_scored(tracker), programme, language)
+        intent, confidence = latest_intent_scored(tracker)
+        answer = colour_answer(text, intent, confidence, programme, language)
         if answer is not None:
             return accepted(answer)
-        if _asks_for_call(text, *latest_intent_scored(tracker), language):
+        if _asks_for_call(text, intent, confidence, language):
             # "kan min koordinator ringe?" instead of a colour: the call now, and the check-in pauses.
             return {"checkin_overall": None, "checkin_stopped": True, "clarify": False,
                     **await self._call_wanted(tracker, before_colour=True)}
@@ -251,8 +252,12 @@ class ActionSetAsideCheckin(CitizenAction):
 
 
 async def _reply_language(tracker: Tracker) -> str:
-    """The language the question goes out in (the citizen's, as the NLG reads it: a proactive turn, the
-    open check-in's nudge, has no message metadata), for the areas' labels in it."""
+    """The language the question goes out in, for the areas' labels in it: the citizen's, as the gate
+    put it in the message; the database only in a proactive turn (the open check-in's nudge), which
+    has no message metadata."""
+    language = message_language(tracker)
+    if language is not None:
+        return language
     info = await current_citizen(tracker)
     return language_of(info.citizen if info else None)
 

@@ -19,7 +19,7 @@ from rasa_sdk.interfaces import ActionExecutionRejection
 from rasa_sdk.types import DomainDict
 
 from actions import context
-from actions.base import AnswersWhenDatabaseDown
+from actions.base import AnswersWhenDatabaseDown, message_language
 from actions.citizen import current_citizen
 from actions.external import is_external
 from bot.checkins.answers import NLU_CONFIDENT, STOP_CONFIDENT, is_call_request, is_stop, understood
@@ -67,11 +67,10 @@ def last_buttons(tracker: Tracker) -> list[dict]:
     the question they answer. None when that message had none, or when another message of the
     citizen (a crisis message the gate answered, say), a new session or a restart came between:
     a "1" after the safety reply answers no meeting reminder of the day before."""
-    events = list(tracker.events or [])
-    latest_user = next((i for i in range(len(events) - 1, -1, -1) if events[i].get("event") == "user"), None)
-    if latest_user is None:
-        return []
-    for event in reversed(events[:latest_user]):
+    before_latest = reversed(tracker.events or [])
+    if not any(event.get("event") == "user" for event in before_latest):
+        return []  # no message of the citizen at all
+    for event in before_latest:  # the events before that latest message, newest first
         kind = event.get("event")
         if kind in _TURN_ENDS:
             return []
@@ -107,8 +106,7 @@ def citizen_language(tracker: Tracker) -> str:
     """The language the citizen's answers are read in: what the gate put in the message's metadata
     (bot/channels/gate.py, Admitted.metadata; a client's own "language" never gets through), if the
     NLU understands it; Danish otherwise (a proactive turn, an Arabic setting, an old tracker)."""
-    metadata = tracker.latest_message.get("metadata")
-    language = metadata.get("language") if isinstance(metadata, dict) else None
+    language = message_language(tracker)
     return language if language in UNDERSTOOD else DANISH
 
 

@@ -304,11 +304,12 @@ _NO = {"nej", "nej tak", "nope", "no", "nah", "ellers tak", "naej", "nix", "nae"
 # English, for English citizens: first words, and answers that count only whole ("please" alone is
 # yes, "please don't" is not; "not now" is no, "not sure" nothing).
 _YES_EN = {"yeah", "yea", "yeh", "yup", "sure", "absolutely", "definitely", "certainly", "alright"}
-_YES_EN_WHOLE = {"of course", "please", "yes please", "go ahead", "ok please", "okay please", "that would be good",
-                 "that would be nice", "i would like that", "i d like that"}
+# (Answers that begin with a word of _YES or _NO, "yes please", "no thanks", are read by that word.)
+_YES_EN_WHOLE = {"of course", "please", "go ahead", "that would be good", "that would be nice", "i would like that",
+                 "i d like that"}
 _NO_EN = {"nay"}
-_NO_EN_WHOLE = {"not now", "not today", "not really", "not right now", "not at the moment", "not yet", "no thank you",
-                "no thanks", "not needed", "i m fine thanks", "im fine thanks", "no need", "not necessary"}
+_NO_EN_WHOLE = {"not now", "not today", "not really", "not right now", "not at the moment", "not yet", "not needed",
+                "i m fine thanks", "im fine thanks", "not necessary"}
 # The documented yes/no emoji (docs/decisions.md, "Answers that are answers"): one of them, alone
 # in kind; 👍 with 👎, or any other emoji, answers nothing.
 _THUMBS = {"👍": True, "👎": False}
@@ -430,8 +431,8 @@ def is_dont_know(text: str, language: str = DANISH) -> bool:
     return "ved ikke" in text.lower() or language == ENGLISH and bool(_DONT_KNOW_EN.search(" ".join(words(text))))
 
 
-_NO_MORE_EN = {"nothing", "nothing else", "nothing more", "that s all", "thats all", "that is all", "no thanks",
-               "no thank you", "not really"}
+# (A no, "no thanks", "not really", declines through parse_yes_no.)
+_NO_MORE_EN = {"nothing", "nothing else", "nothing more", "that s all", "thats all", "that is all"}
 
 
 def is_no_more(text: str, language: str = DANISH) -> bool:

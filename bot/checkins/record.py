@@ -154,8 +154,6 @@ def _raise_alerts(session: Session, citizen: Citizen, checkin: CheckIn, now: dat
 @dataclass(frozen=True)
 class ClarificationShare:
     """Complete check-ins over a period, and how many were answered without a question asked again."""
-    since: datetime
-    until: datetime
     completed: int
     without_clarification: int
 
@@ -171,4 +169,4 @@ def clarification_share(session: Session, since: datetime, until: datetime,
     begun in [since, until) whose clarifications were counted (not those stored whole or before
     migration 0022), and how many of them had none. With `coordinator_id`: their citizens only."""
     completed, without = checkin_db.clarification_counts(session, since, until, coordinator_id)
-    return ClarificationShare(since=since, until=until, completed=completed, without_clarification=without)
+    return ClarificationShare(completed=completed, without_clarification=without)
