@@ -20,8 +20,6 @@ from collections.abc import Callable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from babel import UnknownLocaleError
-from babel.dates import format_date
 from sqlalchemy.orm import Session
 
 from bot.checkins.programmes import Programme, get_programme
@@ -34,34 +32,24 @@ from bot.db import appointments as appointment_db
 from bot.db import checkins as checkin_db
 from bot.db import goals as goal_db
 from bot.db import outcomes as outcome_db
-from bot.db.models import Agreement, Appointment, CheckIn, Citizen, Goal, GoalStep
+from bot.db.models import COLOURS, Agreement, Appointment, CheckIn, Citizen, Goal, GoalStep
+from bot.goals.plan import CITIZEN_OWNER
 
 MAX_CHECKINS = 30  # as many as the coordinator's chart draws
 MAX_MEETINGS = 5
 MAX_AGREEMENTS = 30
 MAX_GOALS = 20
 
-COLOURS = ("green", "yellow", "red")  # the words: page texts colour_<colour>
 # The meeting's kind as the citizen says it: page texts kind_<kind>, kind_andet for any other.
 KINDS = ("opstartssamtale", "netvaerksmoede", "opfoelgning", "afslutningssamtale", "andet")
 REPLIES = {AppointmentReply.CONFIRMED.value: "reply_confirmed", AppointmentReply.CANNOT_COME.value: "reply_cannot_come"}
 # The citizen's own answer to "has it been done?" (bot/meetings/agreements.py, record_follow_up).
 DONE = {"yes": "done_yes", "no": "done_no", "unknown": "done_unknown"}
-CITIZEN_OWNER = "Du"  # a goal step's owner when it is the citizen's own (bot/goals/plan.py)
-
-
-def _date(day: date, pattern: str, page: PageLanguage) -> str:
-    """A date in the page's language; in Danish for a code Babel does not know (a catalogue may add
-    a language Babel lacks), never a 500 on the citizen's own page."""
-    try:
-        return format_date(day, pattern, locale=page.code)
-    except (UnknownLocaleError, ValueError):
-        return format_date(day, pattern, locale=i18n.DANISH)
 
 
 def _day(day: date, page: PageLanguage) -> str:
     """ "tirsdag 24. nov.", "Tuesday 24 Nov" """
-    return _date(day, page["date_day"], page)
+    return i18n.format_date_in(day, page["date_day"], page.code)
 
 
 def _local_day(instant: datetime, zone: ZoneInfo) -> date:
@@ -166,7 +154,7 @@ def own_overview(session: Session, citizen: Citizen, now: datetime, settings: Pr
         "questions_answered": {
             "date": last_answered.isoformat(),
             "words": page["questions_answered"].format(
-                date=_date(last_answered, page["date_short"], page)),
+                date=i18n.format_date_in(last_answered, page["date_short"], page.code)),
         } if last_answered else None,
         "link_works_until": i18n.format_when(link_expires_at, page.code, zone) if link_expires_at else None,
     }

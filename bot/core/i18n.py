@@ -201,6 +201,15 @@ class Catalogue:
             return danish_day(day)
 
 
+def format_date_in(day: date, pattern: str, code: str) -> str:
+    """A date by a Babel pattern in the language `code`; in Danish for a code Babel does not know (a
+    catalogue may add a language Babel lacks): never an error for the citizen."""
+    try:
+        return format_date(day, pattern, locale=code)
+    except (UnknownLocaleError, ValueError):
+        return format_date(day, pattern, locale=DANISH)
+
+
 @functools.cache
 def default_catalogue() -> Catalogue:
     """bot/i18n/: the catalogue every process uses."""

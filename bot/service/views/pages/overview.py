@@ -26,14 +26,13 @@ CLARIFICATION_DAYS = 30  # the period of the share of check-ins completed withou
 @audited("list_citizens", VIEW)  # a list: one row about no one citizen (docs/privacy.md)
 @aiohttp_jinja2.template("citizens.html")
 async def index(request: web.Request) -> dict:
-    me = current_coordinator(request)
-    summaries = await request.app["db"].run(citizen_overview, me.id, request.app["clock"].now())
+    me, now = current_coordinator(request), request.app["clock"].now()
+    summaries = await request.app["db"].run(citizen_overview, me.id, now)
     urgent = await request.app["db"].run(unacknowledged_urgent, me.id)
     rounds = await request.app["db"].run(outcome_db.caseload_rounds, me.id)
     rates = response_rates([questionnaire for questionnaire, _ in rounds],
                            request.app["settings"].proactive.questionnaire_interval_days)
     ended = await request.app["db"].run(ended_courses, me.id)
-    now = request.app["clock"].now()
     clarifications = await request.app["db"].run(
         clarification_share, now - timedelta(days=CLARIFICATION_DAYS), now, me.id)
     return {"clarifications": clarifications, "clarification_days": CLARIFICATION_DAYS,
