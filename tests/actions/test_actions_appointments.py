@@ -6,7 +6,6 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import context
 from actions.appointments import (
     ActionAppointmentAnswer,
     ActionMissedFollowup,
@@ -23,17 +22,13 @@ from bot.db.citizens import create_citizen
 from bot.db.coordinators import create_coordinator
 from bot.db.models import Appointment
 from tests.conftest import T0
-from tests.trackers import DOMAIN, PHONE, slot_values, tracker
+from tests.trackers import DOMAIN, slot_values, tracker
 
 
 @pytest.fixture
-def citizen(db, clock):
-    def make(session):
-        coordinator, _ = create_coordinator(session, "Mette", phone="+4511223344")
-        return create_citizen(session, name="Bente", phone=PHONE, coordinator_id=coordinator.id)
-
-    context.use(db, clock)
-    return db.call(make)
+def citizen(bente):
+    """The shared Bente (tests/actions/conftest.py), in Danish: not the conftest's bilingual one."""
+    return bente
 
 
 def book(db, citizen, starts_at, **fields):

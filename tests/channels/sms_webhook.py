@@ -52,6 +52,7 @@ async def sms_webhook(db, clock, monkeypatch):
             if len(turns) > before:
                 return
             await asyncio.sleep(0.05)
+        raise AssertionError(f"no turn reached Rasa's agent for {provider_id}")
 
     try:
         yield send, turns

@@ -1,7 +1,10 @@
+from bot.channels.gate import CitizenGate
 from bot.channels.keywords import as_rasa_text, keyword_intent
 from bot.channels.sms import SmsOutput, render_buttons
 from bot.channels.webchat import CitizenSocketOutput, render_button_words
+from bot.db.outbox import list_for_citizen
 from bot.sms.gsm import is_gsm7
+from tests.channels.conftest import PHONE
 
 
 def test_buttons_become_numbered_text_options():
@@ -39,22 +42,15 @@ def test_the_web_chat_says_the_buttons_in_words():
         "Should your coordinator call you? Reply YES or NO.")
 
 
-async def test_the_channels_take_the_language_the_nlg_put_in_the_message():
+async def test_the_channels_take_the_language_the_nlg_put_in_the_message(db, clock, citizen_id):
     """Rasa hands every key of the generated response to the output channel (the NLG adds
     `language`, bot/channels/nlg.py): the SMS numbers the buttons, the web chat sends them as quick
     replies under the text that states them."""
-    class Outbox(SmsOutput):
-        def __init__(self):
-            super().__init__(gate=None, purpose="reply")
-            self.sent = []
-
-        async def send_text_message(self, recipient_id, text, **kwargs):
-            self.sent.append(text)
-
-    sms = Outbox()
-    await sms.send_response("+4512345678", {"text": "Should your coordinator call you?", "buttons": YES_NO_EN,
-                                            "language": "en", "utter_action": "utter_ask_checkin_wants_contact"})
-    assert sms.sent == ["Should your coordinator call you?\n1 YES\n2 NO\nReply 1 or 2."]
+    sms = SmsOutput(CitizenGate(db, clock), purpose="reply")  # queues in the real outbox
+    await sms.send_response(PHONE, {"text": "Should your coordinator call you?", "buttons": YES_NO_EN,
+                                    "language": "en", "utter_action": "utter_ask_checkin_wants_contact"})
+    assert [m.text for m in db.call(list_for_citizen, citizen_id)] == [
+        "Should your coordinator call you?\n1 YES\n2 NO\nReply 1 or 2."]
 
     class Socket:
         emitted = []

@@ -187,7 +187,8 @@ async def test_no_non_answer_is_stored(sqlite_db, clock, parsed):
             changed = after != before
             cells += 1
             if kind in RED_TO_A_COLOUR.get(category, ()):
-                newest = after[0][-1] if after[0] else None
+                written = [row for row in after[0] if row not in before[0]]  # by this answer, not before it
+                newest = written[-1] if written else None
                 if not (accepted and newest is not None and newest[1] == "red"):
                     stored.append(f"{kind:15} {category:21} {raw[:40]!r} -> not red: {newest}")
             elif accepted or changed:

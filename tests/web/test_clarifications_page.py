@@ -10,7 +10,7 @@ from bot.checkins.record import finish, record_answer
 from bot.checkins.rules import CheckinAnswers
 from bot.core.config import ProactiveSettings
 from tests.conftest import T0
-from tests.dashboard import dashboard_app, logged_in, make_citizen, make_coordinator
+from tests.dashboard import logged_in, make_citizen, make_coordinator, quiet_app
 
 SETTINGS = ProactiveSettings()
 
@@ -31,7 +31,7 @@ def seed(session):
 @pytest.fixture
 async def client(aiohttp_client, db, clock):
     db.call(seed)
-    return await aiohttp_client(dashboard_app(db, clock, SCHEDULER_INTERVAL_SECONDS="0", SMS_DISPATCH_INTERVAL="0"))
+    return await aiohttp_client(quiet_app(db, clock))
 
 
 async def test_the_overview_shows_the_share_of_my_checkins_without_a_clarification(client):
