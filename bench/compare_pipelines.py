@@ -55,6 +55,17 @@ CANDIDATES = {
         {"name": "WhitespaceTokenizer"}, {"name": "LexicalSyntacticFeaturizer"},
         {"name": "CountVectorsFeaturizer", "min_ngram": 1, "max_ngram": 2},
         CHARS, {**DIET, "number_of_transformer_layers": 1, "transformer_size": 128}, FALLBACK],
+    # the same features into scikit-learn's logistic regression: no TensorFlow model in the Rasa
+    # server (memory, parse time; docs/performance.md "Memory")
+    "whitespace+word bigrams+chars, logistic regression": [
+        {"name": "WhitespaceTokenizer"}, {"name": "LexicalSyntacticFeaturizer"},
+        {"name": "CountVectorsFeaturizer", "min_ngram": 1, "max_ngram": 2},
+        CHARS, {"name": "LogisticRegressionClassifier", "random_state": 42}, FALLBACK],
+    "whitespace+word bigrams+chars, logistic regression, fallback 0.3": [
+        {"name": "WhitespaceTokenizer"}, {"name": "LexicalSyntacticFeaturizer"},
+        {"name": "CountVectorsFeaturizer", "min_ngram": 1, "max_ngram": 2},
+        CHARS, {"name": "LogisticRegressionClassifier", "random_state": 42, "max_iter": 1000},
+        {**FALLBACK, "threshold": 0.3, "ambiguity_threshold": 0.05}],
 }
 
 
@@ -94,7 +105,8 @@ def measure(name: str, pipeline: list[dict]) -> str:
 
 
 def with_seed(pipeline: list[dict], seed: int) -> list[dict]:
-    return [{**c, "random_seed": seed} if c["name"] == "DIETClassifier" else c for c in pipeline]
+    seeds = {"DIETClassifier": "random_seed", "LogisticRegressionClassifier": "random_state"}
+    return [{**c, seeds[c["name"]]: seed} if c["name"] in seeds else c for c in pipeline]
 
 
 def main(args: list[str]) -> None:

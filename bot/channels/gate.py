@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from rasa.core.channels.channel import UserMessage
 from sqlalchemy.orm import Session
 
-from bot.channels import action_validation, rasa_events, rasa_sqlite
+from bot.channels import action_validation, rasa_events, rasa_model_load, rasa_sqlite
 from bot.channels.keywords import as_rasa_text
 from bot.channels.nlg import remember_language
 from bot.citizens import language as citizen_language
@@ -45,11 +45,12 @@ from bot.safety.crisis import assess as assess_safety
 from bot.safety.crisis import warm as warm_crisis_detector
 
 log = logging.getLogger(__name__)
-# Every channel imports this module, so Rasa has these before it creates its tracker store and
-# runs its first turn (docs/performance.md).
+# Every channel imports this module, so Rasa has these before it loads the model, creates its
+# tracker store and runs its first turn (docs/performance.md).
 action_validation.install()
 rasa_sqlite.install()
 rasa_events.install()
+rasa_model_load.install()
 SAFETY_PAUSE = "/safety_pause"  # an intent only the gate sends: citizens' leading slashes are taken off
 MAX_TEXT = 1600  # ten SMS; longer input is cut rather than refused so nothing the citizen said is lost
 LANGUAGE_KEY = "language"  # in each message's metadata: the citizen's language, set here only

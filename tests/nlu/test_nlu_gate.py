@@ -7,8 +7,6 @@ messages not read as "stop". Every gate runs per language, on that language's he
 English; docs/nlu.md, "English"), with the same thresholds. Training uses fixed seeds (config.yml),
 so the numbers repeat. A failure lists every miss."""
 import asyncio
-import os
-from pathlib import Path
 
 import pytest
 
@@ -16,15 +14,10 @@ from bot.checkins.answers import MOOD_COLOURS, decide_colour
 from bot.nlp import quality
 from bot.safety.crisis import detect
 
-MODEL = Path(os.environ.get("NLU_MODEL") or quality.ROOT / "models" / "current.tar.gz")
-
 
 @pytest.fixture(scope="module")
-def reports() -> dict[str, quality.Report]:
+def reports(agent) -> dict[str, quality.Report]:
     """One parse of every language's held-out texts, scored per language."""
-    if not MODEL.exists():
-        pytest.fail(f"{MODEL} is missing: run `make model` (make test trains it first)")
-    agent = quality.load_agent(MODEL)
     parses, _ = asyncio.run(quality.parse_all(agent, quality.texts_to_parse()))
     results = {language: quality.evaluate(parses, language=language) for language in quality.LANGUAGES}
     print("\n" + "\n".join(line for result in results.values() for line in result.lines()))

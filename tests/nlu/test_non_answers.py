@@ -32,7 +32,6 @@ from bot.nlp import quality
 from tests.conftest import T0
 from tests.trackers import DOMAIN, PHONE, slot_values, tracker
 
-MODEL = quality.ROOT / "models" / "current.tar.gz"
 NON_ANSWERS = quality.NLU_TESTS / "non_answers.yml"
 # Text with letters of the Danish alphabet is an answer to a free-text question, in any language.
 FREE_TEXT_TAKES = {"latin_other_language", "code", "distress_english"}
@@ -56,10 +55,7 @@ class Parsed:
 
 
 @pytest.fixture(scope="module")
-def parsed() -> dict[str, Parsed]:
-    if not MODEL.exists():
-        pytest.fail(f"{MODEL} is missing: run `make model`")
-    agent = quality.load_agent(MODEL)
+def parsed(agent) -> dict[str, Parsed]:
     texts = {raw: as_rasa_text(raw) for _, raw in non_answers()}
     parses, _ = asyncio.run(quality.parse_all(agent, sorted(set(texts.values()))))
     return {raw: Parsed(seen, parses[seen].intent, parses[seen].confidence) for raw, seen in texts.items()}
