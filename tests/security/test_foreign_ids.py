@@ -53,7 +53,7 @@ ID_CARRIERS = ("appointment_id", "agreement_id", "checkin_id", "prep_appointment
                "question", "questionnaire_id", "goal_id")
 # Every registered action that reads one of them, directly or through a helper (start_preparation,
 # save_checkin, _load, _answerable). The sweep below fails when an action mentions a carrier and is
-# missing here, and when one listed here is not attacked.
+# missing here, and when one listed here is named by no attack in this file.
 READS_AN_ID = {
     "action_send_appointment_reminder", "action_missed_followup", "action_appointment_answer",
     "action_invite_preparation", "validate_preparation_form", "action_ask_prep_confirm",
@@ -63,7 +63,6 @@ READS_AN_ID = {
     "validate_checkin_form", "action_submit_checkin", "action_set_aside_checkin", "action_resume_checkin",
     "action_start_questionnaire", "action_ask_goal_progress",
 }
-ATTACKED: set[str] = set()
 
 VICTIM_PLACE = "Kirkevej 7, lokale 12"
 VICTIM_TOPIC = "min gæld til banken"
@@ -186,7 +185,6 @@ def attack(stack, stack_db, victim, body: dict) -> dict:
     for secret in victim["secrets"]:
         assert secret not in said, (action, secret, said[:800])
     assert victim_rows(stack_db, victim) == before, action
-    ATTACKED.add(action)
     return answer
 
 
@@ -340,8 +338,17 @@ def _mentions_a_carrier() -> set[str]:
     return found
 
 
+def _named_by_an_attack() -> set[str]:
+    """Action names written in this file's tests, which is where each attack names the action it
+    forges. Read from the source, not from which tests ran before this one: pytest may order a
+    module's tests differently in the full run (it groups them by parametrised fixtures)."""
+    tree = ast.parse(Path(__file__).read_text(encoding="utf-8"))
+    return {node.value for test in tree.body if isinstance(test, ast.FunctionDef) and test.name.startswith("test_")
+            and test.name != "test_sweep_every_action_that_reads_an_id_is_attacked"
+            for node in ast.walk(test) if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+
+
 def test_sweep_every_action_that_reads_an_id_is_attacked(stack):
-    """Runs last in this file: the attacks above fill ATTACKED."""
     resp = requests.get(f"{stack.action_url}/actions", timeout=30,
                         headers={"Authorization": f"Bearer {stack.action_token}"})
     assert resp.status_code == 200
@@ -349,5 +356,5 @@ def test_sweep_every_action_that_reads_an_id_is_attacked(stack):
     assert not READS_AN_ID - registered, READS_AN_ID - registered  # the list names real actions
     unlisted = _mentions_a_carrier() - READS_AN_ID
     assert not unlisted, f"these actions read an id and are not in READS_AN_ID: {sorted(unlisted)}"
-    missed = READS_AN_ID - ATTACKED
-    assert not missed, f"not attacked with a foreign id (run the whole file): {sorted(missed)}"
+    missed = READS_AN_ID - _named_by_an_attack()
+    assert not missed, f"not attacked with a foreign id: {sorted(missed)}"
