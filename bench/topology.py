@@ -166,15 +166,16 @@ def cpu_delta(before: dict[str, float], after: dict[str, float]) -> dict[str, fl
 
 # --- the operator's side --------------------------------------------------------------------------
 class Inboxes:
-    """Reads the fake operator's state every POLL_SECONDS and hands each new MT to its phone's queue,
-    with the time the operator stamped on it."""
+    """Reads the fake operator's new MTs every POLL_SECONDS and hands each to its phone's queue, with
+    the time the operator stamped on it. Only the new ones: the poller and the operator run on the
+    same cores as the topology, and reading the whole state five times a second cost them ~8 CPU-ms
+    per measured turn by the end of a run (docs/performance.md)."""
 
     def __init__(self, topology: Topology, http: aiohttp.ClientSession):
         self.topology = topology
         self.http = http
         self.seen = 0
         self.queues: dict[int, asyncio.Queue] = {}
-        self.state: dict = {}
 
     def queue(self, msisdn: str) -> asyncio.Queue:
         return self.queues.setdefault(int(msisdn.lstrip("+")), asyncio.Queue())
@@ -185,12 +186,12 @@ class Inboxes:
             await asyncio.sleep(POLL_SECONDS)
 
     async def read(self) -> None:
-        async with self.http.get(f"{self.topology.gateway_url}/state") as resp:
-            self.state = await resp.json()
-        for mt in self.state["mt"][self.seen:]:
+        async with self.http.get(f"{self.topology.gateway_url}/state", params={"mt_from": self.seen}) as resp:
+            new = (await resp.json())["mt"]
+        for mt in new:
             at = datetime.fromisoformat(mt["at"]).timestamp()
             self.queue(str(mt["msisdn"])).put_nowait((at, mt["message"]))
-        self.seen = len(self.state["mt"])
+        self.seen += len(new)
 
 
 @dataclass
@@ -442,7 +443,7 @@ def main() -> None:
 
 # --- the proactive round (--proactive N) ----------------------------------------------------------
 PROMPT = "Det er tid til dit tjek ind"  # in every check-in prompt (domain.yml, EXTERNAL_checkin_prompt)
-PROACTIVE_POLL_SECONDS = 2.0  # the operator's whole state is read: 10,000 MTs are a few MB of JSON
+PROACTIVE_POLL_SECONDS = 2.0  # the operator's new MTs are read (Inboxes)
 QUIET_SECONDS = 120  # no new prompt for this long after the last: what is missing will not come
 COPENHAGEN_TZ = "Europe/Copenhagen"
 
@@ -569,9 +570,8 @@ class ProactiveBench:
         last_new, last_print, seen = time.monotonic(), time.monotonic(), 0
         while True:
             time.sleep(PROACTIVE_POLL_SECONDS)
-            mts = requests_state(self.t)["mt"]
-            new = mts[seen:]
-            seen = len(mts)
+            new = new_mts(self.t, seen)
+            seen += len(new)
             for mt in new:
                 if mt["msisdn"] in rnd.phones and PROMPT in mt["message"]:
                     rnd.prompted[mt["msisdn"]] = rnd.prompted.get(mt["msisdn"], 0) + 1
@@ -599,9 +599,9 @@ class ProactiveBench:
         return rnd
 
 
-def requests_state(topology: Topology) -> dict:
+def new_mts(topology: Topology, seen: int) -> list[dict]:
     import requests
-    return requests.get(f"{topology.gateway_url}/state", timeout=60).json()
+    return requests.get(f"{topology.gateway_url}/state", params={"mt_from": seen}, timeout=60).json()["mt"]
 
 
 def report_round(rnd: Round, n: int) -> float:

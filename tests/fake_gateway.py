@@ -10,6 +10,8 @@ SMS_GATEWAY=gatewayapi and SMS_GATEWAY_URL pointed here. It speaks GatewayAPI's 
   id until it gets a 200, as GatewayAPI retries its webhooks (docs/deployment.md, "Production
   topology"). Delivery reports are retried the same way.
 - `GET /state` is what the operator saw: every MT, every MO with each attempt's answer, every report.
+  `GET /state?mt_from=N` gives only the MTs from the N-th on (no MOs): a poller that reads often
+  (bench/topology.py) then costs the operator and itself what is new, not the whole run each time.
 
 Run: `python -m tests.fake_gateway --port N` with FAKE_GATEWAY_TOKEN, SMS_WEBHOOK_SECRET, MO_URL (the
 public https address of the MO webhook), CA_FILE (the certificate the public address presents) and
@@ -106,6 +108,12 @@ class Operator:
         return web.json_response({"id": mo_id}, status=202)
 
     async def state(self, request: web.Request) -> web.Response:
+        if "mt_from" in request.query:
+            try:
+                start = int(request.query["mt_from"])
+            except ValueError:
+                return web.json_response({"error": "mt_from is a number"}, status=400)
+            return web.json_response({"mt": self.mt[max(start, 0):]})
         return web.json_response({"mt": self.mt, "mo": self.mo})
 
 

@@ -301,6 +301,8 @@ def test_the_production_topology_under_load_and_faults(topology):
     # --- afterwards: nothing lost, nothing doubled -----------------------------------------------
     time.sleep(5)  # anything doubled would have arrived by now (the dispatchers run every 0.5 s)
     state = t.gateway_state()
+    # The bench's poller reads only the MTs it has not seen (tests/fake_gateway.py, mt_from).
+    assert requests.get(f"{t.gateway_url}/state", params={"mt_from": 3}, timeout=10).json() == {"mt": state["mt"][3:]}
     for name, phone in sms.items():
         inbox = t.phone_inbox(phone.msisdn)
         assert len(inbox) == phone.expected, (name, inbox)
