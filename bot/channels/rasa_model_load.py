@@ -11,8 +11,8 @@ slots are not read: nothing predicts with them.
 
 Same predictions as Rasa's load: every held-out text parses to the same intent and confidence
 (tests/nlu/test_model_load.py). The fallback to Rasa's own load is taken for fine-tuning (which
-needs the optimizer), for another Rasa version, and whenever the forward pass did not build exactly
-the variables the checkpoint holds, so a model this was not checked against is never half-loaded.
+needs the optimizer), for another Rasa version, when the forward pass fails, and whenever it did not
+build exactly the variables the checkpoint holds, so a model this was not checked against is never half-loaded.
 Installed from the channel modules (gate.py), which Rasa imports before it loads the model.
 """
 from __future__ import annotations
@@ -51,10 +51,15 @@ def _load(cls, model_file_name, model_data_example, predict_data_example=None, f
     # Compiled as Rasa compiles it, so the model object is the same apart from the unused slots.
     model.compile(optimizer=tf.keras.optimizers.Adam(config.get(LEARNING_RATE, 0.001)),
                   run_eagerly=config.get(RUN_EAGERLY))
-    batch_in = RasaBatchDataGenerator(model_data_example, batch_size=1)[0][0]
-    model._training = True  # as in the training step: the layers only training uses get built too
-    model.batch_loss(batch_in)
-    model._training = None
+    try:
+        batch_in = RasaBatchDataGenerator(model_data_example, batch_size=1)[0][0]
+        model._training = True  # as in the training step: the layers only training uses get built too
+        model.batch_loss(batch_in)
+        model._training = None
+    except Exception:  # a model class this was not checked with (TED, a response selector): Rasa's way
+        log.warning("model load: %s could not be built by a forward pass; using Rasa's own load",
+                    cls.__name__, exc_info=True)
+        return rasas_own()
     if len(model.weights) != _saved_model_variables(model_file_name):
         log.warning("model load: %s built %d variables, the checkpoint has %d; using Rasa's own load",
                     cls.__name__, len(model.weights), _saved_model_variables(model_file_name))
