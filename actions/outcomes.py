@@ -242,7 +242,7 @@ async def questionnaire_item(dispatcher, tracker, info, answer, params) -> list:
         else:
             dispatcher.utter_message(response="utter_questionnaire_paused_final", coordinator=info.coordinator_name)
         return []
-    if not str(answer).isdigit():
+    if not (str(answer).isascii() and str(answer).isdigit()):
         return []  # no digit the form accepted: nothing to store
     found = await context.db().run(_answer, info.citizen.id, params.get("questionnaire_id"),
                                    params.get("instrument"), params.get("item"), int(answer), now, settings)

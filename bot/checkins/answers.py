@@ -289,7 +289,7 @@ def parse_areas(text: str, programme: Programme, language: str = DANISH) -> list
     picked: list[str] = []
     for token in tokens:
         key = None
-        if token.isdigit():
+        if token.isascii() and token.isdigit():
             key = programme.areas[int(token) - 1].key
         else:
             key = next((area.key for area in programme.areas if _names_area(token, area, language)), None)

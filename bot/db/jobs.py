@@ -26,7 +26,7 @@ def appointment_target(appointment_id: int) -> str:
 
 def target_id(target: str) -> int | None:
     _, _, raw = target.partition(":")
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if raw.isascii() and raw.isdigit() else None
 
 
 def _insert(session: Session):

@@ -219,7 +219,7 @@ def steps(instruments: list[str]) -> list[Step]:
 def parse_answer(text: str, ins: Instrument) -> int | None:
     """The digit in a reply ("3", "3.", "jeg siger 4"), if exactly one digit in the instrument's range
     is in it; None otherwise (the caller asks again, kindly)."""
-    digits = [int(ch) for ch in text if ch.isdigit()]
+    digits = [int(ch) for ch in text if ch.isdecimal()]  # "²" is isdigit() but not a number int() takes
     if len(digits) != 1 or not ins.low <= digits[0] <= ins.high:
         return None
     return digits[0]

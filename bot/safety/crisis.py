@@ -302,7 +302,7 @@ class CrisisDetector:
     def _token_keys(self, text: str, lemma: str) -> frozenset[str]:
         surface = key(text)
         keys = {surface} if surface in self._real_words else {surface, key(lemma)}
-        if text.isdigit() and int(text) >= 10:
+        if text.isdecimal() and int(text) >= 10:  # not isdigit(): "²" is a digit int() refuses
             keys.add(MANY)
         typo = surface not in self._real_words
         for prefix in self._prefixes:

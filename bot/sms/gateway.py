@@ -41,7 +41,7 @@ class DeliveryReport:
 
 def e164_from_msisdn(msisdn) -> str:
     digits = str(msisdn).strip().lstrip("+")
-    if not digits.isdigit():
+    if not (digits.isascii() and digits.isdigit()):
         raise ValueError(f"msisdn must be digits: {msisdn!r}")
     return f"+{digits}"
 

@@ -56,7 +56,7 @@ def parse_form(form: dict[str, str]) -> dict[str, Any]:
     except ValueError:
         raise Invalid("'time' must be HH:MM", "time") from None
     duration = form.get("duration", "60")
-    if not duration.isdigit() or len(duration) > MAX_MINUTES_TYPED:
+    if not (duration.isascii() and duration.isdigit()) or len(duration) > MAX_MINUTES_TYPED:
         raise Invalid("'duration' must be a whole number of minutes", "duration")
     try:
         starts_at = datetime.combine(day, at.replace(tzinfo=None), tzinfo=COPENHAGEN).astimezone(timezone.utc)

@@ -42,7 +42,7 @@ async def create(request: web.Request) -> web.Response:
     try:
         citizen = await request.app["db"].run(
             registration.register, form.get("name"), form.get("phone"), me.id, now,
-            checkin_interval_days=int(interval) if interval.isdigit() else interval,
+            checkin_interval_days=int(interval) if interval.isascii() and interval.isdigit() else interval,
             programme=form.get("programme", registration.DEFAULT_PROGRAMME),
             language=form.get("language", "da"))
     except Invalid as exc:
