@@ -28,6 +28,7 @@ from bot.core import texts
 from bot.core.config import ProactiveSettings
 from bot.core.errors import Invalid
 from bot.core.ids import as_id
+from bot.core.text import ascii_digits
 from bot.core.vocabulary import JobStatus, QuestionnaireStatus
 from bot.db import jobs as job_db
 from bot.db import outcomes as outcome_db
@@ -242,7 +243,7 @@ async def questionnaire_item(dispatcher, tracker, info, answer, params) -> list:
         else:
             dispatcher.utter_message(response="utter_questionnaire_paused_final", coordinator=info.coordinator_name)
         return []
-    if not (str(answer).isascii() and str(answer).isdigit()):
+    if not ascii_digits(str(answer)):
         return []  # no digit the form accepted: nothing to store
     found = await context.db().run(_answer, info.citizen.id, params.get("questionnaire_id"),
                                    params.get("instrument"), params.get("item"), int(answer), now, settings)

@@ -60,9 +60,10 @@ def _load(cls, model_file_name, model_data_example, predict_data_example=None, f
         log.warning("model load: %s could not be built by a forward pass; using Rasa's own load",
                     cls.__name__, exc_info=True)
         return rasas_own()
-    if len(model.weights) != _saved_model_variables(model_file_name):
+    saved = _saved_model_variables(model_file_name)
+    if len(model.weights) != saved:
         log.warning("model load: %s built %d variables, the checkpoint has %d; using Rasa's own load",
-                    cls.__name__, len(model.weights), _saved_model_variables(model_file_name))
+                    cls.__name__, len(model.weights), saved)
         return rasas_own()
     status = model.load_weights(model_file_name)
     status.assert_existing_objects_matched()  # every variable got its saved value

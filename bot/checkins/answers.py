@@ -18,7 +18,7 @@ import unicodedata
 from bot.checkins.language import DANISH, in_language
 from bot.checkins.ordinary_words import ordinary_words
 from bot.checkins.programmes import LifeArea, Programme
-from bot.core.text import LETTER_RUNS, fold, is_latin, strip_variants, words
+from bot.core.text import LETTER_RUNS, ascii_digits, fold, is_latin, strip_variants, words
 
 ENGLISH = "en"
 GREEN, YELLOW, RED = "green", "yellow", "red"
@@ -289,7 +289,7 @@ def parse_areas(text: str, programme: Programme, language: str = DANISH) -> list
     picked: list[str] = []
     for token in tokens:
         key = None
-        if token.isascii() and token.isdigit():
+        if ascii_digits(token):
             key = programme.areas[int(token) - 1].key
         else:
             key = next((area.key for area in programme.areas if _names_area(token, area, language)), None)

@@ -31,3 +31,9 @@ def strip_variants(word: str) -> str:
 def is_latin(letter: str) -> bool:
     """A letter of the Latin script (a, æ, ó, ł); Arabic, Cyrillic, Greek ... are not."""
     return unicodedata.name(letter, "").startswith("LATIN")
+
+
+def ascii_digits(text: str) -> bool:
+    """A number int() reads as a citizen or a form means it: ASCII digits only. `str.isdigit()` alone is
+    True for "²" and "①", which int() refuses (a 500 found by tests/security/test_fuzz.py)."""
+    return text.isascii() and text.isdigit()

@@ -12,6 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
+from bot.core.ids import as_id
+from bot.core.text import ascii_digits
 from bot.core.vocabulary import JobStatus
 from bot.db.models import Citizen, InboundMessage, Job
 
@@ -26,7 +28,7 @@ def appointment_target(appointment_id: int) -> str:
 
 def target_id(target: str) -> int | None:
     _, _, raw = target.partition(":")
-    return int(raw) if raw.isascii() and raw.isdigit() else None
+    return as_id(raw) if ascii_digits(raw) else None
 
 
 def _insert(session: Session):

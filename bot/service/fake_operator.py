@@ -12,6 +12,7 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
+from bot.core.text import ascii_digits
 from bot.db import fake_sms
 from bot.service.serializers import iso
 from bot.sms.gateway import sign_webhook
@@ -75,7 +76,7 @@ async def _deliver_report(secret: str, row, now: datetime) -> None:
 
 async def messages(request: web.Request) -> web.Response:
     msisdn = request.query.get("msisdn", "").lstrip("+")
-    if not (msisdn.isascii() and msisdn.isdigit()):
+    if not ascii_digits(msisdn):
         return web.json_response({"error": "msisdn must be digits, e.g. 4512345678"}, status=422)
     rows = await request.app["db"].run(fake_sms.for_msisdn, msisdn)
     return web.json_response([
@@ -91,13 +92,13 @@ async def send_from_phone(request: web.Request) -> web.Response:
     body = await request.json()
     msisdn = str(body.get("msisdn", "")).lstrip("+")
     text = str(body.get("message", ""))
-    if not (msisdn.isascii() and msisdn.isdigit()) or not text.strip():
+    if not ascii_digits(msisdn) or not text.strip():
         return web.json_response({"error": "msisdn (digits) and message are required"}, status=422)
     now = request.app["clock"].now()
     row = await request.app["db"].run(
         lambda s: fake_sms.add(s, direction="mo", msisdn=msisdn, message=text, created_at=now))
     mo = {"id": f"fake-mo-{row.id}", "msisdn": int(msisdn), "receiver": int(settings.sms_sender)
-          if settings.sms_sender.isascii() and settings.sms_sender.isdigit() else settings.sms_sender, "message": text,
+          if ascii_digits(settings.sms_sender) else settings.sms_sender, "message": text,
           "senttime": int(now.timestamp())}
     async with aiohttp.ClientSession() as http:
         async with http.post(f"{settings.rasa_url}/webhooks/sms/webhook", data=json.dumps(mo),

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 import aiohttp
 import jwt
 
+from bot.core.text import ascii_digits
 from bot.sms.gsm import is_gsm7
 
 SIGNATURE_HEADER = "X-Gwapi-Signature"
@@ -41,7 +42,7 @@ class DeliveryReport:
 
 def e164_from_msisdn(msisdn) -> str:
     digits = str(msisdn).strip().lstrip("+")
-    if not (digits.isascii() and digits.isdigit()):
+    if not ascii_digits(digits):
         raise ValueError(f"msisdn must be digits: {msisdn!r}")
     return f"+{digits}"
 

@@ -13,6 +13,7 @@ from bot.appointments import booking
 from bot.core.alert_catalogue import Rule
 from bot.core.clock import COPENHAGEN
 from bot.core.errors import Invalid
+from bot.core.text import ascii_digits
 from bot.core.vocabulary import AppointmentKind
 from bot.db import alerts as alert_db
 from bot.db import appointments as appointment_db
@@ -56,7 +57,7 @@ def parse_form(form: dict[str, str]) -> dict[str, Any]:
     except ValueError:
         raise Invalid("'time' must be HH:MM", "time") from None
     duration = form.get("duration", "60")
-    if not (duration.isascii() and duration.isdigit()) or len(duration) > MAX_MINUTES_TYPED:
+    if not ascii_digits(duration) or len(duration) > MAX_MINUTES_TYPED:
         raise Invalid("'duration' must be a whole number of minutes", "duration")
     try:
         starts_at = datetime.combine(day, at.replace(tzinfo=None), tzinfo=COPENHAGEN).astimezone(timezone.utc)

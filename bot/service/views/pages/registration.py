@@ -7,6 +7,7 @@ from aiohttp import web
 from bot.checkins.programmes import programme_names
 from bot.citizens import registration
 from bot.core.errors import Invalid
+from bot.core.text import ascii_digits
 from bot.service.access_log import VIEW, audit_citizen, audited
 from bot.service.views.pages.common import form_data
 from bot.service.web.sessions import current_coordinator, login_required
@@ -42,7 +43,7 @@ async def create(request: web.Request) -> web.Response:
     try:
         citizen = await request.app["db"].run(
             registration.register, form.get("name"), form.get("phone"), me.id, now,
-            checkin_interval_days=int(interval) if interval.isascii() and interval.isdigit() else interval,
+            checkin_interval_days=int(interval) if ascii_digits(interval) else interval,
             programme=form.get("programme", registration.DEFAULT_PROGRAMME),
             language=form.get("language", "da"))
     except Invalid as exc:
