@@ -13,6 +13,7 @@ options]`. Rasa's own command line, unchanged, with two things about memory (doc
 """
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sys
@@ -21,14 +22,19 @@ log = logging.getLogger("bot.channels.rasa_server")  # also when run as __main__
 
 
 def release(when: str) -> None:
+    """Never stops the server: the pages are a saving, not a need."""
     from bot.core.memory import release_unused_library_pages
 
-    log.info("library pages released %s: %d MiB", when, release_unused_library_pages() // 1024)
+    try:
+        log.info("library pages released %s: %d MiB", when, release_unused_library_pages() // 1024)
+    except Exception:  # noqa: BLE001
+        log.exception("library pages not released %s", when)
 
 
 def release_after_load(load_agent_on_start):
     """Rasa's `load_agent_on_start` listener, then the unused library pages released."""
 
+    @functools.wraps(load_agent_on_start)
     async def load_then_release(*args, **kwargs):
         agent = await load_agent_on_start(*args, **kwargs)
         release("after the model load")
