@@ -272,16 +272,20 @@ class Topology:
                 chunks.append(data)
         return b"".join(chunks).decode()
 
-    def backend_states(self) -> dict[tuple[str, str], str]:
-        """(backend, server) -> UP / DOWN / MAINT, from `show stat`."""
-        states = {}
+    def _servers(self) -> list[dict[str, str]]:
+        """HAProxy's `show stat`, one row per backend server."""
         lines = self.haproxy("show stat").splitlines()
         header = lines[0].lstrip("# ").split(",")
-        for line in lines[1:]:
-            row = dict(zip(header, line.split(",")))
-            if row.get("svname") not in (None, "", "FRONTEND", "BACKEND"):
-                states[(row["pxname"], row["svname"])] = row["status"].split()[0]
-        return states
+        rows = (dict(zip(header, line.split(","))) for line in lines[1:])
+        return [row for row in rows if row.get("svname") not in (None, "", "FRONTEND", "BACKEND")]
+
+    def backend_states(self) -> dict[tuple[str, str], str]:
+        """(backend, server) -> UP / DOWN / MAINT, from `show stat`."""
+        return {(row["pxname"], row["svname"]): row["status"].split()[0] for row in self._servers()}
+
+    def sessions(self, backend: str) -> dict[str, int]:
+        """server -> the sessions HAProxy has sent it on `backend` so far (`stot`)."""
+        return {row["svname"]: int(row["stot"]) for row in self._servers() if row["pxname"] == backend}
 
     def wait_backends(self, want: str, server: str | None = None, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout

@@ -207,17 +207,27 @@ def test_the_production_topology_under_load_and_faults(topology):
     green_chat.close()
 
     # --- 2. a Rasa server SIGKILLed mid-conversation ---------------------------------------------
+    # HAProxy sends a citizen's SMS to one Rasa server (deploy/haproxy.cfg, rasa_sms: a hash of the
+    # number): the one that served this citizen dies, and the web chat is opened on it too.
     mid = sms["killed_mid"]
     mid.say("tjek ind")
+    before = t.sessions("rasa_sms")
     mid.say("rød")
-    chat, session = open_chat(t, web["killed_mid"])
+    [victim] = [server for server, n in t.sessions("rasa_sms").items() if n > before[server]]
+    for _ in range(4):  # a new chat session gets the next server (round robin), then its cookie
+        chat, session = open_chat(t, web["killed_mid"])
+        if {"r1": "rasa1", "r2": "rasa2"}[session.cookies.get("CHATSRV")] == victim:
+            break
+        chat.close()
+    else:
+        raise AssertionError(f"no chat session on {victim}")
     chat.say("tjek ind")
     chat.say("rød")
-    victim = {"r1": "rasa1", "r2": "rasa2"}[session.cookies.get("CHATSRV")]
     t.kill(victim)  # no turn in flight: each answer above has arrived
     chat.close()
-    # The next SMS goes to the other server at once (HAProxy retries a refused connection there),
-    # and the conversation carries on where it was (tracker store in PostgreSQL).
+    # The next SMS goes to the other server at once (HAProxy retries a refused connection there,
+    # avoiding the dead one), and the conversation carries on where it was (tracker store in
+    # PostgreSQL; the live server's cache sees from the database's key that it is not current).
     assert "NEJ" in mid.say("5")[0]
     # The browser reconnects (the widget does on a lost socket) and lands on the live server.
     chat, session = open_chat(t, web["killed_mid"])
