@@ -5,7 +5,8 @@ servers each with its action server, two coordination services, PostgreSQL for b
 Redis lock store, the fake GatewayAPI operator), then in the same run:
   (a) one Rasa server takes every turn: rasa2 is put in maintenance on HAProxy's admin socket
       (`set server rasa_sms/rasa2 state maint`), so deploy/haproxy.cfg is run unchanged;
-  (b) both Rasa servers take turns (`state ready`; HAProxy's round robin alternates them).
+  (b) both Rasa servers take turns (`state ready`; deploy/haproxy.cfg sends each citizen's SMS to one
+      of them, by a hash of the number).
 In each, CITIZENS citizens at a time do full short check-ins over signed SMS MO webhooks through the
 proxy (each slot runs CHECKINS fresh citizens one after another). A turn is one MO sent by the
 citizen's phone -> its reply handed to the operator (the MT's arrival time at the fake gateway).
@@ -300,7 +301,7 @@ class Bench:
     def warm_up(self) -> None:
         self.set_rasa2("ready")
         made = self.citizens(max(4, self.args.warmup))
-        # Both servers see every kind of turn (round robin), the counts of SMS per turn are learned.
+        # Both servers see every kind of turn (citizens spread by number), the SMS per turn are learned.
         asyncio.run(self.drive([[c] for c in made], None))
         self.check_stored(made)
 
