@@ -434,6 +434,13 @@ def main() -> None:
             print(f"ratio two/one (run {r + 1}): turns/s {two.rate / one.rate:.2f}x, "
                   f"p50 {percentile(two.latencies, 50) / percentile(one.latencies, 50):.2f}x, "
                   f"p95 {percentile(two.latencies, 95) / percentile(one.latencies, 95):.2f}x")
+        if args.repeat > 1:
+            # The machine's speed drifts between runs (docs/performance.md): the ratio of all turns
+            # over all the time of each configuration weighs every run alike.
+            pooled = {name: sum(p.turns for p in phases) / sum(p.finished - p.started for p in phases)
+                      for name, phases in results.items()}
+            print(f"all {args.repeat} runs pooled: one {pooled['one']:.1f} turns/s, two {pooled['two']:.1f} turns/s, "
+                  f"ratio two/one {pooled['two'] / pooled['one']:.2f}x")
         over = report_memory(topology, bench.groups)
         print(f"Rasa under 800 MiB: {'yes' if not over else 'NO: ' + '; '.join(over)}")
     finally:
