@@ -18,13 +18,14 @@ import logging
 import os
 import sys
 
+from bot.core.config import on_off
+from bot.core.memory import release_unused_library_pages
+
 log = logging.getLogger("bot.channels.rasa_server")  # also when run as __main__
 
 
 def release(when: str) -> None:
     """Never stops the server: the pages are a saving, not a need."""
-    from bot.core.memory import release_unused_library_pages
-
     try:
         log.info("library pages released %s: %d MiB", when, release_unused_library_pages() // 1024)
     except Exception:  # noqa: BLE001
@@ -48,7 +49,7 @@ def main() -> None:
     import rasa.core.run
     from rasa.__main__ import main as rasa_main
 
-    if os.environ.get("RELEASE_LIBRARY_PAGES", "on").strip().lower() != "off":
+    if on_off(os.environ, "RELEASE_LIBRARY_PAGES", True):
         release("after the imports")  # not printed: Rasa configures logging later
         # serve_application looks the listener up by name when it starts the server.
         rasa.core.run.load_agent_on_start = release_after_load(rasa.core.run.load_agent_on_start)

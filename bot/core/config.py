@@ -106,7 +106,7 @@ def _number(env: dict[str, str], name: str, default: float, low: float = 0) -> f
     return value
 
 
-def _on_off(env: dict[str, str], name: str, default: bool) -> bool:
+def on_off(env: dict[str, str], name: str, default: bool) -> bool:
     raw = env.get(name, "").strip().lower()
     if raw == "":
         return default
@@ -189,7 +189,7 @@ class ProactiveSettings:
             retry_max_seconds=_number(env, "JOB_RETRY_MAX_SECONDS", 3600, low=1),
             max_attempts=int(_number(env, "JOB_MAX_ATTEMPTS", 10, low=1)),
             lease_seconds=_number(env, "JOB_LEASE_SECONDS", 300, low=10),
-            questionnaires=_on_off(env, "QUESTIONNAIRES", True),
+            questionnaires=on_off(env, "QUESTIONNAIRES", True),
             questionnaire_at=_clock_time(env, "QUESTIONNAIRE_AT", "11:00"),
             questionnaire_baseline_days=int(_number(env, "QUESTIONNAIRE_BASELINE_DAYS", 1, low=0)),
             questionnaire_interval_days=int(_number(env, "QUESTIONNAIRE_INTERVAL_DAYS", 91, low=1)),

@@ -87,8 +87,8 @@ def releasable(first: list[Mapping], second: list[Mapping]) -> list[Mapping]:
     """The mappings of `second` that may be released: qualifying in both readings, unchanged
     between them, of a library whose writable segment is mapped."""
     before = {m.key for m in first if m.only_file_bytes}
-    loaded = {m.inode for m in second if "w" in m.perms and m.inode}
-    return [m for m in second if m.only_file_bytes and m.key in before and m.inode in loaded]
+    loaded = {m.path for m in second if "w" in m.perms and m.inode}
+    return [m for m in second if m.only_file_bytes and m.key in before and m.path in loaded]
 
 
 def _read(path: str) -> str:

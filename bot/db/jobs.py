@@ -13,7 +13,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from bot.core.ids import as_id
-from bot.core.text import ascii_digits
 from bot.core.vocabulary import JobStatus
 from bot.db.models import Citizen, InboundMessage, Job
 
@@ -28,7 +27,7 @@ def appointment_target(appointment_id: int) -> str:
 
 def target_id(target: str) -> int | None:
     _, _, raw = target.partition(":")
-    return as_id(raw) if ascii_digits(raw) else None
+    return as_id(raw)
 
 
 def _insert(session: Session):

@@ -80,6 +80,9 @@ def test_special_mappings_are_never_released(text):
 def test_a_library_still_being_loaded_or_a_mapping_that_changed_is_left_alone():
     loading = mappings(smaps(TEXT))  # the loader has mapped the file, not yet its data segment
     assert releasable(loading, loading) == []
+    # Another file's data segment with the same inode number (on another device) is not this one's.
+    elsewhere = mappings(smaps(TEXT) + smaps(DATA).replace("/usr/lib/libx.so.6", "/opt/lib/liby.so.1"))
+    assert releasable(elsewhere, elsewhere) == []
     before = mappings(smaps(TEXT, DATA))
     after = mappings(smaps(("7f00-7f08", "r-xp", 0, 0, "rd ex mr mw me"), DATA))
     assert releasable(before, after) == []
