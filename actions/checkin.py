@@ -48,6 +48,7 @@ from bot.checkins.record import finish, open_checkin, record_answer
 from bot.checkins.rules import CheckinAnswers
 from bot.citizens.contact import request_contact
 from bot.core.text import words
+from bot.db.citizens import citizen_by_phone
 from bot.db.models import CheckIn
 
 CHECKIN_SLOTS = (
@@ -323,19 +324,25 @@ def _answers(slots: dict[str, Any]) -> tuple[CheckinAnswers, str | None]:
     return answers, note if isinstance(note, str) and note else None  # False: "no more to say"
 
 
-async def _record(tracker: Tracker, info: CitizenInfo, slots: dict[str, Any], finished: bool | None = None) -> int:
+async def _record(tracker: Tracker, info: CitizenInfo | None, slots: dict[str, Any],
+                  finished: bool | None = None) -> int | None:
     """Store what the slots hold now in the citizen's check-in (opened at the first answer); with
-    `finished`, also finish it (True complete, False partial). Returns the check-in's id."""
+    `finished`, also finish it (True complete, False partial). Returns the check-in's id. Without
+    `info` the citizen is read in the same transaction (an answer's turn: one transaction, not two;
+    docs/performance.md); None when the sender is no citizen."""
     answers, note = _answers(slots)
     checkin_id, channel = slots.get("checkin_id"), channel_of(tracker)
     now, settings = context.clock().now(), context.proactive_settings()
 
-    def store(session) -> int:
-        checkin, _ = record_answer(session, info.citizen, checkin_id, answers, note=note, channel=channel,
+    def store(session) -> int | None:
+        citizen = info.citizen if info is not None else citizen_by_phone(session, tracker.sender_id)
+        if citizen is None:
+            return None
+        checkin, _ = record_answer(session, citizen, checkin_id, answers, note=note, channel=channel,
                                    now=now, settings=settings,
                                    clarifications=int(slots.get("checkin_clarifications") or 0))
         if finished is not None:
-            finish(session, info.citizen, checkin.id, complete=finished, now=now)
+            finish(session, citizen, checkin.id, complete=finished, now=now)
         return checkin.id
 
     return await context.db().run(store)
@@ -351,10 +358,8 @@ async def _store_answers(tracker: Tracker, events: list[dict]) -> list[SlotSet]:
     answered = any(changed.get(name) is not None for name in ANSWER_SLOTS)
     if not answered and slots.get("checkin_id") is not None:
         return []
-    info = await current_citizen(tracker)
-    if info is None:
-        return []
-    return [SlotSet("checkin_id", await _record(tracker, info, slots))]
+    checkin_id = await _record(tracker, None, slots)
+    return [] if checkin_id is None else [SlotSet("checkin_id", checkin_id)]
 
 
 async def save_checkin(tracker: Tracker, info: CitizenInfo, *, stopped: bool) -> None:

@@ -116,6 +116,15 @@ def machine_busy() -> float:
     return (sum(values[:8]) - idle) / TICK
 
 
+def commits(db, topology: Topology) -> dict[str, int]:
+    """Transactions committed so far in the two databases (pg_stat_database, PostgreSQL's own count)."""
+    import sqlalchemy as sa
+    names = {topology.coordination_db: "coordination", topology.tracker_db: "tracker store"}
+    return db.call(lambda s: {names[d]: c for d, c in s.execute(
+        sa.text("SELECT datname, xact_commit FROM pg_stat_database WHERE datname IN :names")
+        .bindparams(sa.bindparam("names", expanding=True)), {"names": list(names)}).all()})
+
+
 class Groups:
     """The processes of the topology, by the names the report prints."""
 
@@ -205,6 +214,7 @@ class Phase:
     mo_ids: list[str] = field(default_factory=list)
     retried: int = 0
     marked_down: int = 0
+    commits: dict[str, int] = field(default_factory=dict)  # database -> transactions committed in the window
 
     @property
     def turns(self) -> int:
@@ -223,6 +233,8 @@ class Bench:
         self.coordinator = self.t.api("POST", "/api/coordinators", json={"name": "Mette", "phone": "+4511223344"}).json()
         self.replies: dict[tuple[str, int], int] = {}  # (script, turn) -> SMS the turn sends, from the warm-up
         self.groups = Groups(topology)
+        from bot.db.database import Database
+        self.db = Database(f"postgresql://root@127.0.0.1:5432/{topology.coordination_db}")
 
     def citizens(self, count: int) -> list[tuple[dict, str]]:
         """Registered now, and planned now: one scheduler tick plans their course (the baseline
@@ -288,12 +300,15 @@ class Bench:
 
             try:
                 if phase is not None:
+                    phase.commits = commits(self.db, self.t)
                     phase.cpu = self.groups.snapshot()
                     phase.started = time.time()
                 await asyncio.gather(*(slot(s) for s in slots))
                 if phase is not None:
                     await asyncio.sleep(POLL_SECONDS)  # the window ends at the last reply: at most one poll later
                     phase.cpu = cpu_delta(phase.cpu, self.groups.snapshot())
+                    after = commits(self.db, self.t)
+                    phase.commits = {d: after[d] - phase.commits.get(d, 0) for d in after}
             finally:
                 poller.cancel()
 
@@ -362,6 +377,8 @@ def report_phase(phase: Phase, turns_for_cpu: int) -> None:
           f"p50 {percentile(lat, 50) * 1000:.0f} ms, p95 {percentile(lat, 95) * 1000:.0f} ms, "
           f"mean {statistics.mean(lat) * 1000:.0f} ms; MOs retried by the operator {phase.retried}, "
           f"rasa_sms servers marked DOWN {phase.marked_down}")
+    print("  PostgreSQL transactions committed in the window (pg_stat_database): " + ", ".join(
+        f"{d} {c} ({c / max(phase.turns, 1):.1f} per turn)" for d, c in sorted(phase.commits.items())))
     window = phase.finished - phase.started
     cpu = dict(phase.cpu)
     machine = cpu.pop("machine")
@@ -452,6 +469,7 @@ def main() -> None:
                   f"ratio two/one {pooled['two'] / pooled['one']:.2f}x")
         over = report_memory(topology, bench.groups)
         print(f"Rasa under 800 MiB: {'yes' if not over else 'NO: ' + '; '.join(over)}")
+        bench.db.dispose()
     finally:
         topology.stop()
     if over:
@@ -551,14 +569,6 @@ class ProactiveBench:
             sa.select(Job.status, sa.func.count()).where(Job.purpose == CHECKIN_PROMPT, Job.due_at == due)
             .group_by(Job.status)).all()))
 
-    def commits(self) -> dict[str, int]:
-        """Transactions committed so far in the two databases (pg_stat_database, PostgreSQL's own count)."""
-        import sqlalchemy as sa
-        names = {self.t.coordination_db: "coordination", self.t.tracker_db: "tracker store"}
-        return self.db.call(lambda s: {names[d]: c for d, c in s.execute(
-            sa.text("SELECT datname, xact_commit FROM pg_stat_database WHERE datname IN :names")
-            .bindparams(sa.bindparam("names", expanding=True)), {"names": list(names)}).all()})
-
     def set_rasa_api(self, server: str, state: str) -> None:
         answer = self.t.haproxy(f"set server rasa_api/{server} state {state}")
         assert answer.strip() == "", answer
@@ -579,7 +589,7 @@ class ProactiveBench:
         flaps = self.flaps()
         load_before = os.getloadavg()
         rnd.cpu = self.groups.snapshot()
-        rnd.commits = self.commits()
+        rnd.commits = commits(self.db, self.t)
         due = self.t.now()
         made = self.make_due(parked, due)
         rnd.started = time.time()  # the wall clock: the operator stamps MTs with it
@@ -609,7 +619,7 @@ class ProactiveBench:
         # CPU to the last prompt plus at most a poll and the 5 s wait; the window is the last prompt's time.
         rnd.cpu = cpu_delta(rnd.cpu, self.groups.snapshot())
         time.sleep(1)  # PostgreSQL's backends report their counts to pg_stat at most once a second
-        rnd.commits = {d: c - rnd.commits.get(d, 0) for d, c in self.commits().items()}
+        rnd.commits = {d: c - rnd.commits.get(d, 0) for d, c in commits(self.db, self.t).items()}
         rnd.load = (load_before, os.getloadavg())
         rnd.marked_down = self.flaps() - flaps
         rnd.outcomes = self.outcomes(due)

@@ -219,14 +219,6 @@ class CitizenGate:
             return tuple(citizen_language.not_understood_replies())
         return ()
 
-    async def mark_answered(self, admitted: Admitted) -> None:
-        """The turn of this message finished: it needs no apology (bot/sms/unanswered.py). A failure
-        here costs the citizen at most a needless apology, so it is logged, not raised."""
-        try:
-            await self.db.run(mark_answered, admitted.inbound_id, self.clock.now())
-        except DATABASE_ERRORS as exc:
-            log.warning("could not mark message %s answered (%s)", admitted.inbound_id, type(exc).__name__)
-
     def wrap(self, on_new_message: Callable[[UserMessage], Awaitable[None]]):
         """For channels that answer in the HTTP response (REST): gate each message."""
 

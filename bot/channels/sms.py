@@ -17,8 +17,9 @@ from sanic import Blueprint, response
 from bot.channels.gate import CitizenGate, DatabaseUnavailable, DuplicateMessage
 from bot.core.config import Settings
 from bot.core.texts import UNKNOWN_SENDER, answer_with
+from bot.db.database import DATABASE_ERRORS
 from bot.sms.gateway import GatewayApiClient, GatewayError, InvalidSignature, parse_inbound, verify_webhook
-from bot.sms.outbox import queue_sms
+from bot.sms.outbox import queue_sms, queue_turn_replies
 
 log = logging.getLogger(__name__)
 UNKNOWN_REPLY_INTERVAL = 24 * 3600  # one polite answer per unknown number a day: no SMS loops
@@ -44,17 +45,36 @@ def _queue_gate_reply(session, phone: str, reply: str, now) -> None:
 
 
 class SmsOutput(OutputChannel):
-    def __init__(self, gate: CitizenGate, purpose: str):
+    """Puts what Rasa says in the outbox. `collect=True` (the answer to a citizen's SMS): kept until
+    the turn ends and queued then, in one transaction with the mark that the message was answered
+    (`finish`); otherwise (trigger_intent's proactive messages) each is queued as it is said."""
+
+    def __init__(self, gate: CitizenGate, purpose: str, *, collect: bool = False):
         self.gate = gate
         self.purpose = purpose
+        self.pending: list[tuple[str, str]] | None = [] if collect else None
 
     @classmethod
     def name(cls) -> str:
         return "sms"
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs) -> None:
+        if self.pending is not None:
+            self.pending.append((recipient_id, text))
+            return
         await self.gate.db.run(
             lambda s: queue_sms(s, recipient_id, text, purpose=self.purpose, now=self.gate.clock.now()))
+
+    async def finish(self, answered_inbound_id: int | None) -> None:
+        """The turn ended: its replies queued and, when it finished (`answered_inbound_id`), the
+        message marked answered. If the database refuses, neither is stored and the scheduler's
+        apology asks the citizen to send it again (bot/sms/unanswered.py): logged, not raised."""
+        replies, self.pending = self.pending or [], []
+        try:
+            await self.gate.db.run(queue_turn_replies, replies, self.gate.clock.now(), answered_inbound_id)
+        except DATABASE_ERRORS as exc:
+            log.warning("sms: a turn's %d replies not queued (%s); the apology follows", len(replies),
+                        type(exc).__name__)
 
     async def send_text_with_buttons(self, recipient_id: str, text: str, buttons, **kwargs) -> None:
         await self.send_text_message(recipient_id, render_buttons(text, buttons, kwargs.get("language")))
@@ -126,7 +146,7 @@ class SmsInput(InputChannel):
                 return response.json({"status": "unknown sender"})
             if not admitted.turn:
                 return response.json({"status": "accepted"})  # answered (and marked so) at the gate
-            output = SmsOutput(self.gate, purpose="reply")
+            output = SmsOutput(self.gate, purpose="reply", collect=True)
             message = UserMessage(admitted.text, output, admitted.phone, input_channel=self.name(),
                                   metadata=admitted.metadata(), message_id=sms.provider_id)
             self._background(self._turn(on_new_message, message, admitted))
@@ -136,9 +156,14 @@ class SmsInput(InputChannel):
 
     async def _turn(self, on_new_message, message: UserMessage, admitted) -> None:
         # Marked answered only when the turn finished: a turn lost with this process gets an
-        # apology from the scheduler instead of silence (bot/sms/unanswered.py).
-        await on_new_message(message)
-        await self.gate.mark_answered(admitted)
+        # apology from the scheduler instead of silence (bot/sms/unanswered.py). What a turn that
+        # raised had said is still queued, unmarked.
+        finished = False
+        try:
+            await on_new_message(message)
+            finished = True
+        finally:
+            await message.output_channel.finish(admitted.inbound_id if finished else None)
 
     def _background(self, coro) -> None:
         task = asyncio.get_running_loop().create_task(coro)

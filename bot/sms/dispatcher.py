@@ -18,10 +18,9 @@ import aiohttp
 
 from bot.core.clock import Clock
 from bot.core.retry import backoff
-from bot.db import outbox as outbox_db
 from bot.db.database import Database
 from bot.sms.gateway import GatewayApiClient, GatewayError
-from bot.sms.outbox import claim_due, record_send_failure, sendable
+from bot.sms.outbox import claim_due, record_send_failure, record_sent, sendable
 
 log = logging.getLogger(__name__)
 # Messages handed to the gateway at once (SMS_DISPATCH_CONCURRENCY); docs/deployment.md.
@@ -57,9 +56,10 @@ class Dispatcher:
         """Send everything due now; repeat claims until nothing is due (later messages of a
         recipient become due once the earlier one is out)."""
         counts = {"sent": 0, "retry": 0, "failed": 0}
-        await self.db.run(outbox_db.release_stale, self.clock.now(), self.sending_lease)
+        release: timedelta | None = self.sending_lease  # once a round, in its first claim's transaction
         while True:
-            batch = await self.db.run(claim_due, self.clock.now(), self.concurrency)
+            batch = await self.db.run(claim_due, self.clock.now(), self.concurrency, release_older_than=release)
+            release = None
             if not batch:
                 return counts
             # One transaction for the batch, the last one before the network calls (none is open
@@ -69,12 +69,19 @@ class Dispatcher:
                 if message.id not in allowed:
                     log.info("outbox %s held before sending (bot.sms.outbox.sendable)", message.id)
             outcomes = await asyncio.gather(*(self._send(http, m) for m in batch if m.id in allowed))
-            for outcome in outcomes:
+            sent = [(message_id, provider_id) for outcome, message_id, provider_id in outcomes if outcome == "sent"]
+            if sent:
+                # What the operator took, recorded once the batch's sends are back. A process that
+                # dies before this leaves them 'sending': released after the lease and sent again
+                # unless their delivery report came first (bot.db.outbox.release_stale).
+                await self.db.run(record_sent, sent, self.clock.now())
+            for outcome, _, _ in outcomes:
                 counts[outcome] += 1
             if counts["retry"] or counts["failed"]:
                 return counts  # do not spin on a gateway that is failing right now
 
-    async def _send(self, http: aiohttp.ClientSession, message) -> str:
+    async def _send(self, http: aiohttp.ClientSession, message) -> tuple[str, int, str | None]:
+        """(outcome, our id, the operator's id when it took the message)."""
         try:
             provider_id = await self.gateway.send(http, message.msisdn, message.text, userref=str(message.id))
         except GatewayError as exc:
@@ -84,9 +91,8 @@ class Dispatcher:
             # Giving up raises the unreachable alert in the same transaction (bot.sms.outbox).
             await self.db.run(record_send_failure, message.id, str(exc), retry_at, now)
             log.warning("outbox %s attempt %s failed: %s", message.id, message.attempts, exc)
-            return "failed" if give_up else "retry"
-        await self.db.run(outbox_db.mark_sent, message.id, provider_id, self.clock.now())
-        return "sent"
+            return ("failed" if give_up else "retry"), message.id, None
+        return "sent", message.id, provider_id
 
     async def run_forever(self, interval: float) -> None:
         async with aiohttp.ClientSession() as http:

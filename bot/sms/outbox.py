@@ -6,13 +6,14 @@ that never arrives means: the citizen cannot be reached, an alert for their coor
 docs/decisions.md, "SMS integrity"."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from bot.core.alert_catalogue import Rule
 from bot.core.vocabulary import CitizenStatus, OutboxStatus
 from bot.db import alerts as alert_db
+from bot.db import messages as messages_db
 from bot.db import network as network_db
 from bot.db import outbox as outbox_db
 from bot.db.citizens import citizen_by_phone
@@ -87,10 +88,28 @@ def queue_sms(session: Session, msisdn: str, text: str, *, purpose: str, now: da
     )
 
 
-def claim_due(session: Session, now: datetime, limit: int = 20) -> list[OutboxMessage]:
-    """The dispatcher's claim: first every queued proactive message that may no longer go is held
-    (due or not, so it holds back nothing behind it), then the due messages are claimed, at most
-    one per recipient."""
+def queue_turn_replies(session: Session, replies: list[tuple[str, str]], now: datetime,
+                       answered_inbound_id: int | None) -> None:
+    """What one SMS turn answered, (phone, text) in the order said, queued in one transaction at the
+    turn's end, together with the mark that the citizen's message was answered when the turn finished
+    (`answered_inbound_id`; None: it failed, so the scheduler's apology still comes:
+    bot/sms/unanswered.py). One transaction a turn instead of one per message and one for the mark
+    (docs/performance.md)."""
+    for msisdn, text in replies:
+        queue_sms(session, msisdn, text, purpose="reply", now=now)
+    if answered_inbound_id is not None:
+        messages_db.mark_answered(session, answered_inbound_id, now)
+
+
+def claim_due(session: Session, now: datetime, limit: int = 20, *,
+              release_older_than: timedelta | None = None) -> list[OutboxMessage]:
+    """The dispatcher's claim: with `release_older_than`, first every message a dead dispatcher left
+    'sending' that long goes back in the queue (bot.db.outbox.release_stale; in the claim's own
+    transaction, one round trip fewer per round: docs/performance.md); then every queued proactive
+    message that may no longer go is held (due or not, so it holds back nothing behind it), then the
+    due messages are claimed, at most one per recipient."""
+    if release_older_than is not None:
+        outbox_db.release_stale(session, now, release_older_than)
     outbox_db.hold_queued(session, PROACTIVE, HOLD_REASONS, now)
     outbox_db.hold_queued(session, FAREWELL, {k: v for k, v in HOLD_REASONS.items() if k != CitizenStatus.ENDED.value},
                           now)
@@ -116,6 +135,14 @@ def sendable(session: Session, message_ids: list[int], now: datetime) -> set[int
         else:
             outbox_db.hold_claimed(session, message.id, reason, now)
     return allowed
+
+
+def record_sent(session: Session, sent: list[tuple[int, str]], now: datetime) -> None:
+    """The dispatcher's batch that the operator took, (our id, the operator's id) each, in one
+    transaction after the batch's sends (one per message cost a transaction each: docs/performance.md).
+    A message whose delivery report came first keeps the report's status (bot.db.outbox.mark_sent)."""
+    for message_id, provider_id in sent:
+        outbox_db.mark_sent(session, message_id, provider_id, now)
 
 
 def record_undelivered(session: Session, message: OutboxMessage, now: datetime) -> Alert | None:

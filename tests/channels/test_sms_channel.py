@@ -64,3 +64,39 @@ async def test_the_channels_take_the_language_the_nlg_put_in_the_message(db, clo
     assert event == "bot_uttered" and data["text"] == "Hvordan går det? Svar GRØN, GUL eller RØD."
     assert [(r["title"], r["payload"]) for r in data["quick_replies"]] == [("GRØN", "GRØN"), ("GUL", "GUL"),
                                                                           ("RØD", "RØD")]
+
+
+async def test_a_turns_replies_are_queued_at_its_end_with_the_answered_mark(db, clock, citizen_id):
+    """The answer to an SMS is kept until the turn ends, then queued in order in one transaction
+    with the mark that the message was answered; a turn that failed queues what it said, unmarked,
+    so the scheduler's apology still comes (bot/sms/unanswered.py)."""
+    from bot.db.messages import log_inbound
+    from bot.db.models import InboundMessage
+
+    gate = CitizenGate(db, clock)
+    for finished in (True, False):
+        inbound = db.call(lambda s: log_inbound(s, citizen_id, channel="sms", text="rød", received_at=clock.now(),
+                                                provider_id=None))
+        before = len(db.call(list_for_citizen, citizen_id))
+        sms = SmsOutput(gate, purpose="reply", collect=True)
+        await sms.send_text_message(PHONE, "Tak.")
+        await sms.send_response(PHONE, {"text": "Kommer du?", "buttons": YES_NO_EN, "language": "da"})
+        assert len(db.call(list_for_citizen, citizen_id)) == before  # nothing yet: the turn runs
+        await sms.finish(inbound.id if finished else None)
+        queued = sorted(db.call(list_for_citizen, citizen_id), key=lambda m: m.id)[before:]
+        assert [(m.text, m.purpose, m.status) for m in queued] == [
+            ("Tak.", "reply", "queued"), ("Kommer du?\n1 YES\n2 NO\nSvar 1 eller 2.", "reply", "queued")]
+        answered_at = db.call(lambda s, i=inbound.id: s.get(InboundMessage, i).answered_at)
+        assert (answered_at is not None) is finished
+        await sms.finish(None)  # a second end queues nothing again
+        assert len(db.call(list_for_citizen, citizen_id)) == before + 2
+
+
+async def test_a_turns_replies_the_database_refuses_are_logged_not_raised(clock, citizen_id, tmp_path, caplog):
+    from bot.db.database import Database
+
+    gone = Database(f"sqlite:///{tmp_path}/no-such-dir/coordination.db")  # cannot be opened
+    sms = SmsOutput(CitizenGate(gone, clock), purpose="reply", collect=True)
+    await sms.send_text_message(PHONE, "Tak.")
+    await sms.finish(7)
+    assert "a turn's 1 replies not queued" in caplog.text and PHONE not in caplog.text
