@@ -107,16 +107,18 @@ def hold_claimed(session: Session, message_id: int, reason: str, now: datetime) 
 
 
 def mark_sent(session: Session, message_id: int, provider_id: str, now: datetime) -> None:
+    # A delivery report may already have arrived (it can beat the gateway's answer): its status is
+    # kept. One statement: every CASE reads the row as it was before this UPDATE.
+    sending = OutboxMessage.status == OutboxStatus.SENDING
     session.execute(
         sa.update(OutboxMessage)
         .where(OutboxMessage.id == message_id)
-        .values(provider_id=provider_id, sent_at=now, last_error=None)
-    )
-    # A delivery report may already have arrived (it can beat the gateway's answer); keep it.
-    session.execute(
-        sa.update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.SENDING)
-        .values(status=OutboxStatus.SENT, status_at=now)
+        .values(provider_id=provider_id, sent_at=now, last_error=None,
+                status=sa.case((sending, sa.literal(OutboxStatus.SENT, OutboxMessage.status.type)),
+                               else_=OutboxMessage.status),
+                status_at=sa.case((sending, sa.literal(now, OutboxMessage.status_at.type)),
+                                  else_=OutboxMessage.status_at))
+        .execution_options(synchronize_session=False)
     )
 
 

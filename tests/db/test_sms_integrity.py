@@ -361,3 +361,23 @@ async def test_a_message_the_dead_dispatcher_handed_over_is_not_sent_again(servi
         assert await other.dispatch_once(http) == {"sent": 0, "retry": 0, "failed": 0}
     [row] = rows(db)
     assert (row.status, row.attempts) == ("delivered", 1)
+
+
+# --- a batch's sends recorded at once ------------------------------------------------------------------
+def test_a_delivery_report_that_beat_the_send_answer_keeps_its_status_when_the_batch_is_recorded(db, clock, citizen):
+    """The dispatcher records a batch's sends after all of them are back (bot.sms.outbox.record_sent);
+    a report that came first (found by our id, the userref) stays, the others become 'sent'."""
+    from bot.sms.outbox import record_sent
+
+    first, second = queue(db, clock, "Tak.", "reply"), queue(db, clock, "Hej igen.", "reply", phone=STAFF_PHONE)
+    first_claim, second_claim = db.call(claim_due, clock.now()), db.call(claim_due, clock.now())
+    assert {m.id for m in first_claim + second_claim} == {first.id, second.id}
+    db.call(apply_delivery_report, "op-1", str(first.id), "DELIVERED", clock.now())  # before the send's answer
+    later = clock.now() + timedelta(seconds=2)
+    db.call(record_sent, [(first.id, "op-1"), (second.id, "op-2")], later)
+    by_id = {m.id: m for m in rows(db) + rows(db, STAFF_PHONE)}
+    assert (by_id[first.id].status, by_id[first.id].provider_id, by_id[first.id].sent_at) == (
+        "delivered", "op-1", later)
+    assert by_id[first.id].status_at == clock.now()  # the report's moment, not the record's
+    assert (by_id[second.id].status, by_id[second.id].provider_id, by_id[second.id].status_at) == (
+        "sent", "op-2", later)
