@@ -48,6 +48,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -213,6 +214,7 @@ class Phase:
     cpu: dict[str, float] = field(default_factory=dict)
     mo_ids: list[str] = field(default_factory=list)
     retried: int = 0
+    retry_reasons: dict[str, int] = field(default_factory=dict)  # what a retried MO's first attempt got
     marked_down: int = 0
     commits: dict[str, int] = field(default_factory=dict)  # database -> transactions committed in the window
 
@@ -366,16 +368,21 @@ class Bench:
             assert [(r["overall"], r["complete"]) for r in rows] == [(script, True)], (citizen["phone"], rows)
 
     def retried(self, phase: Phase) -> int:
-        """MOs that did not get a 200 at their first attempt (the operator retried them)."""
+        """MOs that did not get a 200 at their first attempt (the operator retried them); what the
+        first attempts got instead is kept in `phase.retry_reasons`."""
         state = self.t.gateway_state()
-        return sum(1 for m in phase.mo_ids if [a["status"] for a in state["mo"][m]["attempts"]] != [200])
+        firsts = [state["mo"][m]["attempts"] for m in phase.mo_ids]
+        failed = [attempts[0] for attempts in firsts if [a["status"] for a in attempts] != [200]]
+        phase.retry_reasons = dict(Counter(str(a.get("status") or a.get("error")) for a in failed))
+        return len(failed)
 
 
 def report_phase(phase: Phase, turns_for_cpu: int) -> None:
     lat = phase.latencies
     print(f"{phase.name}: {phase.turns} turns in {phase.finished - phase.started:.1f} s = {phase.rate:.1f} turns/s, "
           f"p50 {percentile(lat, 50) * 1000:.0f} ms, p95 {percentile(lat, 95) * 1000:.0f} ms, "
-          f"mean {statistics.mean(lat) * 1000:.0f} ms; MOs retried by the operator {phase.retried}, "
+          f"mean {statistics.mean(lat) * 1000:.0f} ms; MOs retried by the operator {phase.retried}"
+          f"{' ' + str(phase.retry_reasons) if phase.retry_reasons else ''}, "
           f"rasa_sms servers marked DOWN {phase.marked_down}")
     print("  PostgreSQL transactions committed in the window (pg_stat_database): " + ", ".join(
         f"{d} {c} ({c / max(phase.turns, 1):.1f} per turn)" for d, c in sorted(phase.commits.items())))
