@@ -56,6 +56,7 @@ from bot.channels.rasa_sqlite import use_our_engine
 log = logging.getLogger(__name__)
 
 DEFAULT_CACHE_SIZE = 256  # a full check-in's tracker is ~90 KiB in memory (docs/performance.md)
+INSERT_CHUNK = 100  # rows per INSERT: 600 parameters, far under SQLite's limit (999 before 3.32)
 # Where the key a tracker was handed out with travels with it to the save (a private attribute: the
 # tracker object is the only thing Rasa passes from retrieve to save).
 _STAMP = "_caching_store_stamp"
@@ -133,12 +134,11 @@ class CachingSQLTrackerStore(SQLTrackerStore):
                 # Only a conversation the database had nothing of is known to equal the tracker now.
                 cacheable = before.rows == 0
             rows = [self._row(sender_id, event) for event in new_events]
-            session.add_all(rows)
-            session.flush()  # the new rows' ids, before the commit expires them
+            newest_id = self._insert(session, rows)
             after = Key(before.rows + len(rows),
-                        max([before.newest_id or 0] + [row.id for row in rows]) if rows else before.newest_id,
-                        _newest(before.newest_timestamp, [row.timestamp for row in rows]))
-            data = [row.data for row in rows]
+                        max(before.newest_id or 0, newest_id) if rows else before.newest_id,
+                        _newest(before.newest_timestamp, [row["timestamp"] for row in rows]))
+            data = [row["data"] for row in rows]
             session.commit()
         log.debug("Tracker with sender_id '%s' stored to database", sender_id)
         if not cacheable or after.rows == 0 or not self.domain or self.cache_size <= 0:
@@ -149,10 +149,10 @@ class CachingSQLTrackerStore(SQLTrackerStore):
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
 
-    def _row(self, sender_id: str, event: Any) -> SQLTrackerStore.SQLEvent:
-        """One event as Rasa's save stores it (rasa/core/tracker_store.py, SQLTrackerStore.save)."""
+    def _row(self, sender_id: str, event: Any) -> dict[str, Any]:
+        """One event's row as Rasa's save stores it (rasa/core/tracker_store.py, SQLTrackerStore.save)."""
         data = event.as_dict()
-        return self.SQLEvent(
+        return dict(
             sender_id=sender_id,
             type_name=event.type_name,
             timestamp=data.get("timestamp"),
@@ -160,6 +160,28 @@ class CachingSQLTrackerStore(SQLTrackerStore):
             action_name=data.get("name"),
             data=json.dumps(data),
         )
+
+    def _insert(self, session: sa.orm.Session, rows: list[dict[str, Any]]) -> int:
+        """The rows inserted in order; returns the newest row's id (0 for none). One multi-row INSERT
+        per INSERT_CHUNK rows: Rasa's save adds each event as an ORM object, one INSERT (and, on
+        PostgreSQL, one round trip) per event (docs/performance.md). The id is what this INSERT
+        numbered, never read back: PostgreSQL's RETURNING; SQLite numbers a multi-row INSERT's rows
+        in order, so the last row's is the cursor's lastrowid. Another database gets Rasa's way."""
+        table = self.SQLEvent.__table__
+        dialect = session.bind.dialect.name
+        newest = 0
+        for start in range(0, len(rows), INSERT_CHUNK):
+            chunk = rows[start:start + INSERT_CHUNK]
+            if dialect == "postgresql":
+                newest = max(session.execute(sa.insert(table).values(chunk).returning(table.c.id)).scalars())
+            elif dialect == "sqlite":
+                newest = session.execute(sa.insert(table).values(chunk)).lastrowid
+            else:
+                objects = [self.SQLEvent(**row) for row in chunk]
+                session.add_all(objects)
+                session.flush()
+                newest = max(row.id for row in objects)
+        return newest
 
     def _as_read(self, tracker: DialogueStateTracker, new_events: list, data: list[str]) -> DialogueStateTracker:
         """The tracker Rasa's read would build from the database now, as an object of its own."""

@@ -212,3 +212,42 @@ def test_engines(url, domain):
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     else:
         assert ours.engine.pool._pre_ping  # survives a PostgreSQL outage
+
+
+def test_a_long_save_is_inserted_in_chunks_as_rasas_rows(url, domain):
+    """More new events than one INSERT takes (INSERT_CHUNK): every row as Rasa's own save writes it
+    (column by column, against the same conversation saved by Rasa's store), in order, and the key
+    the save cached is the database's (the next read is a hit)."""
+    import sqlalchemy as sa
+
+    from bot.channels.tracker_store import INSERT_CHUNK
+
+    ours, rasas = store(url, domain), store(url, domain, cls=SQLTrackerStore)
+    other = "+4587654321"
+    trackers = {}
+    for s, sender in ((ours, SENDER), (rasas, other)):
+        tracker = run(s.get_or_create_tracker(sender, append_action_listen=False))
+        tracker.update(ActionExecuted("action_session_start"))
+        tracker.update(SessionStarted())
+        for i in range(INSERT_CHUNK // 5 + 30):  # 5 events a turn: over one chunk
+            turn(tracker, f"svar {i}", f"spørgsmål {i}")
+        trackers[sender] = tracker
+    # The same events for both senders, saved in one save each.
+    trackers[other].events.clear()
+    for event in trackers[SENDER].events:
+        trackers[other].events.append(event)
+    run(ours.save(trackers[SENDER]))
+    run(rasas.save(trackers[other]))
+
+    engine = sa.create_engine(url)
+    columns = "type_name, timestamp, intent_name, action_name, data"
+    with engine.connect() as connection:
+        def rows(sender):
+            return connection.execute(sa.text(f"SELECT {columns} FROM events WHERE sender_id = :s ORDER BY id"),
+                                      {"s": sender}).all()
+        assert len(rows(SENDER)) > INSERT_CHUNK
+        assert rows(SENDER) == rows(other)
+    engine.dispose()
+    hits = ours.hits
+    same(run(ours.retrieve(SENDER)), rasas_read(url, domain))
+    assert ours.hits == hits + 1
