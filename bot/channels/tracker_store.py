@@ -41,6 +41,7 @@ import copy
 import itertools
 import json
 import logging
+import pickle
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -187,7 +188,7 @@ class CachingSQLTrackerStore(SQLTrackerStore):
         """The tracker Rasa's read would build from the database now, as an object of its own."""
         if not any(isinstance(event, SessionStarted) for event in new_events):
             # Events since the session start already (the tracker was read so and got new events).
-            snapshot = copy.deepcopy(tracker)
+            snapshot = _copy(tracker)
             _unstamp(snapshot)
             return snapshot
         # A session started in this save: a read returns the events from its `session_started` on
@@ -197,6 +198,18 @@ class CachingSQLTrackerStore(SQLTrackerStore):
         since = [json.loads(json.dumps(event.as_dict())) for event in tracker.events
                  if event.timestamp is not None and event.timestamp >= start]
         return DialogueStateTracker.from_dict(tracker.sender_id, since, self.domain.slots)
+
+
+def _copy(tracker: DialogueStateTracker) -> DialogueStateTracker:
+    """An independent copy of the tracker, as copy.deepcopy makes it, by a pickle round trip of our
+    own bytes in this process (no outside input is unpickled): a check-in's tracker of 77 events
+    takes 0.28 ms against deepcopy's 1.37 (docs/performance.md). Both copy through the same
+    __reduce_ex__; nothing in a tracker defines its own copy or pickling (Rasa's Domain does, and a
+    tracker holds none). Deepcopy if something in it cannot be pickled."""
+    try:
+        return pickle.loads(pickle.dumps(tracker, protocol=pickle.HIGHEST_PROTOCOL))
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return copy.deepcopy(tracker)
 
 
 def _newest(timestamp: float | None, timestamps: list[float | None]) -> float | None:

@@ -251,3 +251,21 @@ def test_a_long_save_is_inserted_in_chunks_as_rasas_rows(url, domain):
     hits = ours.hits
     same(run(ours.retrieve(SENDER)), rasas_read(url, domain))
     assert ours.hits == hits + 1
+
+
+def test_the_cached_copy_is_independent_and_falls_back_to_deepcopy(domain):
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.channels import tracker_store
+
+    tracker = DialogueStateTracker(SENDER, domain.slots)
+    turn(tracker, "tjek ind", "Hvordan går det?")
+    tracker.update(SlotSet("checkin_note", "før"))
+    copied = tracker_store._copy(tracker)
+    assert copied is not tracker and copied.current_state() == tracker.current_state()
+    copied.update(SlotSet("checkin_note", "efter"))
+    copied.events[0].timestamp = 0
+    assert tracker.get_slot("checkin_note") == "før" and tracker.events[0].timestamp != 0
+    tracker.unpicklable = lambda: None  # pickle refuses a lambda; deepcopy takes it
+    again = tracker_store._copy(tracker)
+    assert again.current_state() == tracker.current_state() and again.get_slot("checkin_note") == "før"
