@@ -33,6 +33,7 @@ from bot.core.clock import Clock
 from bot.sms.gateway import sign_webhook
 
 GIVE_UP_SECONDS = 600  # GatewayAPI retries for much longer; a test never waits that long
+KEEPALIVE_SECONDS = 5
 
 
 class Operator:
@@ -125,7 +126,11 @@ async def serve(port: int) -> None:
     app.router.add_post("/rest/mtsms", operator.mtsms)
     app.router.add_post("/phone/send", operator.phone_send)
     app.router.add_get("/state", operator.state)
-    async with aiohttp.ClientSession() as http:
+    # An idle kept connection is dropped after KEEPALIVE_SECONDS, before HAProxy drops it
+    # (deploy/haproxy.cfg `timeout http-keep-alive 10s`): a client that keeps it longer sometimes
+    # sends a webhook on a connection the proxy is just closing (ServerDisconnectedError, retried).
+    connector = aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS)
+    async with aiohttp.ClientSession(connector=connector) as http:
         operator.http = http
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
