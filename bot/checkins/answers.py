@@ -15,7 +15,7 @@ import difflib
 import re
 import unicodedata
 
-from bot.checkins.language import DANISH, in_language
+from bot.checkins.language import DANISH, drawn_out_short_word, in_language
 from bot.checkins.ordinary_words import ordinary_words
 from bot.checkins.programmes import LifeArea, Programme
 from bot.core.text import LETTER_RUNS, ascii_digits, fold, is_latin, strip_variants, words
@@ -203,7 +203,8 @@ def decide_colour(text: str, intent: str | None, confidence: float | None, langu
     if _PLAIN_RED.search(folded) or _plain_red_en(folded):
         return RED
     colour = MOOD_COLOURS.get(intent or "")
-    if colour is None or (confidence or 0.0) < MOOD_CONFIDENT[colour] or not understood(text, language):
+    if (colour is None or (confidence or 0.0) < MOOD_CONFIDENT[colour] or not understood(text, language)
+            or drawn_out_short_word(text)):
         return None
     if colour == GREEN and negated:
         return None

@@ -89,6 +89,17 @@ def _known(word: str, known: frozenset[str], compound: bool = True) -> bool:
     return False
 
 
+def drawn_out_short_word(text: str) -> bool:
+    """The whole text is one word of at most two letters drawn out ("haa", "nååå"): a sigh, or a word
+    of another language ("Haa" is Somali for yes) that reads as Danish "ha" drawn out. Too little for
+    NLU to name a colour on (bot/checkins/answers.py decide_colour): the question is asked again."""
+    tokens = LETTER_RUNS.findall(fold(text))
+    if len(tokens) != 1:
+        return False
+    once = _STRETCHED.sub(r"\1", tokens[0])
+    return once != tokens[0] and len(once) <= 2
+
+
 def in_language(text: str, language: str = DANISH, also_known: frozenset[str] = frozenset()) -> bool:
     """Real words of `language` (above); `also_known` adds words the question itself offers."""
     folded = fold(text)

@@ -115,3 +115,14 @@ def test_long_free_text_is_cut_at_the_cap():
                                         ("ringe", True), ("ring til lægen i morgen", False), ("rød", False)])
 def test_ring_as_the_whole_message_asks_for_a_call(text, call):
     assert is_call_request(text) is call
+
+
+def test_a_drawn_out_short_word_is_not_enough_for_nlu_to_name_a_colour():
+    """"Haa" (Somali for yes) reads as Danish "ha" drawn out; a model trained on another machine read
+    it as mood_bad with 0.95. A sigh or a drawn-out "ha" is asked again; a named colour still counts."""
+    from bot.checkins.answers import decide_colour
+
+    assert decide_colour("Haa", "mood_bad", 0.95) is None
+    assert decide_colour("nåååå", "mood_bad", 0.95) is None
+    assert decide_colour("rødddd", "mood_bad", 0.95) == "red"
+    assert decide_colour("det går skidt", "mood_bad", 0.95) == "red"
