@@ -70,8 +70,11 @@ class SmsOutput(OutputChannel):
         message marked answered. If the database refuses, neither is stored and the scheduler's
         apology asks the citizen to send it again (bot/sms/unanswered.py): logged, not raised."""
         replies, self.pending = self.pending or [], []
+        if not replies and answered_inbound_id is None:
+            return  # a failed turn that said nothing: nothing to write
         try:
-            await self.gate.db.run(queue_turn_replies, replies, self.gate.clock.now(), answered_inbound_id)
+            await self.gate.db.run(queue_turn_replies, replies, self.gate.clock.now(), answered_inbound_id,
+                                   purpose=self.purpose)
         except DATABASE_ERRORS as exc:
             log.warning("sms: a turn's %d replies not queued (%s); the apology follows", len(replies),
                         type(exc).__name__)

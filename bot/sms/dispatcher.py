@@ -68,20 +68,21 @@ class Dispatcher:
             for message in batch:
                 if message.id not in allowed:
                     log.info("outbox %s held before sending (bot.sms.outbox.sendable)", message.id)
-            outcomes = await asyncio.gather(*(self._send(http, m) for m in batch if m.id in allowed))
-            sent = [(message_id, provider_id) for outcome, message_id, provider_id in outcomes if outcome == "sent"]
+            going = [m for m in batch if m.id in allowed]
+            outcomes = await asyncio.gather(*(self._send(http, m) for m in going))
+            sent = [(m.id, provider_id) for m, (outcome, provider_id) in zip(going, outcomes) if outcome == "sent"]
             if sent:
                 # What the operator took, recorded once the batch's sends are back. A process that
                 # dies before this leaves them 'sending': released after the lease and sent again
                 # unless their delivery report came first (bot.db.outbox.release_stale).
                 await self.db.run(record_sent, sent, self.clock.now())
-            for outcome, _, _ in outcomes:
+            for outcome, _ in outcomes:
                 counts[outcome] += 1
             if counts["retry"] or counts["failed"]:
                 return counts  # do not spin on a gateway that is failing right now
 
-    async def _send(self, http: aiohttp.ClientSession, message) -> tuple[str, int, str | None]:
-        """(outcome, our id, the operator's id when it took the message)."""
+    async def _send(self, http: aiohttp.ClientSession, message) -> tuple[str, str | None]:
+        """(outcome, the operator's id when it took the message)."""
         try:
             provider_id = await self.gateway.send(http, message.msisdn, message.text, userref=str(message.id))
         except GatewayError as exc:
@@ -91,8 +92,8 @@ class Dispatcher:
             # Giving up raises the unreachable alert in the same transaction (bot.sms.outbox).
             await self.db.run(record_send_failure, message.id, str(exc), retry_at, now)
             log.warning("outbox %s attempt %s failed: %s", message.id, message.attempts, exc)
-            return ("failed" if give_up else "retry"), message.id, None
-        return "sent", message.id, provider_id
+            return ("failed" if give_up else "retry"), None
+        return "sent", provider_id
 
     async def run_forever(self, interval: float) -> None:
         async with aiohttp.ClientSession() as http:

@@ -89,14 +89,14 @@ def queue_sms(session: Session, msisdn: str, text: str, *, purpose: str, now: da
 
 
 def queue_turn_replies(session: Session, replies: list[tuple[str, str]], now: datetime,
-                       answered_inbound_id: int | None) -> None:
+                       answered_inbound_id: int | None, *, purpose: str = "reply") -> None:
     """What one SMS turn answered, (phone, text) in the order said, queued in one transaction at the
     turn's end, together with the mark that the citizen's message was answered when the turn finished
     (`answered_inbound_id`; None: it failed, so the scheduler's apology still comes:
     bot/sms/unanswered.py). One transaction a turn instead of one per message and one for the mark
     (docs/performance.md)."""
     for msisdn, text in replies:
-        queue_sms(session, msisdn, text, purpose="reply", now=now)
+        queue_sms(session, msisdn, text, purpose=purpose, now=now)
     if answered_inbound_id is not None:
         messages_db.mark_answered(session, answered_inbound_id, now)
 
