@@ -214,14 +214,14 @@ def test_engines(url, domain):
         assert ours.engine.pool._pre_ping  # survives a PostgreSQL outage
 
 
-def test_a_long_save_is_inserted_in_chunks_as_rasas_rows(url, domain):
-    """More new events than one INSERT takes (INSERT_CHUNK): every row as Rasa's own save writes it
+def test_a_long_save_is_inserted_as_rasas_rows(url, domain):
+    """More new events than psycopg2 puts in one INSERT (execute_values' page of 1,000 rows): every
+    row as Rasa's own save writes it
     (column by column, against the same conversation saved by Rasa's store), in order, and the key
     the save cached is the database's (the next read is a hit)."""
     import sqlalchemy as sa
 
-    from bot.channels.tracker_store import INSERT_CHUNK
-
+    page = 1000
     ours, rasas = store(url, domain), store(url, domain, cls=SQLTrackerStore)
     other = "+4587654321"
     trackers = {}
@@ -229,7 +229,7 @@ def test_a_long_save_is_inserted_in_chunks_as_rasas_rows(url, domain):
         tracker = run(s.get_or_create_tracker(sender, append_action_listen=False))
         tracker.update(ActionExecuted("action_session_start"))
         tracker.update(SessionStarted())
-        for i in range(INSERT_CHUNK // 5 + 30):  # 5 events a turn: over one chunk
+        for i in range(page // 5 + 30):  # 5 events a turn: over one page
             turn(tracker, f"svar {i}", f"spørgsmål {i}")
         trackers[sender] = tracker
     # The same events for both senders, saved in one save each.
@@ -245,7 +245,7 @@ def test_a_long_save_is_inserted_in_chunks_as_rasas_rows(url, domain):
         def rows(sender):
             return connection.execute(sa.text(f"SELECT {columns} FROM events WHERE sender_id = :s ORDER BY id"),
                                       {"s": sender}).all()
-        assert len(rows(SENDER)) > INSERT_CHUNK
+        assert len(rows(SENDER)) > page
         assert rows(SENDER) == rows(other)
     engine.dispose()
     hits = ours.hits
