@@ -263,18 +263,6 @@ async def _reply_language(tracker: Tracker) -> str:
     return language_of(info.citizen if info else None)
 
 
-class ActionAskCheckinFocus(CitizenAction):
-    def name(self) -> str:
-        return "action_ask_checkin_focus"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
-        programme = get_programme(tracker.get_slot("checkin_programme"))
-        language = await _reply_language(tracker)
-        area_list = ", ".join(f"{i} {a.label_in(language)}" for i, a in enumerate(programme.areas, start=1))
-        dispatcher.utter_message(response="utter_ask_checkin_focus", area_list=area_list)
-        return []
-
-
 class ActionAskCheckinAreaAnswer(CitizenAction):
     def name(self) -> str:
         return "action_ask_checkin_area_answer"

@@ -35,6 +35,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from bot.checkins.programmes import response_placeholders
 from bot.core import i18n
 from bot.core.clock import Clock, process_clock
 from bot.core.config import Settings
@@ -136,7 +137,10 @@ class CatalogueNLG(TemplatedNaturalLanguageGenerator):
             return None
         # numpy's random choice, as Rasa's own generator: a test that seeds it gets the same variation.
         chosen = copy.deepcopy(variations[np.random.randint(len(variations))])
-        message = self._fill_response(chosen, filled_slots, **kwargs)
+        # The check-in's derived placeholders ({area_list}), in the language the text is written in;
+        # what an action passed with its `response=` comes first.
+        message = self._fill_response(chosen, filled_slots, **{**response_placeholders(filled_slots, written_in),
+                                                               **kwargs})
         if message is not None:
             # The language the text is in: Rasa passes it on to the output channel with the message,
             # which says how to answer buttons in the same language (bot/channels/sms.py, webchat.py).

@@ -43,6 +43,10 @@ class Programme:
     def label(self, key: str) -> str:
         return self.area(key).label
 
+    def numbered_areas(self, language: str | None) -> str:
+        """"1 Krop og helbred, 2 Humør og trivsel, ...": the areas as "Hvad fylder mest?" lists them."""
+        return ", ".join(f"{i} {area.label_in(language)}" for i, area in enumerate(self.areas, start=1))
+
 
 @cache
 def _load(path: Path = CONFIG) -> dict[str, Programme]:
@@ -66,3 +70,10 @@ def programme_names() -> list[str]:
 def get_programme(name: str | None) -> Programme:
     programmes = _load()
     return programmes.get(name or DEFAULT_PROGRAMME, programmes[DEFAULT_PROGRAMME])
+
+
+def response_placeholders(slots: dict, language: str) -> dict[str, str]:
+    """What the check-in's questions name that no slot holds, from the slots: the response
+    generator fills these in Rasa's own process (bot/channels/nlg.py), so asking "Hvad fylder
+    mest?" needs no call to the action server (docs/performance.md, round 4)."""
+    return {"area_list": get_programme(slots.get("checkin_programme")).numbered_areas(language)}

@@ -5,7 +5,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import context
 from actions.checkin import (
     ActionAskCheckinAreaAnswer,
-    ActionAskCheckinFocus,
     ActionSetAsideCheckin,
     ActionStartCheckin,
     ActionSubmitCheckin,
@@ -117,12 +116,7 @@ async def test_full_shape_asks_every_area_one_at_a_time_or_all_at_once():
     assert slots["requested_slot"] == "checkin_note"
 
 
-async def test_ask_actions_name_the_programmes_areas():
-    dispatcher = CollectingDispatcher()
-    await ActionAskCheckinFocus().run(dispatcher, tracker(slots={"checkin_programme": "standard"}), DOMAIN)
-    [message] = dispatcher.messages
-    assert message["response"] == "utter_ask_checkin_focus"
-    assert message["area_list"].startswith("1 Krop og helbred, 2 Humør og trivsel")
+async def test_the_area_question_names_the_next_area():
     dispatcher = CollectingDispatcher()
     await ActionAskCheckinAreaAnswer().run(
         dispatcher, tracker(slots={"checkin_programme": "fuld", "checkin_areas": {"krop": "red"}}), DOMAIN)

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.agreements import ActionCaseStatus, ActionPresentAgreements
 from actions.appointments import ActionSendAppointmentReminder
-from actions.checkin import ActionAskCheckinAreaAnswer, ActionAskCheckinFocus
+from actions.checkin import ActionAskCheckinAreaAnswer
 from actions.citizen import current_citizen
 from actions.outcomes import OWN_INTENT, ActionStartQuestionnaire, questionnaire_item
 from actions.preparation import ActionAskPrepConfirm
@@ -66,15 +66,6 @@ async def test_the_area_questions_name_the_area_in_the_citizens_language(citizen
         assert text == ("I did not understand. Mood and well-being: How is it going? "
                         "GREEN is good, YELLOW is so-so, RED is bad.")
         assert has_no_danish_label(text)
-
-
-async def test_the_focus_question_lists_the_areas_in_the_citizens_language(citizen):
-    [message], _ = await run(ActionAskCheckinFocus(), tracker(slots={"checkin_programme": "standard"}))
-    assert message["response"] == "utter_ask_checkin_focus"
-    assert message["area_list"] == by_language(
-        citizen, "1 Krop og helbred, 2 Humør og trivsel, 3 Hverdagen, 4 Familie og netværk, 5 Økonomi og bolig",
-        "1 Body and health, 2 Mood and well-being, 3 Everyday life, 4 Family and friends, 5 Money and housing")
-    assert citizen.language == "da" or has_no_danish_label(message["area_list"])
 
 
 # --- the preparation's summary ---

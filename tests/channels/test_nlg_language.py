@@ -71,6 +71,26 @@ async def test_conditions_and_placeholders_work_as_in_danish(db, citizens):
     assert done["text"] == "Thank you for your answer. It is saved, and Mette can see it."
 
 
+async def test_the_focus_question_lists_the_programmes_areas_in_the_citizens_language(db, citizens):
+    """{area_list} is no slot: the NLG derives it from checkin_programme in the language the text
+    is written in (the form asks with no action-server call; bot/checkins/programmes.py)."""
+    nlg = CatalogueNLG(domain=DOMAIN, database=db)
+    danish_areas = "1 Krop og helbred, 2 Humør og trivsel, 3 Hverdagen, 4 Familie og netværk, 5 Økonomi og bolig"
+    english_areas = ("1 Body and health, 2 Mood and well-being, 3 Everyday life, 4 Family and friends, "
+                     "5 Money and housing")
+    ask = "utter_ask_checkin_focus"
+    first = await nlg.generate(ask, tracker(DANISH_PHONE, checkin_programme="standard", clarify=False), "sms")
+    assert first["text"] == f"Hvad fylder mest? Svar med et eller flere tal: {danish_areas}."
+    again = await nlg.generate(ask, tracker(ENGLISH_PHONE, checkin_programme="standard", clarify=True), "sms")
+    assert again["text"] == f"I did not understand. Reply with numbers: {english_areas}. Or write SKIP."
+    # No programme yet (a form restored from an old tracker): the default programme's areas.
+    unset = await nlg.generate(ask, tracker(DANISH_PHONE), "sms")
+    assert danish_areas in unset["text"]
+    # An action's own value comes first.
+    told = await nlg.generate(ask, tracker(DANISH_PHONE), "sms", area_list="1 Krop")
+    assert told["text"].endswith("tal: 1 Krop.")
+
+
 async def test_a_response_the_catalogue_lacks_goes_out_in_danish_and_is_logged_by_name(db, citizens, tmp_path, caplog):
     catalogue_dir = tmp_path / "i18n"
     catalogue_dir.mkdir()
