@@ -170,7 +170,7 @@ class Alert(Base):
 
     id = sa.Column(sa.Integer, primary_key=True)
     citizen_id = sa.Column(sa.Integer, sa.ForeignKey("citizens.id"), nullable=False, index=True)
-    checkin_id = sa.Column(sa.Integer, sa.ForeignKey("checkins.id"))
+    checkin_id = sa.Column(sa.Integer, sa.ForeignKey("checkins.id"), index=True)  # rules_raised (0023)
     rule = sa.Column(sa.String(40), nullable=False)
     severity = sa.Column(sa.String(10), nullable=False)
     reason = sa.Column(sa.Text, nullable=False)
