@@ -154,16 +154,21 @@ def apply_delivery_report(
     (userref) when the report beat the send answer. Only a final report moves a status, only once,
     and only for a message handed to the operator (attempts > 0) that has no final status: a
     replayed or late report, or one naming a message that never left, changes nothing."""
-    message = session.execute(
-        sa.select(OutboxMessage).where(OutboxMessage.provider_id == provider_id).with_for_update()
-    ).scalar_one_or_none()
     # The operator echoes our id; anything else ("²" is a digit to Python, a 30-digit number
     # overflows the column) names no message of ours.
     ref = str(userref or "")
-    if message is None and ref.isascii() and ref.isdigit() and len(ref) <= 18:
-        message = session.get(OutboxMessage, int(ref), with_for_update=True)
-        if message is not None and message.provider_id not in (None, provider_id):
-            message = None
+    ours = int(ref) if ref.isascii() and ref.isdigit() and len(ref) <= 18 else None
+    by_provider = OutboxMessage.provider_id == provider_id
+    # One read for both ways of naming it (a report often beats the send answer, and then only our
+    # id finds it): the gateway's id first, our id only for a message without another gateway id.
+    found = session.execute(
+        sa.select(OutboxMessage).where(
+            by_provider if ours is None else
+            sa.or_(by_provider, sa.and_(OutboxMessage.id == ours, OutboxMessage.provider_id.is_(None)))
+        )
+        .with_for_update()
+    ).scalars().all()
+    message = next((m for m in found if m.provider_id == provider_id), found[0] if found else None)
     if message is None:
         return None, False
     new_status = FINAL_REPORT_STATUSES.get(str(status).upper())
