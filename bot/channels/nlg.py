@@ -139,8 +139,8 @@ class CatalogueNLG(TemplatedNaturalLanguageGenerator):
         chosen = copy.deepcopy(variations[np.random.randint(len(variations))])
         # The check-in's derived placeholders ({area_list}), in the language the text is written in;
         # what an action passed with its `response=` comes first.
-        message = self._fill_response(chosen, filled_slots, **{**response_placeholders(filled_slots, written_in),
-                                                               **kwargs})
+        derived = response_placeholders(filled_slots, written_in) if "{" in (chosen.get("text") or "") else {}
+        message = self._fill_response(chosen, filled_slots, **{**derived, **kwargs})
         if message is not None:
             # The language the text is in: Rasa passes it on to the output channel with the message,
             # which says how to answer buttons in the same language (bot/channels/sms.py, webchat.py).

@@ -166,7 +166,7 @@ def apply_delivery_report(
             by_provider if ours is None else
             sa.or_(by_provider, sa.and_(OutboxMessage.id == ours, OutboxMessage.provider_id.is_(None)))
         )
-        .with_for_update()
+        .order_by(OutboxMessage.id).with_for_update()
     ).scalars().all()
     message = next((m for m in found if m.provider_id == provider_id), found[0] if found else None)
     if message is None:

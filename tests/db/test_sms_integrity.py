@@ -381,3 +381,22 @@ def test_a_delivery_report_that_beat_the_send_answer_keeps_its_status_when_the_b
     assert by_id[first.id].status_at == clock.now()  # the report's moment, not the record's
     assert (by_id[second.id].status, by_id[second.id].provider_id, by_id[second.id].status_at) == (
         "sent", "op-2", later)
+
+
+def test_a_report_is_about_the_message_with_its_gateway_id_before_the_one_its_userref_names(db, clock, citizen):
+    """One read finds a report's message by either id (bot/db/outbox.py): the gateway's id wins, our
+    id counts only for a message without a gateway id of its own, and the other row stays as it is."""
+    from bot.sms.outbox import record_sent
+
+    first, second = queue(db, clock, "Tak.", "reply"), queue(db, clock, "Hej igen.", "reply", phone=STAFF_PHONE)
+    db.call(claim_due, clock.now())
+    db.call(record_sent, [(first.id, "op-1")], clock.now())  # second: handed over, answer not recorded
+    moved = db.call(lambda s: outbox_db.apply_delivery_report(s, "op-1", str(second.id), "DELIVERED", clock.now()))
+    assert (moved[0].id, moved[1]) == (first.id, True)
+    by_id = {m.id: m for m in rows(db) + rows(db, STAFF_PHONE)}
+    assert (by_id[first.id].status, by_id[second.id].status, by_id[second.id].provider_id) == (
+        "delivered", "sending", None)
+    # Our id naming a message that has another gateway id: no message of this report.
+    assert db.call(lambda s: outbox_db.apply_delivery_report(s, "op-9", str(first.id), "FAILED", clock.now())) == (
+        None, False)
+    assert status_of(db, by_id[first.id]) == "delivered"
