@@ -91,7 +91,7 @@ class CachingSQLTrackerStore(SQLTrackerStore):
         self._key_query = (sa.select(sa.func.count(), sa.func.max(events.c.id), sa.func.max(events.c.timestamp))
                            .where(events.c.sender_id == sa.bindparam("sender_id")))
         self._insert_query = sa.insert(events)
-        self._insert_returning = sa.insert(events).returning(events.c.id)
+        self._insert_returning = self._insert_query.returning(events.c.id)
         self._cache: OrderedDict[str, tuple[Key, DialogueStateTracker]] = OrderedDict()
         self.hits = self.misses = 0  # read by tests
 

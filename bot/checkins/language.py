@@ -77,10 +77,15 @@ def vocabulary(language: str = DANISH) -> frozenset[str]:
     return frozenset(w for w in words if len(w) >= 2)
 
 
+def _once(word: str) -> str:
+    """The word with each drawn-out letter written once: "nååå" is "nå", "goood" "god"."""
+    return _STRETCHED.sub(r"\1", word)
+
+
 def _known(word: str, known: frozenset[str], compound: bool = True) -> bool:
     if word in known:
         return True
-    once = _STRETCHED.sub(r"\1", word)
+    once = _once(word)
     if once != word and len(once) >= 2 and once in known:
         return True
     if compound and len(word) >= 2 * MIN_PART:
@@ -96,7 +101,7 @@ def drawn_out_short_word(text: str) -> bool:
     tokens = LETTER_RUNS.findall(fold(text))
     if len(tokens) != 1:
         return False
-    once = _STRETCHED.sub(r"\1", tokens[0])
+    once = _once(tokens[0])
     return once != tokens[0] and len(once) <= 2
 
 

@@ -27,7 +27,14 @@ from bot.db.models import OutboxMessage, SeenInboundId
 from bot.db.privacy import erase_citizen
 from bot.sms.dispatcher import Dispatcher
 from bot.sms.gateway import GatewayApiClient
-from bot.sms.outbox import apply_delivery_report, claim_due, queue_sms, record_send_failure, sendable
+from bot.sms.outbox import (
+    apply_delivery_report,
+    claim_due,
+    queue_sms,
+    record_send_failure,
+    record_sent,
+    sendable,
+)
 from tests.conftest import POSTGRES, T0
 from tests.db.conftest import PHONE
 from tests.service import service_app
@@ -367,8 +374,6 @@ async def test_a_message_the_dead_dispatcher_handed_over_is_not_sent_again(servi
 def test_a_delivery_report_that_beat_the_send_answer_keeps_its_status_when_the_batch_is_recorded(db, clock, citizen):
     """The dispatcher records a batch's sends after all of them are back (bot.sms.outbox.record_sent);
     a report that came first (found by our id, the userref) stays, the others become 'sent'."""
-    from bot.sms.outbox import record_sent
-
     first, second = queue(db, clock, "Tak.", "reply"), queue(db, clock, "Hej igen.", "reply", phone=STAFF_PHONE)
     first_claim, second_claim = db.call(claim_due, clock.now()), db.call(claim_due, clock.now())
     assert {m.id for m in first_claim + second_claim} == {first.id, second.id}
@@ -386,8 +391,6 @@ def test_a_delivery_report_that_beat_the_send_answer_keeps_its_status_when_the_b
 def test_a_report_is_about_the_message_with_its_gateway_id_before_the_one_its_userref_names(db, clock, citizen):
     """One read finds a report's message by either id (bot/db/outbox.py): the gateway's id wins, our
     id counts only for a message without a gateway id of its own, and the other row stays as it is."""
-    from bot.sms.outbox import record_sent
-
     first, second = queue(db, clock, "Tak.", "reply"), queue(db, clock, "Hej igen.", "reply", phone=STAFF_PHONE)
     db.call(claim_due, clock.now())
     db.call(record_sent, [(first.id, "op-1")], clock.now())  # second: handed over, answer not recorded
