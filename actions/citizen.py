@@ -22,7 +22,7 @@ class CitizenInfo:
 
 
 def _load(session: Session, phone: str) -> CitizenInfo | None:
-    citizen = citizen_by_phone(session, phone)
+    citizen = citizen_by_phone(session, phone, with_coordinator=True)
     if citizen is None:
         return None
     return CitizenInfo(citizen, citizen.coordinator.name, format_phone(citizen.coordinator.phone))

@@ -12,7 +12,7 @@ from bot.db.citizens import citizen_by_phone
 
 
 def _coordinator(session: Session, phone: str) -> tuple[str, str | None] | None:
-    citizen = citizen_by_phone(session, phone)
+    citizen = citizen_by_phone(session, phone, with_coordinator=True)
     return (citizen.coordinator.name, citizen.coordinator.phone) if citizen else None
 
 

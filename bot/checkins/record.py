@@ -58,8 +58,10 @@ def finish(session: Session, citizen: Citizen, checkin_id: int | None, *, comple
     (partial). A complete check-in stays complete; a partial one completed later becomes complete.
     Its nudge and close are not needed any more."""
     checkin = checkin_db.get_checkin(session, checkin_id, citizen.id) if checkin_id is not None else None
-    if checkin is None:
-        return None
+    return _finish(session, checkin, complete) if checkin is not None else None
+
+
+def _finish(session: Session, checkin: CheckIn, complete: bool) -> CheckIn:
     if complete:
         checkin.status = CheckinStatus.COMPLETE
     elif checkin.status == CheckinStatus.OPEN:
@@ -110,7 +112,7 @@ def record_checkin(
 def _open(session: Session, citizen: Citizen, channel: str, now: datetime) -> CheckIn:
     # One open check-in per citizen: an older one still open is set aside as partial.
     for older in checkin_db.open_checkins(session, [citizen.id]):
-        finish(session, citizen, older.id, complete=False, now=now)
+        _finish(session, older, complete=False)
     return checkin_db.add_checkin(session, citizen.id, created_at=now, last_answer_at=now, channel=channel,
                                   status=CheckinStatus.OPEN, areas={}, focus_areas=[])
 
@@ -121,8 +123,10 @@ def _store(session: Session, citizen: Citizen, checkin: CheckIn, answers: Checki
         # Nothing is stored before the colour (docs/decisions.md, "Foundation").
         raise Invalid("a check-in is stored from its colour on", "overall")
     # The answers are what the conversation knows so far; what was stored is never lost to a gap.
+    colours_before = (checkin.overall, checkin.areas or {})
     checkin.overall = answers.overall or checkin.overall
     checkin.areas = {**(checkin.areas or {}), **answers.areas}
+    colours_answered = (checkin.overall, checkin.areas) != colours_before
     checkin.focus_areas = list(answers.focus_areas) or list(checkin.focus_areas or [])
     if answers.wants_contact is not None:
         checkin.wants_contact = answers.wants_contact
@@ -130,19 +134,26 @@ def _store(session: Session, citizen: Citizen, checkin: CheckIn, answers: Checki
         checkin.note = note
     checkin.last_answer_at = now
     session.flush()
-    return _raise_alerts(session, citizen, checkin, now)
+    return _raise_alerts(session, citizen, checkin, now, compare=colours_answered)
 
 
-def _raise_alerts(session: Session, citizen: Citizen, checkin: CheckIn, now: datetime) -> list[Alert]:
-    previous_row = checkin_db.latest_checkin_with_colour(session, citizen.id, before=checkin)
+def _raise_alerts(session: Session, citizen: Citizen, checkin: CheckIn, now: datetime, *,
+                  compare: bool) -> list[Alert]:
+    """`compare`: a colour was answered now, so the check-in is compared with the one before it (the
+    worsening rule). Another answer (a focus area, the note, the call) leaves the comparison as it
+    was when the colours were stored, and its outcome is already raised or was nothing, so that
+    earlier check-in is not read again. The raised rules are read only when a rule fires now
+    (docs/performance.md, "Round 5")."""
+    previous_row = checkin_db.latest_checkin_with_colour(session, citizen.id, before=checkin) if compare else None
     previous = (
         CheckinAnswers(overall=previous_row.overall, areas=dict(previous_row.areas or {})) if previous_row else None
     )
     current = CheckinAnswers(overall=checkin.overall, areas=dict(checkin.areas or {}),
                              focus_areas=list(checkin.focus_areas or []), wants_contact=checkin.wants_contact)
-    raised = checkin_db.rules_raised(session, checkin.id)
+    drafts = evaluate(current, previous, get_programme(citizen.programme))
+    raised = checkin_db.rules_raised(session, checkin.id) if drafts else set()
     alerts = []
-    for draft in evaluate(current, previous, get_programme(citizen.programme)):
+    for draft in drafts:
         if draft.rule.value in raised:
             continue  # once per check-in, however many answers follow
         raised.add(draft.rule.value)

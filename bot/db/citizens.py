@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from bot.core.vocabulary import CitizenStatus
 from bot.db.models import Citizen
@@ -50,8 +50,12 @@ def get_citizen(session: Session, citizen_id: int, coordinator_id: int | None = 
     return session.execute(query).scalar_one_or_none()
 
 
-def citizen_by_phone(session: Session, phone: str) -> Citizen | None:
-    return session.execute(sa.select(Citizen).where(Citizen.phone == phone)).scalar_one_or_none()
+def citizen_by_phone(session: Session, phone: str, *, with_coordinator: bool = False) -> Citizen | None:
+    """`with_coordinator`: the coordinator comes in the same query (a join), not in a second one."""
+    query = sa.select(Citizen).where(Citizen.phone == phone)
+    if with_coordinator:
+        query = query.options(joinedload(Citizen.coordinator))
+    return session.execute(query).scalar_one_or_none()
 
 
 def language_by_phone(session: Session, phone: str) -> str | None:

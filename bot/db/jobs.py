@@ -52,14 +52,15 @@ def schedule(
                 status=JobStatus.PENDING, attempts=0, created_at=now, updated_at=now)
         .on_conflict_do_nothing(index_elements=list(NATURAL_KEY))
     )
-    session.execute(statement)
-    session.execute(
-        sa.update(Job)
-        .where(Job.citizen_id == citizen_id, Job.purpose == purpose, Job.target == target, Job.due_at == due_at,
-               Job.status == JobStatus.CANCELLED)
-        .values(status=JobStatus.PENDING, next_attempt_at=next_attempt_at, attempts=0, note=None, last_error=None)
-        .execution_options(synchronize_session=False)
-    )
+    if session.execute(statement).rowcount == 0:
+        # Planned before: a cancelled one comes back. A row just inserted needs no such update.
+        session.execute(
+            sa.update(Job)
+            .where(Job.citizen_id == citizen_id, Job.purpose == purpose, Job.target == target, Job.due_at == due_at,
+                   Job.status == JobStatus.CANCELLED)
+            .values(status=JobStatus.PENDING, next_attempt_at=next_attempt_at, attempts=0, note=None, last_error=None)
+            .execution_options(synchronize_session=False)
+        )
     return session.execute(_by_key(citizen_id, purpose, target, due_at)).scalar_one()
 
 

@@ -164,6 +164,51 @@ def test_areas_answered_one_by_one_raise_area_red_once_and_worsened_when_known(d
     assert rules(db, bente) == ["area_red", "worsened"]
 
 
+PREVIOUS = "order by checkins.created_at desc"  # bot.db.checkins.latest_checkin_with_colour
+
+
+def statements(db, work) -> list[str]:
+    """The SQL `work` sends, in order (the pool's pre-ping is not one of them)."""
+    sent: list[str] = []
+
+    def record(_conn, _cursor, statement, _params, _context, _executemany):
+        sent.append(" ".join(statement.split()).lower())
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        db.call(work)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    return [s for s in sent if s not in ("select 1", "begin (implicit)")]
+
+
+def test_only_a_colour_is_compared_with_the_check_in_before(db, people):
+    """The worsening rule reads the check-in before when a colour is answered, and the raised rules
+    are read only when a rule fires: a focus area, the note or a "no" to the call reads neither
+    (docs/performance.md, "Round 5"). A new check-in's nudge and close are inserted, not revived."""
+    bente, _ = people
+    db.call(lambda s: record_checkin(s, bente, CheckinAnswers("green"), note=None, complete=True, channel="sms",
+                                     now=MORNING - timedelta(days=7)))
+    opened: list[CheckIn] = []
+    first = statements(db, lambda s: opened.append(record_answer(
+        s, bente, None, CheckinAnswers("yellow"), note=None, channel="sms", now=MORNING, settings=SETTINGS)[0]))
+    assert sum(PREVIOUS in q for q in first) == 1
+    assert not any(q.startswith("update jobs") for q in first)
+    assert not any("from alerts" in q for q in first)  # yellow after green: no rule fires
+    later = statements(db, lambda s: record_answer(
+        s, bente, opened[0].id, CheckinAnswers("yellow", focus_areas=["krop"], wants_contact=False), note="træt",
+        channel="sms", now=MORNING + timedelta(minutes=1), settings=SETTINGS))
+    assert not any(PREVIOUS in q for q in later), later
+    assert not any("from alerts" in q for q in later), later
+    # A red answer later in the same check-in is a colour: compared, and its rules read and raised.
+    red = statements(db, lambda s: record_answer(
+        s, bente, opened[0].id, CheckinAnswers("red"), note=None, channel="sms",
+        now=MORNING + timedelta(minutes=2), settings=SETTINGS))
+    assert any(PREVIOUS in q for q in red)
+    assert any("from alerts" in q for q in red)
+    assert rules(db, bente) == ["overall_red", "worsened"]
+
+
 # --- whose check-in ---------------------------------------------------------------------------------
 
 def test_another_citizens_check_in_id_is_never_touched(db, people):
