@@ -106,20 +106,30 @@ def hold_claimed(session: Session, message_id: int, reason: str, now: datetime) 
     )
 
 
-def mark_sent(session: Session, message_id: int, provider_id: str, now: datetime) -> None:
+def _mark_sent_statement() -> sa.sql.Update:
     # A delivery report may already have arrived (it can beat the gateway's answer): its status is
-    # kept. One statement: every CASE reads the row as it was before this UPDATE.
-    sending = OutboxMessage.status == OutboxStatus.SENDING
-    session.execute(
-        sa.update(OutboxMessage)
-        .where(OutboxMessage.id == message_id)
-        .values(provider_id=provider_id, sent_at=now, last_error=None,
-                status=sa.case((sending, sa.literal(OutboxStatus.SENT, OutboxMessage.status.type)),
-                               else_=OutboxMessage.status),
-                status_at=sa.case((sending, sa.literal(now, OutboxMessage.status_at.type)),
-                                  else_=OutboxMessage.status_at))
-        .execution_options(synchronize_session=False)
+    # kept. One statement: every CASE reads the row as it was before this UPDATE. Built once and
+    # run for a whole batch (docs/performance.md, "Round 5").
+    table = OutboxMessage.__table__
+    now = sa.bindparam("sent_now", type_=OutboxMessage.status_at.type)
+    sending = table.c.status == OutboxStatus.SENDING
+    return (
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("message_id"))
+        .values(provider_id=sa.bindparam("gateway_id"), sent_at=now, last_error=None,
+                status=sa.case((sending, sa.literal(OutboxStatus.SENT, table.c.status.type)), else_=table.c.status),
+                status_at=sa.case((sending, now), else_=table.c.status_at))
     )
+
+
+_MARK_SENT = _mark_sent_statement()
+
+
+def mark_sent(session: Session, sent: list[tuple[int, str]], now: datetime) -> None:
+    """Each (our id, the gateway's id) of a batch the gateway took, in one executemany."""
+    if sent:
+        session.execute(_MARK_SENT, [{"message_id": message_id, "gateway_id": gateway_id, "sent_now": now}
+                                     for message_id, gateway_id in sent])
 
 
 def mark_failed(session: Session, message_id: int, error: str, retry_at: datetime | None, now: datetime) -> bool:

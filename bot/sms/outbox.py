@@ -141,8 +141,7 @@ def record_sent(session: Session, sent: list[tuple[int, str]], now: datetime) ->
     """The dispatcher's batch that the operator took, (our id, the operator's id) each, in one
     transaction after the batch's sends (one per message cost a transaction each: docs/performance.md).
     A message whose delivery report came first keeps the report's status (bot.db.outbox.mark_sent)."""
-    for message_id, provider_id in sent:
-        outbox_db.mark_sent(session, message_id, provider_id, now)
+    outbox_db.mark_sent(session, sent, now)
 
 
 def record_undelivered(session: Session, message: OutboxMessage, now: datetime) -> Alert | None:
