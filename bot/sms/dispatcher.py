@@ -56,10 +56,13 @@ class Dispatcher:
         """Send everything due now; repeat claims until nothing is due (later messages of a
         recipient become due once the earlier one is out)."""
         counts = {"sent": 0, "retry": 0, "failed": 0}
-        release: timedelta | None = self.sending_lease  # once a round, in its first claim's transaction
+        # Once a round, in its first claim's transaction: the release of a dead dispatcher's
+        # messages and the holds (bot.sms.outbox.claim_due).
+        first = True
         while True:
-            batch = await self.db.run(claim_due, self.clock.now(), self.concurrency, release_older_than=release)
-            release = None
+            batch = await self.db.run(claim_due, self.clock.now(), self.concurrency,
+                                      release_older_than=self.sending_lease if first else None, hold=first)
+            first = False
             if not batch:
                 return counts
             # One transaction for the batch, the last one before the network calls (none is open

@@ -102,14 +102,17 @@ def queue_turn_replies(session: Session, replies: list[tuple[str, str]], now: da
 
 
 def claim_due(session: Session, now: datetime, limit: int = 20, *,
-              release_older_than: timedelta | None = None) -> list[OutboxMessage]:
+              release_older_than: timedelta | None = None, hold: bool = True) -> list[OutboxMessage]:
     """The dispatcher's claim: with `release_older_than`, first every message a dead dispatcher left
     'sending' that long goes back in the queue (bot.db.outbox.release_stale; in the claim's own
-    transaction, one round trip fewer per round: docs/performance.md); then every queued proactive
-    message that may no longer go is held (due or not, so it holds back nothing behind it), then the
-    due messages are claimed, at most one per recipient."""
+    transaction, one round trip fewer per round: docs/performance.md); then (`hold`) every queued
+    proactive message that may no longer go is held (due or not, so it holds back nothing behind
+    it), then the due messages are claimed, at most one per recipient. A round's later claims skip
+    the holds (`hold=False`): `sendable` checks every claimed message again right before it goes."""
     if release_older_than is not None:
         outbox_db.release_stale(session, now, release_older_than)
+    if not hold:
+        return outbox_db.claim_due(session, now, limit)
     outbox_db.hold_queued(session, PROACTIVE, HOLD_REASONS, now)
     outbox_db.hold_queued(session, FAREWELL, {k: v for k, v in HOLD_REASONS.items() if k != CitizenStatus.ENDED.value},
                           now)

@@ -113,6 +113,18 @@ def test_a_claimed_proactive_sms_is_checked_again_just_before_sending(db, clock,
     assert claimed_reply.id == reply.id and (reply.id in db.call(sendable, [reply.id], clock.now())) is True
 
 
+def test_a_rounds_later_claim_leaves_the_holds_to_the_check_before_sending(db, clock, citizen):
+    """The dispatcher holds once a round, in its first claim (bot.sms.outbox.claim_due): a STOP that
+    comes between two claims of one round is caught by `sendable` before the operator is called."""
+    proactive = queue(db, clock, "Husk dit møde", "proactive")
+    stop(db, citizen, clock)
+    [claimed] = db.call(lambda s: claim_due(s, clock.now(), hold=False))
+    assert claimed.id == proactive.id and claimed.status == "sending"
+    assert db.call(sendable, [claimed.id], clock.now()) == set()
+    [row] = rows(db)
+    assert (row.status, row.suppressed_reason, row.attempts) == ("suppressed", "opted_out", 0)
+
+
 def test_an_erased_citizen_gets_nothing_that_was_waiting_and_nothing_new(db, clock, citizen):
     queue(db, clock, "Husk dit møde", "proactive")
     [claimed] = db.call(claim_due, clock.now())
