@@ -139,10 +139,12 @@ def _store(session: Session, citizen: Citizen, checkin: CheckIn, answers: Checki
 
 def _raise_alerts(session: Session, citizen: Citizen, checkin: CheckIn, now: datetime, *,
                   compare: bool) -> list[Alert]:
-    """`compare`: a colour was answered now, so the check-in is compared with the one before it (the
-    worsening rule). Another answer (a focus area, the note, the call) leaves the comparison as it
-    was when the colours were stored, and its outcome is already raised or was nothing, so that
-    earlier check-in is not read again. The raised rules are read only when a rule fires now
+    """`compare`: a colour changed now, so the check-in is compared with the one before it (the
+    worsening rule). Another answer (a focus area, the note, the call, the same colour again) leaves
+    the comparison as it was when the colours were stored, and its outcome is already raised or was
+    nothing, so that earlier check-in is not read again. This assumes the check-in before does not
+    change its colours meanwhile; only one set aside and then resumed could, and its own answers are
+    compared when they are stored. The raised rules are read only when a rule fires now
     (docs/performance.md, "Round 5")."""
     previous_row = checkin_db.latest_checkin_with_colour(session, citizen.id, before=checkin) if compare else None
     previous = (

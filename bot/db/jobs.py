@@ -52,8 +52,9 @@ def schedule(
                 status=JobStatus.PENDING, attempts=0, created_at=now, updated_at=now)
         .on_conflict_do_nothing(index_elements=list(NATURAL_KEY))
     )
-    if session.execute(statement).rowcount == 0:
-        # Planned before: a cancelled one comes back. A row just inserted needs no such update.
+    if session.execute(statement).rowcount != 1:
+        # Planned before: a cancelled one comes back. A row just inserted needs no such update (a
+        # driver that cannot count, -1, gets the update all the same).
         session.execute(
             sa.update(Job)
             .where(Job.citizen_id == citizen_id, Job.purpose == purpose, Job.target == target, Job.due_at == due_at,

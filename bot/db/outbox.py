@@ -109,7 +109,8 @@ def hold_claimed(session: Session, message_id: int, reason: str, now: datetime) 
 def _mark_sent_statement() -> sa.sql.Update:
     # A delivery report may already have arrived (it can beat the gateway's answer): its status is
     # kept. One statement: every CASE reads the row as it was before this UPDATE. Built once and
-    # run for a whole batch (docs/performance.md, "Round 5").
+    # run for a whole batch as one executemany: compiled once, though psycopg2 still sends it once
+    # per row (docs/performance.md, "Round 5").
     table = OutboxMessage.__table__
     now = sa.bindparam("sent_now", type_=OutboxMessage.status_at.type)
     sending = table.c.status == OutboxStatus.SENDING
@@ -126,7 +127,7 @@ _MARK_SENT = _mark_sent_statement()
 
 
 def mark_sent(session: Session, sent: list[tuple[int, str]], now: datetime) -> None:
-    """Each (our id, the gateway's id) of a batch the gateway took, in one executemany."""
+    """Each (our id, the gateway's id) of a batch the gateway took, with the one prebuilt statement."""
     if sent:
         session.execute(_MARK_SENT, [{"message_id": message_id, "gateway_id": gateway_id, "sent_now": now}
                                      for message_id, gateway_id in sent])

@@ -25,6 +25,10 @@ from bot.sms.outbox import claim_due, record_send_failure, record_sent, sendable
 log = logging.getLogger(__name__)
 # Messages handed to the gateway at once (SMS_DISPATCH_CONCURRENCY); docs/deployment.md.
 DEFAULT_CONCURRENCY = 8
+# Within one round the holds (bot.sms.outbox.claim_due) run again at the first claim after this
+# much time: a round that drains a long queue does not leave a STOP's confirmation waiting behind a
+# held message until the round ends.
+HOLD_EVERY = timedelta(seconds=1)
 
 
 class Dispatcher:
@@ -56,13 +60,16 @@ class Dispatcher:
         """Send everything due now; repeat claims until nothing is due (later messages of a
         recipient become due once the earlier one is out)."""
         counts = {"sent": 0, "retry": 0, "failed": 0}
-        # Once a round, in its first claim's transaction: the release of a dead dispatcher's
-        # messages and the holds (bot.sms.outbox.claim_due).
-        first = True
+        # In a round's first claim's transaction: the release of a dead dispatcher's messages and
+        # the holds; the holds again once HOLD_EVERY has passed (bot.sms.outbox.claim_due).
+        held_at = None
         while True:
-            batch = await self.db.run(claim_due, self.clock.now(), self.concurrency,
-                                      release_older_than=self.sending_lease if first else None, hold=first)
-            first = False
+            now = self.clock.now()
+            hold = held_at is None or now - held_at >= HOLD_EVERY
+            batch = await self.db.run(claim_due, now, self.concurrency,
+                                      release_older_than=self.sending_lease if held_at is None else None, hold=hold)
+            if hold:
+                held_at = now
             if not batch:
                 return counts
             # One transaction for the batch, the last one before the network calls (none is open

@@ -107,8 +107,9 @@ def claim_due(session: Session, now: datetime, limit: int = 20, *,
     'sending' that long goes back in the queue (bot.db.outbox.release_stale; in the claim's own
     transaction, one round trip fewer per round: docs/performance.md); then (`hold`) every queued
     proactive message that may no longer go is held (due or not, so it holds back nothing behind
-    it), then the due messages are claimed, at most one per recipient. A round's later claims skip
-    the holds (`hold=False`): `sendable` checks every claimed message again right before it goes."""
+    it), then the due messages are claimed, at most one per recipient. The dispatcher's claims
+    between two holds skip them (`hold=False`; bot.sms.dispatcher.HOLD_EVERY): `sendable` checks
+    every claimed message again right before it goes."""
     if release_older_than is not None:
         outbox_db.release_stale(session, now, release_older_than)
     if not hold:

@@ -127,6 +127,27 @@ def test_planning_twice_gives_one_row_and_sent_jobs_never_come_back(db):
     assert statuses == ["done", "pending"]
 
 
+def test_a_cancelled_job_planned_again_comes_back_as_the_same_row(db):
+    """bot.db.jobs.schedule: a new key is inserted (and needs no revival); a cancelled one planned
+    again is the same row, pending once more, its note gone."""
+    citizen = db.call(make_citizen)
+    due, now = cph(2026, 11, 25, 10), cph(2026, 11, 23, 12)
+    target = job_db.appointment_target(7)
+
+    def plan(session) -> Job:
+        return job_db.schedule(session, citizen_id=citizen.id, purpose=REMINDER, target=target, due_at=due,
+                               next_attempt_at=due, now=now)
+
+    first = db.call(plan)
+    assert first.status == "pending"
+    assert db.call(job_db.cancel_open, target, None, "appointment changed") == 1
+    [cancelled] = db.call(job_db.list_jobs, citizen_id=citizen.id)
+    assert (cancelled.status, cancelled.note) == ("cancelled", "appointment changed")
+    again = db.call(plan)
+    assert (again.id, again.status, again.note, again.attempts) == (first.id, "pending", None, 0)
+    assert len(db.call(job_db.list_jobs, citizen_id=citizen.id)) == 1
+
+
 def test_moving_an_appointment_cancels_its_old_reminders(db):
     citizen = db.call(make_citizen)
     appointment = db.call(lambda s: make_appointment(s, citizen, cph(2026, 11, 26, 10)))

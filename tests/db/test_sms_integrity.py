@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from alembic import command
 
 from bot.citizens import course
+from bot.core.clock import FixedClock
 from bot.core.config import ProactiveSettings
 from bot.db import outbox as outbox_db
 from bot.db.alerts import list_alerts, resolve_alert
@@ -176,6 +177,43 @@ async def test_stop_during_a_gateway_outage_the_retry_never_sends_the_proactive_
     held, reply = rows(db)
     assert (held.status, held.suppressed_reason, held.attempts) == ("suppressed", "opted_out", 1)
     assert reply.status == "sent"
+
+
+class TickingClock(FixedClock):
+    """A second later on every reading: a dispatcher round that takes its time."""
+
+    def now(self) -> datetime:
+        self.advance(timedelta(seconds=1))
+        return super().now()
+
+
+def hold_reads(db, statements: list[str]) -> int:
+    """How many times the dispatcher's holds ran: bot.db.outbox.hold_queued reads the queue once for
+    each of its three purposes per run."""
+    reads = [s for s in statements if "(select citizens.status" in s and "outbox.purpose =" in s]
+    assert len(reads) % 3 == 0, reads
+    return len(reads) // 3
+
+
+@pytest.mark.parametrize("ticking, holds", [(False, 1), (True, 4)])
+async def test_a_long_round_holds_again_at_most_a_second_apart(service, db, clock, citizen, ticking, holds):
+    """bot.sms.dispatcher.HOLD_EVERY: a round's first claim holds; its later claims skip the holds
+    within a second and run them again after one. Three recipients, one message a claim."""
+    for phone in (PHONE, STAFF_PHONE, "+4587654322"):
+        queue(db, clock, "Ny alarm (høj) - log ind" if phone != PHONE else "Tak for dit svar.",
+              "reply" if phone == PHONE else "notification", phone=phone)
+    when = TickingClock(clock.now()) if ticking else clock
+    gateway = GatewayApiClient(str(service.make_url("/fake-sms")), "fake-gateway-token", "1204", callback_url=None)
+    statements: list[str] = []
+    listener = lambda *args: statements.append(" ".join(args[2].split()).lower())  # noqa: E731
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        async with aiohttp.ClientSession() as http:
+            counts = await Dispatcher(db, gateway, when, concurrency=1).dispatch_once(http)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
+    assert counts == {"sent": 3, "retry": 0, "failed": 0}
+    assert hold_reads(db, statements) == holds  # four claims: three messages and the empty one
 
 
 # --- delivery reports only move forward ----------------------------------------------------------------
