@@ -126,7 +126,7 @@ def _store(session: Session, citizen: Citizen, checkin: CheckIn, answers: Checki
     colours_before = (checkin.overall, checkin.areas or {})
     checkin.overall = answers.overall or checkin.overall
     checkin.areas = {**(checkin.areas or {}), **answers.areas}
-    colours_answered = (checkin.overall, checkin.areas) != colours_before
+    colours_changed = (checkin.overall, checkin.areas) != colours_before
     checkin.focus_areas = list(answers.focus_areas) or list(checkin.focus_areas or [])
     if answers.wants_contact is not None:
         checkin.wants_contact = answers.wants_contact
@@ -134,7 +134,7 @@ def _store(session: Session, citizen: Citizen, checkin: CheckIn, answers: Checki
         checkin.note = note
     checkin.last_answer_at = now
     session.flush()
-    return _raise_alerts(session, citizen, checkin, now, compare=colours_answered)
+    return _raise_alerts(session, citizen, checkin, now, compare=colours_changed)
 
 
 def _raise_alerts(session: Session, citizen: Citizen, checkin: CheckIn, now: datetime, *,

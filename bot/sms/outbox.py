@@ -112,13 +112,12 @@ def claim_due(session: Session, now: datetime, limit: int = 20, *,
     every claimed message again right before it goes."""
     if release_older_than is not None:
         outbox_db.release_stale(session, now, release_older_than)
-    if not hold:
-        return outbox_db.claim_due(session, now, limit)
-    outbox_db.hold_queued(session, PROACTIVE, HOLD_REASONS, now)
-    outbox_db.hold_queued(session, FAREWELL, {k: v for k, v in HOLD_REASONS.items() if k != CitizenStatus.ENDED.value},
-                          now)
-    outbox_db.hold_queued(session, NETWORK, HOLD_REASONS, now)
-    network_db.hold_queued_without_consent(session, now)
+    if hold:
+        outbox_db.hold_queued(session, PROACTIVE, HOLD_REASONS, now)
+        outbox_db.hold_queued(session, FAREWELL,
+                              {k: v for k, v in HOLD_REASONS.items() if k != CitizenStatus.ENDED.value}, now)
+        outbox_db.hold_queued(session, NETWORK, HOLD_REASONS, now)
+        network_db.hold_queued_without_consent(session, now)
     return outbox_db.claim_due(session, now, limit)
 
 

@@ -1,8 +1,11 @@
 """Fixtures the database tests share: a citizen with consent (the SMS outbox tests), two coordinators'
 caseloads (the goal tests) and a real SMTP server (aiosmtpd) on a local port (the notification tests)."""
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email import message_from_bytes, policy
 
 import pytest
+import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
 from bot.alerts.mail import SmtpSettings
@@ -12,6 +15,22 @@ from tests.conftest import T0
 from tests.ports import free_port
 
 PHONE = "+4512345678"
+
+
+@contextmanager
+def sql_sent(engine: sa.engine.Engine) -> Iterator[list[str]]:
+    """The SQL the engine sends inside the block, in order, one line each and lower case. The pool's
+    pre-ping does not go through the engine's cursor events, so it is not among them."""
+    sent: list[str] = []
+
+    def record(_conn, _cursor, statement, _params, _context, _executemany):
+        sent.append(" ".join(statement.split()).lower())
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ from bot.db.models import CheckIn, Job
 from bot.jobs import timing
 from bot.jobs.purposes import CHECKIN_CLOSE, CHECKIN_OPEN_NUDGE
 from bot.scheduler import handlers
+from tests.db.conftest import sql_sent
 
 CPH = ZoneInfo("Europe/Copenhagen")
 SETTINGS = ProactiveSettings()
@@ -168,23 +169,14 @@ PREVIOUS = "order by checkins.created_at desc"  # bot.db.checkins.latest_checkin
 
 
 def statements(db, work) -> list[str]:
-    """The SQL `work` sends, in order (the pool's pre-ping is not sent through the engine's cursor
-    events, so it is not one of them)."""
-    sent: list[str] = []
-
-    def record(_conn, _cursor, statement, _params, _context, _executemany):
-        sent.append(" ".join(statement.split()).lower())
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    """The SQL `work` sends in its transaction, in order."""
+    with sql_sent(db.engine) as sent:
         db.call(work)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
     return sent
 
 
 def test_only_a_colour_is_compared_with_the_check_in_before(db, people):
-    """The worsening rule reads the check-in before when a colour is answered, and the raised rules
+    """The worsening rule reads the check-in before when a colour changes, and the raised rules
     are read only when a rule fires: a focus area, the note or a "no" to the call reads neither
     (docs/performance.md, "Round 5"). A new check-in's nudge and close are inserted, not revived."""
     bente, _ = people

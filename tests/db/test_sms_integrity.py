@@ -37,7 +37,7 @@ from bot.sms.outbox import (
     sendable,
 )
 from tests.conftest import POSTGRES, T0
-from tests.db.conftest import PHONE
+from tests.db.conftest import PHONE, sql_sent
 from tests.service import service_app
 
 STAFF_PHONE = "+4587654321"
@@ -115,8 +115,8 @@ def test_a_claimed_proactive_sms_is_checked_again_just_before_sending(db, clock,
 
 
 def test_a_rounds_later_claim_leaves_the_holds_to_the_check_before_sending(db, clock, citizen):
-    """The dispatcher holds once a round, in its first claim (bot.sms.outbox.claim_due): a STOP that
-    comes between two claims of one round is caught by `sendable` before the operator is called."""
+    """The dispatcher's claims between two holds skip them (bot.sms.dispatcher.HOLD_EVERY): a STOP
+    that comes between two claims of one round is caught by `sendable` before the operator is called."""
     proactive = queue(db, clock, "Husk dit møde", "proactive")
     stop(db, citizen, clock)
     [claimed] = db.call(lambda s: claim_due(s, clock.now(), hold=False))
@@ -196,7 +196,7 @@ def hold_reads(db, statements: list[str]) -> int:
 
 
 @pytest.mark.parametrize("ticking, holds", [(False, 1), (True, 4)])
-async def test_a_long_round_holds_again_at_most_a_second_apart(service, db, clock, citizen, ticking, holds):
+async def test_a_long_round_holds_again_a_second_later(service, db, clock, citizen, ticking, holds):
     """bot.sms.dispatcher.HOLD_EVERY: a round's first claim holds; its later claims skip the holds
     within a second and run them again after one. Three recipients, one message a claim."""
     for phone in (PHONE, STAFF_PHONE, "+4587654322"):
@@ -204,14 +204,9 @@ async def test_a_long_round_holds_again_at_most_a_second_apart(service, db, cloc
               "reply" if phone == PHONE else "notification", phone=phone)
     when = TickingClock(clock.now()) if ticking else clock
     gateway = GatewayApiClient(str(service.make_url("/fake-sms")), "fake-gateway-token", "1204", callback_url=None)
-    statements: list[str] = []
-    listener = lambda *args: statements.append(" ".join(args[2].split()).lower())  # noqa: E731
-    sa.event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with sql_sent(db.engine) as statements:
         async with aiohttp.ClientSession() as http:
             counts = await Dispatcher(db, gateway, when, concurrency=1).dispatch_once(http)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listener)
     assert counts == {"sent": 3, "retry": 0, "failed": 0}
     assert hold_reads(db, statements) == holds  # four claims: three messages and the empty one
 
