@@ -110,11 +110,25 @@ def all_processes() -> dict[int, tuple[int, str, str]]:
     return found
 
 
-def machine_busy() -> float:
-    """CPU-seconds the whole machine spent busy (all cores, every user of this shared machine)."""
+def machine_busy() -> dict[str, float]:
+    """CPU-seconds the whole machine spent busy (all cores, every user of this shared machine), and
+    two parts of it no process's own count holds: the time the hypervisor gave the virtual cores to
+    someone else (steal: busy for us, no work of ours done) and interrupt handling (irq + softirq:
+    much of the loopback network's work). proc(5), /proc/stat: user nice system idle iowait irq
+    softirq steal."""
     values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     idle = values[3] + values[4]  # idle + iowait
-    return (sum(values[:8]) - idle) / TICK
+    return {"machine": (sum(values[:8]) - idle) / TICK, "machine steal": values[7] / TICK,
+            "machine irq": (values[5] + values[6]) / TICK}
+
+
+def report_machine(cpu: dict[str, float], count: int, unit: str, window: float) -> None:
+    """The machine's lines of a window's CPU report (`cpu`: machine_busy's keys, over the window)."""
+    machine, steal, irq = cpu["machine"], cpu["machine steal"], cpu["machine irq"]
+    print(f"    {'machine total (all users)':34s} {machine:7.2f} s  {machine / count * 1000:6.1f} ms/{unit}  "
+          f"{machine / window * 100:5.1f} %  (busy {machine / (2 * window) * 100:.0f} % of 2 cores)")
+    for name, used in (("of it: interrupts (irq, softirq)", irq), ("of it: stolen by the hypervisor", steal)):
+        print(f"    {name:34s} {used:7.2f} s  {used / count * 1000:6.1f} ms/{unit}  {used / window * 100:5.1f} %")
 
 
 def commits(db, topology: Topology) -> dict[str, int]:
@@ -156,7 +170,7 @@ class Groups:
 
     def snapshot(self) -> dict[str, float]:
         """CPU-seconds so far per group; a pid is keyed so a backend that appears later counts from 0."""
-        snap = {"machine": machine_busy(), "bench (client + poller)": cpu_seconds("/proc/self/stat")}
+        snap = {**machine_busy(), "bench (client + poller)": cpu_seconds("/proc/self/stat")}
         relay = self.topology.relay
         if relay is not None:
             snap["pg relay thread (test device)"] = cpu_seconds(
@@ -388,7 +402,7 @@ def report_phase(phase: Phase, turns_for_cpu: int) -> None:
         f"{d} {c} ({c / max(phase.turns, 1):.1f} per turn)" for d, c in sorted(phase.commits.items())))
     window = phase.finished - phase.started
     cpu = dict(phase.cpu)
-    machine = cpu.pop("machine")
+    machine = {k: cpu.pop(k) for k in ("machine", "machine steal", "machine irq")}
     ours = sum(v for k, v in cpu.items() if not k.startswith(("bench", "pg relay", "postgres other", "gateway")))
     print(f"  CPU-seconds in the {window:.1f} s window (machine capacity {2 * window:.1f} = 2 cores; "
           f"CPU-ms per turn; % of one core):")
@@ -396,8 +410,7 @@ def report_phase(phase: Phase, turns_for_cpu: int) -> None:
         print(f"    {name:34s} {used:7.2f} s  {used / turns_for_cpu * 1000:6.1f} ms/turn  {used / window * 100:5.1f} %")
     print(f"    {'topology total (ours)':34s} {ours:7.2f} s  {ours / turns_for_cpu * 1000:6.1f} ms/turn  "
           f"{ours / window * 100:5.1f} %")
-    print(f"    {'machine total (all users)':34s} {machine:7.2f} s  {machine / turns_for_cpu * 1000:6.1f} ms/turn  "
-          f"{machine / window * 100:5.1f} %  (busy {machine / (2 * window) * 100:.0f} % of 2 cores)")
+    report_machine(machine, turns_for_cpu, "turn", window)
     single = {k: v for k, v in cpu.items() if k.startswith(("rasa", "actions", "service", "haproxy", "redis"))}
     name, used = max(single.items(), key=lambda kv: kv[1])
     print(f"  a core per process: bottleneck {name} at {used / turns_for_cpu * 1000:.1f} CPU-ms/turn "
@@ -657,7 +670,7 @@ def report_round(rnd: Round, n: int) -> float:
     print(f"  load average (1/5/15 min) before {'/'.join(f'{v:.1f}' for v in rnd.load[0])}, "
           f"after {'/'.join(f'{v:.1f}' for v in rnd.load[1])}")
     cpu = dict(rnd.cpu)
-    machine = cpu.pop("machine")
+    machine = {k: cpu.pop(k) for k in ("machine", "machine steal", "machine irq")}
     ours = sum(v for k, v in cpu.items() if not k.startswith(("bench", "pg relay", "postgres other", "gateway")))
     print(f"  CPU-seconds in the {window:.1f} s window (machine capacity {2 * window:.1f} = 2 cores; "
           f"CPU-ms per prompt; % of one core):")
@@ -665,8 +678,7 @@ def report_round(rnd: Round, n: int) -> float:
         print(f"    {name:34s} {used:7.2f} s  {used / max(got, 1) * 1000:6.1f} ms/prompt  {used / window * 100:5.1f} %")
     print(f"    {'topology total (ours)':34s} {ours:7.2f} s  {ours / max(got, 1) * 1000:6.1f} ms/prompt  "
           f"{ours / window * 100:5.1f} %")
-    print(f"    {'machine total (all users)':34s} {machine:7.2f} s  {machine / max(got, 1) * 1000:6.1f} ms/prompt  "
-          f"{machine / window * 100:5.1f} %  (busy {machine / (2 * window) * 100:.0f} % of 2 cores)")
+    report_machine(machine, max(got, 1), "prompt", window)
     single = {k: v for k, v in cpu.items() if k.startswith(("rasa", "actions", "service", "haproxy", "redis"))}
     name, used = max(single.items(), key=lambda kv: kv[1])
     print(f"  a core per process: bottleneck {name} at {used / max(got, 1) * 1000:.1f} CPU-ms/prompt "
