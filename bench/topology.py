@@ -223,6 +223,8 @@ class Inboxes:
 class Phase:
     name: str
     latencies: list[float] = field(default_factory=list)
+    done: list[float] = field(default_factory=list)  # each turn's last reply's arrival, the operator's stamp
+    by_server: dict[str, int] = field(default_factory=dict)  # MO webhooks each Rasa server answered (HAProxy's log)
     started: float = 0.0
     finished: float = 0.0
     cpu: dict[str, float] = field(default_factory=dict)
@@ -239,6 +241,16 @@ class Phase:
     @property
     def rate(self) -> float:
         return self.turns / (self.finished - self.started)
+
+    @property
+    def steady_rate(self) -> float:
+        """Turns/s between the 10th and the 90th percentile of the turns' completion times: the phase
+        without its start (every slot's first MO at once) and its end (the slots finish one by one,
+        and the last ones may all be on one server: citizens are spread by a hash of their number),
+        as the proactive round's 10 %->90 % rate."""
+        done = sorted(self.done)
+        first, last = len(done) // 10, len(done) * 9 // 10
+        return (last - first) / max(done[last] - done[first], 1e-9)
 
 
 class Bench:
@@ -301,6 +313,7 @@ class Bench:
             for _ in range(self.replies[(script, turn)] - 1):
                 at, _ = await self.reply(queue, msisdn, mo_id)
             phase.latencies.append(at - sent)
+            phase.done.append(at)
             phase.finished = max(phase.finished, at)
             phase.mo_ids.append(mo_id)
 
@@ -356,6 +369,12 @@ class Bench:
             answer = self.t.haproxy(f"{'enable' if on else 'disable'} health rasa_sms/{server}")
             assert answer.strip() == "", answer
 
+    def mo_by_server(self) -> Counter:
+        """MO webhooks answered so far per Rasa server, from HAProxy's log (`%b/%s` of each request)."""
+        return Counter(word.split("/")[1] for line in self.t.log("haproxy").splitlines()
+                       if "/webhooks/sms/webhook" in line
+                       for word in line.split() if word.startswith("rasa_sms/"))
+
     def flaps(self) -> int:
         return sum(1 for line in self.t.log("haproxy").splitlines()
                    if "Server rasa_sms/" in line and "is DOWN" in line and line.startswith("["))
@@ -367,9 +386,10 @@ class Bench:
         made = self.citizens(self.args.citizens * self.args.checkins)
         slots = [made[i::self.args.citizens] for i in range(self.args.citizens)]
         phase = Phase(name)
-        flaps = self.flaps()
+        flaps, served = self.flaps(), self.mo_by_server()
         asyncio.run(self.drive(slots, phase))
         phase.marked_down = self.flaps() - flaps
+        phase.by_server = dict(sorted((self.mo_by_server() - served).items()))
         self.check_stored(made)
         phase.retried = self.retried(phase)
         if not self.args.keep_checks:
@@ -398,6 +418,8 @@ def report_phase(phase: Phase, turns_for_cpu: int) -> None:
           f"mean {statistics.mean(lat) * 1000:.0f} ms; MOs retried by the operator {phase.retried}"
           f"{' ' + str(phase.retry_reasons) if phase.retry_reasons else ''}, "
           f"rasa_sms servers marked DOWN {phase.marked_down}")
+    print(f"  steady (10 %->90 % of the turns' completions) {phase.steady_rate:.1f} turns/s; MOs per server "
+          + ", ".join(f"{server} {count}" for server, count in phase.by_server.items()))
     print("  PostgreSQL transactions committed in the window (pg_stat_database): " + ", ".join(
         f"{d} {c} ({c / max(phase.turns, 1):.1f} per turn)" for d, c in sorted(phase.commits.items())))
     window = phase.finished - phase.started
@@ -477,7 +499,8 @@ def main() -> None:
                 results[name].append(phase)
                 report_phase(phase, phase.turns)
         for r, (one, two) in enumerate(zip(results["one"], results["two"])):
-            print(f"ratio two/one (run {r + 1}): turns/s {two.rate / one.rate:.2f}x, "
+            print(f"ratio two/one (run {r + 1}): turns/s {two.rate / one.rate:.2f}x "
+                  f"(steady {two.steady_rate / one.steady_rate:.2f}x), "
                   f"p50 {percentile(two.latencies, 50) / percentile(one.latencies, 50):.2f}x, "
                   f"p95 {percentile(two.latencies, 95) / percentile(one.latencies, 95):.2f}x")
         if args.repeat > 1:
@@ -485,8 +508,10 @@ def main() -> None:
             # over all the time of each configuration weighs every run alike.
             pooled = {name: sum(p.turns for p in phases) / sum(p.finished - p.started for p in phases)
                       for name, phases in results.items()}
+            steady = {name: statistics.mean(p.steady_rate for p in phases) for name, phases in results.items()}
             print(f"all {args.repeat} runs pooled: one {pooled['one']:.1f} turns/s, two {pooled['two']:.1f} turns/s, "
-                  f"ratio two/one {pooled['two'] / pooled['one']:.2f}x")
+                  f"ratio two/one {pooled['two'] / pooled['one']:.2f}x; steady, mean of the runs: one "
+                  f"{steady['one']:.1f}, two {steady['two']:.1f}, ratio {steady['two'] / steady['one']:.2f}x")
         over = report_memory(topology, bench.groups)
         print(f"Rasa under 800 MiB: {'yes' if not over else 'NO: ' + '; '.join(over)}")
         bench.db.dispose()
