@@ -8,15 +8,19 @@ Redis lock store, the fake GatewayAPI operator), then in the same run:
   (b) both Rasa servers take turns (`state ready`; deploy/haproxy.cfg sends each citizen's SMS to one
       of them, by a hash of the number).
 In each, CITIZENS citizens at a time do full short check-ins over signed SMS MO webhooks through the
-proxy (each slot runs CHECKINS fresh citizens one after another). A turn is one MO sent by the
-citizen's phone -> its reply handed to the operator (the MT's arrival time at the fake gateway).
-Every check-in is checked to be stored once, complete, with the colour given; every MO got a 200 at
-its first attempt. Prints turns/s, p50 and p95 turn latency, the ratio two/one, the resident memory
-of every process, and where the CPU went in each window (utime+stime from /proc/<pid>/stat per
-process, PostgreSQL's backends of the two databases summed, the machine's total from /proc/stat),
-with the throughput a core per process would allow: the busiest process's CPU-seconds per turn ->
-turns/s at one core each. Numbers only: nothing here asserts a time (docs/testing.md); the run's
-numbers and their explanation are in docs/performance.md, "Production topology".
+proxy (CITIZENS x CHECKINS fresh citizens per phase; a slot whose check-in is done takes the next
+one). A turn is one MO sent by the citizen's phone -> its reply handed to the operator (the MT's
+arrival time at the fake gateway). Every check-in is checked to be stored once, complete, with the
+colour given; every MO got a 200 at its first attempt. Prints turns/s over the whole window and
+steady (10 %->90 % of the turns' completions: without the start and the ragged end, when the last
+check-ins may all be on one server), the MOs each Rasa server answered, p50 and p95 turn latency,
+the ratio two/one, the resident memory of every process, and where the CPU went in each window
+(utime+stime from /proc/<pid>/stat per process, PostgreSQL's backends of the two databases summed,
+the machine's total from /proc/stat with its interrupts and the hypervisor's steal, which no
+process's count holds), with the throughput a core per process would allow: the busiest process's
+CPU-seconds per turn -> turns/s at one core each. Numbers only: nothing here asserts a time
+(docs/testing.md); the run's numbers and their explanation are in docs/performance.md, "Production
+topology".
 
 PostgreSQL is reached directly (Topology(pg_relay=False)), as in production: the test's relay is one
 Python thread carrying every query; `--relay` puts it back (its thread's CPU is then printed).
@@ -317,14 +321,19 @@ class Bench:
             phase.finished = max(phase.finished, at)
             phase.mo_ids.append(mo_id)
 
-    async def drive(self, slots: list[list[tuple[dict, str]]], phase: Phase | None) -> None:
+    async def drive(self, made: list[tuple[dict, str]], at_once: int, phase: Phase | None) -> None:
+        """`made`'s check-ins, `at_once` at a time: a slot that finishes one takes the next citizen
+        not started yet, so every slot is busy until the last check-ins began (with a fixed share per
+        slot, the slots whose citizens the hash put on the busier server finished last, alone)."""
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as http:
             inboxes = Inboxes(self.t, http)
             await inboxes.read()
             poller = asyncio.get_running_loop().create_task(inboxes.run())
 
-            async def slot(citizens):
-                for citizen, script in citizens:
+            waiting = iter(made)
+
+            async def slot():
+                for citizen, script in waiting:
                     await self.checkin(http, inboxes, citizen, script, phase)
 
             try:
@@ -332,7 +341,7 @@ class Bench:
                     phase.commits = commits(self.db, self.t)
                     phase.cpu = self.groups.snapshot()
                     phase.started = time.time()
-                await asyncio.gather(*(slot(s) for s in slots))
+                await asyncio.gather(*(slot() for _ in range(at_once)))
                 if phase is not None:
                     await asyncio.sleep(POLL_SECONDS)  # the window ends at the last reply: at most one poll later
                     phase.cpu = cpu_delta(phase.cpu, self.groups.snapshot())
@@ -355,7 +364,7 @@ class Bench:
         self.set_rasa2("ready")
         made = self.citizens(max(4, self.args.warmup))
         # Both servers see every kind of turn (citizens spread by number), the SMS per turn are learned.
-        asyncio.run(self.drive([[c] for c in made], None))
+        asyncio.run(self.drive(made, len(made), None))
         self.check_stored(made)
 
     def health_checks(self, on: bool) -> None:
@@ -384,10 +393,9 @@ class Bench:
         if not self.args.keep_checks:
             self.health_checks(False)
         made = self.citizens(self.args.citizens * self.args.checkins)
-        slots = [made[i::self.args.citizens] for i in range(self.args.citizens)]
         phase = Phase(name)
         flaps, served = self.flaps(), self.mo_by_server()
-        asyncio.run(self.drive(slots, phase))
+        asyncio.run(self.drive(made, self.args.citizens, phase))
         phase.marked_down = self.flaps() - flaps
         phase.by_server = dict(sorted((self.mo_by_server() - served).items()))
         self.check_stored(made)
@@ -463,7 +471,7 @@ def report_memory(topology: Topology, groups: Groups) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--citizens", type=int, default=30, help="citizens checking in at once")
-    parser.add_argument("--checkins", type=int, default=4, help="check-ins per slot, one after another")
+    parser.add_argument("--checkins", type=int, default=4, help="a phase has citizens x checkins fresh citizens")
     parser.add_argument("--warmup", type=int, default=6, help="citizens checking in before the measurement")
     parser.add_argument("--repeat", type=int, default=1, help="measure one/two this many times, alternating")
     parser.add_argument("--relay", action="store_true", help="PostgreSQL through the test's relay thread")

@@ -17,11 +17,14 @@ def add_checkin(session: Session, citizen_id: int, *, created_at: datetime, **fi
     return checkin
 
 
+# Built once: every stored answer reads its check-in (bot.db.citizens says why).
+_OWN_CHECKIN = sa.select(CheckIn).where(CheckIn.id == sa.bindparam("checkin_id"),
+                                        CheckIn.citizen_id == sa.bindparam("citizen_id"))
+
+
 def get_checkin(session: Session, checkin_id: int, citizen_id: int) -> CheckIn | None:
     """Only the citizen's own: an id from a conversation never reaches another citizen's check-in."""
-    return session.execute(
-        sa.select(CheckIn).where(CheckIn.id == checkin_id, CheckIn.citizen_id == citizen_id)
-    ).scalar_one_or_none()
+    return session.execute(_OWN_CHECKIN, {"checkin_id": checkin_id, "citizen_id": citizen_id}).scalar_one_or_none()
 
 
 def latest_checkin_with_colour(session: Session, citizen_id: int, before: CheckIn | None = None) -> CheckIn | None:

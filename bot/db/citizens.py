@@ -50,18 +50,24 @@ def get_citizen(session: Session, citizen_id: int, coordinator_id: int | None = 
     return session.execute(query).scalar_one_or_none()
 
 
+# Built once, run with the phone as a parameter: every action call reads its citizen and Rasa's NLG
+# reads the language for every response. A statement built per call costs SQLAlchemy its
+# construction and its cache key each time (docs/performance.md, "Round 6").
+_BY_PHONE = sa.select(Citizen).where(Citizen.phone == sa.bindparam("phone"))
+_BY_PHONE_WITH_COORDINATOR = _BY_PHONE.options(joinedload(Citizen.coordinator))
+_LANGUAGE_BY_PHONE = sa.select(Citizen.language).where(Citizen.phone == sa.bindparam("phone"))
+
+
 def citizen_by_phone(session: Session, phone: str, *, with_coordinator: bool = False) -> Citizen | None:
     """`with_coordinator`: the coordinator comes in the same query (a join), not in a second one."""
-    query = sa.select(Citizen).where(Citizen.phone == phone)
-    if with_coordinator:
-        query = query.options(joinedload(Citizen.coordinator))
-    return session.execute(query).scalar_one_or_none()
+    query = _BY_PHONE_WITH_COORDINATOR if with_coordinator else _BY_PHONE
+    return session.execute(query, {"phone": phone}).scalar_one_or_none()
 
 
 def language_by_phone(session: Session, phone: str) -> str | None:
     """The language of the citizen with this phone (None: no such citizen). One column by the unique
     index on phone: Rasa's NLG asks it for every response (bot/channels/nlg.py)."""
-    return session.execute(sa.select(Citizen.language).where(Citizen.phone == phone)).scalar_one_or_none()
+    return session.execute(_LANGUAGE_BY_PHONE, {"phone": phone}).scalar_one_or_none()
 
 
 def list_citizens(session: Session, coordinator_id: int | None = None) -> list[Citizen]:

@@ -34,10 +34,9 @@ def _insert(session: Session):
     return (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(Job)
 
 
-def _by_key(citizen_id: int, purpose: str, target: str, due_at: datetime):
-    return sa.select(Job).where(
-        Job.citizen_id == citizen_id, Job.purpose == purpose, Job.target == target, Job.due_at == due_at
-    )
+# Built once: every opened check-in plans two jobs (bot.db.citizens says why).
+_BY_KEY = sa.select(Job).where(Job.citizen_id == sa.bindparam("citizen_id"), Job.purpose == sa.bindparam("purpose"),
+                               Job.target == sa.bindparam("target"), Job.due_at == sa.bindparam("due_at"))
 
 
 def schedule(
@@ -62,7 +61,8 @@ def schedule(
             .values(status=JobStatus.PENDING, next_attempt_at=next_attempt_at, attempts=0, note=None, last_error=None)
             .execution_options(synchronize_session=False)
         )
-    return session.execute(_by_key(citizen_id, purpose, target, due_at)).scalar_one()
+    return session.execute(_BY_KEY, {"citizen_id": citizen_id, "purpose": purpose, "target": target,
+                                     "due_at": due_at}).scalar_one()
 
 
 def cancel_open(session: Session, target: str, purposes: Iterable[str] | None = None, note: str = "") -> int:

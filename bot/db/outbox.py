@@ -158,6 +158,15 @@ def release_stale(session: Session, now: datetime, older_than: timedelta) -> int
     ).rowcount
 
 
+# Built once: a delivery report comes for every SMS sent (bot.db.citizens says why).
+_REPORTED_BY_PROVIDER = (sa.select(OutboxMessage).where(OutboxMessage.provider_id == sa.bindparam("provider_id"))
+                         .order_by(OutboxMessage.id).with_for_update())
+_REPORTED = (sa.select(OutboxMessage)
+             .where(sa.or_(OutboxMessage.provider_id == sa.bindparam("provider_id"),
+                           sa.and_(OutboxMessage.id == sa.bindparam("ours"), OutboxMessage.provider_id.is_(None))))
+             .order_by(OutboxMessage.id).with_for_update())
+
+
 def apply_delivery_report(
     session: Session, provider_id: str, userref: str | None, status: str, now: datetime
 ) -> tuple[OutboxMessage | None, bool]:
@@ -169,16 +178,13 @@ def apply_delivery_report(
     # overflows the column) names no message of ours.
     ref = str(userref or "")
     ours = int(ref) if ref.isascii() and ref.isdigit() and len(ref) <= 18 else None
-    by_provider = OutboxMessage.provider_id == provider_id
     # One read for both ways of naming it (a report often beats the send answer, and then only our
     # id finds it): the gateway's id first, our id only for a message without another gateway id.
-    found = session.execute(
-        sa.select(OutboxMessage).where(
-            by_provider if ours is None else
-            sa.or_(by_provider, sa.and_(OutboxMessage.id == ours, OutboxMessage.provider_id.is_(None)))
-        )
-        .order_by(OutboxMessage.id).with_for_update()
-    ).scalars().all()
+    if ours is None:
+        statement, params = _REPORTED_BY_PROVIDER, {"provider_id": provider_id}
+    else:
+        statement, params = _REPORTED, {"provider_id": provider_id, "ours": ours}
+    found = session.execute(statement, params).scalars().all()
     message = next((m for m in found if m.provider_id == provider_id), found[0] if found else None)
     if message is None:
         return None, False
