@@ -397,8 +397,10 @@ class Bench:
         flaps, served = self.flaps(), self.mo_by_server()
         asyncio.run(self.drive(made, self.args.citizens, phase))
         phase.marked_down = self.flaps() - flaps
-        phase.by_server = dict(sorted((self.mo_by_server() - served).items()))
         self.check_stored(made)
+        # After the check: HAProxy logs a webhook once its answer is out, which can be after the
+        # reply's SMS reached the operator.
+        phase.by_server = dict(sorted((self.mo_by_server() - served).items()))
         phase.retried = self.retried(phase)
         if not self.args.keep_checks:
             self.health_checks(True)
