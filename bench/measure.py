@@ -10,6 +10,16 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
+def steady_rate(stamps: list[float]) -> float:
+    """Events per second between the 10th and the 90th percentile of their times: a run without its
+    start and its end (NaN for fewer than 10)."""
+    ordered = sorted(stamps)
+    if len(ordered) < 10:
+        return float("nan")
+    first, last = len(ordered) // 10, len(ordered) * 9 // 10
+    return (last - first) / max(ordered[last] - ordered[first], 1e-9)
+
+
 def rss_mib(pid: int) -> float:
     """Resident memory (VmRSS) of a running process in MiB; NaN when it is gone."""
     try:

@@ -12,15 +12,15 @@ proxy (CITIZENS x CHECKINS fresh citizens per phase; a slot whose check-in is do
 one). A turn is one MO sent by the citizen's phone -> its reply handed to the operator (the MT's
 arrival time at the fake gateway). Every check-in is checked to be stored once, complete, with the
 colour given; every MO got a 200 at its first attempt. Prints turns/s over the whole window and
-steady (10 %->90 % of the turns' completions: without the start and the ragged end, when the last
-check-ins may all be on one server), the MOs each Rasa server answered, p50 and p95 turn latency,
-the ratio two/one, the resident memory of every process, and where the CPU went in each window
-(utime+stime from /proc/<pid>/stat per process, PostgreSQL's backends of the two databases summed,
-the machine's total from /proc/stat with its interrupts and the hypervisor's steal, which no
-process's count holds), with the throughput a core per process would allow: the busiest process's
-CPU-seconds per turn -> turns/s at one core each. Numbers only: nothing here asserts a time
-(docs/testing.md); the run's numbers and their explanation are in docs/performance.md, "Production
-topology".
+steady (10 %->90 % of the turns' completions: without the start and the last tenth; it still counts
+part of the drain at the end, when the last check-ins may all be on one server), the MOs each Rasa
+server answered, p50 and p95 turn latency, the ratio two/one, the resident memory of every process,
+and where the CPU went in each window (utime+stime from /proc/<pid>/stat per process, PostgreSQL's
+backends of the two databases summed, the machine's total from /proc/stat with its interrupts and
+the hypervisor's steal, which no process's count holds), with the throughput a core per process
+would allow: the busiest process's CPU-seconds per turn -> turns/s at one core each. Numbers only:
+nothing here asserts a time (docs/testing.md); the run's numbers and their explanation are in
+docs/performance.md, "Production topology".
 
 PostgreSQL is reached directly (Topology(pg_relay=False)), as in production: the test's relay is one
 Python thread carrying every query; `--relay` puts it back (its thread's CPU is then printed).
@@ -62,7 +62,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.measure import percentile, rss_split  # noqa: E402
+from bench.measure import percentile, rss_split, steady_rate  # noqa: E402
 from tests.topology import Topology  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -124,6 +124,11 @@ def machine_busy() -> dict[str, float]:
     idle = values[3] + values[4]  # idle + iowait
     return {"machine": (sum(values[:8]) - idle) / TICK, "machine steal": values[7] / TICK,
             "machine irq": (values[5] + values[6]) / TICK}
+
+
+def machine_part(cpu: dict[str, float]) -> dict[str, float]:
+    """machine_busy's keys, taken out of a window's CPU counts (the rest are processes)."""
+    return {key: cpu.pop(key) for key in ("machine", "machine steal", "machine irq")}
 
 
 def report_machine(cpu: dict[str, float], count: int, unit: str, window: float) -> None:
@@ -248,13 +253,10 @@ class Phase:
 
     @property
     def steady_rate(self) -> float:
-        """Turns/s between the 10th and the 90th percentile of the turns' completion times: the phase
-        without its start (every slot's first MO at once) and its end (the slots finish one by one,
-        and the last ones may all be on one server: citizens are spread by a hash of their number),
-        as the proactive round's 10 %->90 % rate."""
-        done = sorted(self.done)
-        first, last = len(done) // 10, len(done) * 9 // 10
-        return (last - first) / max(done[last] - done[first], 1e-9)
+        """Without the phase's start (every slot's first MO at once) and its last tenth (the slots
+        drain, and the last ones may all be on one server: citizens are spread by a hash of their
+        number), as the proactive round's rate (docs/performance.md, "Round 6")."""
+        return steady_rate(self.done)
 
 
 class Bench:
@@ -398,9 +400,15 @@ class Bench:
         asyncio.run(self.drive(made, self.args.citizens, phase))
         phase.marked_down = self.flaps() - flaps
         self.check_stored(made)
-        # After the check: HAProxy logs a webhook once its answer is out, which can be after the
-        # reply's SMS reached the operator.
-        phase.by_server = dict(sorted((self.mo_by_server() - served).items()))
+        # HAProxy logs a webhook once its answer is out, which can be after the reply's SMS reached
+        # the operator: wait (briefly) for every MO's line.
+        deadline = time.time() + 5
+        while True:
+            counted = self.mo_by_server() - served
+            if sum(counted.values()) >= len(phase.mo_ids) or time.time() > deadline:
+                break
+            time.sleep(0.1)
+        phase.by_server = dict(sorted(counted.items()))
         phase.retried = self.retried(phase)
         if not self.args.keep_checks:
             self.health_checks(True)
@@ -434,7 +442,7 @@ def report_phase(phase: Phase, turns_for_cpu: int) -> None:
         f"{d} {c} ({c / max(phase.turns, 1):.1f} per turn)" for d, c in sorted(phase.commits.items())))
     window = phase.finished - phase.started
     cpu = dict(phase.cpu)
-    machine = {k: cpu.pop(k) for k in ("machine", "machine steal", "machine irq")}
+    machine = machine_part(cpu)
     ours = sum(v for k, v in cpu.items() if not k.startswith(("bench", "pg relay", "postgres other", "gateway")))
     print(f"  CPU-seconds in the {window:.1f} s window (machine capacity {2 * window:.1f} = 2 cores; "
           f"CPU-ms per turn; % of one core):")
@@ -690,11 +698,7 @@ def report_round(rnd: Round, n: int) -> float:
     window = rnd.finished - rnd.started
     got = len(rnd.prompted)
     duplicates = sum(1 for c in rnd.prompted.values() if c > 1)
-    stamps = sorted(rnd.stamps)
-    steady = ""
-    if len(stamps) >= 10:
-        a, b = stamps[len(stamps) // 10], stamps[len(stamps) * 9 // 10]
-        steady = f"; 10 %->90 % of the prompts at {(len(stamps) * 8 // 10) / max(b - a, 1e-9):.1f}/s"
+    steady = f"; 10 %->90 % of the prompts at {steady_rate(rnd.stamps):.1f}/s" if len(rnd.stamps) >= 10 else ""
     rate = got / window
     print(f"{rnd.name}: {got} of {n} phones prompted in {window:.1f} s (from the due moment to the last "
           f"prompt at the operator) = {rate:.1f} prompts/s; first prompt after {rnd.first - rnd.started:.1f} s"
@@ -705,7 +709,7 @@ def report_round(rnd: Round, n: int) -> float:
     print(f"  load average (1/5/15 min) before {'/'.join(f'{v:.1f}' for v in rnd.load[0])}, "
           f"after {'/'.join(f'{v:.1f}' for v in rnd.load[1])}")
     cpu = dict(rnd.cpu)
-    machine = {k: cpu.pop(k) for k in ("machine", "machine steal", "machine irq")}
+    machine = machine_part(cpu)
     ours = sum(v for k, v in cpu.items() if not k.startswith(("bench", "pg relay", "postgres other", "gateway")))
     print(f"  CPU-seconds in the {window:.1f} s window (machine capacity {2 * window:.1f} = 2 cores; "
           f"CPU-ms per prompt; % of one core):")

@@ -26,7 +26,8 @@ for entry in "${times[@]}"; do
 done
 for i in "${!pids[@]}"; do
   if wait "${pids[$i]}"; then status=ok; else status=FAILED; failed=1; fi
-  echo "clock run ${names[$i]}: $status: $(tail -n1 "${logs[$i]}")"
+  # pytest's summary line (a client's message at exit can come after it)
+  echo "clock run ${names[$i]}: $status: $(grep -E '[0-9]+ (passed|failed|errors?)' "${logs[$i]}" | tail -n1)"
   [ $status = ok ] || tail -n 60 "${logs[$i]}"
 done
 exit $failed

@@ -17,7 +17,7 @@ def add_checkin(session: Session, citizen_id: int, *, created_at: datetime, **fi
     return checkin
 
 
-# Built once: every stored answer reads its check-in (bot.db.citizens says why).
+# Built once: every stored answer after the first reads its check-in (bot.db.citizens says why).
 _OWN_CHECKIN = sa.select(CheckIn).where(CheckIn.id == sa.bindparam("checkin_id"),
                                         CheckIn.citizen_id == sa.bindparam("citizen_id"))
 

@@ -50,12 +50,15 @@ def get_citizen(session: Session, citizen_id: int, coordinator_id: int | None = 
     return session.execute(query).scalar_one_or_none()
 
 
-# Built once, run with the phone as a parameter: every action call reads its citizen and Rasa's NLG
-# reads the language for every response. A statement built per call costs SQLAlchemy its
-# construction and its cache key each time (docs/performance.md, "Round 6").
-_BY_PHONE = sa.select(Citizen).where(Citizen.phone == sa.bindparam("phone"))
+# Built once, run with the phone as a parameter: every action call, every MO at the gate and every
+# SMS queued reads its citizen, and Rasa's NLG reads the language for every response. A statement
+# built per call costs SQLAlchemy its construction and its cache key each time (docs/performance.md,
+# "Round 6"). Shared by every thread, so they are only run, never derived from at runtime
+# (SQLAlchemy memoizes a statement's cache key on it without a lock).
+_PHONE_IS = Citizen.phone == sa.bindparam("phone")
+_BY_PHONE = sa.select(Citizen).where(_PHONE_IS)
 _BY_PHONE_WITH_COORDINATOR = _BY_PHONE.options(joinedload(Citizen.coordinator))
-_LANGUAGE_BY_PHONE = sa.select(Citizen.language).where(Citizen.phone == sa.bindparam("phone"))
+_LANGUAGE_BY_PHONE = sa.select(Citizen.language).where(_PHONE_IS)
 
 
 def citizen_by_phone(session: Session, phone: str, *, with_coordinator: bool = False) -> Citizen | None:
