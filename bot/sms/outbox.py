@@ -41,12 +41,14 @@ HOLD_REASONS: dict[str | None, str] = {
     CitizenStatus.ENDED.value: "course_ended",
     outbox_db.NO_CITIZEN: "no_citizen",
 }
+# The farewell is what an ended course sends, so an ended course does not hold it.
+FAREWELL_HOLD_REASONS = {k: v for k, v in HOLD_REASONS.items() if k != CitizenStatus.ENDED.value}
 
 
 def hold_reason(purpose: str, citizen_status: str | None) -> str | None:
     """Why this message may not go to its recipient now; None: it may."""
     if purpose == FAREWELL:
-        return HOLD_REASONS.get(citizen_status) if citizen_status != CitizenStatus.ENDED.value else None
+        return FAREWELL_HOLD_REASONS.get(citizen_status)
     if purpose not in (PROACTIVE, NETWORK):
         return None
     return HOLD_REASONS.get(citizen_status)
@@ -114,8 +116,7 @@ def claim_due(session: Session, now: datetime, limit: int = 20, *,
         outbox_db.release_stale(session, now, release_older_than)
     if hold:
         outbox_db.hold_queued(session, PROACTIVE, HOLD_REASONS, now)
-        outbox_db.hold_queued(session, FAREWELL,
-                              {k: v for k, v in HOLD_REASONS.items() if k != CitizenStatus.ENDED.value}, now)
+        outbox_db.hold_queued(session, FAREWELL, FAREWELL_HOLD_REASONS, now)
         outbox_db.hold_queued(session, NETWORK, HOLD_REASONS, now)
         network_db.hold_queued_without_consent(session, now)
     return outbox_db.claim_due(session, now, limit)
