@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -71,7 +72,39 @@ def _same_file_on_checkout(engine: sa.engine.Engine, path: str) -> None:
     sa.event.listen(engine, "checkout", on_checkout)
 
 
-def create_engine(url: str) -> sa.engine.Engine:
+# A pooled PostgreSQL connection that came back from a transaction less than this long ago is handed
+# out without a ping (docs/performance.md, "Round 7"; docs/deployment.md, "Databases").
+PING_AFTER_IDLE_SECONDS = 1.0
+
+
+def ping_when_idle(engine: sa.engine.Engine, idle_seconds: float = PING_AFTER_IDLE_SECONDS,
+                   clock: Callable[[], float] = time.monotonic) -> None:
+    """SQLAlchemy's `pool_pre_ping`, for the connections that may have gone stale: a connection is
+    pinged on checkout when it has rested in the pool for `idle_seconds` or more. Pinging every
+    checkout was a round trip before every transaction: 7 of the 43 statements a check-in turn sent
+    to the coordination database on the topology. A connection back from a transaction a moment ago has just answered; one that
+    PostgreSQL dropped since (a restart under a second, a cut connection) fails its next statement,
+    which SQLAlchemy reports as a disconnect and answers by discarding every pooled connection, as
+    for a transaction in flight at that moment (DATABASE_ERRORS: the caller's 503 or kind answer).
+    A failed ping discards every pooled connection and connects anew, as `pool_pre_ping` does
+    (SQLAlchemy's documented checkout hook: DisconnectionError makes the pool reconnect). A new
+    connection is never pinged. `clock` is monotonic: this is the pool's housekeeping, not domain time."""
+
+    def on_checkin(_dbapi_connection, record) -> None:
+        record.info["returned_at"] = clock()  # cleared with the connection when it is replaced
+
+    def on_checkout(dbapi_connection, record, _proxy) -> None:
+        returned = record.info.get("returned_at")  # a reconnected record starts with an empty info
+        if returned is None or clock() - returned < idle_seconds:
+            return
+        if not engine.dialect.do_ping(dbapi_connection):  # False for a disconnect; other errors raise
+            raise sa.exc.InvalidatePoolError("a pooled connection failed its ping")
+
+    sa.event.listen(engine, "checkin", on_checkin)
+    sa.event.listen(engine, "checkout", on_checkout)
+
+
+def create_engine(url: str, pool_clock: Callable[[], float] = time.monotonic) -> sa.engine.Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         memory = not path or path == ":memory:"
@@ -89,7 +122,9 @@ def create_engine(url: str) -> sa.engine.Engine:
             _same_file_on_checkout(engine, path)
         return engine
     # Small pool: several processes share one PostgreSQL in production.
-    return sa.create_engine(url, future=True, pool_size=5, max_overflow=5, pool_pre_ping=True)
+    engine = sa.create_engine(url, future=True, pool_size=5, max_overflow=5)
+    ping_when_idle(engine, clock=pool_clock)
+    return engine
 
 
 class Database:

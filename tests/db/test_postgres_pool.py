@@ -1,0 +1,88 @@
+"""PostgreSQL connections are pinged when they may have gone stale, not before every transaction
+(bot/db/database.py ping_when_idle; docs/performance.md, "Round 7"). Against the test server: a
+backend that PostgreSQL ends (pg_terminate_backend, as a restart or a cut connection does) while its
+connection rests in the pool. The pool's clock is injected; the driver's ping is counted by a spy
+that calls through to it."""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from bot.db.database import DATABASE_ERRORS, PING_AFTER_IDLE_SECONDS, Database, create_engine
+from tests.conftest import POSTGRES
+
+pytestmark = pytest.mark.skipif(not POSTGRES, reason="PostgreSQL is not reachable on 127.0.0.1:5432")
+
+
+class PoolClock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def pool(db_url):
+    if not db_url.startswith("postgresql"):
+        pytest.skip("the ping is PostgreSQL's; SQLite checks its file instead (test_sqlite_pool.py)")
+    clock = PoolClock()
+    engine = create_engine(db_url, pool_clock=clock)
+    pings = []
+    real_ping = engine.dialect.do_ping
+
+    def counted(dbapi_connection):
+        pings.append(dbapi_connection)
+        return real_ping(dbapi_connection)
+
+    engine.dialect.do_ping = counted
+    admin = Database(db_url)
+    yield engine, clock, pings, admin
+    engine.dispose()
+    admin.dispose()
+
+
+def backend(engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(sa.text("SELECT pg_backend_pid()")).scalar()
+
+
+def terminate(admin: Database, pid: int) -> None:
+    assert admin.call(lambda s: s.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar())
+
+
+def test_a_connection_back_a_moment_ago_is_not_pinged_one_that_rested_is(pool):
+    engine, clock, pings, _ = pool
+    first = backend(engine)  # a new connection: never pinged
+    assert pings == []
+    clock.now += PING_AFTER_IDLE_SECONDS / 2
+    assert backend(engine) == first
+    assert pings == []
+    clock.now += PING_AFTER_IDLE_SECONDS
+    assert backend(engine) == first
+    assert len(pings) == 1
+    assert not engine.pool._pre_ping  # SQLAlchemy's ping before every checkout is off
+
+
+def test_a_connection_ended_while_it_rested_is_replaced_before_the_transaction(pool):
+    engine, clock, pings, admin = pool
+    first = backend(engine)
+    terminate(admin, first)
+    clock.now += PING_AFTER_IDLE_SECONDS
+    second = backend(engine)  # no error: the ping failed and the pool connected anew
+    assert second != first
+    assert len(pings) == 1
+
+
+def test_a_connection_ended_within_the_second_fails_one_transaction_as_one_in_flight_would(pool):
+    """The trade-off, stated: a backend ended less than PING_AFTER_IDLE_SECONDS after its connection
+    came back fails the next transaction with a database error (the caller's 503 or kind answer), and
+    the pool drops it: the transaction after that runs on a new connection."""
+    engine, clock, pings, admin = pool
+    first = backend(engine)
+    terminate(admin, first)
+    clock.now += PING_AFTER_IDLE_SECONDS / 10
+    with pytest.raises(DATABASE_ERRORS):
+        backend(engine)
+    assert backend(engine) != first
+    assert pings == []
