@@ -7,7 +7,8 @@ Redis lock store, the fake GatewayAPI operator), then in the same run:
       (`set server rasa_sms/rasa2 state maint`), so deploy/haproxy.cfg is run unchanged;
   (b) both Rasa servers take turns (`state ready`; deploy/haproxy.cfg sends each citizen's SMS to one
       of them, by a hash of the number).
-In each, CITIZENS citizens at a time do full short check-ins over signed SMS MO webhooks through the
+With `--repeat`, every second run takes (b) before (a), so a drift through the run cancels. In
+each, CITIZENS citizens at a time do full short check-ins over signed SMS MO webhooks through the
 proxy (CITIZENS x CHECKINS fresh citizens per phase; a slot whose check-in is done takes the next
 one). A turn is one MO sent by the citizen's phone -> its reply handed to the operator (the MT's
 arrival time at the fake gateway). Every check-in is checked to be stored once, complete, with the
@@ -510,8 +511,12 @@ def main() -> None:
         several = ", ".join(f"{s}[{i}]={n}" for (s, i), n in sorted(bench.replies.items()) if n != 1)
         print(f"SMS per turn (learned in the warm-up): {several or 'one each'}")
         results: dict[str, list[Phase]] = {"one": [], "two": []}
+        order = (("one", "maint"), ("two", "ready"))
         for r in range(args.repeat):
-            for name, state in (("one", "maint"), ("two", "ready")):
+            # Every second run measures two servers first (one, two, two, one, ...): a drift through a
+            # run (the later phase of a pair was the slower one in every run that measured one
+            # server first: docs/performance.md, "Round 7") falls on both configurations alike.
+            for name, state in order if r % 2 == 0 else order[::-1]:
                 phase = bench.run_phase(f"{'one Rasa server' if name == 'one' else 'two Rasa servers'} (run {r + 1})",
                                         state)
                 results[name].append(phase)
