@@ -513,9 +513,9 @@ def main() -> None:
         results: dict[str, list[Phase]] = {"one": [], "two": []}
         order = (("one", "maint"), ("two", "ready"))
         for r in range(args.repeat):
-            # Every second run measures two servers first (one, two, two, one, ...): a drift through a
-            # run (the later phase of a pair was the slower one in every run that measured one
-            # server first: docs/performance.md, "Round 7") falls on both configurations alike.
+            # Every second run measures two servers first (one, two, two, one, ...): the machine drifts
+            # through a run (measured one-first, a run's later phases were the slower ones:
+            # docs/performance.md, "Round 7"), and this order lays the drift on both alike.
             for name, state in order if r % 2 == 0 else order[::-1]:
                 phase = bench.run_phase(f"{'one Rasa server' if name == 'one' else 'two Rasa servers'} (run {r + 1})",
                                         state)
