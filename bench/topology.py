@@ -7,7 +7,7 @@ Redis lock store, the fake GatewayAPI operator), then in the same run:
       (`set server rasa_sms/rasa2 state maint`), so deploy/haproxy.cfg is run unchanged;
   (b) both Rasa servers take turns (`state ready`; deploy/haproxy.cfg sends each citizen's SMS to one
       of them, by a hash of the number).
-With `--repeat`, every second run takes (b) before (a), so a drift through the run cancels. In
+With `--repeat`, every second run takes (b) before (a), so a steady drift through the run cancels. In
 each, CITIZENS citizens at a time do full short check-ins over signed SMS MO webhooks through the
 proxy (CITIZENS x CHECKINS fresh citizens per phase; a slot whose check-in is done takes the next
 one). A turn is one MO sent by the citizen's phone -> its reply handed to the operator (the MT's

@@ -79,16 +79,14 @@ PING_AFTER_IDLE_SECONDS = 1.0
 
 def ping_when_idle(engine: sa.engine.Engine, idle_seconds: float = PING_AFTER_IDLE_SECONDS,
                    clock: Callable[[], float] = time.monotonic) -> None:
-    """SQLAlchemy's `pool_pre_ping`, for the connections that may have gone stale: a connection is
-    pinged on checkout when it has rested in the pool for `idle_seconds` or more. Pinging every
-    checkout was a round trip before every transaction: 7 of the 43 statements a check-in turn sent
-    to the coordination database on the topology. A connection back from a transaction a moment ago has just answered; one that
-    PostgreSQL dropped since (a restart under a second, a cut connection) fails its next statement,
-    which SQLAlchemy reports as a disconnect and answers by discarding every pooled connection, as
-    for a transaction in flight at that moment (DATABASE_ERRORS: the caller's 503 or kind answer).
-    A failed ping discards every pooled connection and connects anew, as `pool_pre_ping` does
-    (SQLAlchemy's documented checkout hook: DisconnectionError makes the pool reconnect). A new
-    connection is never pinged. `clock` is monotonic: this is the pool's housekeeping, not domain time."""
+    """SQLAlchemy's `pool_pre_ping` for the connections that may have gone stale: a connection is
+    pinged on checkout when it rested in the pool `idle_seconds` or more, not before every
+    transaction (that ping was 7 of the 43 statements a check-in turn sent to the coordination
+    database). A failed ping discards every pooled connection and connects anew, as `pool_pre_ping`
+    does (DisconnectionError from SQLAlchemy's checkout hook); a new connection is never pinged. A
+    connection PostgreSQL dropped less than `idle_seconds` after it came back fails its next
+    statement instead, and SQLAlchemy discards the pool as for a transaction in flight (the trade-off:
+    docs/deployment.md, "Databases"). `clock` is monotonic: the pool's housekeeping, not domain time."""
 
     def on_checkin(_dbapi_connection, record) -> None:
         record.info["returned_at"] = clock()  # cleared with the connection when it is replaced

@@ -9,9 +9,10 @@ import pytest
 import sqlalchemy as sa
 
 from bot.db.database import DATABASE_ERRORS, PING_AFTER_IDLE_SECONDS, Database, create_engine
-from tests.conftest import POSTGRES
 
-pytestmark = pytest.mark.skipif(not POSTGRES, reason="PostgreSQL is not reachable on 127.0.0.1:5432")
+# PostgreSQL only (db_url skips when it is not reachable): SQLite checks its file instead
+# (test_sqlite_pool.py).
+pytestmark = pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 
 
 class PoolClock:
@@ -24,8 +25,6 @@ class PoolClock:
 
 @pytest.fixture
 def pool(db_url):
-    if not db_url.startswith("postgresql"):
-        pytest.skip("the ping is PostgreSQL's; SQLite checks its file instead (test_sqlite_pool.py)")
     clock = PoolClock()
     engine = create_engine(db_url, pool_clock=clock)
     pings = []
