@@ -120,6 +120,17 @@ class Topology:
         return self.clock.now()
 
     # --- the environment of deploy/production.env.example ---
+    def _proxy_environment(self) -> dict[str, str]:
+        """What deploy/haproxy.cfg reads."""
+        p = self.ports
+        return {
+            "PUBLIC_BIND": f"127.0.0.1:{p['public']}", "TLS_CERT": str(self.workdir / "public.pem"),
+            "HAPROXY_ADMIN_SOCKET": str(self.admin_socket),
+            "RASA_1": f"127.0.0.1:{p['rasa1']}", "RASA_2": f"127.0.0.1:{p['rasa2']}",
+            "SERVICE_1": f"127.0.0.1:{p['service1']}", "SERVICE_2": f"127.0.0.1:{p['service2']}",
+            "RASA_INTERNAL_BIND": f"127.0.0.1:{p['rasa_internal']}",
+        }
+
     def _environment(self) -> dict[str, str]:
         kept = {k: v for k, v in os.environ.items() if k in KEPT}
         p = self.ports
@@ -129,11 +140,7 @@ class Topology:
             "APP_ENV": "production", **self.secrets,
             "PUBLIC_URL": self.public_url, "RASA_SOCKET_URL": self.public_url,
             "TRUSTED_PROXIES": "127.0.0.1/32",
-            "PUBLIC_BIND": f"127.0.0.1:{p['public']}", "TLS_CERT": str(self.workdir / "public.pem"),
-            "HAPROXY_ADMIN_SOCKET": str(self.admin_socket),
-            "RASA_1": f"127.0.0.1:{p['rasa1']}", "RASA_2": f"127.0.0.1:{p['rasa2']}",
-            "SERVICE_1": f"127.0.0.1:{p['service1']}", "SERVICE_2": f"127.0.0.1:{p['service2']}",
-            "RASA_INTERNAL_BIND": f"127.0.0.1:{p['rasa_internal']}",
+            **self._proxy_environment(),
             "RASA_URL": f"http://127.0.0.1:{p['rasa_internal']}",
             "DATABASE_URL": self.database_url(self.coordination_db),
             "TRACKER_STORE_URL": self.database_url(self.tracker_db),
@@ -179,6 +186,14 @@ class Topology:
         self.start_process("haproxy")
         self.wait_ready(["rasa2"], timeout)
         self.wait_backends_up(timeout=60)
+
+    def start_proxy(self) -> Topology:
+        """HAProxy alone, from deploy/haproxy.cfg, in front of whatever the caller serves on the ports
+        of rasa1, rasa2, service1 and service2: for tests of the proxy's own configuration."""
+        self._certificate()
+        self.env = {**{k: v for k, v in os.environ.items() if k in KEPT}, **self._proxy_environment()}
+        self.start_process("haproxy")
+        return self
 
     def _certificate(self) -> None:
         """A self-signed certificate for 127.0.0.1; the clients of this module trust only it."""
