@@ -53,8 +53,8 @@ class Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = _answer
 
-    def log_message(self, *args) -> None:  # noqa: D102 - quiet: HAProxy checks every second
-        pass
+    def log_message(self, *args) -> None:
+        pass  # quiet: HAProxy checks every second
 
 
 @pytest.fixture
