@@ -187,12 +187,18 @@ class Topology:
         self.wait_ready(["rasa2"], timeout)
         self.wait_backends_up(timeout=60)
 
-    def start_proxy(self) -> Topology:
+    def start_proxy(self, timeout: float = 30) -> Topology:
         """HAProxy alone, from deploy/haproxy.cfg, in front of whatever the caller serves on the ports
-        of rasa1, rasa2, service1 and service2: for tests of the proxy's own configuration."""
+        of rasa1, rasa2, service1 and service2: for tests of the proxy's own configuration. Returns
+        once its admin socket is there; a configuration HAProxy refuses raises with its log."""
         self._certificate()
         self.env = {**{k: v for k, v in os.environ.items() if k in KEPT}, **self._proxy_environment()}
         self.start_process("haproxy")
+        deadline = time.monotonic() + timeout
+        while not self.admin_socket.exists():
+            if self.procs["haproxy"].poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"HAProxy did not start: {self.log('haproxy')[-3000:]}")
+            time.sleep(0.1)
         return self
 
     def _certificate(self) -> None:
