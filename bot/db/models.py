@@ -363,10 +363,12 @@ class Job(Base):
         sa.UniqueConstraint("citizen_id", "purpose", "target", "due_at", name="uq_jobs_natural_key"),
         sa.Index("ix_jobs_status_next_attempt_at", "status", "next_attempt_at"),
         sa.Index("ix_jobs_target", "target"),
+        # The claim's "has this citizen a job running" (bot/db/jobs.py claim_due; migration 0024).
+        sa.Index("ix_jobs_citizen_status", "citizen_id", "status"),
     )
 
     id = sa.Column(sa.Integer, primary_key=True)
-    citizen_id = sa.Column(sa.Integer, sa.ForeignKey("citizens.id"), nullable=False, index=True)
+    citizen_id = sa.Column(sa.Integer, sa.ForeignKey("citizens.id"), nullable=False)
     purpose = sa.Column(sa.String(40), nullable=False)
     # What the job is about, e.g. "appointment:12"; "" when nothing (NULL would escape the unique key).
     target = sa.Column(sa.String(60), nullable=False, default="")
