@@ -88,6 +88,18 @@ def cpu_seconds(stat_path: str) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
 
 
+def ended_children_cpu_seconds(stat_path: str) -> float:
+    """The CPU of a process's children that have ended and been waited for (cutime + cstime): for
+    PostgreSQL's postmaster, the backends and autovacuum workers that started and ended within a
+    window, which no per-process count sees (a pool's overflow connections are such backends)."""
+    try:
+        text = Path(stat_path).read_text()
+    except OSError:
+        return 0.0
+    fields = text[text.rfind(")") + 2:].split()
+    return (int(fields[13]) + int(fields[14])) / TICK
+
+
 def status_kib(pid: int, key: str) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -188,6 +200,10 @@ class Groups:
         for name, pids in self.pids().items():
             for pid in pids:
                 snap[f"{name}\0{pid}"] = cpu_seconds(f"/proc/{pid}/stat")
+        procs = all_processes()
+        for pid, (ppid, comm, _) in procs.items():
+            if comm == "postgres" and procs.get(ppid, (0, "", ""))[1] != "postgres":  # the postmaster
+                snap[f"postgres processes ended in the window\0{pid}"] = ended_children_cpu_seconds(f"/proc/{pid}/stat")
         return snap
 
 
