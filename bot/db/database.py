@@ -39,12 +39,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-# Connections kept per engine on SQLite (docs/performance.md): as many as the default executor's
-# threads (cpu+4, at most 32), so no transaction opens and closes an overflow connection of its own
-# (the service's scheduler and dispatcher each keep 8 calls in flight: bench/proactive.py saw 5 % of
-# the service's time in connect with 5 kept).
-SQLITE_POOL_SIZE = min(32, (os.cpu_count() or 1) + 4)
-SQLITE_MAX_OVERFLOW = 4  # other threads (a test's, Rasa's own) beyond the executor: opened and closed
+# Connections kept per engine, SQLite and PostgreSQL alike: as many as the default executor's threads
+# (cpu+4, at most 32), where Database.run runs every transaction, so under load no transaction opens
+# and closes an overflow connection of its own. On SQLite that was 5 % of the service's time in
+# connect; on PostgreSQL each new connection is a new backend process, forked, authenticated and
+# ended: 1.7-2.3 CPU-ms a turn and 10 CPU-ms a prompt with 5 kept (docs/performance.md, "Round 10").
+POOL_SIZE = min(32, (os.cpu_count() or 1) + 4)
+POOL_MAX_OVERFLOW = 4  # other threads (a test's, Rasa's own) beyond the executor: opened and closed
 
 
 def _same_file_on_checkout(engine: sa.engine.Engine, path: str) -> None:
@@ -112,15 +113,16 @@ def create_engine(url: str, pool_clock: Callable[[], float] = time.monotonic) ->
         # with its pragmas: that was about 8 % of the Rasa server's busy time; docs/performance.md).
         # A pooled connection is used by one thread at a time; check_same_thread is off because
         # the pool hands it to whichever worker thread runs the next transaction.
-        pool = {} if memory else {"poolclass": sa.pool.QueuePool, "pool_size": SQLITE_POOL_SIZE,
-                                  "max_overflow": SQLITE_MAX_OVERFLOW}
+        pool = {} if memory else {"poolclass": sa.pool.QueuePool, "pool_size": POOL_SIZE,
+                                  "max_overflow": POOL_MAX_OVERFLOW}
         engine = sa.create_engine(url, future=True, connect_args={"check_same_thread": False}, **pool)
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         if not memory:
             _same_file_on_checkout(engine, path)
         return engine
-    # Small pool: several processes share one PostgreSQL in production.
-    engine = sa.create_engine(url, future=True, pool_size=5, max_overflow=5)
+    # Several processes share one PostgreSQL in production: the connection budget for POOL_SIZE is
+    # in docs/deployment.md, "Connection budget".
+    engine = sa.create_engine(url, future=True, pool_size=POOL_SIZE, max_overflow=POOL_MAX_OVERFLOW)
     ping_when_idle(engine, clock=pool_clock)
     return engine
 

@@ -2,13 +2,17 @@
 (bot/db/database.py ping_when_idle; docs/performance.md, "Round 7"). Against the test server: a
 backend that PostgreSQL ends (pg_terminate_backend, as a restart or a cut connection does) while its
 connection rests in the pool. The pool's clock is injected; the driver's ping is counted by a spy
-that calls through to it."""
+that calls through to it. And the pool keeps a connection for each of the executor's threads, so a
+process under load opens no backend per transaction (docs/performance.md, "Round 10")."""
 from __future__ import annotations
+
+import asyncio
+import threading
 
 import pytest
 import sqlalchemy as sa
 
-from bot.db.database import DATABASE_ERRORS, PING_AFTER_IDLE_SECONDS, Database, create_engine
+from bot.db.database import DATABASE_ERRORS, PING_AFTER_IDLE_SECONDS, POOL_SIZE, Database, create_engine
 
 # PostgreSQL only (db_url skips when it is not reachable): SQLite checks its file instead
 # (test_sqlite_pool.py).
@@ -85,3 +89,31 @@ def test_a_connection_ended_within_the_second_fails_one_transaction_as_one_in_fl
         backend(engine)
     assert backend(engine) != first
     assert pings == []
+
+
+def test_bursts_that_fill_the_executor_reuse_their_connections(db_url):
+    """Bursts of Database.run transactions, each burst as many at once as the default executor has
+    threads, with a pause between them as a service's load comes and goes: one connection (one
+    PostgreSQL backend) per thread, opened once. With 5 kept, the sixth thread's overflow connection
+    was closed at the end of every burst and a new backend forked for the next."""
+    database = Database(db_url)
+    opened = []
+    sa.event.listen(database.engine, "connect", lambda conn, record: opened.append(conn))
+    together = threading.Barrier(POOL_SIZE, timeout=10)  # every thread inside a transaction at once
+
+    def transaction(session) -> int:
+        together.wait()
+        return session.execute(sa.text("SELECT pg_backend_pid()")).scalar()
+
+    async def bursts() -> set[int]:
+        backends = set()
+        for _ in range(20):
+            backends.update(await asyncio.gather(*(database.run(transaction) for _ in range(POOL_SIZE))))
+        return backends
+
+    try:
+        backends = asyncio.run(bursts())
+    finally:
+        database.dispose()
+    assert len(opened) == POOL_SIZE
+    assert len(backends) == POOL_SIZE

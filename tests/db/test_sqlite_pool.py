@@ -9,7 +9,7 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from bot.db.database import DATABASE_ERRORS, SQLITE_MAX_OVERFLOW, SQLITE_POOL_SIZE, Database
+from bot.db.database import DATABASE_ERRORS, POOL_MAX_OVERFLOW, POOL_SIZE, Database
 
 THREADS, EACH = 8, 40
 
@@ -46,7 +46,7 @@ def test_threads_share_a_few_connections_and_every_write_lands(database):
     rows = database.call(lambda s: s.execute(sa.text("SELECT thread, n FROM t")).all())
     assert sorted(rows) == sorted((t, n) for t in range(THREADS) for n in range(EACH))
     # THREADS * EACH transactions, a handful of connections (unpooled, it was one each).
-    assert 1 <= len(opened) <= min(THREADS, SQLITE_POOL_SIZE + SQLITE_MAX_OVERFLOW)
+    assert 1 <= len(opened) <= min(THREADS, POOL_SIZE + POOL_MAX_OVERFLOW)
 
 
 def test_every_pooled_connection_has_the_pragmas(database):
