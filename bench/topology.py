@@ -153,13 +153,26 @@ def report_machine(cpu: dict[str, float], count: int, unit: str, window: float) 
         print(f"    {name:34s} {used:7.2f} s  {used / count * 1000:6.1f} ms/{unit}  {used / window * 100:5.1f} %")
 
 
-def commits(db, topology: Topology) -> dict[str, int]:
-    """Transactions committed so far in the two databases (pg_stat_database, PostgreSQL's own count)."""
+def database_counts(db, topology: Topology) -> dict[tuple[str, str], int]:
+    """PostgreSQL's own counts so far for the two databases (pg_stat_database): transactions
+    committed, and sessions, i.e. connections opened (each one a backend process forked)."""
     import sqlalchemy as sa
     names = {topology.coordination_db: "coordination", topology.tracker_db: "tracker store"}
-    return db.call(lambda s: {names[d]: c for d, c in s.execute(
-        sa.text("SELECT datname, xact_commit FROM pg_stat_database WHERE datname IN :names")
-        .bindparams(sa.bindparam("names", expanding=True)), {"names": list(names)}).all()})
+    rows = db.call(lambda s: s.execute(
+        sa.text("SELECT datname, xact_commit, sessions FROM pg_stat_database WHERE datname IN :names")
+        .bindparams(sa.bindparam("names", expanding=True)), {"names": list(names)}).all())
+    counts = {}
+    for datname, committed, sessions in rows:
+        counts[names[datname], "commits"] = committed
+        counts[names[datname], "connections opened"] = sessions
+    return counts
+
+
+def report_counts(counts: dict[tuple[str, str], int], count: int, unit: str) -> None:
+    print("  PostgreSQL in the window (pg_stat_database): " + "; ".join(
+        f"{d} {c} commits ({c / max(count, 1):.1f} per {unit}), "
+        f"{counts.get((d, 'connections opened'), 0)} connections opened"
+        for (d, kind), c in sorted(counts.items()) if kind == "commits"))
 
 
 class Groups:
@@ -203,8 +216,11 @@ class Groups:
         procs = all_processes()
         for pid, (ppid, comm, _) in procs.items():
             if comm == "postgres" and procs.get(ppid, (0, "", ""))[1] != "postgres":  # the postmaster
-                snap[f"postgres processes ended in the window\0{pid}"] = ended_children_cpu_seconds(f"/proc/{pid}/stat")
+                snap[f"{ENDED}\0{pid}"] = ended_children_cpu_seconds(f"/proc/{pid}/stat")
         return snap
+
+
+ENDED = "postgres processes ended in the window"
 
 
 def cpu_delta(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
@@ -212,6 +228,12 @@ def cpu_delta(before: dict[str, float], after: dict[str, float]) -> dict[str, fl
     for key, value in after.items():
         name = key.split("\0")[0]
         used[name] = used.get(name, 0.0) + value - before.get(key, 0.0)
+    # A backend alive at the window's start and ended within it: the postmaster's count holds its
+    # whole life, so what it had used before the window comes off.
+    for key, value in before.items():
+        name = key.split("\0")[0]
+        if key not in after and name.startswith("postgres") and name != ENDED:
+            used[ENDED] = used.get(ENDED, 0.0) - value
     return used
 
 
@@ -258,7 +280,7 @@ class Phase:
     retried: int = 0
     retry_reasons: dict[str, int] = field(default_factory=dict)  # what a retried MO's first attempt got
     marked_down: int = 0
-    commits: dict[str, int] = field(default_factory=dict)  # database -> transactions committed in the window
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)  # database_counts in the window
 
     @property
     def turns(self) -> int:
@@ -357,15 +379,15 @@ class Bench:
 
             try:
                 if phase is not None:
-                    phase.commits = commits(self.db, self.t)
+                    phase.counts = database_counts(self.db, self.t)
                     phase.cpu = self.groups.snapshot()
                     phase.started = time.time()
                 await asyncio.gather(*(slot() for _ in range(at_once)))
                 if phase is not None:
                     await asyncio.sleep(POLL_SECONDS)  # the window ends at the last reply: at most one poll later
                     phase.cpu = cpu_delta(phase.cpu, self.groups.snapshot())
-                    after = commits(self.db, self.t)
-                    phase.commits = {d: after[d] - phase.commits.get(d, 0) for d in after}
+                    after = database_counts(self.db, self.t)
+                    phase.counts = {k: after[k] - phase.counts.get(k, 0) for k in after}
             finally:
                 poller.cancel()
 
@@ -455,8 +477,7 @@ def report_phase(phase: Phase, turns_for_cpu: int) -> None:
           f"rasa_sms servers marked DOWN {phase.marked_down}")
     print(f"  steady (10 %->90 % of the turns' completions) {phase.steady_rate:.1f} turns/s; MOs per server "
           + ", ".join(f"{server} {count}" for server, count in phase.by_server.items()))
-    print("  PostgreSQL transactions committed in the window (pg_stat_database): " + ", ".join(
-        f"{d} {c} ({c / max(phase.turns, 1):.1f} per turn)" for d, c in sorted(phase.commits.items())))
+    report_counts(phase.counts, phase.turns, "turn")
     window = phase.finished - phase.started
     cpu = dict(phase.cpu)
     machine = machine_part(cpu)
@@ -595,7 +616,7 @@ class Round:
     outcomes: dict[str, int] = field(default_factory=dict)
     load: tuple[tuple[float, float, float], tuple[float, float, float]] = ((0, 0, 0), (0, 0, 0))
     marked_down: int = 0
-    commits: dict[str, int] = field(default_factory=dict)  # database -> transactions committed in the window
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)  # database_counts in the window
 
 
 class ProactiveBench:
@@ -673,7 +694,7 @@ class ProactiveBench:
         flaps = self.flaps()
         load_before = os.getloadavg()
         rnd.cpu = self.groups.snapshot()
-        rnd.commits = commits(self.db, self.t)
+        rnd.counts = database_counts(self.db, self.t)
         due = self.t.now()
         made = self.make_due(parked, due)
         rnd.started = time.time()  # the wall clock: the operator stamps MTs with it
@@ -703,7 +724,7 @@ class ProactiveBench:
         # CPU to the last prompt plus at most a poll and the 5 s wait; the window is the last prompt's time.
         rnd.cpu = cpu_delta(rnd.cpu, self.groups.snapshot())
         time.sleep(1)  # PostgreSQL's backends report their counts to pg_stat at most once a second
-        rnd.commits = {d: c - rnd.commits.get(d, 0) for d, c in commits(self.db, self.t).items()}
+        rnd.counts = {k: c - rnd.counts.get(k, 0) for k, c in database_counts(self.db, self.t).items()}
         rnd.load = (load_before, os.getloadavg())
         rnd.marked_down = self.flaps() - flaps
         rnd.outcomes = self.outcomes(due)
@@ -725,8 +746,7 @@ def report_round(rnd: Round, n: int) -> float:
           f"prompt at the operator) = {rate:.1f} prompts/s; first prompt after {rnd.first - rnd.started:.1f} s"
           f"{steady}; duplicates {duplicates}, misses {n - got}; jobs {rnd.outcomes}; "
           f"rasa_api servers marked DOWN {rnd.marked_down}; 10,000 would take {10_000 / max(rate, 1e-9) / 60:.1f} min")
-    print("  PostgreSQL transactions committed in the window (pg_stat_database): " + ", ".join(
-        f"{d} {c} ({c / max(got, 1):.1f} per prompt)" for d, c in sorted(rnd.commits.items())))
+    report_counts(rnd.counts, got, "prompt")
     print(f"  load average (1/5/15 min) before {'/'.join(f'{v:.1f}' for v in rnd.load[0])}, "
           f"after {'/'.join(f'{v:.1f}' for v in rnd.load[1])}")
     cpu = dict(rnd.cpu)
