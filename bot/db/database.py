@@ -43,7 +43,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 # (cpu+4, at most 32), where Database.run runs every transaction, so under load no transaction opens
 # and closes an overflow connection of its own. On SQLite that was 5 % of the service's time in
 # connect; on PostgreSQL each new connection is a new backend process, forked, authenticated and
-# ended: 1.7-2.3 CPU-ms a turn and 10 CPU-ms a prompt with 5 kept (docs/performance.md, "Round 10").
+# ended: 770 of them in a 10,000-prompt round with 5 kept, 32 now (docs/performance.md, "Round 10").
 POOL_SIZE = min(32, (os.cpu_count() or 1) + 4)
 POOL_MAX_OVERFLOW = 4  # other threads (a test's, Rasa's own) beyond the executor: opened and closed
 
