@@ -79,25 +79,26 @@ SETTLE_SECONDS = 3.0  # > SMS_DISPATCH_INTERVAL (1 s): a turn's second message w
 
 
 # --- /proc ----------------------------------------------------------------------------------------
-def cpu_seconds(stat_path: str) -> float:
+def _stat_seconds(stat_path: str, first: int) -> float:
+    """Two adjacent clock-tick fields of a /proc stat file, counted after the command name, summed
+    in seconds; 0 for a process that has gone."""
     try:
         text = Path(stat_path).read_text()
     except OSError:
         return 0.0
     fields = text[text.rfind(")") + 2:].split()
-    return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
+    return (int(fields[first]) + int(fields[first + 1])) / TICK
+
+
+def cpu_seconds(stat_path: str) -> float:
+    return _stat_seconds(stat_path, 11)  # utime + stime
 
 
 def ended_children_cpu_seconds(stat_path: str) -> float:
     """The CPU of a process's children that have ended and been waited for (cutime + cstime): for
     PostgreSQL's postmaster, the backends and autovacuum workers that started and ended within a
     window, which no per-process count sees (a pool's overflow connections are such backends)."""
-    try:
-        text = Path(stat_path).read_text()
-    except OSError:
-        return 0.0
-    fields = text[text.rfind(")") + 2:].split()
-    return (int(fields[13]) + int(fields[14])) / TICK
+    return _stat_seconds(stat_path, 13)
 
 
 def status_kib(pid: int, key: str) -> int:
@@ -175,14 +176,16 @@ def report_counts(counts: dict[tuple[str, str], int], count: int, unit: str) -> 
         for (d, kind), c in sorted(counts.items()) if kind == "commits"))
 
 
+ENDED = "postgres processes ended in the window"
+
+
 class Groups:
     """The processes of the topology, by the names the report prints."""
 
     def __init__(self, topology: Topology):
         self.topology = topology
 
-    def pids(self) -> dict[str, list[int]]:
-        procs = all_processes()
+    def pids(self, procs: dict[int, tuple[int, str, str]]) -> dict[str, list[int]]:
         children: dict[int, list[int]] = {}
         for pid, (ppid, _, _) in procs.items():
             children.setdefault(ppid, []).append(pid)
@@ -210,17 +213,14 @@ class Groups:
         if relay is not None:
             snap["pg relay thread (test device)"] = cpu_seconds(
                 f"/proc/self/task/{relay._thread.native_id}/stat")
-        for name, pids in self.pids().items():
+        procs = all_processes()
+        for name, pids in self.pids(procs).items():
             for pid in pids:
                 snap[f"{name}\0{pid}"] = cpu_seconds(f"/proc/{pid}/stat")
-        procs = all_processes()
         for pid, (ppid, comm, _) in procs.items():
             if comm == "postgres" and procs.get(ppid, (0, "", ""))[1] != "postgres":  # the postmaster
                 snap[f"{ENDED}\0{pid}"] = ended_children_cpu_seconds(f"/proc/{pid}/stat")
         return snap
-
-
-ENDED = "postgres processes ended in the window"
 
 
 def cpu_delta(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
@@ -501,7 +501,7 @@ def report_phase(phase: Phase, turns_for_cpu: int) -> None:
 def report_memory(topology: Topology, groups: Groups) -> list[str]:
     over = []
     print("memory (VmRSS now / VmHWM peak, MiB):")
-    for name, pids in groups.pids().items():
+    for name, pids in groups.pids(all_processes()).items():
         if not pids:
             continue
         rss = sum(status_kib(p, "VmRSS") for p in pids) / 1024

@@ -93,8 +93,8 @@ def test_a_connection_ended_within_the_second_fails_one_transaction_as_one_in_fl
 
 def test_bursts_that_fill_the_executor_reuse_their_connections(db_url):
     """Bursts of Database.run transactions, each burst as many at once as the default executor has
-    threads, with a pause between them as a service's load comes and goes: one connection (one
-    PostgreSQL backend) per thread, opened once. With 5 kept, the sixth thread's overflow connection
+    threads, as a service's load comes and goes: one connection (one PostgreSQL backend) per
+    thread, opened once. With 5 kept, the sixth thread's overflow connection
     was closed at the end of every burst and a new backend forked for the next."""
     database = Database(db_url)
     opened = []
