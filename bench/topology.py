@@ -54,6 +54,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -73,6 +74,9 @@ SCRIPTS = {
     "red": ["tjek ind", "rød", "2 og 5", "Jeg sover dårligt", "ja"],
     "yellow": ["tjek ind", "gul", "1 og 3", "Det går op og ned", "nej"],
 }
+# With --interleave, citizens are registered for this many turns a second over all windows (more
+# than two Rasa servers give here); a run that still runs out drops the windows it could not load.
+INTERLEAVE_TURNS_PER_SECOND = 36
 POLL_SECONDS = 0.2  # how often the operator's state is read; a turn's time comes from the MT's own stamp
 REPLY_TIMEOUT = 180
 SETTLE_SECONDS = 3.0  # > SMS_DISPATCH_INTERVAL (1 s): a turn's second message would have arrived
@@ -281,6 +285,7 @@ class Phase:
     retry_reasons: dict[str, int] = field(default_factory=dict)  # what a retried MO's first attempt got
     marked_down: int = 0
     counts: dict[tuple[str, str], int] = field(default_factory=dict)  # database_counts in the window
+    ran_out: float = 0.0  # when a slot first found no citizen left to begin (0: never)
 
     @property
     def turns(self) -> int:
@@ -296,6 +301,27 @@ class Phase:
         drain, and the last ones may all be on one server: citizens are spread by a hash of their
         number), as the proactive round's rate (docs/performance.md, "Round 6")."""
         return steady_rate(self.done)
+
+
+@dataclass
+class Window:
+    """One window of an interleaved run (`--interleave`): rasa2 in maintenance ("one") or ready
+    ("two"). Turns count by their last reply's arrival in [counted, ended); `counted` is `settle`
+    seconds after the switch, once the queues of the mode before have drained."""
+    mode: str
+    counted: float
+    ended: float = 0.0
+    cpu: dict[str, float] = field(default_factory=dict)  # cpu_delta over [counted, ended]
+    done: list[float] = field(default_factory=list)  # its turns' completions
+    latencies: list[float] = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float:
+        return self.ended - self.counted
+
+    @property
+    def rate(self) -> float:
+        return len(self.done) / self.seconds
 
 
 class Bench:
@@ -362,27 +388,44 @@ class Bench:
             phase.finished = max(phase.finished, at)
             phase.mo_ids.append(mo_id)
 
-    async def drive(self, made: list[tuple[dict, str]], at_once: int, phase: Phase | None) -> None:
+    async def drive(self, made: list[tuple[dict, str]], at_once: int, phase: Phase | None,
+                    control: Callable[[], Awaitable[None]] | None = None) -> list[tuple[dict, str]]:
         """`made`'s check-ins, `at_once` at a time: a slot that finishes one takes the next citizen
         not started yet, so every slot is busy until the last check-ins began (with a fixed share per
-        slot, the slots whose citizens the hash put on the busier server finished last, alone)."""
+        slot, the slots whose citizens the hash put on the busier server finished last, alone).
+        With `control`, it runs alongside, and once it returns no new check-in begins (those under
+        way are finished). Returns the citizens whose check-in began; `phase.ran_out` is when the
+        first slot found no citizen left."""
+        begun: list[tuple[dict, str]] = []
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as http:
             inboxes = Inboxes(self.t, http)
             await inboxes.read()
             poller = asyncio.get_running_loop().create_task(inboxes.run())
 
             waiting = iter(made)
+            stop = asyncio.Event()
 
             async def slot():
                 for citizen, script in waiting:
+                    begun.append((citizen, script))
                     await self.checkin(http, inboxes, citizen, script, phase)
+                    if stop.is_set():
+                        return
+                if phase is not None and not phase.ran_out:
+                    phase.ran_out = time.time()
+
+            async def controlled():
+                try:
+                    await control()
+                finally:
+                    stop.set()
 
             try:
                 if phase is not None:
                     phase.counts = database_counts(self.db, self.t)
                     phase.cpu = self.groups.snapshot()
                     phase.started = time.time()
-                await asyncio.gather(*(slot() for _ in range(at_once)))
+                await asyncio.gather(*(slot() for _ in range(at_once)), *([controlled()] if control else []))
                 if phase is not None:
                     await asyncio.sleep(POLL_SECONDS)  # the window ends at the last reply: at most one poll later
                     phase.cpu = cpu_delta(phase.cpu, self.groups.snapshot())
@@ -390,6 +433,7 @@ class Bench:
                     phase.counts = {k: after[k] - phase.counts.get(k, 0) for k in after}
             finally:
                 poller.cancel()
+        return begun
 
     def set_rasa2(self, state: str) -> None:
         self.t.wait_backends("UP", server="rasa1", timeout=60)
@@ -453,6 +497,63 @@ class Bench:
             self.health_checks(True)
         return phase
 
+    def switch_rasa2(self, state: str) -> None:
+        """As set_rasa2, with the SMS backend's health checks off: nothing to wait for but HAProxy's
+        own state, which for a ready server is UP or "no check"."""
+        answer = self.t.haproxy(f"set server rasa_sms/rasa2 state {state}")
+        assert answer.strip() == "", answer
+        want = {"MAINT"} if state == "maint" else {"UP", "no"}
+        deadline = time.monotonic() + 30
+        while (seen := self.t.backend_states()[("rasa_sms", "rasa2")]) not in want:
+            assert time.monotonic() < deadline, f"rasa2 is {seen}, not {want}"
+            time.sleep(0.05)
+
+    def run_interleaved(self, pairs: int, seconds: float, settle: float) -> tuple[list[Window], Phase]:
+        """One stream of check-ins (CITIZENS at a time, fresh citizens) while rasa2 is switched
+        between maintenance and ready every `seconds`, in the order one, two, two, one, ...: the
+        two configurations share the same minutes of the machine, whose speed drifts by a quarter
+        within one (docs/performance.md, "Round 11"). A conversation moved from one server to the
+        other carries on: both read the shared tracker store."""
+        if not self.args.keep_checks:
+            self.health_checks(False)
+        estimate = int(2 * pairs * seconds * INTERLEAVE_TURNS_PER_SECOND / len(SCRIPTS["red"])) + self.args.citizens
+        started = time.monotonic()
+        made = self.citizens(estimate)
+        print(f"{estimate} citizens registered and planned in {time.monotonic() - started:.0f} s", flush=True)
+        phase = Phase("interleaved")
+        windows: list[Window] = []
+
+        async def switch() -> None:
+            for i in range(2 * pairs):
+                mode = ("one", "two", "two", "one")[i % 4]
+                await asyncio.to_thread(self.switch_rasa2, "maint" if mode == "one" else "ready")
+                await asyncio.sleep(settle)
+                before, counted = await asyncio.to_thread(self.groups.snapshot), time.time()
+                await asyncio.sleep(seconds - settle)
+                after, ended = await asyncio.to_thread(self.groups.snapshot), time.time()
+                windows.append(Window(mode, counted, ended, cpu_delta(before, after)))
+                if phase.ran_out:
+                    return
+
+        flaps, served = self.flaps(), self.mo_by_server()
+        begun = asyncio.run(self.drive(made, self.args.citizens, phase, switch))
+        phase.marked_down = self.flaps() - flaps
+        self.check_stored(begun)
+        phase.by_server = dict(sorted((self.mo_by_server() - served).items()))
+        phase.retried = self.retried(phase)
+        if not self.args.keep_checks:
+            self.health_checks(True)
+        self.switch_rasa2("ready")
+        for window in windows:
+            for at, latency in zip(phase.done, phase.latencies):
+                if window.counted <= at < window.ended:
+                    window.done.append(at)
+                    window.latencies.append(latency)
+        if phase.ran_out:  # the last windows were not fully loaded: left out
+            windows = [w for w in windows if w.ended <= phase.ran_out]
+            print(f"the citizens ran out after {len(windows)} full windows; raise INTERLEAVE_TURNS_PER_SECOND")
+        return windows, phase
+
     def check_stored(self, made: list[tuple[dict, str]]) -> None:
         for citizen, script in made:
             rows = self.t.api("GET", f"/api/citizens/{citizen['id']}/checkins").json()
@@ -478,8 +579,13 @@ def report_phase(phase: Phase, turns_for_cpu: int) -> None:
     print(f"  steady (10 %->90 % of the turns' completions) {phase.steady_rate:.1f} turns/s; MOs per server "
           + ", ".join(f"{server} {count}" for server, count in phase.by_server.items()))
     report_counts(phase.counts, phase.turns, "turn")
-    window = phase.finished - phase.started
-    cpu = dict(phase.cpu)
+    report_cpu(phase.cpu, turns_for_cpu, phase.finished - phase.started)
+
+
+def report_cpu(cpu: dict[str, float], turns_for_cpu: int, window: float) -> None:
+    """Where the CPU went in a window of `window` seconds (cpu_delta's groups), per turn and as a
+    share of one core, and the throughput a core per process would allow."""
+    cpu = dict(cpu)
     machine = machine_part(cpu)
     ours = sum(v for k, v in cpu.items() if not k.startswith(("bench", "pg relay", "postgres other", "gateway")))
     print(f"  CPU-seconds in the {window:.1f} s window (machine capacity {2 * window:.1f} = 2 cores; "
@@ -496,6 +602,41 @@ def report_phase(phase: Phase, turns_for_cpu: int) -> None:
           f"{cpu['postgres backends'] / turns_for_cpu * 1000:.1f} CPU-ms/turn "
           f"-> {turns_for_cpu / max(cpu['postgres backends'], 1e-9):.1f} turns/s per core they get; "
           f"all of ours on 2 cores -> {2 * turns_for_cpu / ours:.1f} turns/s")
+
+
+def report_interleaved(windows: list[Window], phase: Phase, settle: float) -> None:
+    print(f"interleaved: {len(windows)} windows (one, two, two, one, ...), {settle:.0f} s after each switch not "
+          f"counted; {phase.turns} turns in all, MOs retried by the operator {phase.retried}"
+          f"{' ' + str(phase.retry_reasons) if phase.retry_reasons else ''}, rasa_sms servers marked DOWN "
+          f"{phase.marked_down}; MOs per server " + ", ".join(f"{k} {v}" for k, v in phase.by_server.items()))
+    for i, w in enumerate(windows):
+        rasa = sum(v for k, v in w.cpu.items() if k.startswith("rasa"))
+        print(f"  window {i + 1:2d} {w.mode}: {len(w.done):4d} turns in {w.seconds:.1f} s = {w.rate:5.1f} turns/s; "
+              f"machine busy {w.cpu['machine'] / (2 * w.seconds) * 100:3.0f} %, "
+              f"{w.cpu['machine'] / max(len(w.done), 1) * 1000:5.1f} CPU-ms/turn, "
+              f"Rasa {rasa / max(len(w.done), 1) * 1000:5.1f}")
+    pairs = [(a, b) if a.mode == "one" else (b, a) for a, b in zip(windows[::2], windows[1::2])]
+    ratios = [two.rate / one.rate for one, two in pairs]
+    if ratios:
+        print("  two/one per adjacent pair: " + ", ".join(f"{r:.2f}" for r in ratios)
+              + f" (median {statistics.median(ratios):.2f})")
+    rates = {}
+    for mode in ("one", "two"):
+        mine = [w for w in windows if w.mode == mode]
+        if not mine:
+            return
+        turns, seconds = sum(len(w.done) for w in mine), sum(w.seconds for w in mine)
+        latencies = [lat for w in mine for lat in w.latencies]
+        rates[mode] = turns / seconds
+        cpu: dict[str, float] = {}
+        for w in mine:
+            for k, v in w.cpu.items():
+                cpu[k] = cpu.get(k, 0.0) + v
+        print(f"{'one Rasa server' if mode == 'one' else 'two Rasa servers'}, {len(mine)} windows pooled: "
+              f"{turns} turns in {seconds:.1f} s = {rates[mode]:.1f} turns/s, p50 {percentile(latencies, 50) * 1000:.0f} ms, "
+              f"p95 {percentile(latencies, 95) * 1000:.0f} ms")
+        report_cpu(cpu, turns, seconds)
+    print(f"ratio two/one, all windows pooled: turns/s {rates['two'] / rates['one']:.2f}x")
 
 
 def report_memory(topology: Topology, groups: Groups) -> list[str]:
@@ -525,6 +666,11 @@ def main() -> None:
     parser.add_argument("--relay", action="store_true", help="PostgreSQL through the test's relay thread")
     parser.add_argument("--keep-checks", action="store_true",
                         help="keep HAProxy's health checks of the SMS backend during the phases")
+    parser.add_argument("--interleave", type=int, default=0, metavar="PAIRS",
+                        help="instead of whole phases: one stream of check-ins, rasa2 switched every --window s")
+    parser.add_argument("--window", type=float, default=30.0, help="with --interleave: seconds per window")
+    parser.add_argument("--settle", type=float, default=8.0,
+                        help="with --interleave: seconds after a switch that are not counted")
     parser.add_argument("--proactive", type=int, default=0, metavar="N",
                         help="measure a proactive round of N check-in prompts instead of turns")
     parser.add_argument("--proactive-one", action="store_true",
@@ -549,7 +695,10 @@ def main() -> None:
         print(f"SMS per turn (learned in the warm-up): {several or 'one each'}")
         results: dict[str, list[Phase]] = {"one": [], "two": []}
         order = (("one", "maint"), ("two", "ready"))
-        for r in range(args.repeat):
+        if args.interleave:
+            windows, phase = bench.run_interleaved(args.interleave, args.window, args.settle)
+            report_interleaved(windows, phase, args.settle)
+        for r in range(args.repeat if not args.interleave else 0):
             # Every second run measures two servers first (one, two, two, one, ...): the machine drifts
             # through a run (measured one-first, a run's later phases were the slower ones:
             # docs/performance.md, "Round 7"), and this order lays the drift on both alike.
@@ -563,7 +712,7 @@ def main() -> None:
                   f"(steady {two.steady_rate / one.steady_rate:.2f}x), "
                   f"p50 {percentile(two.latencies, 50) / percentile(one.latencies, 50):.2f}x, "
                   f"p95 {percentile(two.latencies, 95) / percentile(one.latencies, 95):.2f}x")
-        if args.repeat > 1:
+        if args.repeat > 1 and not args.interleave:
             # The machine's speed drifts between runs (docs/performance.md): the ratio of all turns
             # over all the time of each configuration weighs every run alike.
             pooled = {name: sum(p.turns for p in phases) / sum(p.finished - p.started for p in phases)
