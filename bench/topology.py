@@ -30,6 +30,16 @@ HAProxy's health checks of the SMS backend are off during the phases (Bench.heal
 
     .venv/bin/python bench/topology.py [--citizens 30] [--checkins 4] [--repeat 1] [--relay] [--keep-checks]
 
+`--interleave PAIRS` measures the same ratio without whole phases: one stream of check-ins (CITIZENS at
+a time, fresh citizens) runs while rasa2 is switched between maintenance and ready every `--window`
+seconds (30), in the order one, two, two, one, ...; turns whose last reply arrives in a window's last
+`--window` - `--settle` seconds count for its configuration. The machine's speed drifts from minute to
+minute; a phase-by-phase run puts each configuration on different minutes, and every phase ends in a
+drain. Interleaved, both share the same minutes and none drains. Prints each window's rate, each
+adjacent pair's ratio, and per configuration, its windows pooled: turns/s, latency and the CPU profile.
+
+    .venv/bin/python bench/topology.py --citizens 90 --interleave 8 [--window 30] [--settle 8]
+
 `--proactive N` measures a proactive round instead of turns (issue 13: 10,000 check-in prompts
 handed to the gateway within 10 minutes): the services' scheduler loops run every second on the
 real clock (SCHEDULER_INTERVAL_SECONDS=1, the widest daytime window, as
