@@ -317,13 +317,16 @@ class Phase:
 class Window:
     """One window of an interleaved run (`--interleave`): rasa2 in maintenance ("one") or ready
     ("two"). Turns count by their last reply's arrival in [counted, ended); `counted` is `settle`
-    seconds after the switch, once the queues of the mode before have drained."""
+    seconds after the switch; `carried` says how many of its turns began before the switch (under
+    the configuration before: `--settle` too short if many)."""
     mode: str
+    switched: float
     counted: float
     ended: float = 0.0
     cpu: dict[str, float] = field(default_factory=dict)  # cpu_delta over [counted, ended]
     done: list[float] = field(default_factory=list)  # its turns' completions
     latencies: list[float] = field(default_factory=list)
+    carried: int = 0
 
     @property
     def seconds(self) -> float:
@@ -430,13 +433,15 @@ class Bench:
                 finally:
                     stop.set()
 
+            measured = phase is not None and control is None  # the whole drive is the window (with
+            # `control`, the windows are control's own)
             try:
-                if phase is not None:
+                if measured:
                     phase.counts = database_counts(self.db, self.t)
                     phase.cpu = self.groups.snapshot()
                     phase.started = time.time()
                 await asyncio.gather(*(slot() for _ in range(at_once)), *([controlled()] if control else []))
-                if phase is not None:
+                if measured:
                     await asyncio.sleep(POLL_SECONDS)  # the window ends at the last reply: at most one poll later
                     phase.cpu = cpu_delta(phase.cpu, self.groups.snapshot())
                     after = database_counts(self.db, self.t)
@@ -508,8 +513,8 @@ class Bench:
         return phase
 
     def switch_rasa2(self, state: str) -> None:
-        """As set_rasa2, with the SMS backend's health checks off: nothing to wait for but HAProxy's
-        own state, which for a ready server is UP or "no check"."""
+        """As set_rasa2, for a switch in the middle of a stream: it waits for HAProxy's own state
+        only, which for a ready server is UP, or "no check" while the checks are off."""
         answer = self.t.haproxy(f"set server rasa_sms/rasa2 state {state}")
         assert answer.strip() == "", answer
         want = {"MAINT"} if state == "maint" else {"UP", "no"}
@@ -521,9 +526,9 @@ class Bench:
     def run_interleaved(self, pairs: int, seconds: float, settle: float) -> tuple[list[Window], Phase]:
         """One stream of check-ins (CITIZENS at a time, fresh citizens) while rasa2 is switched
         between maintenance and ready every `seconds`, in the order one, two, two, one, ...: the
-        two configurations share the same minutes of the machine, whose speed drifts by a quarter
-        within one (docs/performance.md, "Round 11"). A conversation moved from one server to the
-        other carries on: both read the shared tracker store."""
+        two configurations share the same minutes of the machine, whose CPU per turn differed up to
+        1.7x between windows a minute apart (docs/performance.md, "Round 11"). A conversation moved
+        from one server to the other carries on: both read the shared tracker store."""
         if not self.args.keep_checks:
             self.health_checks(False)
         estimate = int(2 * pairs * seconds * INTERLEAVE_TURNS_PER_SECOND / len(SCRIPTS["red"])) + self.args.citizens
@@ -533,15 +538,20 @@ class Bench:
         phase = Phase("interleaved")
         windows: list[Window] = []
 
+        def stamped() -> tuple[dict[str, float], float]:
+            snapshot = self.groups.snapshot()
+            return snapshot, time.time()
+
         async def switch() -> None:
             for i in range(2 * pairs):
                 mode = ("one", "two", "two", "one")[i % 4]
                 await asyncio.to_thread(self.switch_rasa2, "maint" if mode == "one" else "ready")
+                switched = time.time()
                 await asyncio.sleep(settle)
-                before, counted = await asyncio.to_thread(self.groups.snapshot), time.time()
+                before, counted = await asyncio.to_thread(stamped)
                 await asyncio.sleep(seconds - settle)
-                after, ended = await asyncio.to_thread(self.groups.snapshot), time.time()
-                windows.append(Window(mode, counted, ended, cpu_delta(before, after)))
+                after, ended = await asyncio.to_thread(stamped)
+                windows.append(Window(mode, switched, counted, ended, cpu_delta(before, after)))
                 if phase.ran_out:
                     return
 
@@ -551,16 +561,18 @@ class Bench:
         self.check_stored(begun)
         phase.by_server = dict(sorted((self.mo_by_server() - served).items()))
         phase.retried = self.retried(phase)
+        self.switch_rasa2("ready")
         if not self.args.keep_checks:
             self.health_checks(True)
-        self.switch_rasa2("ready")
         for window in windows:
             for at, latency in zip(phase.done, phase.latencies):
                 if window.counted <= at < window.ended:
                     window.done.append(at)
                     window.latencies.append(latency)
-        if phase.ran_out:  # the last windows were not fully loaded: left out
+                    window.carried += at - latency < window.switched
+        if phase.ran_out:  # the last windows were not fully loaded: left out, and whole pairs kept
             windows = [w for w in windows if w.ended <= phase.ran_out]
+            windows = windows[:len(windows) // 2 * 2]
             print(f"the citizens ran out after {len(windows)} full windows; raise INTERLEAVE_TURNS_PER_SECOND")
         return windows, phase
 
@@ -624,9 +636,9 @@ def report_interleaved(windows: list[Window], phase: Phase, settle: float) -> No
         print(f"  window {i + 1:2d} {w.mode}: {len(w.done):4d} turns in {w.seconds:.1f} s = {w.rate:5.1f} turns/s; "
               f"machine busy {w.cpu['machine'] / (2 * w.seconds) * 100:3.0f} %, "
               f"{w.cpu['machine'] / max(len(w.done), 1) * 1000:5.1f} CPU-ms/turn, "
-              f"Rasa {rasa / max(len(w.done), 1) * 1000:5.1f}")
+              f"Rasa {rasa / max(len(w.done), 1) * 1000:5.1f}; begun before the switch {w.carried}")
     pairs = [(a, b) if a.mode == "one" else (b, a) for a, b in zip(windows[::2], windows[1::2])]
-    ratios = [two.rate / one.rate for one, two in pairs]
+    ratios = [two.rate / one.rate for one, two in pairs if one.done]
     if ratios:
         print("  two/one per adjacent pair: " + ", ".join(f"{r:.2f}" for r in ratios)
               + f" (median {statistics.median(ratios):.2f})")
@@ -636,6 +648,9 @@ def report_interleaved(windows: list[Window], phase: Phase, settle: float) -> No
         if not mine:
             return
         turns, seconds = sum(len(w.done) for w in mine), sum(w.seconds for w in mine)
+        if not turns:
+            print(f"no turns in the windows of {mode}")
+            return
         latencies = [lat for w in mine for lat in w.latencies]
         rates[mode] = turns / seconds
         cpu: dict[str, float] = {}
@@ -686,11 +701,15 @@ def main() -> None:
     parser.add_argument("--proactive-one", action="store_true",
                         help="with --proactive: a second round on N fresh citizens with rasa2 in maintenance")
     args = parser.parse_args()
+    if args.interleave and args.window <= args.settle:
+        parser.error("--window must be longer than --settle")
     if args.proactive:
         proactive_main(args)
         return
     workdir = Path(tempfile.mkdtemp(prefix="bench-topology-"))
-    print(f"production topology: {args.citizens} citizens at once x {args.checkins} check-ins each per phase, "
+    per = (f"one stream, rasa2 switched every {args.window:.0f} s, {args.interleave} pairs" if args.interleave
+           else f"x {args.checkins} check-ins each per phase")
+    print(f"production topology: {args.citizens} citizens at once {per}, "
           f"{len(SCRIPTS['red'])} turns per check-in, SMS through HAProxy; deploy/ defaults "
           f"(SMS_DISPATCH_INTERVAL 1 s); PostgreSQL {'through the relay' if args.relay else 'direct'}; "
           f"rasa_sms health checks {'kept' if args.keep_checks else 'off during the phases'}; "
