@@ -452,8 +452,7 @@ class Bench:
 
     def set_rasa2(self, state: str) -> None:
         self.t.wait_backends("UP", server="rasa1", timeout=60)
-        answer = self.t.haproxy(f"set server rasa_sms/rasa2 state {state}")
-        assert answer.strip() == "", answer
+        self.switch_rasa2(state)
         if state == "ready":
             self.t.wait_backends("UP", server="rasa2", timeout=60)
         else:
@@ -513,8 +512,9 @@ class Bench:
         return phase
 
     def switch_rasa2(self, state: str) -> None:
-        """As set_rasa2, for a switch in the middle of a stream: it waits for HAProxy's own state
-        only, which for a ready server is UP, or "no check" while the checks are off."""
+        """rasa2 put in `state` on HAProxy's admin socket; waits for HAProxy's own state only (a
+        ready server is UP, or "no check" while the checks are off), as a switch in the middle of a
+        stream needs. set_rasa2 also waits for the health checks."""
         answer = self.t.haproxy(f"set server rasa_sms/rasa2 state {state}")
         assert answer.strip() == "", answer
         want = {"MAINT"} if state == "maint" else {"UP", "no"}
@@ -722,34 +722,11 @@ def main() -> None:
         bench.warm_up()
         several = ", ".join(f"{s}[{i}]={n}" for (s, i), n in sorted(bench.replies.items()) if n != 1)
         print(f"SMS per turn (learned in the warm-up): {several or 'one each'}")
-        results: dict[str, list[Phase]] = {"one": [], "two": []}
-        order = (("one", "maint"), ("two", "ready"))
         if args.interleave:
             windows, phase = bench.run_interleaved(args.interleave, args.window, args.settle)
             report_interleaved(windows, phase, args.settle)
-        for r in range(args.repeat if not args.interleave else 0):
-            # Every second run measures two servers first (one, two, two, one, ...): the machine drifts
-            # through a run (measured one-first, a run's later phases were the slower ones:
-            # docs/performance.md, "Round 7"), and this order lays the drift on both alike.
-            for name, state in order if r % 2 == 0 else order[::-1]:
-                phase = bench.run_phase(f"{'one Rasa server' if name == 'one' else 'two Rasa servers'} (run {r + 1})",
-                                        state)
-                results[name].append(phase)
-                report_phase(phase, phase.turns)
-        for r, (one, two) in enumerate(zip(results["one"], results["two"])):
-            print(f"ratio two/one (run {r + 1}): turns/s {two.rate / one.rate:.2f}x "
-                  f"(steady {two.steady_rate / one.steady_rate:.2f}x), "
-                  f"p50 {percentile(two.latencies, 50) / percentile(one.latencies, 50):.2f}x, "
-                  f"p95 {percentile(two.latencies, 95) / percentile(one.latencies, 95):.2f}x")
-        if args.repeat > 1 and not args.interleave:
-            # The machine's speed drifts between runs (docs/performance.md): the ratio of all turns
-            # over all the time of each configuration weighs every run alike.
-            pooled = {name: sum(p.turns for p in phases) / sum(p.finished - p.started for p in phases)
-                      for name, phases in results.items()}
-            steady = {name: statistics.mean(p.steady_rate for p in phases) for name, phases in results.items()}
-            print(f"all {args.repeat} runs pooled: one {pooled['one']:.1f} turns/s, two {pooled['two']:.1f} turns/s, "
-                  f"ratio two/one {pooled['two'] / pooled['one']:.2f}x; steady, mean of the runs: one "
-                  f"{steady['one']:.1f}, two {steady['two']:.1f}, ratio {steady['two'] / steady['one']:.2f}x")
+        else:
+            run_phases(bench, args.repeat)
         over = report_memory(topology, bench.groups)
         print(f"Rasa under 800 MiB: {'yes' if not over else 'NO: ' + '; '.join(over)}")
         bench.db.dispose()
@@ -757,6 +734,35 @@ def main() -> None:
         topology.stop()
     if over:
         sys.exit(1)
+
+
+def run_phases(bench: Bench, repeat: int) -> None:
+    """One and two Rasa servers in whole phases, `repeat` times each, with the ratios."""
+    results: dict[str, list[Phase]] = {"one": [], "two": []}
+    order = (("one", "maint"), ("two", "ready"))
+    for r in range(repeat):
+        # Every second run measures two servers first (one, two, two, one, ...): the machine drifts
+        # through a run (measured one-first, a run's later phases were the slower ones:
+        # docs/performance.md, "Round 7"), and this order lays the drift on both alike.
+        for name, state in order if r % 2 == 0 else order[::-1]:
+            phase = bench.run_phase(f"{'one Rasa server' if name == 'one' else 'two Rasa servers'} (run {r + 1})",
+                                    state)
+            results[name].append(phase)
+            report_phase(phase, phase.turns)
+    for r, (one, two) in enumerate(zip(results["one"], results["two"])):
+        print(f"ratio two/one (run {r + 1}): turns/s {two.rate / one.rate:.2f}x "
+              f"(steady {two.steady_rate / one.steady_rate:.2f}x), "
+              f"p50 {percentile(two.latencies, 50) / percentile(one.latencies, 50):.2f}x, "
+              f"p95 {percentile(two.latencies, 95) / percentile(one.latencies, 95):.2f}x")
+    if repeat > 1:
+        # The machine's speed drifts between runs (docs/performance.md): the ratio of all turns
+        # over all the time of each configuration weighs every run alike.
+        pooled = {name: sum(p.turns for p in phases) / sum(p.finished - p.started for p in phases)
+                  for name, phases in results.items()}
+        steady = {name: statistics.mean(p.steady_rate for p in phases) for name, phases in results.items()}
+        print(f"all {repeat} runs pooled: one {pooled['one']:.1f} turns/s, two {pooled['two']:.1f} turns/s, "
+              f"ratio two/one {pooled['two'] / pooled['one']:.2f}x; steady, mean of the runs: one "
+              f"{steady['one']:.1f}, two {steady['two']:.1f}, ratio {steady['two'] / steady['one']:.2f}x")
 
 
 # --- the proactive round (--proactive N) ----------------------------------------------------------
